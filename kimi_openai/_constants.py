@@ -1,0 +1,26 @@
+"""Base URLs and environment variable names.
+
+Sources: https://platform.kimi.ai/docs/api/chat (international endpoint) and
+https://platform.moonshot.cn/docs/api/chat (China endpoint). Keys of one
+platform get 401 on the other: https://platform.kimi.ai/docs/api/errors
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Region = Literal["global", "cn"]
+"""Which Moonshot platform to talk to: ``"global"`` (api.moonshot.ai) or ``"cn"`` (api.moonshot.cn)."""
+
+REGION_BASE_URLS: Final[dict[str, str]] = {
+    "global": "https://api.moonshot.ai/v1",
+    "cn": "https://api.moonshot.cn/v1",
+}
+DEFAULT_REGION: Final[Region] = "global"
+
+API_KEY_ENV_VARS: Final[tuple[str, ...]] = ("MOONSHOT_API_KEY", "KIMI_API_KEY")
+"""Looked up in this order, in the environment and then in ``./.env``."""
+
+BASE_URL_ENV_VAR: Final[str] = "MOONSHOT_BASE_URL"
+
+DOTENV_FILENAME: Final[str] = ".env"
