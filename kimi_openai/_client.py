@@ -1,0 +1,328 @@
+"""``KimiOpenAI`` and ``AsyncKimiOpenAI``: openai's clients, pointed at Moonshot.
+
+Built the way openai's own ``AzureOpenAI`` is: resolve what is Kimi-specific,
+then hand everything to ``super().__init__``; swap resources by overriding the
+client's ``cached_property``; override ``copy`` and re-bind ``with_options``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from functools import cached_property
+from typing import Any, Self
+
+import openai
+from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven, Timeout
+from typing_extensions import override
+
+from ._compat import httpx
+from ._config import read_dotenv, region_of, resolve_api_key, resolve_base_url
+from ._constants import REGION_BASE_URLS, Region
+from .resources.chat import AsyncKimiChat, KimiChat
+
+__all__ = ["AsyncKimiOpenAI", "KimiOpenAI"]
+
+
+def _forget_openai_environment(
+    client: openai.OpenAI | openai.AsyncOpenAI,
+    organization: str | None,
+    project: str | None,
+    webhook_secret: str | None,
+    default_headers: Mapping[str, str] | None,
+) -> None:
+    """Undo what openai's constructor read from ``OPENAI_*`` variables.
+
+    openai falls back to ``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``,
+    ``OPENAI_WEBHOOK_SECRET``, ``OPENAI_ADMIN_KEY`` and (3.x)
+    ``OPENAI_CUSTOM_HEADERS`` whenever an argument is ``None``, and sends most of
+    them as headers. A user's OpenAI setup must not reach Moonshot, so only what
+    was passed explicitly stays. Changing ``os.environ`` instead would race with
+    other threads and surprise the user.
+    """
+    client.organization = organization
+    client.project = project
+    client.webhook_secret = webhook_secret
+    if hasattr(client, "admin_api_key"):
+        client.admin_api_key = None
+    client._custom_headers = dict(default_headers or {})  # pyright: ignore[reportPrivateUsage]
+    if hasattr(client, "_ambient_authorizations"):
+        client._ambient_authorizations = frozenset()  # pyright: ignore[reportAttributeAccessIssue, reportPrivateUsage]
+
+
+def _copied_headers(
+    current: Mapping[str, str],
+    default_headers: Mapping[str, str] | None,
+    set_default_headers: Mapping[str, str] | None,
+) -> Mapping[str, str]:
+    if default_headers is not None and set_default_headers is not None:
+        raise ValueError("The `default_headers` and `set_default_headers` arguments are mutually exclusive")
+    if default_headers is not None:
+        return {**current, **default_headers}
+    return current if set_default_headers is None else set_default_headers
+
+
+def _copied_query(
+    current: Mapping[str, object],
+    default_query: Mapping[str, object] | None,
+    set_default_query: Mapping[str, object] | None,
+) -> Mapping[str, object]:
+    if default_query is not None and set_default_query is not None:
+        raise ValueError("The `default_query` and `set_default_query` arguments are mutually exclusive")
+    if default_query is not None:
+        return {**current, **default_query}
+    return current if set_default_query is None else set_default_query
+
+
+def _copied_base_url(current: object, base_url: str | httpx.URL | None, region: Region | None) -> str:
+    """A copy keeps the base URL unless given a new one, or a region to switch to."""
+    if base_url is not None:
+        return str(base_url)
+    if region is not None:
+        return REGION_BASE_URLS[region]
+    return str(current)
+
+
+def _inherited(
+    client: openai.OpenAI | openai.AsyncOpenAI,
+    *,
+    organization: str | None,
+    project: str | None,
+    webhook_secret: str | None,
+    websocket_base_url: str | httpx.URL | None,
+    timeout: float | Timeout | NotGiven | None,
+    max_retries: int | NotGiven,
+    headers: Mapping[str, str],
+    query: Mapping[str, object],
+) -> dict[str, Any]:
+    """``copy()`` arguments: the given ones, else the client's own (as openai's ``copy`` does)."""
+    return {
+        "organization": organization or client.organization,
+        "project": project or client.project,
+        "webhook_secret": webhook_secret or client.webhook_secret,
+        "websocket_base_url": websocket_base_url or client.websocket_base_url,
+        "timeout": client.timeout if isinstance(timeout, NotGiven) else timeout,
+        "max_retries": client.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+        "default_headers": headers,
+        "default_query": query,
+    }
+
+
+def _describe(client: openai.OpenAI | openai.AsyncOpenAI) -> str:
+    # Never the key: reprs end up in logs, tracebacks and bug reports.
+    region = region_of(client.base_url)
+    return f"{type(client).__name__}(base_url={str(client.base_url)!r}, region={region!r})"
+
+
+class KimiOpenAI(openai.OpenAI):
+    """A drop-in ``openai.OpenAI`` for the Kimi API (Moonshot AI).
+
+    Everything ``openai.OpenAI`` does keeps working; Kimi defaults apply only
+    where the caller did not say otherwise.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | Callable[[], str] | None = None,
+        region: Region | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        webhook_secret: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        websocket_base_url: str | httpx.URL | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: httpx.Client | None = None,
+        _strict_response_validation: bool = False,
+    ) -> None:
+        """Construct a Kimi client.
+
+        Args:
+            api_key: your Moonshot key; defaults to ``MOONSHOT_API_KEY``, then
+                ``KIMI_API_KEY``, then the same names in ``./.env``. A callable
+                returning the key is accepted, as by ``openai.OpenAI``.
+            region: ``"global"`` (https://api.moonshot.ai/v1, the default) or
+                ``"cn"`` (https://api.moonshot.cn/v1). Keys work on one platform only.
+            base_url: overrides ``MOONSHOT_BASE_URL`` and ``region`` (a proxy, or
+                a self-hosted OpenAI-compatible engine).
+
+        Every other argument is ``openai.OpenAI``'s, with the same meaning.
+        """
+        dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base_url is None else {}
+        super().__init__(
+            api_key=resolve_api_key(api_key, dotenv),
+            organization=organization,
+            project=project,
+            webhook_secret=webhook_secret,
+            base_url=resolve_base_url(base_url, region, dotenv),
+            websocket_base_url=websocket_base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            http_client=http_client,
+            _strict_response_validation=_strict_response_validation,
+        )
+        _forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+
+    @property
+    def region(self) -> Region | None:
+        """The Moonshot platform this client talks to; ``None`` for a proxy or a self-hosted engine."""
+        found = region_of(self.base_url)
+        return "cn" if found == "cn" else "global" if found == "global" else None
+
+    @cached_property
+    @override
+    def chat(self) -> KimiChat:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return KimiChat(self)
+
+    @override
+    # openai 3.x adds OpenAI-platform auth and routing options (admin keys, workload
+    # identity, providers, data residency) that Moonshot has no counterpart for; the
+    # Kimi signature keeps the options both openai lines share.
+    def copy(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self,
+        *,
+        api_key: str | Callable[[], str] | None = None,
+        region: Region | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        webhook_secret: str | None = None,
+        websocket_base_url: str | httpx.URL | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+        http_client: httpx.Client | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None = None,
+        set_default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        set_default_query: Mapping[str, object] | None = None,
+        _extra_kwargs: Mapping[str, Any] = {},
+    ) -> Self:
+        """A new client with the same settings (Kimi ones included), some of them overridden."""
+        return self.__class__(
+            api_key=api_key or self._api_key_provider or self.api_key,
+            region=region,
+            base_url=_copied_base_url(self.base_url, base_url, region),
+            http_client=http_client or self._client,
+            **_inherited(
+                self,
+                organization=organization,
+                project=project,
+                webhook_secret=webhook_secret,
+                websocket_base_url=websocket_base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                headers=_copied_headers(self._custom_headers, default_headers, set_default_headers),
+                query=_copied_query(self._custom_query, default_query, set_default_query),
+            ),
+            **_extra_kwargs,
+        )
+
+    # Re-bound so that it points at the override, not at openai's copy().
+    with_options = copy
+
+    @override
+    def __repr__(self) -> str:
+        return _describe(self)
+
+
+class AsyncKimiOpenAI(openai.AsyncOpenAI):
+    """A drop-in ``openai.AsyncOpenAI`` for the Kimi API (Moonshot AI). See :class:`KimiOpenAI`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | Callable[[], Awaitable[str]] | None = None,
+        region: Region | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        webhook_secret: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        websocket_base_url: str | httpx.URL | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        _strict_response_validation: bool = False,
+    ) -> None:
+        """Construct an async Kimi client; the arguments are those of :class:`KimiOpenAI`."""
+        dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base_url is None else {}
+        super().__init__(
+            api_key=resolve_api_key(api_key, dotenv),
+            organization=organization,
+            project=project,
+            webhook_secret=webhook_secret,
+            base_url=resolve_base_url(base_url, region, dotenv),
+            websocket_base_url=websocket_base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            http_client=http_client,
+            _strict_response_validation=_strict_response_validation,
+        )
+        _forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+
+    @property
+    def region(self) -> Region | None:
+        """The Moonshot platform this client talks to; ``None`` for a proxy or a self-hosted engine."""
+        found = region_of(self.base_url)
+        return "cn" if found == "cn" else "global" if found == "global" else None
+
+    @cached_property
+    @override
+    def chat(self) -> AsyncKimiChat:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return AsyncKimiChat(self)
+
+    @override
+    # openai 3.x adds OpenAI-platform auth and routing options (admin keys, workload
+    # identity, providers, data residency) that Moonshot has no counterpart for; the
+    # Kimi signature keeps the options both openai lines share.
+    def copy(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self,
+        *,
+        api_key: str | Callable[[], Awaitable[str]] | None = None,
+        region: Region | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        webhook_secret: str | None = None,
+        websocket_base_url: str | httpx.URL | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+        http_client: httpx.AsyncClient | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None = None,
+        set_default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        set_default_query: Mapping[str, object] | None = None,
+        _extra_kwargs: Mapping[str, Any] = {},
+    ) -> Self:
+        """A new client with the same settings (Kimi ones included), some of them overridden."""
+        return self.__class__(
+            api_key=api_key or self._api_key_provider or self.api_key,
+            region=region,
+            base_url=_copied_base_url(self.base_url, base_url, region),
+            http_client=http_client or self._client,
+            **_inherited(
+                self,
+                organization=organization,
+                project=project,
+                webhook_secret=webhook_secret,
+                websocket_base_url=websocket_base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                headers=_copied_headers(self._custom_headers, default_headers, set_default_headers),
+                query=_copied_query(self._custom_query, default_query, set_default_query),
+            ),
+            **_extra_kwargs,
+        )
+
+    with_options = copy
+
+    @override
+    def __repr__(self) -> str:
+        return _describe(self)

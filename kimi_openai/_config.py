@@ -1,0 +1,115 @@
+"""Where the API key and the base URL come from.
+
+Pure functions, so the sync and async clients (and their ``copy()``) resolve
+settings the same way. Order, first match wins:
+
+* key: the ``api_key`` argument, ``MOONSHOT_API_KEY``, ``KIMI_API_KEY``, then the
+  same two names in ``./.env`` (read without touching ``os.environ``);
+* base URL: the ``base_url`` argument, ``MOONSHOT_BASE_URL`` (environment, then
+  ``./.env``), then ``region`` (``"global"`` by default).
+
+``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` are never read: a Kimi client must not
+send an OpenAI key to Moonshot, nor Kimi traffic to OpenAI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from ._constants import API_KEY_ENV_VARS, BASE_URL_ENV_VAR, DEFAULT_REGION, DOTENV_FILENAME, REGION_BASE_URLS
+from ._errors import KimiConfigurationError
+
+_K = TypeVar("_K")
+
+
+def read_dotenv(directory: Path | None = None) -> Mapping[str, str]:
+    """The ``.env`` file of the working directory as a mapping; empty when there is none.
+
+    python-dotenv parses it (quotes, ``export``, comments) but we never call
+    ``load_dotenv``: the user's process environment stays as it was.
+    """
+    path = (directory or Path.cwd()) / DOTENV_FILENAME
+    if not path.is_file():
+        return {}
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def _lookup(names: tuple[str, ...], dotenv: Mapping[str, str]) -> tuple[str, str] | None:
+    """The first of ``names`` set in the environment, else in ``.env``, with where it came from."""
+    for name in names:
+        if name in os.environ:
+            return os.environ[name], f"the environment variable {name}"
+    for name in names:
+        if name in dotenv:
+            return dotenv[name], f"{name} in {DOTENV_FILENAME}"
+    return None
+
+
+def resolve_api_key(api_key: _K | str | None, dotenv: Mapping[str, str]) -> _K | str:
+    """The key to send, or a :class:`KimiConfigurationError` that says what to set."""
+    if api_key is not None:
+        if isinstance(api_key, str) and not api_key.strip():
+            raise KimiConfigurationError("The api_key argument is empty. Pass your Moonshot API key.")
+        return api_key
+    found = _lookup(API_KEY_ENV_VARS, dotenv)
+    if found is not None:
+        value, where = found
+        if not value.strip():
+            raise KimiConfigurationError(f"{where} is set but empty. Put your Moonshot API key there.")
+        return value.strip()
+    names = " or ".join(API_KEY_ENV_VARS)
+    raise KimiConfigurationError(
+        f"No Moonshot API key found. Pass api_key=..., or set {names} "
+        f"(in the environment or in a {DOTENV_FILENAME} file in the working directory). "
+        "OPENAI_API_KEY is never used by the Kimi client."
+    )
+
+
+def check_region(region: str) -> str:
+    if region not in REGION_BASE_URLS:
+        allowed = ", ".join(repr(r) for r in REGION_BASE_URLS)
+        raise KimiConfigurationError(
+            f"Unknown region {region!r}. Allowed: {allowed} "
+            "(or pass base_url=... / set MOONSHOT_BASE_URL for another endpoint)."
+        )
+    return region
+
+
+def check_base_url(url: str, *, where: str) -> str:
+    """Reject what cannot be a base URL now, rather than failing on the first request."""
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise KimiConfigurationError(
+            f"{where} {url!r} is not a valid base URL: expected http(s)://host[:port]/path, "
+            f"e.g. {REGION_BASE_URLS[DEFAULT_REGION]!r}. Fix it, or pass region='global' or region='cn'."
+        )
+    return text
+
+
+def resolve_base_url(base_url: object, region: str | None, dotenv: Mapping[str, str]) -> str:
+    """The base URL to use: argument, then ``MOONSHOT_BASE_URL``, then the region's endpoint."""
+    if region is not None:
+        check_region(region)
+    if base_url is not None:
+        return check_base_url(str(base_url), where="base_url")
+    found = _lookup((BASE_URL_ENV_VAR,), dotenv)
+    if found is not None and found[0].strip():
+        return check_base_url(found[0], where=found[1])
+    return REGION_BASE_URLS[region or DEFAULT_REGION]
+
+
+def region_of(base_url: object) -> str | None:
+    """The Moonshot platform a base URL belongs to, or None for a proxy or a self-hosted engine."""
+    host = urlsplit(str(base_url)).hostname or ""
+    for region, url in REGION_BASE_URLS.items():
+        official = urlsplit(url).hostname or ""
+        if host == official or host.endswith("." + official.split(".", 1)[1]):
+            return region
+    return None
