@@ -1,17 +1,63 @@
 """Kimi exceptions.
 
 Every exception raised by this package derives from ``openai.OpenAIError``, so
-code written against the openai SDK keeps catching what it caught before::
+code written against the openai SDK keeps catching what it caught before. Each
+documented Moonshot ``error.type`` (https://platform.kimi.ai/docs/api/errors)
+has its own class, which also subclasses the openai class for its HTTP status::
 
     openai.OpenAIError
     ├── KimiError
-    │   └── KimiConfigurationError   (bad key, base URL or region at construction)
-    └── KimiValidationError          (also a ValueError: a request Kimi would reject)
+    │   ├── KimiConfigurationError   (bad key, base URL or region at construction)
+    │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``)
+    ├── KimiValidationError          (also a ValueError: a request Kimi would reject)
+    └── openai.APIStatusError
+        └── KimiAPIError             (any Kimi HTTP error; fallback for other statuses)
+            ├── KimiBadRequestError            + openai.BadRequestError          400
+            │   ├── ContentFilterError             content_filter
+            │   └── InvalidRequestError            invalid_request_error
+            ├── KimiAuthenticationError        + openai.AuthenticationError      401
+            │   ├── InvalidAuthenticationError     invalid_authentication_error
+            │   └── IncorrectAPIKeyError           incorrect_api_key_error
+            ├── KimiPermissionDeniedError      + openai.PermissionDeniedError    403 permission_denied_error
+            ├── KimiNotFoundError              + openai.NotFoundError            404
+            │   └── ResourceNotFoundError          resource_not_found_error
+            ├── KimiConflictError              + openai.ConflictError            409
+            ├── KimiUnprocessableEntityError   + openai.UnprocessableEntityError 422
+            ├── KimiRateLimitError             + openai.RateLimitError           429
+            │   ├── EngineOverloadedError          engine_overloaded_error
+            │   ├── RateLimitReachedError          rate_limit_reached_error
+            │   └── ExceededCurrentQuotaError      exceeded_current_quota_error
+            │       └── ExceededCurrentQuotaForbiddenError
+            │                                  + KimiPermissionDeniedError       403 exceeded_current_quota_error
+            ├── ClientClosedRequestError                                         499
+            └── KimiInternalServerError        + openai.InternalServerError      5xx
+                ├── ServerError                    500 server_error
+                ├── UnexpectedOutputError          500 unexpected_output
+                ├── ServerUnavailableError         503
+                └── GatewayTimeoutError            504 (an HTML page, not JSON)
+
+The 403 quota error (seen live: https://github.com/MoonshotAI/Kimi-K2/issues/5)
+is both an ``ExceededCurrentQuotaError`` (hence an ``openai.RateLimitError``)
+and an ``openai.PermissionDeniedError``: whichever one the caller catches, a
+quota problem is caught, and its ``status_code`` stays the real 403.
+
+``KimiPermissionDeniedError`` is not named ``PermissionDeniedError`` so that it
+never shadows ``openai.PermissionDeniedError`` in a star import or a reader's head.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Final, cast
+
 import openai
+
+from ._compat import httpx
+
+if TYPE_CHECKING:
+    from ._ratelimit import RateLimitInfo
 
 
 class KimiError(openai.OpenAIError):
@@ -29,4 +75,415 @@ class KimiValidationError(KimiError, ValueError):
     """
 
 
-__all__ = ["KimiConfigurationError", "KimiError", "KimiValidationError"]
+class StreamInterruptedError(KimiError):
+    """A streamed response ended before ``data: [DONE]``: the retry policy treats it as transient.
+
+    Streams can drop mid-reasoning on long contexts, and only ``[DONE]`` marks a
+    complete stream: https://platform.moonshot.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api
+    """
+
+
+REQUEST_ID_HEADERS: Final[tuple[str, ...]] = (
+    "x-request-id",
+    "msh-request-id",
+    "x-msh-request-id",
+    "x-moonshot-request-id",
+    "msh-trace-id",
+    "x-msh-trace-id",
+    "x-trace-id",
+    "trace-id",
+)
+"""Looked up in this order. Moonshot does not document its request-id header, so several names are tried."""
+
+_LIMITS_URL = "https://platform.moonshot.ai/docs/pricing/limits"
+_REDACTED = "sk-***"
+_SECRET_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
+_TYPE_PATTERN = re.compile(r'"type"\s*:\s*"([A-Za-z0-9_.\-]{1,80})"')
+_SNIPPET_CHARS = 200
+
+
+class KimiAPIError(openai.APIStatusError):
+    """An HTTP error from Moonshot, with what its body and headers said.
+
+    Built as the openai errors are: ``KimiAPIError(message, response=..., body=...)``.
+    """
+
+    advice: ClassVar[str] = "See https://platform.kimi.ai/docs/api/errors."
+    """What to do about it; ``{retry_hint}``, ``{host}`` and ``{model}`` are filled in."""
+
+    error_type: str | None
+    """Moonshot's ``error.type`` (``"engine_overloaded_error"``...), or ``None`` when absent."""
+    raw_body: str | None
+    """The response body as text (an HTML page for a gateway 504), or ``None`` if it was never read."""
+    rate_limit: RateLimitInfo | None
+    """The ``X-RateLimit-*`` headers, if the response had any."""
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+        # Imported here: _ratelimit imports this module for its own exceptions.
+        from ._ratelimit import parse_rate_limit_headers
+
+        super().__init__(message, response=response, body=body)
+        self.request_id = find_request_id(response.headers)
+        self.raw_body = _redact(_raw_text(response, body), response)
+        self.error_type = _error_type(_error_payload(body), self.raw_body)
+        self.rate_limit = parse_rate_limit_headers(response.headers)
+
+
+class KimiBadRequestError(KimiAPIError, openai.BadRequestError):
+    """HTTP 400 with an ``error.type`` this package does not know."""
+
+    advice = "Fix the request; retrying it unchanged gives the same error."
+
+
+class ContentFilterError(KimiBadRequestError):
+    """400 ``content_filter``: the input or the output was judged high risk."""
+
+    advice = "Rephrase the input; retrying the same request gives the same result."
+
+
+class InvalidRequestError(KimiBadRequestError):
+    """400 ``invalid_request_error``: a malformed request, too many tokens, a bad file purpose..."""
+
+    advice = "Fix the request as the message says (for token limits: shorten the input or lower max_tokens)."
+
+
+_KEY_ADVICE = (
+    "Keys are per platform: a key from platform.moonshot.ai / platform.kimi.ai works only on "
+    "api.moonshot.ai, and a key from platform.moonshot.cn only on api.moonshot.cn. This request "
+    "went to {host}: check that the key comes from that platform (MOONSHOT_API_KEY) or point the "
+    "client at the other one (MOONSHOT_BASE_URL)."
+)
+
+
+class KimiAuthenticationError(KimiAPIError, openai.AuthenticationError):
+    """HTTP 401."""
+
+    advice = _KEY_ADVICE
+
+
+class InvalidAuthenticationError(KimiAuthenticationError):
+    """401 ``invalid_authentication_error``."""
+
+
+class IncorrectAPIKeyError(KimiAuthenticationError):
+    """401 ``incorrect_api_key_error``."""
+
+
+class KimiPermissionDeniedError(KimiAPIError, openai.PermissionDeniedError):
+    """HTTP 403 ``permission_denied_error`` (and any other 403)."""
+
+    advice = (
+        "This key may not use this API: check the key's permissions and, for organisations, the IP allowlist."
+    )
+
+
+class KimiNotFoundError(KimiAPIError, openai.NotFoundError):
+    """HTTP 404 with an ``error.type`` this package does not know."""
+
+    advice = "Check the model id{model} and any file id in the request; retired model ids return 404."
+
+
+class ResourceNotFoundError(KimiNotFoundError):
+    """404 ``resource_not_found_error``: an unknown model (or one the key may not use), or file."""
+
+
+class KimiConflictError(KimiAPIError, openai.ConflictError):
+    """HTTP 409."""
+
+
+class KimiUnprocessableEntityError(KimiAPIError, openai.UnprocessableEntityError):
+    """HTTP 422."""
+
+
+class KimiRateLimitError(KimiAPIError, openai.RateLimitError):
+    """HTTP 429 with an ``error.type`` this package does not know."""
+
+    advice = "Slow down: {retry_hint}."
+
+
+class EngineOverloadedError(KimiRateLimitError):
+    """429 ``engine_overloaded_error``: Moonshot is overloaded; retried with back-off."""
+
+    advice = "The service is overloaded, not your account: {retry_hint}."
+
+
+class RateLimitReachedError(KimiRateLimitError):
+    """429 ``rate_limit_reached_error``: the account's concurrency, RPM, TPM or TPD limit."""
+
+    advice = (
+        "Slow down: {retry_hint}. Your tier's concurrency/RPM/TPM/TPD limits are at "
+        f"{_LIMITS_URL}; a TPD (tokens per day) limit resets the next day."
+    )
+
+
+class ExceededCurrentQuotaError(KimiRateLimitError):
+    """429 (or 403) ``exceeded_current_quota_error``: no balance left, or the account is suspended.
+
+    Never retried: waiting does not refill a balance.
+    """
+
+    advice = (
+        "Top up the account balance (or reactivate the account) in the Moonshot console; "
+        "retrying will not help."
+    )
+
+
+# openai's bases declare status_code as Literal[429] and Literal[403]; the instance
+# attribute is always the real status (403 here), so the clash is only nominal.
+class ExceededCurrentQuotaForbiddenError(ExceededCurrentQuotaError, KimiPermissionDeniedError):  # pyright: ignore[reportIncompatibleVariableOverride]
+    """The quota error when Moonshot sends it with HTTP 403 (https://github.com/MoonshotAI/Kimi-K2/issues/5)."""
+
+    advice = ExceededCurrentQuotaError.advice
+
+
+class ClientClosedRequestError(KimiAPIError):
+    """HTTP 499 ``client_closed_request``: the connection closed before the answer was sent."""
+
+    advice = "The connection closed before the response was sent (a client or proxy timeout?); retry."
+
+
+class KimiInternalServerError(KimiAPIError, openai.InternalServerError):
+    """HTTP 5xx with an ``error.type`` this package does not know."""
+
+    advice = "A server-side error: {retry_hint}."
+
+
+class ServerError(KimiInternalServerError):
+    """500 ``server_error`` (for example ``Failed to extract file``)."""
+
+
+class UnexpectedOutputError(KimiInternalServerError):
+    """500 ``unexpected_output`` (for example ``invalid state transition``)."""
+
+
+class ServerUnavailableError(KimiInternalServerError):
+    """503 ``server_unavailable``: scaling or maintenance."""
+
+    advice = "Moonshot is scaling or under maintenance: {retry_hint}."
+
+
+class GatewayTimeoutError(KimiInternalServerError):
+    """504: no response within 900 s; the body is an HTML page, kept in ``raw_body``."""
+
+    advice = (
+        "The gateway gave up after 900 s without a response: use stream=True for long generations "
+        "(https://platform.kimi.ai/docs/api/errors)."
+    )
+
+
+ERROR_TYPES: Final[dict[tuple[int, str], type[KimiAPIError]]] = {
+    (400, "content_filter"): ContentFilterError,
+    (400, "invalid_request_error"): InvalidRequestError,
+    (401, "invalid_authentication_error"): InvalidAuthenticationError,
+    (401, "incorrect_api_key_error"): IncorrectAPIKeyError,
+    (403, "permission_denied_error"): KimiPermissionDeniedError,
+    (403, "exceeded_current_quota_error"): ExceededCurrentQuotaForbiddenError,
+    (404, "resource_not_found_error"): ResourceNotFoundError,
+    (429, "engine_overloaded_error"): EngineOverloadedError,
+    (429, "exceeded_current_quota_error"): ExceededCurrentQuotaError,
+    (429, "rate_limit_reached_error"): RateLimitReachedError,
+    (499, "client_closed_request"): ClientClosedRequestError,
+    (500, "server_error"): ServerError,
+    (500, "unexpected_output"): UnexpectedOutputError,
+    (503, "server_unavailable"): ServerUnavailableError,
+}
+"""``(HTTP status, error.type)`` → class, from https://platform.kimi.ai/docs/api/errors."""
+
+STATUS_FALLBACKS: Final[dict[int, type[KimiAPIError]]] = {
+    400: KimiBadRequestError,
+    401: KimiAuthenticationError,
+    403: KimiPermissionDeniedError,
+    404: KimiNotFoundError,
+    409: KimiConflictError,
+    422: KimiUnprocessableEntityError,
+    429: KimiRateLimitError,
+    499: ClientClosedRequestError,
+    503: ServerUnavailableError,
+    504: GatewayTimeoutError,
+}
+"""Status → class when the ``error.type`` is missing or unknown; other 5xx get ``KimiInternalServerError``."""
+
+
+def error_class_for(status_code: int, error_type: str | None) -> type[KimiAPIError]:
+    """The class for a status and ``error.type``: the exact pair, else the status, else ``KimiAPIError``."""
+    if error_type is not None and (exact := ERROR_TYPES.get((status_code, error_type))) is not None:
+        return exact
+    if (fallback := STATUS_FALLBACKS.get(status_code)) is not None:
+        return fallback
+    return KimiInternalServerError if status_code >= 500 else KimiAPIError
+
+
+def make_status_error(err_msg: str, *, body: object, response: httpx.Response) -> openai.APIStatusError:
+    """Build the typed error for a failed response. Never raises on a malformed body.
+
+    ``err_msg`` and ``body`` are what openai's ``_make_status_error_from_response``
+    passes: the body is the decoded JSON, or the stripped text when it was not
+    JSON (the HTML 504 page, a truncated answer). Like openai's own client, the
+    error's ``body`` is the inner ``error`` object when there is one.
+    """
+    raw = _raw_text(response, body)
+    payload = _error_payload(body)
+    error_type = _error_type(payload, raw)
+    cls = error_class_for(response.status_code, error_type)
+    message = _compose_message(err_msg, cls, error_type, payload, raw, response)
+    return cls(message, response=response, body=payload if payload is not None else body)
+
+
+def find_request_id(headers: Mapping[str, str]) -> str | None:
+    """The first request-id header present (see ``REQUEST_ID_HEADERS``)."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def _raw_text(response: httpx.Response, body: object) -> str | None:
+    try:
+        return response.text
+    except Exception:  # body never read (closed stream): fall back on what the SDK decoded
+        if isinstance(body, str):
+            return body
+        return None if body is None else _dumps(body)
+
+
+def _dumps(value: object) -> str | None:
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return None
+
+
+def _error_payload(body: object) -> Mapping[str, object] | None:
+    """The ``error`` object of a Moonshot body, or the body itself when it is already that object."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+    if not isinstance(body, Mapping):
+        return None
+    mapping = cast("Mapping[str, object]", body)
+    inner = mapping.get("error", mapping)
+    return cast("Mapping[str, object]", inner) if isinstance(inner, Mapping) else None
+
+
+def _error_type(payload: Mapping[str, object] | None, raw: str | None) -> str | None:
+    if payload is not None:
+        value = payload.get("type")
+        return value if isinstance(value, str) and value else None
+    if raw:
+        # A truncated JSON body still names its type near the start; reading it
+        # keeps a cut-off quota 429 from being retried as a plain rate limit.
+        match = _TYPE_PATTERN.search(raw[:2000])
+        if match:
+            return match.group(1)
+    return None
+
+
+def _compose_message(
+    err_msg: str,
+    cls: type[KimiAPIError],
+    error_type: str | None,
+    payload: Mapping[str, object] | None,
+    raw: str | None,
+    response: httpx.Response,
+) -> str:
+    parts = [err_msg.rstrip(". ")]
+    server_message = payload.get("message") if payload is not None else None
+    if isinstance(server_message, str) and server_message and server_message not in err_msg:
+        parts[0] += f" - {server_message}"
+    elif payload is None and raw:
+        kind = "an HTML page" if "<html" in raw[:500].lower() else "a non-JSON or truncated body"
+        parts.append(f"Moonshot returned {kind} ({len(raw)} characters, kept in .raw_body)")
+    if error_type:
+        parts[0] += f" [{error_type}]"
+    parts.append(_advice(cls, response))
+    return _redact(". ".join(parts), response) or ""
+
+
+def _advice(cls: type[KimiAPIError], response: httpx.Response) -> str:
+    from ._ratelimit import parse_retry_after
+
+    retry_after = parse_retry_after(response.headers)
+    if retry_after is not None and retry_after > 0:
+        retry_hint = f"retry after {retry_after:g} s (Retry-After)"
+    else:
+        retry_hint = "retry after a short back-off"
+    model = _request_model(response)
+    context = {
+        "retry_hint": retry_hint,
+        "host": _request_host(response),
+        "model": f" {model!r}" if model else "",
+    }
+    return cls.advice.format_map(context)
+
+
+def _request_host(response: httpx.Response) -> str:
+    try:
+        return response.request.url.host or "the configured base URL"
+    except Exception:  # no request attached
+        return "the configured base URL"
+
+
+def _request_model(response: httpx.Response) -> str | None:
+    try:
+        data: object = json.loads(response.request.content)
+    except Exception:  # streamed, absent or non-JSON request body
+        return None
+    if isinstance(data, dict):
+        model = data.get("model")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        if isinstance(model, str):
+            return model[:100]
+    return None
+
+
+def _redact(text: str | None, response: httpx.Response) -> str | None:
+    """Never let the API key reach a message or ``raw_body``, even if a proxy echoes it."""
+    if text is None:
+        return None
+    try:
+        auth = response.request.headers.get("authorization", "")
+    except Exception:
+        auth = ""
+    token = auth.split(" ", 1)[-1].strip() if auth else ""
+    if len(token) >= 8:
+        text = text.replace(token, _REDACTED)
+    return _SECRET_PATTERN.sub(_REDACTED, text)
+
+
+__all__ = [
+    "ERROR_TYPES",
+    "REQUEST_ID_HEADERS",
+    "STATUS_FALLBACKS",
+    "ClientClosedRequestError",
+    "ContentFilterError",
+    "EngineOverloadedError",
+    "ExceededCurrentQuotaError",
+    "ExceededCurrentQuotaForbiddenError",
+    "GatewayTimeoutError",
+    "IncorrectAPIKeyError",
+    "InvalidAuthenticationError",
+    "InvalidRequestError",
+    "KimiAPIError",
+    "KimiAuthenticationError",
+    "KimiBadRequestError",
+    "KimiConfigurationError",
+    "KimiConflictError",
+    "KimiError",
+    "KimiInternalServerError",
+    "KimiNotFoundError",
+    "KimiPermissionDeniedError",
+    "KimiRateLimitError",
+    "KimiUnprocessableEntityError",
+    "KimiValidationError",
+    "RateLimitReachedError",
+    "ResourceNotFoundError",
+    "ServerError",
+    "ServerUnavailableError",
+    "StreamInterruptedError",
+    "UnexpectedOutputError",
+    "error_class_for",
+    "find_request_id",
+    "make_status_error",
+]

@@ -1,0 +1,343 @@
+"""The one retry policy: what is retried, how long to wait, and who retries.
+
+Moonshot's three 429s need different answers (https://platform.kimi.ai/docs/api/errors):
+``engine_overloaded_error`` and ``rate_limit_reached_error`` pass with time, but
+``exceeded_current_quota_error`` means the balance is empty and never passes by
+waiting. The openai SDK retries every 429 alike, so a quota error costs three
+requests and several seconds before it surfaces. Everything here decides from
+the error *type*, through one classifier, :func:`is_retryable`:
+
+============================================  =========
+Retried                                       Not retried
+============================================  =========
+``EngineOverloadedError``,                    ``ExceededCurrentQuotaError`` (429 or 403)
+``RateLimitReachedError``, other 429s         ``ContentFilterError``, other 400s
+500, 502, 503 and other 5xx but 504           ``GatewayTimeoutError`` (504 after 900 s)
+408, 409, 499                                 401, 403, 404, 422 and other 4xx
+connection errors, timeouts, dropped streams  ``KimiValidationError`` and anything else
+============================================  =========
+
+Only one layer retries. Either the SDK retries single requests (its
+``max_retries`` comes from the policy and its hooks call :func:`should_retry_response`
+and :meth:`RetryPolicy.wait_seconds`), or tenacity owns the loop and the SDK
+client it drives gets ``max_retries=0``. Stacking both multiplies attempts
+(3 SDK attempts times 3 tenacity attempts = 9 requests for one call).
+"""
+
+from __future__ import annotations
+
+import math
+import random as _random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TypeAlias, cast
+
+import anyio
+import openai
+import tenacity
+
+from ._compat import httpx
+from ._errors import (
+    ClientClosedRequestError,
+    ExceededCurrentQuotaError,
+    GatewayTimeoutError,
+    KimiConfigurationError,
+    StreamInterruptedError,
+    make_status_error,
+)
+from ._ratelimit import parse_retry_after
+
+__all__ = [
+    "DEFAULT_RETRY_POLICY",
+    "RetryConfig",
+    "RetryPolicy",
+    "RetrySetup",
+    "build_async_retrying",
+    "build_retrying",
+    "coerce_retry_policy",
+    "is_retryable",
+    "read_error_body",
+    "read_error_body_async",
+    "retry_after_seconds",
+    "should_retry_response",
+    "should_retry_response_async",
+]
+
+_RETRIED_STATUSES = frozenset({408, 409, 429, 499})
+"""4xx statuses that pass with time: the SDK's own three, plus 499 (the connection dropped)."""
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether repeating the request can succeed: the only place that decides.
+
+    Decided by class first (the Kimi ``error.type``), then by HTTP status.
+    """
+    if isinstance(exc, ExceededCurrentQuotaError | GatewayTimeoutError):
+        # Quota: waiting does not refill a balance. 504: the gateway already
+        # waited 900 s; the fix is stream=True (https://platform.kimi.ai/docs/api/errors).
+        return False
+    if isinstance(exc, ClientClosedRequestError):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return _status_is_retryable(exc.status_code)
+    if isinstance(exc, httpx.HTTPStatusError):
+        return _status_is_retryable(exc.response.status_code)
+    # APITimeoutError subclasses APIConnectionError; httpx.TransportError covers
+    # timeouts and a stream cut mid-body (RemoteProtocolError, ReadError), which
+    # the SDK does not wrap when it happens while iterating a stream.
+    return isinstance(exc, openai.APIConnectionError | httpx.TransportError | StreamInterruptedError)
+
+
+def _status_is_retryable(status_code: int) -> bool:
+    return status_code in _RETRIED_STATUSES or (status_code >= 500 and status_code != 504)
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None, *, cap: float) -> float | None:
+    """The server's ``Retry-After-Ms`` / ``Retry-After`` in seconds, at most ``cap``; ``None`` if absent or bad."""
+    value = parse_retry_after(headers)
+    return None if value is None else min(value, cap)
+
+
+def read_error_body(response: httpx.Response) -> None:
+    """Read an error response's body if it is still unread (a streamed request). Never raises."""
+    if response.is_stream_consumed or response.is_closed:
+        return
+    try:
+        response.read()
+    except Exception:  # an async-only stream, or a connection that broke while reading
+        return
+
+
+async def read_error_body_async(response: httpx.Response) -> None:
+    """The async twin of :func:`read_error_body`."""
+    if response.is_stream_consumed or response.is_closed:
+        return
+    try:
+        await response.aread()
+    except Exception:  # a sync-only stream, or a connection that broke while reading
+        return
+
+
+def should_retry_response(response: httpx.Response, *, retry_after_cap: float | None = None) -> bool:
+    """The SDK's ``_should_retry(response)`` decision, by Kimi ``error.type``. Never raises.
+
+    Reads a streamed (unread) body first. ``x-should-retry`` and a ``Retry-After``
+    beyond the cap are obeyed as the SDK does; then the response is turned into
+    its typed error and given to :func:`is_retryable`. An async-only body that
+    cannot be read here is classified by status alone: see ``read_error_body_async``.
+    """
+    read_error_body(response)
+    return _decide(
+        response, DEFAULT_RETRY_POLICY.retry_after_cap if retry_after_cap is None else retry_after_cap
+    )
+
+
+async def should_retry_response_async(
+    response: httpx.Response, *, retry_after_cap: float | None = None
+) -> bool:
+    """:func:`should_retry_response` for an async response whose body may be unread."""
+    await read_error_body_async(response)
+    return _decide(
+        response, DEFAULT_RETRY_POLICY.retry_after_cap if retry_after_cap is None else retry_after_cap
+    )
+
+
+def _decide(response: httpx.Response, cap: float) -> bool:
+    try:
+        retry_after = parse_retry_after(response.headers)
+        if retry_after is not None and retry_after > cap:
+            return False  # the server asks for longer than we are willing to wait
+        verdict = response.headers.get("x-should-retry", "").strip().lower()
+        if verdict in ("true", "false"):
+            return verdict == "true"
+        return is_retryable(_as_error(response))
+    except Exception:  # a classifier must answer; fall back on the status alone
+        return _status_is_retryable(response.status_code)
+
+
+def _as_error(response: httpx.Response) -> openai.APIStatusError:
+    try:
+        text = response.text.strip()
+    except Exception:  # still unread: classify on status and headers only
+        text = None
+    return make_status_error(f"Error code: {response.status_code}", body=text, response=response)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to retry. Decisions come from :func:`is_retryable`."""
+
+    max_retries: int = 2
+    """Retries after the first attempt (the SDK's ``max_retries``)."""
+    initial_backoff: float = 0.5
+    """Seconds before the first retry when the server gives no ``Retry-After``."""
+    max_backoff: float = 8.0
+    """Ceiling of the exponential back-off."""
+    jitter: float = 0.25
+    """Up to this fraction is taken off each back-off at random, so clients do not retry in step."""
+    retry_after_cap: float = 60.0
+    """Longest ``Retry-After`` honoured; a longer one means: do not retry, raise now."""
+    random: Callable[[], float] = field(default=_random.random, repr=False, compare=False)
+    """Source of jitter in [0, 1); replace it for deterministic tests."""
+
+    def __post_init__(self) -> None:
+        retries = cast("object", self.max_retries)  # checked at runtime: callers may not be type-checked
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise KimiConfigurationError(f"max_retries must be an int >= 0, got {self.max_retries!r}.")
+        for name in ("initial_backoff", "max_backoff", "retry_after_cap"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise KimiConfigurationError(f"{name} must be a finite number >= 0, got {value!r}.")
+        if not 0 <= self.jitter <= 1:
+            raise KimiConfigurationError(f"jitter must be between 0 and 1, got {self.jitter!r}.")
+
+    def should_retry(self, exc: BaseException) -> bool:
+        """:func:`is_retryable`, plus: not when the server asks to wait longer than ``retry_after_cap``."""
+        if not is_retryable(exc):
+            return False
+        retry_after = parse_retry_after(_headers_of(exc))
+        return retry_after is None or retry_after <= self.retry_after_cap
+
+    def wait_seconds(
+        self,
+        attempt: int,
+        *,
+        headers: Mapping[str, str] | None = None,
+        exc: BaseException | None = None,
+    ) -> float:
+        """Seconds to sleep before retry number ``attempt`` (0 for the first retry).
+
+        A positive ``Retry-After`` (from ``headers`` or the error's response) is
+        honoured exactly, up to the cap; otherwise exponential back-off with jitter.
+        """
+        if headers is None and exc is not None:
+            headers = _headers_of(exc)
+        retry_after = retry_after_seconds(headers, cap=self.retry_after_cap)
+        if retry_after is not None and retry_after > 0:
+            return retry_after
+        backoff = min(self.initial_backoff * 2.0 ** min(max(attempt, 0), 60), self.max_backoff)
+        return backoff * (1.0 - self.jitter * self.random())
+
+
+class _WaitRetryAfter(tenacity.wait.wait_base):
+    """tenacity ``wait``: the policy's wait for the exception that ended the attempt."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome is not None and outcome.failed else None
+        return self.policy.wait_seconds(retry_state.attempt_number - 1, exc=exc)
+
+
+def _headers_of(exc: BaseException) -> Mapping[str, str] | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    return headers if isinstance(headers, Mapping) else None  # pyright: ignore[reportUnknownVariableType]
+
+
+DEFAULT_RETRY_POLICY = RetryPolicy()
+"""The SDK's own numbers (2 retries, 0.5-8 s back-off), with a 60 s ``Retry-After`` cap."""
+
+
+def build_retrying(policy: RetryPolicy, *, sleep: Callable[[float], None] | None = None) -> tenacity.Retrying:
+    """A ``tenacity.Retrying`` that follows ``policy``: same classifier, same waits, the Kimi error re-raised.
+
+    Calls made inside it must not retry on their own: use ``client.with_options(max_retries=0)``.
+    """
+    return tenacity.Retrying(
+        sleep=sleep or tenacity.nap.sleep,
+        stop=tenacity.stop_after_attempt(policy.max_retries + 1),
+        retry=tenacity.retry_if_exception(policy.should_retry),
+        wait=_WaitRetryAfter(policy),
+        reraise=True,  # callers see the Kimi error, not tenacity.RetryError
+    )
+
+
+def build_async_retrying(
+    policy: RetryPolicy, *, sleep: Callable[[float], Awaitable[None]] | None = None
+) -> tenacity.AsyncRetrying:
+    """The async twin of :func:`build_retrying` (sleeps with ``anyio.sleep`` unless told otherwise)."""
+    return tenacity.AsyncRetrying(
+        sleep=sleep or anyio.sleep,
+        stop=tenacity.stop_after_attempt(policy.max_retries + 1),
+        retry=tenacity.retry_if_exception(policy.should_retry),
+        wait=_WaitRetryAfter(policy),
+        reraise=True,
+    )
+
+
+RetryConfig: TypeAlias = "int | RetryPolicy | tenacity.Retrying | tenacity.AsyncRetrying"
+"""What a ``max_retries``-like option accepts."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySetup:
+    """A resolved retry option: who retries, and how.
+
+    ``retrying`` is set only when the caller handed over a tenacity object: then
+    tenacity owns the loop and ``sdk_max_retries`` is 0.
+    """
+
+    policy: RetryPolicy
+    """Numbers for the SDK hooks and for tenacity objects built here."""
+    retrying: tenacity.Retrying | tenacity.AsyncRetrying | None = None
+    """The caller's own tenacity object, used as given (its ``retry`` predicate included)."""
+
+    @property
+    def sdk_max_retries(self) -> int:
+        """The ``max_retries`` to give the openai client: 0 whenever tenacity owns retries."""
+        return 0 if self.retrying is not None else self.policy.max_retries
+
+    def sync_retrying(self) -> tenacity.Retrying:
+        """A fresh ``tenacity.Retrying``: a copy of the caller's, or one built from the policy."""
+        if isinstance(self.retrying, tenacity.AsyncRetrying):
+            raise KimiConfigurationError(
+                "A tenacity.AsyncRetrying cannot drive synchronous calls: pass a tenacity.Retrying "
+                "(or an int / RetryPolicy) to the synchronous client."
+            )
+        if self.retrying is not None:
+            return self.retrying.copy()
+        return build_retrying(self.policy)
+
+    def async_retrying(self) -> tenacity.AsyncRetrying:
+        """A fresh ``tenacity.AsyncRetrying``; a caller's sync ``Retrying`` keeps its rules but sleeps async."""
+        r = self.retrying
+        if isinstance(r, tenacity.AsyncRetrying):
+            return r.copy()
+        if r is None:
+            return build_async_retrying(self.policy)
+        return tenacity.AsyncRetrying(
+            sleep=anyio.sleep,
+            stop=r.stop,
+            wait=r.wait,
+            retry=r.retry,
+            before=r.before,
+            after=r.after,
+            before_sleep=r.before_sleep,
+            reraise=r.reraise,
+            retry_error_cls=r.retry_error_cls,
+            retry_error_callback=r.retry_error_callback,
+        )
+
+
+def coerce_retry_policy(
+    value: RetryConfig | None, *, default: RetryPolicy = DEFAULT_RETRY_POLICY
+) -> RetrySetup:
+    """Resolve an ``int | RetryPolicy | tenacity.Retrying | tenacity.AsyncRetrying`` option.
+
+    ``None`` → ``default``; an int → ``default`` with that many retries; a policy
+    as is; a tenacity object → tenacity owns retries and the SDK gets 0.
+    """
+    if value is None:
+        return RetrySetup(default)
+    if isinstance(value, RetryPolicy):
+        return RetrySetup(value)
+    if isinstance(value, tenacity.Retrying | tenacity.AsyncRetrying):
+        return RetrySetup(replace(default, max_retries=0), value)
+    if isinstance(value, bool) or not isinstance(value, int):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise KimiConfigurationError(
+            f"max_retries must be an int >= 0, a RetryPolicy or a tenacity.Retrying, got {value!r}."
+        )
+    return RetrySetup(replace(default, max_retries=value))  # __post_init__ rejects negatives
