@@ -1,0 +1,128 @@
+"""Cassette scrubbing, the readable serializer, and the JSON body matcher."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import yaml
+
+from kimi_openai._vcr import (
+    CassetteSerializer,
+    Scrubber,
+    cassette_source,
+    json_body_matcher,
+    rebase_uri,
+    scrub_text,
+)
+
+LIVE_KEY = "sk-LiveKey0123456789abcdefXYZ"
+
+
+def _request(uri: str, body: bytes | None, headers: dict[str, str]) -> Any:
+    return SimpleNamespace(uri=uri, body=body, headers=dict(headers))
+
+
+def test_scrubber_drops_secret_and_volatile_request_headers() -> None:
+    request = _request(
+        "http://127.0.0.1:5123/v1/chat/completions",
+        b'{"model":"kimi-k2.6"}',
+        {
+            "Authorization": f"Bearer {LIVE_KEY}",
+            "Cookie": "session=abc",
+            "User-Agent": "OpenAI/Python 3.52.0",
+            "X-Stainless-Retry-Count": "0",
+            "X-Api-Key": "whatever",
+            "Content-Type": "application/json",
+        },
+    )
+    scrubbed = Scrubber(secrets=(LIVE_KEY,), recorded_base_url="http://127.0.0.1:5123/v1").request(request)
+    assert scrubbed.headers == {"Content-Type": "application/json"}
+    assert scrubbed.uri == "https://api.moonshot.ai/v1/chat/completions"
+
+
+def test_scrubber_replaces_keys_in_bodies_urls_and_responses() -> None:
+    request = _request(
+        f"https://api.moonshot.ai/v1/files?key={LIVE_KEY}", f'{{"note":"{LIVE_KEY}"}}'.encode(), {}
+    )
+    scrubbed = Scrubber(secrets=(LIVE_KEY,)).request(request)
+    assert LIVE_KEY not in scrubbed.uri
+    assert LIVE_KEY not in scrubbed.body.decode()
+    response = {
+        "headers": {"Set-Cookie": ["a=b"], "Content-Type": ["application/json"], "Date": ["x"]},
+        "body": {"string": f'{{"echo":"Bearer {LIVE_KEY}"}}'.encode()},
+    }
+    cleaned = Scrubber(secrets=(LIVE_KEY,)).response(response)
+    assert cleaned["headers"] == {"Content-Type": ["application/json"]}
+    assert LIVE_KEY not in cleaned["body"]["string"].decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sk-abcdefgh12345678", "Authorization: Bearer abcdefghijklmnop", "key sk-proj_ABC-def_1234567890"],
+)
+def test_scrub_text_catches_key_shapes(text: str) -> None:
+    assert "REDACTED" in scrub_text(text)
+    assert "abcdefgh1234" not in scrub_text(text)
+
+
+def test_rebase_uri_only_touches_the_recorded_server() -> None:
+    assert (
+        rebase_uri("http://127.0.0.1:9/v1/models", "http://127.0.0.1:9/v1/")
+        == "https://api.moonshot.ai/v1/models"
+    )
+    assert rebase_uri("https://elsewhere/v1/models", "http://127.0.0.1:9/v1") == "https://elsewhere/v1/models"
+
+
+def _cassette(request_body: str, response_body: str) -> dict[str, Any]:
+    return {
+        "interactions": [
+            {
+                "request": {"body": request_body, "headers": {}, "method": "POST", "uri": "https://x/v1"},
+                "response": {
+                    "body": {"string": response_body},
+                    "headers": {},
+                    "status": {"code": 200, "message": "OK"},
+                },
+            }
+        ],
+        "version": 1,
+    }
+
+
+def test_serializer_writes_json_as_trees_and_sse_as_events_and_reads_them_back() -> None:
+    chunk = {"id": "c", "choices": [{"index": 0, "delta": {"content": "hé"}}]}
+    sse = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n"
+    serializer = CassetteSerializer(source="emulator")
+    text = serializer.serialize(_cassette('{"model":"kimi-k2.6","stream":true}', sse))
+    assert text.startswith("# Recorded from the local Moonshot emulator")
+    assert "# Record again: pytest --record-mode=rewrite" in text
+    document = yaml.safe_load(text)
+    assert document["source"] == "emulator"
+    interaction = document["interactions"][0]
+    assert interaction["request"]["body"] == {"json": {"model": "kimi-k2.6", "stream": True}}
+    assert interaction["response"]["body"]["string"] == {"sse": [chunk, "[DONE]"]}
+    loaded = serializer.deserialize(text)["interactions"][0]
+    assert json.loads(loaded["request"]["body"]) == {"model": "kimi-k2.6", "stream": True}
+    assert (
+        loaded["response"]["body"]["string"]
+        == f"data: {json.dumps(chunk, ensure_ascii=False)}\n\ndata: [DONE]\n\n"
+    )
+
+
+def test_serializer_keeps_non_json_bodies_as_text() -> None:
+    html = "<html>\n<body>504 Gateway Time-out</body>\n</html>\n"
+    serializer = CassetteSerializer(source="live")
+    text = serializer.serialize(_cassette("", html))
+    assert cassette_source(text) == "live"
+    assert "KIMI_LIVE=1" in text
+    assert serializer.deserialize(text)["interactions"][0]["response"]["body"]["string"] == html
+
+
+def test_json_body_matcher_ignores_key_order_and_spacing() -> None:
+    recorded = SimpleNamespace(body=b'{"a": 1, "b": [1, 2]}')
+    json_body_matcher(SimpleNamespace(body=b'{"b":[1,2],"a":1}'), recorded)
+    with pytest.raises(AssertionError, match="request bodies differ"):
+        json_body_matcher(SimpleNamespace(body=b'{"a":2,"b":[1,2]}'), recorded)
