@@ -99,7 +99,8 @@ _LIMITS_URL = "https://platform.moonshot.ai/docs/pricing/limits"
 _REDACTED = "sk-***"
 _SECRET_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 _TYPE_PATTERN = re.compile(r'"type"\s*:\s*"([A-Za-z0-9_.\-]{1,80})"')
-_SNIPPET_CHARS = 200
+_MESSAGE_CHARS = 1000
+"""Longest server message quoted in ours; the whole body stays in ``raw_body``."""
 
 
 class KimiAPIError(openai.APIStatusError):
@@ -320,12 +321,17 @@ def make_status_error(err_msg: str, *, body: object, response: httpx.Response) -
     passes: the body is the decoded JSON, or the stripped text when it was not
     JSON (the HTML 504 page, a truncated answer). Like openai's own client, the
     error's ``body`` is the inner ``error`` object when there is one.
+
+    The message is rebuilt rather than taken from ``err_msg``: openai 2.x puts the
+    whole body there (all of an HTML page), 3.x only ``error.message``. Ours is
+    ``Error code: <status> - <error.message> [<error.type>]. <what to do>`` on both.
     """
+    del err_msg  # part of the SDK hook's signature; see above
     raw = _raw_text(response, body)
     payload = _error_payload(body)
     error_type = _error_type(payload, raw)
     cls = error_class_for(response.status_code, error_type)
-    message = _compose_message(err_msg, cls, error_type, payload, raw, response)
+    message = _compose_message(cls, error_type, payload, raw, response)
     return cls(message, response=response, body=payload if payload is not None else body)
 
 
@@ -382,24 +388,24 @@ def _error_type(payload: Mapping[str, object] | None, raw: str | None) -> str | 
 
 
 def _compose_message(
-    err_msg: str,
     cls: type[KimiAPIError],
     error_type: str | None,
     payload: Mapping[str, object] | None,
     raw: str | None,
     response: httpx.Response,
 ) -> str:
-    parts = [err_msg.rstrip(". ")]
+    head = f"Error code: {response.status_code}"
     server_message = payload.get("message") if payload is not None else None
-    if isinstance(server_message, str) and server_message and server_message not in err_msg:
-        parts[0] += f" - {server_message}"
-    elif payload is None and raw:
+    if isinstance(server_message, str) and server_message:
+        head += f" - {server_message[:_MESSAGE_CHARS]}"
+    if error_type:
+        head += f" [{error_type}]"
+    parts = [head]
+    if payload is None and raw:
         kind = "an HTML page" if "<html" in raw[:500].lower() else "a non-JSON or truncated body"
         parts.append(f"Moonshot returned {kind} ({len(raw)} characters, kept in .raw_body)")
-    if error_type:
-        parts[0] += f" [{error_type}]"
     parts.append(_advice(cls, response))
-    return _redact(". ".join(parts), response) or ""
+    return _redact(". ".join(parts), response) or head
 
 
 def _advice(cls: type[KimiAPIError], response: httpx.Response) -> str:
