@@ -1,0 +1,590 @@
+"""One retry classifier and policy: the table, Retry-After, tenacity, and the SDK hooks wired in a client."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import openai
+import pytest
+import tenacity
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openai._models import FinalRequestOptions
+from openai._types import HttpxSendArgs
+from typing_extensions import Unpack, override
+
+from kimi_openai._compat import httpx
+from kimi_openai._errors import (
+    EngineOverloadedError,
+    ExceededCurrentQuotaError,
+    KimiConfigurationError,
+    KimiValidationError,
+    StreamInterruptedError,
+    make_status_error,
+)
+from kimi_openai._ratelimit import parse_retry_after
+from kimi_openai._retry import (
+    DEFAULT_RETRY_POLICY,
+    RetryPolicy,
+    RetrySetup,
+    build_async_retrying,
+    build_retrying,
+    coerce_retry_policy,
+    is_retryable,
+    read_error_body_async,
+    retry_after_seconds,
+    should_retry_response,
+    should_retry_response_async,
+)
+
+URL = "https://api.moonshot.ai/v1/chat/completions"
+REQUEST = httpx.Request("POST", URL)
+
+
+def _body(error_type: str) -> bytes:
+    return json.dumps({"error": {"type": error_type, "message": "m"}}).encode()
+
+
+def _response(
+    status: int, error_type: str | None = None, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    content = _body(error_type) if error_type else b""
+    return httpx.Response(status, request=REQUEST, content=content, headers=headers)
+
+
+def _status_error(
+    status: int, error_type: str | None = None, headers: dict[str, str] | None = None
+) -> Exception:
+    response = _response(status, error_type, headers)
+    body = json.loads(response.text) if error_type else None
+    return make_status_error("", body=body, response=response)
+
+
+# ---------------------------------------------------------------- the classifier table
+
+CLASSIFIER_TABLE: list[tuple[str, Callable[[], BaseException], bool]] = [
+    ("429 engine_overloaded_error", lambda: _status_error(429, "engine_overloaded_error"), True),
+    ("429 rate_limit_reached_error", lambda: _status_error(429, "rate_limit_reached_error"), True),
+    ("429 unknown type", lambda: _status_error(429, "whatever"), True),
+    ("429 exceeded_current_quota_error", lambda: _status_error(429, "exceeded_current_quota_error"), False),
+    ("403 exceeded_current_quota_error", lambda: _status_error(403, "exceeded_current_quota_error"), False),
+    ("400 content_filter", lambda: _status_error(400, "content_filter"), False),
+    ("400 invalid_request_error", lambda: _status_error(400, "invalid_request_error"), False),
+    ("401 invalid_authentication_error", lambda: _status_error(401, "invalid_authentication_error"), False),
+    ("401 incorrect_api_key_error", lambda: _status_error(401, "incorrect_api_key_error"), False),
+    ("403 permission_denied_error", lambda: _status_error(403, "permission_denied_error"), False),
+    ("404 resource_not_found_error", lambda: _status_error(404, "resource_not_found_error"), False),
+    ("408", lambda: _status_error(408), True),
+    ("409", lambda: _status_error(409), True),
+    ("422", lambda: _status_error(422), False),
+    ("418", lambda: _status_error(418), False),
+    ("499 client_closed_request", lambda: _status_error(499, "client_closed_request"), True),
+    ("500 server_error", lambda: _status_error(500, "server_error"), True),
+    ("500 unexpected_output", lambda: _status_error(500, "unexpected_output"), True),
+    ("502", lambda: _status_error(502), True),
+    ("503 server_unavailable", lambda: _status_error(503, "server_unavailable"), True),
+    ("504 HTML page", lambda: _status_error(504), False),
+    ("openai connection error", lambda: openai.APIConnectionError(request=REQUEST), True),
+    ("openai timeout", lambda: openai.APITimeoutError(request=REQUEST), True),
+    ("httpx connect error", lambda: httpx.ConnectError("refused", request=REQUEST), True),
+    ("httpx read timeout", lambda: httpx.ReadTimeout("slow", request=REQUEST), True),
+    (
+        "stream cut mid-body",
+        lambda: httpx.RemoteProtocolError("incomplete chunked read", request=REQUEST),
+        True,
+    ),
+    ("stream ended before [DONE]", lambda: StreamInterruptedError("no [DONE]"), True),
+    (
+        "httpx status error 503",
+        lambda: httpx.HTTPStatusError("x", request=REQUEST, response=_response(503)),
+        True,
+    ),
+    (
+        "httpx status error 400",
+        lambda: httpx.HTTPStatusError("x", request=REQUEST, response=_response(400)),
+        False,
+    ),
+    ("KimiValidationError", lambda: KimiValidationError("temperature must be 1"), False),
+    ("ValueError", lambda: ValueError("x"), False),
+    ("KeyboardInterrupt", lambda: KeyboardInterrupt(), False),
+]
+
+
+@pytest.mark.parametrize(("case", "make", "expected"), CLASSIFIER_TABLE, ids=[c[0] for c in CLASSIFIER_TABLE])
+def test_is_retryable_table(case: str, make: Callable[[], BaseException], expected: bool) -> None:
+    assert is_retryable(make()) is expected, case
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type", "expected"),
+    [
+        (429, "exceeded_current_quota_error", False),
+        (429, "engine_overloaded_error", True),
+        (429, "rate_limit_reached_error", True),
+        (403, "exceeded_current_quota_error", False),
+        (400, "content_filter", False),
+        (500, "server_error", True),
+        (504, None, False),
+    ],
+)
+def test_should_retry_response_reads_the_error_type(
+    status: int, error_type: str | None, expected: bool
+) -> None:
+    assert should_retry_response(_response(status, error_type)) is expected
+
+
+def test_x_should_retry_header_wins_like_in_the_sdk() -> None:
+    assert should_retry_response(_response(429, "exceeded_current_quota_error", {"x-should-retry": "true"}))
+    assert not should_retry_response(_response(503, "server_unavailable", {"x-should-retry": "false"}))
+
+
+def test_retry_after_beyond_the_cap_is_not_retried() -> None:
+    assert not should_retry_response(_response(429, "rate_limit_reached_error", {"retry-after": "3600"}))
+    assert should_retry_response(_response(429, "rate_limit_reached_error", {"retry-after": "30"}))
+    assert should_retry_response(
+        _response(429, "rate_limit_reached_error", {"retry-after": "3600"}), retry_after_cap=7200
+    )
+
+
+def test_unread_streamed_body_is_read_before_deciding() -> None:
+    response = httpx.Response(429, request=REQUEST, content=iter([_body("exceeded_current_quota_error")]))
+    assert not response.is_stream_consumed
+    assert should_retry_response(response) is False
+    assert json.loads(response.text)["error"]["type"] == "exceeded_current_quota_error"  # still available
+
+
+def test_sync_check_on_an_async_only_body_falls_back_on_the_status() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield _body("exceeded_current_quota_error")
+
+    response = httpx.Response(429, request=REQUEST, content=chunks())
+    assert should_retry_response(response) is True  # unknown type: a 429 is retried, as the SDK would
+
+
+@pytest.mark.anyio
+async def test_async_check_reads_an_async_body() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield _body("exceeded_current_quota_error")
+
+    response = httpx.Response(429, request=REQUEST, content=chunks())
+    assert await should_retry_response_async(response) is False
+    overloaded = httpx.Response(429, request=REQUEST, content=_body("engine_overloaded_error"))
+    assert await should_retry_response_async(overloaded) is True
+
+
+# ---------------------------------------------------------------- Retry-After
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after": "5"}, 5.0),
+        ({"Retry-After": "2.5"}, 2.5),
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"retry-after-ms": "1500", "retry-after": "9"}, 1.5),
+        ({"retry-after-ms": "junk", "retry-after": "9"}, 9.0),
+        ({"retry-after": "600"}, 60.0),
+        ({"retry-after": "1e400"}, 60.0),
+        ({"retry-after": "-3"}, 0.0),
+        ({"retry-after": "nan"}, None),
+        ({"retry-after": "soon"}, None),
+        ({"retry-after": ""}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_seconds(headers: dict[str, str], expected: float | None) -> None:
+    assert retry_after_seconds(headers, cap=60.0) == expected
+    assert retry_after_seconds(httpx.Headers(headers), cap=60.0) == expected
+
+
+def test_retry_after_http_date() -> None:
+    now = 1_800_000_000.0
+    date = email.utils.formatdate(now + 42, usegmt=True)
+    assert parse_retry_after({"retry-after": date}, now=now) == 42.0
+    assert parse_retry_after({"retry-after": email.utils.formatdate(now - 10, usegmt=True)}, now=now) == 0.0
+    assert (
+        retry_after_seconds({"retry-after": email.utils.formatdate(4_000_000_000, usegmt=True)}, cap=5) == 5
+    )
+    assert retry_after_seconds(None, cap=5) is None
+
+
+# ---------------------------------------------------------------- RetryPolicy
+
+
+def test_policy_backoff_is_exponential_capped_and_jittered() -> None:
+    policy = RetryPolicy(initial_backoff=0.5, max_backoff=4.0, jitter=0.5, random=lambda: 0.0)
+    assert [policy.wait_seconds(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    jittered = RetryPolicy(initial_backoff=1.0, jitter=0.5, random=lambda: 1.0)
+    assert jittered.wait_seconds(0) == 0.5
+    assert RetryPolicy().wait_seconds(10_000) <= 8.0
+
+
+def test_policy_honours_retry_after_from_headers_or_the_error() -> None:
+    policy = RetryPolicy(retry_after_cap=10.0, random=lambda: 0.0)
+    assert policy.wait_seconds(0, headers={"retry-after": "3"}) == 3.0
+    assert policy.wait_seconds(0, headers={"retry-after": "300"}) == 10.0
+    assert policy.wait_seconds(0, headers={"retry-after": "0"}) == 0.5  # zero: fall back on back-off
+    err = _status_error(429, "engine_overloaded_error", {"retry-after-ms": "250"})
+    assert policy.wait_seconds(3, exc=err) == 0.25
+
+
+def test_policy_should_retry_adds_the_cap() -> None:
+    policy = RetryPolicy(retry_after_cap=10.0)
+    assert policy.should_retry(_status_error(429, "engine_overloaded_error", {"retry-after": "5"}))
+    assert not policy.should_retry(_status_error(429, "engine_overloaded_error", {"retry-after": "50"}))
+    assert not policy.should_retry(_status_error(429, "exceeded_current_quota_error"))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_retries": -1},
+        {"max_retries": True},
+        {"max_retries": 1.5},
+        {"initial_backoff": -1.0},
+        {"max_backoff": float("inf")},
+        {"retry_after_cap": float("nan")},
+        {"jitter": 1.5},
+    ],
+)
+def test_policy_rejects_bad_numbers(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(KimiConfigurationError):
+        RetryPolicy(**kwargs)
+
+
+def test_policy_is_frozen() -> None:
+    policy = RetryPolicy()
+    with pytest.raises(AttributeError):
+        policy.max_retries = 5  # pyright: ignore[reportAttributeAccessIssue]
+
+
+# ---------------------------------------------------------------- coerce_retry_policy
+
+
+def test_coerce_retry_policy() -> None:
+    assert coerce_retry_policy(None) == RetrySetup(DEFAULT_RETRY_POLICY)
+    assert coerce_retry_policy(5).policy.max_retries == 5
+    assert coerce_retry_policy(5).sdk_max_retries == 5
+    assert coerce_retry_policy(0).sdk_max_retries == 0
+    policy = RetryPolicy(max_retries=7)
+    assert coerce_retry_policy(policy).policy is policy
+    retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(4))
+    setup = coerce_retry_policy(retrying)
+    assert setup.retrying is retrying
+    assert setup.sdk_max_retries == 0  # only one layer retries
+    assert setup.sync_retrying() is not retrying  # a fresh copy per use
+    assert isinstance(setup.async_retrying(), tenacity.AsyncRetrying)
+    async_setup = coerce_retry_policy(tenacity.AsyncRetrying())
+    assert async_setup.sdk_max_retries == 0
+    with pytest.raises(KimiConfigurationError, match="synchronous"):
+        async_setup.sync_retrying()
+
+
+@pytest.mark.parametrize("value", [-1, True, "3", 2.0])
+def test_coerce_retry_policy_rejects(value: Any) -> None:
+    with pytest.raises(KimiConfigurationError, match="max_retries"):
+        coerce_retry_policy(value)
+
+
+# ---------------------------------------------------------------- tenacity
+
+
+def _flaky(errors: list[Exception]) -> Callable[[], str]:
+    calls = iter(errors)
+
+    def call() -> str:
+        err = next(calls, None)
+        if err is not None:
+            raise err
+        return "ok"
+
+    return call
+
+
+def test_tenacity_retries_overload_honouring_retry_after() -> None:
+    slept: list[float] = []
+    overload = _status_error(429, "engine_overloaded_error", {"retry-after": "2"})
+    retrying = build_retrying(RetryPolicy(max_retries=3), sleep=slept.append)
+    assert retrying(_flaky([overload, overload])) == "ok"
+    assert slept == [2.0, 2.0]
+    assert retrying.statistics["attempt_number"] == 3
+
+
+def test_tenacity_stops_on_quota_and_reraises_the_kimi_error() -> None:
+    slept: list[float] = []
+    quota = _status_error(429, "exceeded_current_quota_error")
+    retrying = build_retrying(RetryPolicy(max_retries=3), sleep=slept.append)
+    with pytest.raises(ExceededCurrentQuotaError):
+        retrying(_flaky([quota]))
+    assert slept == []
+
+
+def test_tenacity_gives_up_after_max_retries() -> None:
+    overload = _status_error(429, "engine_overloaded_error")
+    retrying = build_retrying(RetryPolicy(max_retries=2, initial_backoff=0.0), sleep=lambda _: None)
+    with pytest.raises(EngineOverloadedError):
+        retrying(_flaky([overload] * 5))
+    assert retrying.statistics["attempt_number"] == 3
+
+
+@pytest.mark.anyio
+async def test_async_tenacity_retries_overload_and_stops_on_quota() -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    overload = _status_error(429, "engine_overloaded_error", {"retry-after-ms": "10"})
+    quota = _status_error(429, "exceeded_current_quota_error")
+    calls: list[Exception | None] = [overload, quota, None]
+
+    async def call() -> str:
+        err = calls.pop(0)
+        if err is not None:
+            raise err
+        return "ok"
+
+    with pytest.raises(ExceededCurrentQuotaError):
+        await build_async_retrying(RetryPolicy(max_retries=5), sleep=sleep)(call)
+    assert slept == [0.01]
+
+
+# ---------------------------------------------------------------- fuzz
+
+
+_printable = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    status=st.integers(400, 599),
+    body=st.binary(max_size=120) | st.sampled_from([_body("exceeded_current_quota_error"), _body("x")[:20]]),
+    headers=st.dictionaries(
+        st.sampled_from(["retry-after", "retry-after-ms", "x-should-retry", "x-ratelimit-reset"]), _printable
+    ),
+    streamed=st.booleans(),
+)
+def test_fuzz_should_retry_response_always_answers(
+    status: int, body: bytes, headers: dict[str, str], streamed: bool
+) -> None:
+    content: bytes | Iterator[bytes] = iter([body]) if streamed else body
+    response = httpx.Response(status, request=REQUEST, content=content, headers=headers)
+    assert isinstance(should_retry_response(response), bool)
+    assert isinstance(DEFAULT_RETRY_POLICY.wait_seconds(1, headers=response.headers), float)
+
+
+# ---------------------------------------------------------------- the SDK hooks, wired as the client will
+
+
+class _WiredOpenAI(openai.OpenAI):
+    """The three hooks, as ``KimiOpenAI`` wires them (kept here so the test stands alone)."""
+
+    retry_policy = RetryPolicy(max_retries=2)
+    waits: list[float]
+
+    @override
+    def _make_status_error(
+        self, err_msg: str, *, body: object, response: httpx.Response
+    ) -> openai.APIStatusError:
+        return make_status_error(err_msg, body=body, response=response)
+
+    @override
+    def _should_retry(self, response: httpx.Response) -> bool:
+        return should_retry_response(response, retry_after_cap=self.retry_policy.retry_after_cap)
+
+    @override
+    def _calculate_retry_timeout(
+        self,
+        remaining_retries: int,
+        options: FinalRequestOptions,
+        response_headers: httpx.Headers | None = None,
+    ) -> float:
+        max_retries = options.get_max_retries(self.max_retries)
+        wait = self.retry_policy.wait_seconds(max_retries - remaining_retries, headers=response_headers)
+        self.waits.append(wait)
+        return wait
+
+
+class _WiredAsyncOpenAI(openai.AsyncOpenAI):
+    retry_policy = RetryPolicy(max_retries=2)
+
+    @override
+    def _make_status_error(
+        self, err_msg: str, *, body: object, response: httpx.Response
+    ) -> openai.APIStatusError:
+        return make_status_error(err_msg, body=body, response=response)
+
+    @override
+    async def _send_request(
+        self, request: httpx.Request, *, stream: bool, **kwargs: Unpack[HttpxSendArgs]
+    ) -> httpx.Response:
+        # AsyncOpenAI._should_retry is synchronous and cannot read an async stream:
+        # read the (small) error body here, where awaiting is possible.
+        response = await super()._send_request(request, stream=stream, **kwargs)
+        if response.status_code >= 400:
+            await read_error_body_async(response)
+        return response
+
+    @override
+    def _should_retry(self, response: httpx.Response) -> bool:
+        return should_retry_response(response, retry_after_cap=self.retry_policy.retry_after_cap)
+
+    @override
+    def _calculate_retry_timeout(
+        self,
+        remaining_retries: int,
+        options: FinalRequestOptions,
+        response_headers: httpx.Headers | None = None,
+    ) -> float:
+        max_retries = options.get_max_retries(self.max_retries)
+        return self.retry_policy.wait_seconds(max_retries - remaining_retries, headers=response_headers)
+
+
+_SUCCESS = {
+    "id": "cmpl-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "kimi-k2.6",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+}
+
+
+def _script(*responses: tuple[int, bytes, dict[str, str]]) -> tuple[list[httpx.Request], Callable[..., Any]]:
+    seen: list[httpx.Request] = []
+    queue = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        status, body, headers = queue.pop(0) if queue else (200, json.dumps(_SUCCESS).encode(), {})
+        return httpx.Response(status, content=body, headers=headers)
+
+    return seen, handler
+
+
+def _wired(handler: Callable[..., Any]) -> _WiredOpenAI:
+    client = _WiredOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    client.waits = []
+    return client
+
+
+QUOTA: tuple[int, bytes, dict[str, str]] = (429, _body("exceeded_current_quota_error"), {})
+OVERLOAD: tuple[int, bytes, dict[str, str]] = (429, _body("engine_overloaded_error"), {"retry-after-ms": "1"})
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_client_quota_429_is_attempted_once(stream: bool) -> None:
+    seen, handler = _script(QUOTA, QUOTA, QUOTA)
+    client = _wired(handler)
+    with pytest.raises(ExceededCurrentQuotaError) as caught:
+        client.chat.completions.create(
+            model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}], stream=stream
+        )
+    assert len(seen) == 1
+    assert caught.value.error_type == "exceeded_current_quota_error"
+    assert caught.value.raw_body == _body("exceeded_current_quota_error").decode()
+    assert "Top up" in caught.value.message
+
+
+def test_client_overload_is_retried_honouring_retry_after() -> None:
+    seen, handler = _script(OVERLOAD, OVERLOAD)
+    client = _wired(handler)
+    completion = client.chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert completion.choices[0].message.content == "hi"
+    assert len(seen) == 3
+    assert client.waits == [0.001, 0.001]
+
+
+def test_client_overload_retries_are_bounded() -> None:
+    seen, handler = _script(OVERLOAD, OVERLOAD, OVERLOAD, OVERLOAD)
+    client = _wired(handler)
+    with pytest.raises(EngineOverloadedError):
+        client.chat.completions.create(model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}])
+    assert len(seen) == 3  # max_retries=2
+
+
+def test_client_with_tenacity_owning_retries_sends_max_retries_zero() -> None:
+    seen, handler = _script(OVERLOAD, OVERLOAD)
+    setup = coerce_retry_policy(build_retrying(RetryPolicy(max_retries=3), sleep=lambda _: None))
+    client = _wired(handler).with_options(max_retries=setup.sdk_max_retries)
+    retrying = setup.sync_retrying()
+    completion = retrying(
+        client.chat.completions.create, model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert completion.choices[0].message.content == "hi"
+    assert len(seen) == 3  # one request per tenacity attempt, none by the SDK
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("stream", [False, True])
+async def test_async_client_quota_429_is_attempted_once_even_streamed(stream: bool) -> None:
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield _body("exceeded_current_quota_error")
+
+        return httpx.Response(429, content=chunks())  # an async-only body, as on the network
+
+    client = _WiredAsyncOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
+    with pytest.raises(ExceededCurrentQuotaError):
+        await client.chat.completions.create(
+            model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}], stream=stream
+        )
+    assert len(seen) == 1
+
+
+@pytest.mark.anyio
+async def test_async_client_without_the_send_request_read_cannot_see_a_streamed_quota() -> None:
+    """The control for the test above: why the async client must read error bodies in ``_send_request``."""
+
+    class _HalfWired(_WiredAsyncOpenAI):
+        @override
+        async def _send_request(
+            self, request: httpx.Request, *, stream: bool, **kwargs: Unpack[HttpxSendArgs]
+        ) -> httpx.Response:
+            return await self._client.send(request, stream=stream, **kwargs)
+
+        @override
+        def _calculate_retry_timeout(
+            self,
+            remaining_retries: int,
+            options: FinalRequestOptions,
+            response_headers: httpx.Headers | None = None,
+        ) -> float:
+            return 0.0
+
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield _body("exceeded_current_quota_error")
+
+        return httpx.Response(429, content=chunks())
+
+    client = _HalfWired(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
+    with pytest.raises(ExceededCurrentQuotaError):
+        await client.chat.completions.create(
+            model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+    assert len(seen) == 3  # the type was unreadable in _should_retry, so the 429 was retried
