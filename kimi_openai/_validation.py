@@ -1,0 +1,531 @@
+"""Pure checks and rewrites of a ``POST /chat/completions`` body, before it is sent.
+
+:func:`prepare_chat_request` takes the JSON body openai would send (``extra_body``
+keys such as ``thinking`` merged in) and returns the body to send plus notes. It
+never mutates its input and is idempotent, so it can run again on every retry.
+
+What is checked depends on the :class:`~kimi_openai._models.ModelSpec`: a rule
+whose spec field is ``None`` (not documented for that model) is not checked, and
+the permissive default spec of an unknown id leaves only the rules that hold on
+the whole Moonshot platform. The server's own 400 remains the final word.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final, Literal, NoReturn
+
+from ._errors import KimiValidationError
+from ._models import ModelSpec, ThinkingType, get_model_spec
+from ._schema import as_list, as_map, normalize_tool_schema, normalize_tools
+
+__all__ = ["KimiWarning", "PreparedRequest", "TokenLimitField", "prepare_chat_request"]
+
+logger = logging.getLogger("kimi_openai")
+
+TokenLimitField = Literal["max_tokens", "max_completion_tokens"]
+
+KD_CHAT: Final = "https://platform.kimi.ai/docs/api/chat"
+KD_MODELS: Final = "https://platform.kimi.ai/docs/api/models-overview"
+KD_THINKING: Final = "https://platform.kimi.ai/docs/guide/use-thinking-models"
+
+# Near temperature 0 only one choice can be returned (KD_MODELS; migrating-from-openai-to-kimi).
+# The docs give no number; 0.3 is the floor litellm applies for n > 1
+# (BerriAI/litellm moonshot/chat/transformation.py), the only empirical figure found.
+NEAR_ZERO_TEMPERATURE: Final = 0.3
+# Reasoning tokens count against max_tokens; Moonshot advises at least 16000 (KD_THINKING).
+THINKING_MIN_TOKENS: Final = 16_000
+MAX_TOOLS: Final = 128  # https://platform.moonshot.cn/docs/api/tool-use
+MAX_STOP: Final = 5  # KD_CHAT `stop`
+MAX_STOP_BYTES: Final = 32  # KD_CHAT `stop`
+# KD_CHAT ToolDefinition.name; `$` names are builtins (https://platform.kimi.ai/docs/guide/use-web-search).
+TOOL_NAME: Final = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]{2,63}")
+
+
+class KimiWarning(UserWarning):
+    """A request Kimi accepts but that probably does not do what was meant."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """The body to send and what was done to it."""
+
+    body: dict[str, object]
+    """The JSON body for ``POST /chat/completions`` (a new dict; the input is untouched)."""
+    notes: tuple[str, ...] = ()
+    """Debug log lines and warnings issued while preparing, in order."""
+
+
+@dataclass(slots=True)
+class _Ctx:
+    body: dict[str, object]
+    spec: ModelSpec
+    model: str
+    notes: list[str] = field(default_factory=list[str])
+
+    @property
+    def platform(self) -> bool:
+        """Moonshot platform rules apply (not to self-hosted open weights)."""
+        return self.spec.hosting == "moonshot"
+
+    def note(self, message: str) -> None:
+        logger.debug("%s", message)
+        self.notes.append(message)
+
+    def reject(self, subject: str, reason: str, fix: str) -> NoReturn:
+        raise KimiValidationError(
+            f"{subject} is not allowed for model {self.model!r}: {reason}. {fix} (or pass validate=False)."
+        )
+
+
+def prepare_chat_request(
+    body: Mapping[str, object],
+    *,
+    spec: ModelSpec | None = None,
+    validate: bool = True,
+    max_tokens_field: TokenLimitField = "max_tokens",
+    normalize_tool_schemas: bool = True,
+) -> PreparedRequest:
+    """Check ``body`` against the model's rules and return the body to send.
+
+    Args:
+        body: the chat completion JSON body, ``extra_body`` keys merged in.
+        spec: the model spec; looked up from ``body["model"]`` when omitted.
+        validate: False skips every check (nothing raises); field mapping and schema
+            normalisation still apply.
+        max_tokens_field: the name the output limit is sent under. ``max_tokens`` by
+            default: Moonshot has ignored ``max_completion_tokens`` in the past
+            (RooCodeInc/Roo-Code PR #7673), though the 2026 docs deprecate ``max_tokens``
+            (https://platform.kimi.ai/docs/api/chat).
+        normalize_tool_schemas: rewrite tool and ``json_schema`` schemas into MFJS.
+
+    Raises:
+        KimiValidationError: the request breaks a rule of the model; the message names
+            the parameter, the model, what is allowed and the fix.
+    """
+    out = copy.deepcopy(dict(body))
+    raw_model = out.get("model")
+    model = raw_model if isinstance(raw_model, str) else ""
+    ctx = _Ctx(out, spec if spec is not None else get_model_spec(model), model or (spec.id if spec else ""))
+    _map_token_field(ctx, max_tokens_field, validate=validate)
+    if normalize_tool_schemas:
+        _normalize_schemas(out)
+    if validate:
+        for check in _CHECKS:
+            check(ctx)
+        _check_token_limit(ctx, max_tokens_field)
+    return PreparedRequest(out, tuple(ctx.notes))
+
+
+def _map_token_field(ctx: _Ctx, target: TokenLimitField, *, validate: bool) -> None:
+    """Send the output limit under one name only (``max_tokens`` unless configured)."""
+    other = "max_completion_tokens" if target == "max_tokens" else "max_tokens"
+    if other not in ctx.body:
+        return
+    moved = ctx.body.pop(other)
+    current = ctx.body.get(target)
+    if current is None:
+        if moved is not None:
+            ctx.body[target] = moved
+            ctx.note(f"kimi_openai: sending {other}={moved!r} as {target}")
+    elif validate and moved is not None and moved != current:
+        ctx.reject(
+            f"{target}={current!r} together with {other}={moved!r}",
+            "only one output limit is sent and the two differ",
+            f"Pass only `{target}` (or only `{other}`)",
+        )
+
+
+def _normalize_schemas(body: dict[str, object]) -> None:
+    tools = as_list(body.get("tools"))
+    if tools is not None:
+        body["tools"] = normalize_tools(tools)
+    fmt = as_map(body.get("response_format"))
+    js = as_map(fmt.get("json_schema")) if fmt is not None and fmt.get("type") == "json_schema" else None
+    schema = as_map(js.get("schema")) if js is not None else None
+    if fmt is not None and js is not None and schema is not None:
+        body["response_format"] = {**fmt, "json_schema": {**js, "schema": normalize_tool_schema(schema)}}
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None  # non-numbers are left for the server to reject
+    return float(value)
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, abs_tol=1e-9)
+
+
+def _thinking_state(ctx: _Ctx) -> ThinkingType | None:
+    """Whether thinking is on for this call: the explicit ``thinking.type``, else the model default."""
+    thinking = as_map(ctx.body.get("thinking"))
+    kind = thinking.get("type") if thinking is not None else None
+    if kind == "enabled":
+        return "enabled"
+    if kind == "disabled":
+        return "disabled"
+    return ctx.spec.thinking_default
+
+
+def _check_legacy_functions(ctx: _Ctx) -> None:
+    # "functions/function_call are not supported: use tools" (migrating-from-openai-to-kimi).
+    for key, fix in (
+        ("functions", "tools=[{'type': 'function', 'function': {...}}]"),
+        ("function_call", "tool_choice"),
+    ):
+        if ctx.platform and ctx.body.get(key) is not None:
+            ctx.reject(
+                f"`{key}`", "the legacy OpenAI function-calling fields are not supported", f"Use `{fix}`"
+            )
+
+
+def _check_thinking_shape(ctx: _Ctx) -> None:
+    # Shape from the KD_CHAT OpenAPI: an object, `type` required, additionalProperties false.
+    value = ctx.body.get("thinking")
+    if value is None or not ctx.platform:
+        return
+    if isinstance(value, bool):  # "expected type object ... bool is not acceptable" (LionSR/TeXRA PR #1905)
+        kind = "enabled" if value else "disabled"
+        ctx.reject(f"thinking={value}", "`thinking` must be an object", f'Pass thinking={{"type": "{kind}"}}')
+    thinking = as_map(value)
+    if thinking is None:
+        ctx.reject(f"thinking={value!r}", "`thinking` must be an object", 'Pass thinking={"type": "enabled"}')
+    kind = thinking.get("type")
+    if kind not in ("enabled", "disabled"):
+        ctx.reject(
+            f"thinking.type={kind!r}",
+            '`type` is required: "enabled" or "disabled"',
+            'Pass {"type": "enabled"}',
+        )
+    if thinking.get("keep") not in (None, "all"):
+        ctx.reject(
+            f"thinking.keep={thinking.get('keep')!r}", '`keep` is null or "all"', 'Pass keep="all" or omit it'
+        )
+    extra = sorted(set(thinking) - {"type", "keep"})
+    if extra and ctx.spec.thinking != "unknown":
+        ctx.reject(f"thinking keys {extra}", "`thinking` takes only `type` and `keep`", f"Remove {extra}")
+
+
+def _check_thinking_model(ctx: _Ctx) -> None:
+    thinking = as_map(ctx.body.get("thinking")) if ctx.platform else None
+    if thinking is None:
+        return
+    spec, kind, keep = ctx.spec, thinking.get("type"), thinking.get("keep")
+    subject = f"thinking={dict(thinking)!r}"
+    if spec.thinking == "none" and kind == "enabled":
+        ctx.reject(
+            subject,
+            "this model has no thinking mode",
+            "Remove `thinking`, or use a thinking model such as 'kimi-k2.6'",
+        )
+    if spec.thinking in ("always_on", "enabled_only") and kind == "disabled":
+        ctx.reject(
+            subject,
+            "thinking is always on for this model",
+            "Remove `thinking`, or use a model where it can be turned off",
+        )
+    if keep is not None and spec.thinking_keep_supported is False:
+        ctx.reject(subject, "`keep` is not supported by this model (kimi-k2.6 has it)", "Remove `keep`")
+    # kimi-k2.7-code accepts only {"type": "enabled", "keep": "all"} (KD_CHAT thinking).
+    if spec.thinking_keep_required and keep != "all":
+        ctx.reject(
+            subject,
+            'only {"type": "enabled", "keep": "all"} is accepted',
+            "Pass that value or omit `thinking`",
+        )
+
+
+def _forced_tool(choice: object) -> str | None:
+    """``"required"``, ``"function 'name'"`` for a named choice, or None when the choice is not forced."""
+    if choice == "required":
+        return "required"
+    named = as_map(choice)
+    fn = as_map(named.get("function")) if named is not None and named.get("type") == "function" else None
+    return f"function {fn.get('name')!r}" if fn is not None else None
+
+
+def _check_tool_choice(ctx: _Ctx) -> None:
+    forced = _forced_tool(ctx.body.get("tool_choice"))
+    if forced is None:
+        return
+    subject = "tool_choice='required'" if forced == "required" else f"tool_choice naming {forced}"
+    # `required` works on kimi-k3 only; k2.6 and k2.7-code return an error (KD_MODELS).
+    if forced == "required" and ctx.spec.supports_tool_choice_required is False:
+        ctx.reject(
+            subject,
+            '"required" is not supported by this model',
+            "Use tool_choice=\"auto\" (optionally ask for a tool in a user message), or a model such as 'kimi-k3'",
+        )
+    if _thinking_state(ctx) != "enabled":
+        return
+    # "tool_choice specified is incompatible with thinking enabled" (can1357/oh-my-pi #1077;
+    # AstrBotDevs/AstrBot #7805). Frameworks force a tool on their own, so when the caller
+    # left thinking at the model default and it can be turned off, turn it off for this call.
+    if ctx.spec.thinking == "configurable" and as_map(ctx.body.get("thinking")) is None:
+        ctx.body["thinking"] = {"type": "disabled"}
+        ctx.note(
+            f"kimi_openai: {subject} forces a tool; sending thinking={{'type': 'disabled'}} to {ctx.model!r}"
+        )
+        return
+    fix = (
+        'Send thinking={"type": "disabled"} for this call, or use tool_choice="auto"'
+        if ctx.spec.thinking == "configurable"
+        else 'Use tool_choice="auto": thinking cannot be turned off on this model'
+    )
+    ctx.reject(subject, "a forced tool choice is incompatible with thinking enabled", fix)
+
+
+def _fixed_reason(what: str) -> str:
+    return f"sampling is fixed ({what})"
+
+
+def _check_temperature(ctx: _Ctx) -> None:
+    spec, temp = ctx.spec, _number(ctx.body.get("temperature"))
+    if temp is None:
+        return
+    on, off = spec.fixed_temperature_thinking, spec.fixed_temperature_no_thinking
+    if on is not None and off is not None:
+        # K2.5 and later: "any other value -> error" (KD_MODELS; kimi-k2-5-quickstart).
+        state = _thinking_state(ctx)
+        allowed = [on] if state == "enabled" else [off] if state == "disabled" else [on, off]
+        if not any(_same(temp, a) for a in allowed):
+            what = f"temperature {on} with thinking, {off} without"
+            ctx.reject(f"temperature={_fmt(temp)}", _fixed_reason(what), "Remove `temperature` from the call")
+    elif spec.temperature_range is not None:
+        lo, hi = spec.temperature_range  # Kimi's range is [0, 1], not OpenAI's [0, 2] (migrating guide)
+        if not lo <= temp <= hi:
+            ctx.reject(
+                f"temperature={_fmt(temp)}",
+                f"the range is [{lo:g}, {hi:g}]",
+                f"Pass a temperature in [{lo:g}, {hi:g}]",
+            )
+
+
+def _check_fixed_or_range(
+    ctx: _Ctx, key: str, fixed: float | None, bounds: tuple[float, float] | None
+) -> None:
+    value = _number(ctx.body.get(key))
+    if value is None:
+        return
+    if fixed is not None and not _same(value, fixed):
+        ctx.reject(f"{key}={_fmt(value)}", _fixed_reason(f"{key} {fixed:g}"), f"Remove `{key}` from the call")
+    if fixed is None and bounds is not None and not bounds[0] <= value <= bounds[1]:
+        lo, hi = bounds
+        ctx.reject(
+            f"{key}={_fmt(value)}", f"the range is [{lo:g}, {hi:g}]", f"Pass {key} in [{lo:g}, {hi:g}]"
+        )
+
+
+def _check_sampling(ctx: _Ctx) -> None:
+    spec = ctx.spec
+    _check_temperature(ctx)
+    _check_fixed_or_range(ctx, "top_p", spec.fixed_top_p, None)
+    for key in ("presence_penalty", "frequency_penalty"):
+        _check_fixed_or_range(ctx, key, spec.fixed_penalty, spec.penalty_range)
+    n = _number(ctx.body.get("n"))
+    if n is None:
+        return
+    _check_fixed_or_range(ctx, "n", None if spec.fixed_n is None else float(spec.fixed_n), None)
+    if spec.max_n is not None and n > spec.max_n:
+        ctx.reject(f"n={_fmt(n)}", f"at most {spec.max_n} choices are returned", f"Pass n <= {spec.max_n}")
+    temp = _number(ctx.body.get("temperature"))
+    temp = spec.default_temperature if temp is None else temp
+    if n > 1 and spec.temperature_range is not None and temp is not None and temp < NEAR_ZERO_TEMPERATURE:
+        ctx.reject(
+            f"n={_fmt(n)} with temperature {_fmt(temp)}",
+            f"near temperature 0 (below {NEAR_ZERO_TEMPERATURE}) only one choice can be returned",
+            f"Pass n=1, or a temperature of at least {NEAR_ZERO_TEMPERATURE}",
+        )
+
+
+def _check_tools(ctx: _Ctx) -> None:
+    tools = as_list(ctx.body.get("tools"))
+    if tools is None or not ctx.platform:
+        return
+    if len(tools) > MAX_TOOLS:
+        ctx.reject(
+            f"tools ({len(tools)} entries)", f"at most {MAX_TOOLS} tools are accepted", "Drop unused tools"
+        )
+    for i, tool in enumerate(tools):
+        spec = as_map(tool) or {}
+        fn = as_map(spec.get("function")) or {}
+        name = fn.get("name")
+        if not isinstance(name, str) or spec.get("type") == "builtin_function":
+            continue
+        if name.startswith("$"):
+            ctx.reject(
+                f"tools[{i}] name {name!r}",
+                "names starting with '$' are reserved for builtin_function tools",
+                f'Declare it as {{"type": "builtin_function", "function": {{"name": "{name}"}}}}',
+            )
+        if not TOOL_NAME.fullmatch(name):
+            ctx.reject(
+                f"tools[{i}] name {name!r}",
+                "names must match ^[a-zA-Z_][a-zA-Z0-9-_]{2,63}$ (3-64 chars, no leading digit)",
+                "Rename the function",
+            )
+        params = as_map(fn.get("parameters"))
+        if params is not None and params.get("type", "object") != "object":
+            ctx.reject(
+                f"tools[{i}] parameters", "the schema root must be an object", "Wrap the value in an object"
+            )
+
+
+def _check_stop(ctx: _Ctx) -> None:
+    stop = ctx.body.get("stop")
+    items = [stop] if isinstance(stop, str) else as_list(stop)
+    if items is None or not ctx.platform:
+        return
+    if len(items) > MAX_STOP:
+        ctx.reject(f"stop ({len(items)} sequences)", f"at most {MAX_STOP} stop sequences", "Drop some")
+    for item in items:
+        size = len(item.encode()) if isinstance(item, str) else 0
+        if size > MAX_STOP_BYTES:
+            ctx.reject(
+                f"stop sequence {item!r}",
+                f"each is at most {MAX_STOP_BYTES} bytes (this one: {size})",
+                "Shorten it",
+            )
+
+
+def _is_empty(content: object) -> bool:
+    return content is None or content == "" or content == [] or content == ()
+
+
+def _check_messages(ctx: _Ctx) -> None:
+    messages = as_list(ctx.body.get("messages"))
+    if messages is None:
+        return
+    fmt = as_map(ctx.body.get("response_format"))
+    json_mode = fmt is not None and fmt.get("type") == "json_object"
+    for i, item in enumerate(messages):
+        msg = as_map(item) or {}
+        _check_media(ctx, i, msg.get("content"))
+        if not ctx.platform:
+            continue
+        subject = f"messages[{i}].partial=true"
+        if msg.get("partial") is True:
+            # Partial mode: the last message, role assistant, not with json_object (KD_CHAT; docs/api/partial).
+            if i != len(messages) - 1:
+                ctx.reject(
+                    subject, "only the last message can be partial", "Move it to the end or drop `partial`"
+                )
+            if msg.get("role") != "assistant":
+                ctx.reject(
+                    subject,
+                    f"only an assistant message can be partial (role is {msg.get('role')!r})",
+                    "Drop `partial`",
+                )
+            if json_mode:
+                ctx.reject(
+                    subject,
+                    'partial mode cannot be combined with response_format {"type": "json_object"}',
+                    "Drop one",
+                )
+        elif msg.get("role") == "assistant" and _is_empty(msg.get("content")) and not msg.get("tool_calls"):
+            # "the message at position N with role 'assistant' must not be empty" (AstrBotDevs/AstrBot #7200).
+            ctx.reject(
+                f"messages[{i}] (empty assistant message)",
+                "an assistant message needs content or tool_calls",
+                "Drop the message or give it content",
+            )
+
+
+def _media_url(part: Mapping[str, object], kind: str) -> str | None:
+    ref = part.get(kind)  # {"url": ...} or, since 2026, a bare string (KD_CHAT)
+    inner = as_map(ref)
+    url = inner.get("url") if inner is not None else ref
+    return url if isinstance(url, str) else None
+
+
+def _check_media(ctx: _Ctx, index: int, content: object) -> None:
+    for item in as_list(content) or ():
+        part = as_map(item) or {}
+        kind = part.get("type")
+        if kind not in ("image_url", "video_url"):
+            continue
+        label = "image" if kind == "image_url" else "video"
+        supported = ctx.spec.supports_image_in if kind == "image_url" else ctx.spec.supports_video_in
+        subject = f"{'an' if label == 'image' else 'a'} {label} part in messages[{index}]"
+        if supported is False:
+            ctx.reject(
+                subject, f"this model does not accept {label} input", "Use a vision model such as 'kimi-k2.6'"
+            )
+        url = _media_url(part, str(kind))
+        # "Plain http(s) image URLs are NOT supported" (use-kimi-vision-model, Features and Limitations).
+        if (
+            ctx.spec.accepts_http_media_urls is False
+            and url
+            and url.lower().startswith(("http://", "https://"))
+        ):
+            ctx.reject(
+                f"{subject} with URL {url[:80]!r}",
+                "only base64 data: URLs and ms://<file_id> are accepted, not http(s) URLs",
+                f'Send it as a data: URL, or upload it with purpose="{label}" and use ms://<file_id>',
+            )
+
+
+def _check_token_limit(ctx: _Ctx, key: TokenLimitField) -> None:
+    limit = _number(ctx.body.get(key))
+    if limit is None:
+        return
+    ceiling = ctx.spec.max_output_tokens
+    if ceiling is not None and limit > ceiling:
+        # input + max_tokens > context is an invalid_request_error (KD_CHAT).
+        ctx.reject(
+            f"{key}={_fmt(limit)}",
+            f"the context window is {ceiling:,} tokens (input + output)",
+            f"Pass {key} <= {ceiling} minus the input length",
+        )
+    if _thinking_state(ctx) == "enabled" and limit < THINKING_MIN_TOKENS:
+        message = (
+            f"{key}={_fmt(limit)} on {ctx.model!r} with thinking enabled: reasoning tokens count against this "
+            f"limit, so the answer may be cut off (finish_reason='length'). Use at least {THINKING_MIN_TOKENS} "
+            f"({KD_THINKING})."
+        )
+        ctx.notes.append(message)
+        warnings.warn(message, KimiWarning, stacklevel=3)
+
+
+def _check_reasoning_effort(ctx: _Ctx) -> None:
+    value, allowed = ctx.body.get("reasoning_effort"), ctx.spec.reasoning_effort_values
+    if value is not None and allowed is not None and value not in allowed:
+        ctx.reject(
+            f"reasoning_effort={value!r}",
+            f"accepted values are {', '.join(allowed)}",
+            f"Pass one of {allowed}",
+        )
+
+
+def _note_lifecycle(ctx: _Ctx) -> None:
+    spec = ctx.spec
+    if spec.lifecycle in ("retired", "deprecated"):
+        ctx.note(
+            f"kimi_openai: model {ctx.model!r} is {spec.lifecycle} ({spec.lifecycle_date}; {spec.lifecycle_source})"
+        )
+
+
+# Order matters: the tool_choice rule may turn thinking off, which the sampling rules then see.
+_CHECKS: Final = (
+    _check_legacy_functions,
+    _check_thinking_shape,
+    _check_thinking_model,
+    _check_tool_choice,
+    _check_sampling,
+    _check_reasoning_effort,
+    _check_tools,
+    _check_stop,
+    _check_messages,
+    _note_lifecycle,
+)
