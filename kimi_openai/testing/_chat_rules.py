@@ -1,0 +1,274 @@
+"""The rules the server applies to a chat request, answered as the server answers them.
+
+Messages quoted from live answers are kept verbatim (sources in moonshot-api.md §2.2, §3, §9).
+Where no live text is known the emulator words its own, marked ⚠ below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._catalogue import Catalogue, ModelCard
+from ._tokens import prompt_tokens
+from ._types import JSONObject
+from ._wire import as_list, as_object, bad_request, not_found
+
+ROLES = frozenset({"system", "user", "assistant", "tool"})
+TOOL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9\-_]{2,63}$")
+"""[KD-chat] ToolDefinition; ``$`` names are reserved for builtins [KD-websearch]."""
+MAX_TOOLS = 128
+MAX_N = 5
+NEAR_ZERO_TEMPERATURE = 0.3
+"""Below this, ``n`` must be 1 [KD-models]; litellm clamps to 0.3 for n>1, hence the bound."""
+NON_K3_EFFORTS = frozenset({"minimal", "low", "medium", "high"})
+"""Accepted on k2.x although undocumented (pydantic-ai PR #6208)."""
+
+
+@dataclass(frozen=True)
+class ChatContext:
+    """A chat request that passed every rule."""
+
+    body: JSONObject
+    card: ModelCard
+    thinking: bool
+    messages: list[JSONObject]
+    tools: list[Any]
+    prompt_tokens: int
+
+    @property
+    def partial(self) -> JSONObject | None:
+        """The last message when it is an assistant prefill [KD-chat Message.partial]."""
+        last = self.messages[-1]
+        return last if last.get("role") == "assistant" and last.get("partial") else None
+
+
+def find_model(catalogue: Catalogue, body: JSONObject) -> ModelCard:
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise bad_request("Invalid request: model is required")  # ⚠ wording
+    card = catalogue.get(model)
+    if card is None:
+        raise not_found(f"Not found the model {model} or Permission denied")  # [KD-errors]
+    return card
+
+
+def validate_chat(catalogue: Catalogue, body: JSONObject) -> ChatContext:
+    """Check a chat request; raise ``EmulatorError`` with the server's answer on the first failure."""
+    card = find_model(catalogue, body)
+    messages = _messages(body)
+    thinking = resolve_thinking(body.get("thinking", None), "thinking" in body, card)
+    check_sampling(body, card, thinking)
+    _check_reasoning_effort(body.get("reasoning_effort"), card)
+    check_messages(messages, thinking)
+    tools = check_tools(body, card, thinking)
+    _check_partial(body, messages)
+    tokens = prompt_tokens(messages, tools)
+    _check_length(body, card, tokens)
+    return ChatContext(body, card, thinking, messages, tools, tokens)
+
+
+def _messages(body: JSONObject) -> list[JSONObject]:
+    messages = as_list(body.get("messages"))
+    if not messages:
+        raise bad_request("Invalid request: messages must not be empty")  # ⚠ wording
+    checked: list[JSONObject] = []
+    for item in messages:
+        message = as_object(item)
+        if message is None:
+            raise bad_request(
+                "Invalid request: the messages.content field in the request (expected type []object) is illegal"
+            )
+        checked.append(message)
+    return checked
+
+
+def _json_type(value: object) -> str:
+    # Go's names, as the live message shows them: "... and bool is not acceptable".
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "null"
+
+
+def resolve_thinking(raw: object, present: bool, card: ModelCard) -> bool:
+    """Whether this request thinks (moonshot-api.md §2.2 ``thinking``)."""
+    if not present or raw is None:
+        return card.thinking != "none"
+    thinking = as_object(raw)
+    if thinking is None:
+        # Verbatim from LionSR/TeXRA PR #1905.
+        raise bad_request(
+            f"the thinking field in the request (expected type object) is illegal, and {_json_type(raw)} is not acceptable"
+        )
+    kind, keep = thinking.get("type"), thinking.get("keep")
+    unknown = sorted(k for k in thinking if k not in ("type", "keep"))
+    if kind not in ("enabled", "disabled") or unknown:
+        raise bad_request("Invalid request: thinking.type must be 'enabled' or 'disabled'")  # ⚠ wording
+    if keep not in (None, "all") or (keep is not None and not card.supports_keep):
+        raise bad_request(f"Invalid request: thinking.keep is not supported for model {card.id}")  # ⚠ wording
+    if card.thinking == "keep_all_only" and (kind != "enabled" or keep != "all"):
+        raise bad_request(  # ⚠ wording; the rule is [KD-chat]
+            f'Invalid request: model {card.id} only supports thinking {{"type":"enabled","keep":"all"}}'
+        )
+    if card.thinking in ("none", "always"):
+        # ⚠ Undocumented: the emulator lets the model decide and ignores the parameter.
+        return card.thinking == "always"
+    return kind == "enabled"
+
+
+def _fixed_values(thinking: bool) -> tuple[tuple[str, float], ...]:
+    # [KD-models]: 1.0 with thinking, 0.6 without; top_p 0.95; n 1; penalties 0.
+    return (
+        ("temperature", 1.0 if thinking else 0.6),
+        ("top_p", 0.95),
+        ("n", 1),
+        ("presence_penalty", 0.0),
+        ("frequency_penalty", 0.0),
+    )
+
+
+def check_sampling(body: JSONObject, card: ModelCard, thinking: bool) -> None:
+    if card.fixed_sampling:
+        for name, fixed in _fixed_values(thinking):
+            value = body.get(name)
+            if value is not None and value != fixed:
+                # Live text: "invalid temperature: only 1 is allowed for this model" (litellm PR #29687).
+                raise bad_request(f"invalid {name}: only {fixed:g} is allowed for this model")
+        return
+    temperature = _number(body, "temperature")
+    n = _number(body, "n")
+    if temperature is not None and not 0 <= temperature <= 1:
+        raise bad_request(f"Invalid request: temperature must be in [0, 1], got {temperature:g}")  # ⚠ wording
+    if n is not None and not 1 <= n <= MAX_N:
+        raise bad_request(f"Invalid request: n must be between 1 and {MAX_N}, got {n:g}")  # ⚠ wording
+    if n is not None and n > 1 and temperature is not None and temperature < NEAR_ZERO_TEMPERATURE:
+        raise bad_request("Invalid request: n must be 1 when temperature is close to 0")  # ⚠ wording
+    for name in ("presence_penalty", "frequency_penalty"):
+        value = _number(body, name)
+        if value is not None and not -2 <= value <= 2:
+            raise bad_request(f"Invalid request: {name} must be in [-2, 2], got {value:g}")  # ⚠ wording
+
+
+def _number(body: JSONObject, name: str) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad_request(f"Invalid request: {name} must be a number")  # ⚠ wording
+    return float(value)
+
+
+def _check_reasoning_effort(effort: object, card: ModelCard) -> None:
+    if effort is None:
+        return
+    allowed = set(card.reasoning_efforts) or NON_K3_EFFORTS
+    if effort not in allowed:
+        # "none" is rejected with 400 (pydantic-ai PR #6208). ⚠ wording
+        raise bad_request(
+            f"Invalid request: reasoning_effort {effort!r} is not supported for model {card.id}"
+        )
+
+
+def _is_empty(content: object) -> bool:
+    return content is None or content == "" or content == []
+
+
+def check_messages(messages: Sequence[JSONObject], thinking: bool) -> None:
+    """Roles, empty assistant turns, reasoning echo and tool-call pairing."""
+    declared: dict[str, int] = {}
+    answered: set[str] = set()
+    last = len(messages) - 1
+    for index, message in enumerate(messages):
+        role = message.get("role")
+        if role not in ROLES:
+            raise bad_request(f"Invalid request: unknown role {role!r} at position {index}")  # ⚠ wording
+        if message.get("partial") and (index != last or role != "assistant"):
+            raise bad_request(
+                "Invalid request: only the last message can be a partial assistant message"
+            )  # ⚠
+        if role == "assistant":
+            for call_id in _check_assistant(index, message, thinking):
+                declared[call_id] = index
+        elif role == "tool":
+            call_id = str(message.get("tool_call_id"))
+            if call_id not in declared:
+                raise bad_request(
+                    f"Invalid request: tool_call_id {call_id} not found"
+                )  # [MS-2026-01 tool-calls] ⚠
+            answered.add(call_id)
+    for call_id in declared:
+        if call_id not in answered:
+            # Every tool call needs its tool message [MS-2026-01 tool-calls]. ⚠ wording
+            raise bad_request(f"Invalid request: tool_call_id {call_id} not found")
+
+
+def _check_assistant(index: int, message: JSONObject, thinking: bool) -> list[str]:
+    calls = as_list(message.get("tool_calls"))
+    if not calls:
+        if _is_empty(message.get("content")) and not message.get("partial"):
+            # Verbatim from AstrBotDevs/AstrBot #7200 (position counts from 0 here ⚠).
+            raise bad_request(
+                f"Invalid request: the message at position {index} with role 'assistant' must not be empty"
+            )
+        return []
+    reasoning = message.get("reasoning_content")
+    if thinking and (not isinstance(reasoning, str) or reasoning == ""):
+        # Verbatim [moonshot-api.md §3]; an empty string counts as missing (llmgateway PR #2093).
+        raise bad_request(
+            f"thinking is enabled but reasoning_content is missing in assistant tool call message at index {index}"
+        )
+    return [str((as_object(call) or {}).get("id")) for call in calls]
+
+
+def check_tools(body: JSONObject, card: ModelCard, thinking: bool) -> list[Any]:
+    tools = as_list(body.get("tools") or [])
+    if tools is None:
+        raise bad_request("Invalid request: tools must be an array")  # ⚠ wording
+    if len(tools) > MAX_TOOLS:
+        raise bad_request(
+            f"Invalid request: at most {MAX_TOOLS} tools are allowed"
+        )  # [CN-chat tool-use] ⚠ wording
+    for tool in tools:
+        _check_tool(tool)
+    choice = body.get("tool_choice")
+    if choice == "required" and not card.required_tool_choice:
+        if thinking:
+            raise bad_request("tool_choice 'required' is incompatible with thinking enabled")  # AstrBot #7805
+        raise bad_request(
+            f"Invalid request: tool_choice 'required' is not supported for model {card.id}"
+        )  # ⚠
+    if isinstance(choice, dict) and thinking and not card.required_tool_choice:
+        raise bad_request("tool_choice specified is incompatible with thinking enabled")  # oh-my-pi #1077
+    return tools
+
+
+def _check_tool(tool: object) -> None:
+    declaration = as_object(tool) or {}
+    kind = declaration.get("type")
+    name = (as_object(declaration.get("function")) or {}).get("name")
+    if kind == "builtin_function" and isinstance(name, str) and name.startswith("$"):
+        return
+    if kind != "function" or not isinstance(name, str) or not TOOL_NAME.match(name):
+        raise bad_request(f"Invalid request: invalid tool definition {name!r}")  # ⚠ wording
+
+
+def _check_partial(body: JSONObject, messages: Sequence[JSONObject]) -> None:
+    last = messages[-1]
+    json_mode = (as_object(body.get("response_format")) or {}).get("type") == "json_object"
+    if last.get("role") == "assistant" and last.get("partial") and json_mode:
+        # The restriction is documented [KD-chat; docs/api/partial]; ⚠ the wording is not.
+        raise bad_request("Invalid request: partial mode is not supported with response_format json_object")
+
+
+def _check_length(body: JSONObject, card: ModelCard, tokens: int) -> None:
+    if tokens > card.context_length:
+        raise bad_request("Input token length too long")  # [KD-errors]
+    limit = body.get("max_completion_tokens") or body.get("max_tokens")
+    if isinstance(limit, int) and tokens + limit > card.context_length:
+        raise bad_request(f"Your request exceeded model token limit : {card.context_length}")  # [KD-errors]

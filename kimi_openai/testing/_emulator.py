@@ -1,0 +1,360 @@
+"""``MoonshotEmulator``: an offline stand-in for the Moonshot (Kimi) HTTP API.
+
+The core is framework-neutral: ``handle(method, path, headers, body)`` returns an
+``EmulatorResponse``. The adapters (in-process transports, a loopback HTTP server) only move
+bytes. Request ids go out in ``x-request-id``, the header the openai SDK reads as ``request_id``;
+⚠ the header Moonshot itself uses was not confirmed (moonshot-api.md §10).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Generator, Iterable, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Self, TypeAlias, cast
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from kimi_openai._constants import Region
+
+from . import _batches, _files, _formulas, _handlers
+from ._catalogue import DEFAULT_MODELS, Catalogue, ModelCard
+from ._script import (
+    CHAT_PATH,
+    DroppedStream,
+    ErrorReply,
+    FiberFailure,
+    FileStatus,
+    QueuedItem,
+    RawReply,
+    ScriptItem,
+    TextReply,
+    ToolCall,
+    ToolCallsReply,
+)
+from ._state import MAX_FILE_BYTES, MAX_FILES, EmulatorConfig, FixedClock, State
+from ._types import (
+    Balance,
+    EmulatorResponse,
+    FileContentFormat,
+    JSONObject,
+    RateLimit,
+    RecordedRequest,
+    StreamUsagePlacement,
+    Usage,
+)
+from ._wire import EmulatorError, error_response, not_found
+
+if TYPE_CHECKING:
+    from kimi_openai._compat import httpx
+
+Handler: TypeAlias = Callable[[State, RecordedRequest, "re.Match[str]"], EmulatorResponse]
+
+
+_ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = tuple(
+    (method, re.compile(pattern), handler)
+    for method, pattern, handler in (
+        ("POST", r"^/v1/chat/completions$", _handlers.chat_completions),
+        ("GET", r"^/v1/models$", _handlers.list_models),
+        ("GET", r"^/v1/models/(?P<model>[^/]+)$", _handlers.retrieve_model),
+        ("POST", r"^/v1/tokenizers/estimate-token-count$", _handlers.estimate_tokens),
+        ("GET", r"^/v1/users/me/balance$", _handlers.balance),
+        ("POST", r"^/v1/files$", _files.upload),
+        ("GET", r"^/v1/files$", _files.list_files),
+        ("GET", r"^/v1/files/(?P<file_id>[^/]+)$", _files.retrieve),
+        ("DELETE", r"^/v1/files/(?P<file_id>[^/]+)$", _files.delete),
+        ("GET", r"^/v1/files/(?P<file_id>[^/]+)/content$", _files.content),
+        # The formula URI holds a slash ("moonshot/web-search:latest"): match it greedily.
+        ("GET", r"^/v1/formulas/(?P<uri>.+)/tools$", _formulas.tools),
+        ("POST", r"^/v1/formulas/(?P<uri>.+)/fibers$", _formulas.fibers),
+        ("POST", r"^/v1/batches$", _batches.create),
+        ("GET", r"^/v1/batches$", _batches.list_batches),
+        ("GET", r"^/v1/batches/(?P<batch_id>[^/]+)$", _batches.retrieve),
+        ("POST", r"^/v1/batches/(?P<batch_id>[^/]+)/cancel$", _batches.cancel),
+    )
+)
+
+GATEWAY_TIMEOUT_PAGE = (
+    b"<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n"
+    b"<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+"""An nginx-style page: the gateway answers 504 with HTML after 900 s (moonshot-api.md §1.1)."""
+
+
+class MoonshotEmulator:
+    """An in-memory Moonshot API: chat, models, files, batches, formulas, estimate and balance.
+
+    Any non-empty bearer key is accepted unless ``api_keys`` is given. ``api_keys`` is either a
+    set of keys of this emulator's ``region`` or a mapping from key to region; a key of the other
+    region gets 401, as keys of one platform do on the other [KD-errors "Platform key isolation"].
+    """
+
+    def __init__(
+        self,
+        *,
+        api_keys: Iterable[str] | Mapping[str, Region] | None = None,
+        region: Region = "global",
+        models: Iterable[ModelCard] = DEFAULT_MODELS,
+        balance: Balance | None = None,
+        stream_usage: StreamUsagePlacement = "include_usage",
+        file_content: FileContentFormat = "json",
+        file_status: str = "ok",
+        max_file_bytes: int = MAX_FILE_BYTES,
+        max_files: int = MAX_FILES,
+        web_search_tokens: int = 13046,
+        builtin_call_type: str = "builtin_function",
+        rate_limit: RateLimit | None = None,
+        clock: Callable[[], int] | None = None,
+    ) -> None:
+        self.config = EmulatorConfig(
+            region=region,
+            stream_usage=stream_usage,
+            file_content=file_content,
+            file_status=file_status,
+            max_file_bytes=max_file_bytes,
+            max_files=max_files,
+            web_search_tokens=web_search_tokens,
+            builtin_call_type=builtin_call_type,
+            rate_limit=rate_limit,
+        )
+        self._keys = _key_regions(api_keys, region)
+        self._state = State(self.config, Catalogue(models), balance or Balance(), clock or FixedClock())
+        self._requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+
+    # -- the core -----------------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> EmulatorResponse:
+        """Answer one request. ``path`` starts with ``/v1`` and may carry a query string."""
+        request = self._record(method, path, headers, body)
+        request_id = self._state.ids.next("req-", 24)
+        with self._state.lock:
+            response = self._dispatch(request)
+        extra = {self.config.request_id_header: request_id, **self._rate_limit_headers()}
+        return EmulatorResponse(
+            response.status,
+            {**response.headers, **extra},
+            response.body,
+            response.chunks,
+            response.drop_after,
+        )
+
+    def _record(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> RecordedRequest:
+        parts = urlsplit(path)
+        request = RecordedRequest(
+            method=method.upper(),
+            path=unquote(parts.path),
+            query=dict(parse_qsl(parts.query)),
+            headers={k.lower(): v for k, v in headers.items()},
+            body=body,
+        )
+        with self._lock:
+            self._requests.append(request)
+        return request
+
+    def _dispatch(self, request: RecordedRequest) -> EmulatorResponse:
+        try:
+            self._authenticate(request.headers.get("authorization", ""))
+            scripted = self._state.script.take_error(request.path)
+            if scripted is not None:
+                return _scripted_response(scripted)
+            for method, pattern, handler in _ROUTES:
+                match = pattern.match(request.path)
+                if match is not None and method == request.method:
+                    return handler(self._state, request, match)
+            raise not_found(f"Not found: {request.method} {request.path}")  # ⚠ wording
+        except EmulatorError as exc:
+            return error_response(exc.status, exc.type, exc.message, exc.headers)
+
+    def _authenticate(self, authorization: str) -> None:
+        scheme, _, key = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise EmulatorError(401, "invalid_authentication_error", "Invalid Authentication")
+        if self._keys is None:
+            return
+        region = self._keys.get(key.strip())
+        if region is None:
+            raise EmulatorError(401, "incorrect_api_key_error", "Incorrect API key provided")
+        if region != self.config.region:
+            # A key of the other platform [KD-errors "Platform key isolation"]. ⚠ which of the two 401 types
+            raise EmulatorError(401, "invalid_authentication_error", "Invalid Authentication")
+
+    def _rate_limit_headers(self) -> dict[str, str]:
+        limit = self.config.rate_limit
+        if limit is None:
+            return {}
+        remaining = max(limit.limit - len(self._requests), 0)
+        return {
+            "X-RateLimit-Limit": str(limit.limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(limit.reset_seconds),
+        }
+
+    # -- state --------------------------------------------------------------------------------
+
+    @property
+    def balance(self) -> Balance:
+        return self._state.balance
+
+    @balance.setter
+    def balance(self, value: Balance) -> None:
+        """A balance at or below zero makes chat answer 429 ``exceeded_current_quota_error``."""
+        self._state.balance = value
+
+    @property
+    def requests(self) -> tuple[RecordedRequest, ...]:
+        """Every request received, oldest first."""
+        with self._lock:
+            return tuple(self._requests)
+
+    def chat_requests(self) -> tuple[RecordedRequest, ...]:
+        return tuple(r for r in self.requests if r.path == CHAT_PATH)
+
+    def last_chat_request(self) -> JSONObject:
+        """The JSON body of the latest chat completion request; ``LookupError`` if none came."""
+        for request in reversed(self.requests):
+            if request.path == CHAT_PATH and request.json is not None:
+                return request.json
+        raise LookupError("the emulator has received no chat completion request")
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    @property
+    def pending(self) -> tuple[QueuedItem, ...]:
+        """Scripted items not consumed yet."""
+        return self._state.script.pending()
+
+    def reset_script(self) -> None:
+        self._state.script.clear()
+
+    # -- the script ---------------------------------------------------------------------------
+
+    def queue(self, item: ScriptItem, *, path: str | None = None) -> Self:
+        """Queue any scripted item; ``path`` is an fnmatch pattern (default: the item's endpoint)."""
+        self._state.script.push(item, path)
+        return self
+
+    def queue_text(
+        self,
+        content: str,
+        *,
+        reasoning: str | None = None,
+        finish_reason: str = "stop",
+        usage: Usage | None = None,
+    ) -> Self:
+        return self.queue(TextReply(content, reasoning, finish_reason, usage))
+
+    def queue_tool_calls(
+        self,
+        *calls: ToolCall | tuple[str, str | Mapping[str, object]],
+        content: str = "",
+        reasoning: str | None = None,
+        usage: Usage | None = None,
+    ) -> Self:
+        built = tuple(call if isinstance(call, ToolCall) else ToolCall(*call) for call in calls)
+        return self.queue(ToolCallsReply(built, content, reasoning, usage))
+
+    def queue_error(
+        self,
+        status: int,
+        type: str,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        path: str | None = None,
+    ) -> Self:
+        return self.queue(ErrorReply(status, type, message, dict(headers or {})), path=path)
+
+    def queue_raw(
+        self,
+        status: int,
+        body: bytes | str,
+        *,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        path: str | None = None,
+    ) -> Self:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        return self.queue(RawReply(status, data, content_type, dict(headers or {})), path=path)
+
+    def queue_drop(self, after_chunks: int, reply: TextReply | ToolCallsReply | None = None) -> Self:
+        """The next chat answer breaks its connection after ``after_chunks`` body parts."""
+        return self.queue(DroppedStream(after_chunks, reply))
+
+    def queue_quota_exceeded(self, *, status: int = 429, path: str | None = None) -> Self:
+        """``exceeded_current_quota_error``, 429 as documented or 403 as seen live (moonshot-api.md §7)."""
+        return self.queue_error(status, "exceeded_current_quota_error", _handlers.QUOTA_MESSAGE, path=path)
+
+    def queue_overloaded(self, *, retry_after: int = 1, path: str | None = None) -> Self:
+        """429 ``engine_overloaded_error`` with ``Retry-After`` [KD-errors]."""
+        message = "The engine is currently overloaded, please try again later"  # ⚠ wording
+        return self.queue_error(
+            429, "engine_overloaded_error", message, headers={"Retry-After": str(retry_after)}, path=path
+        )
+
+    def queue_rate_limited(self, *, retry_after: int | None = None, path: str | None = None) -> Self:
+        """429 ``rate_limit_reached_error``, worded after LLM-Red-Team/kimi-cc #41."""
+        message = (
+            "Your account org-emulator / proj-emulator <ak-emulator> request reached project TPM rate limit, "
+            "current: 1410, limit: 100, see https://platform.moonshot.cn/docs/pricing/limits"
+        )
+        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+        return self.queue_error(429, "rate_limit_reached_error", message, headers=headers, path=path)
+
+    def queue_server_error(self, status: int = 500, *, path: str | None = None) -> Self:
+        """A 5xx with the type of [KD-errors]: ``server_error`` (500) or ``server_unavailable`` (503)."""
+        kind = {500: "server_error", 503: "server_unavailable"}.get(status, "server_error")
+        return self.queue_error(status, kind, f"{kind.replace('_', ' ')}, please try again later", path=path)
+
+    def queue_gateway_timeout(self, *, path: str | None = None) -> Self:
+        """The HTML 504 page of the gateway."""
+        return self.queue_raw(504, GATEWAY_TIMEOUT_PAGE, content_type="text/html", path=path)
+
+    def queue_file_status(
+        self, status: str = "error", details: str = "Failed to extract file: the file is damaged"
+    ) -> Self:
+        """The next uploaded file gets this status (``error``: a failed extraction)."""
+        return self.queue(FileStatus(status, details))
+
+    def queue_fiber_failure(self, error: str = "quota exhausted", *, in_context: bool = True) -> Self:
+        return self.queue(FiberFailure(error, in_context))
+
+    # -- adapters -----------------------------------------------------------------------------
+
+    def transport(self) -> httpx.BaseTransport:
+        """An in-process transport for ``httpx.Client(transport=...)``."""
+        from ._transport import EmulatorTransport
+
+        return EmulatorTransport(self)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """An in-process transport for ``httpx.AsyncClient(transport=...)``."""
+        from ._transport import AsyncEmulatorTransport
+
+        return AsyncEmulatorTransport(self)
+
+    @contextmanager
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Generator[str]:
+        """Serve on a loopback address in a thread; yields the base URL (ending in ``/v1``)."""
+        from ._server import serve
+
+        with serve(self, host, port) as base_url:
+            yield base_url
+
+
+def _key_regions(
+    api_keys: Iterable[str] | Mapping[str, Region] | None, region: Region
+) -> dict[str, Region] | None:
+    if api_keys is None:
+        return None
+    if isinstance(api_keys, Mapping):
+        return {str(k): v for k, v in cast("Mapping[str, Region]", api_keys).items()}
+    return dict.fromkeys(api_keys, region)
+
+
+def _scripted_response(item: ErrorReply | RawReply) -> EmulatorResponse:
+    if isinstance(item, ErrorReply):
+        return error_response(item.status, item.type, item.message, item.headers)
+    return EmulatorResponse(item.status, {"content-type": item.content_type, **item.headers}, item.body)
