@@ -28,7 +28,7 @@ Recording, one command each:
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,6 +82,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "kimi_allow_unplayed: the cassette may keep interactions the test never plays"
     )
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Remembered so that a test that already failed is not also blamed for unplayed interactions.
+    report = yield
+    if call.when == "call":
+        item.stash[_CALL_FAILED] = call.excinfo is not None
+    return report
 
 
 def _source(config: pytest.Config) -> CassetteSource:
@@ -147,6 +161,8 @@ def _kimi_every_interaction_played(  # pyright: ignore[reportUnusedFunction]
     """A cassette interaction that no request plays means the test no longer does what was recorded."""
     yield
     if vcr is None or record_mode != "none" or request.node.get_closest_marker("kimi_allow_unplayed"):
+        return
+    if request.node.stash.get(_CALL_FAILED, False):
         return
     if not vcr.all_played:
         unplayed = int(len(vcr.data) - vcr.play_count)
