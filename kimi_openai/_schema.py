@@ -15,7 +15,7 @@ them. It is idempotent and never mutates its input.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Final, cast
+from typing import Any, Final, cast
 
 __all__ = ["normalize_tool_schema", "normalize_tools"]
 
@@ -213,7 +213,7 @@ def _flatten_all_of(node: dict[str, object]) -> None:
             node.setdefault(key, value)
 
 
-def normalize_tool_schema(schema: Mapping[str, object]) -> dict[str, object]:
+def normalize_tool_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     """Return an MFJS version of ``schema`` (a tool's ``parameters`` or a response JSON schema).
 
     - drops keywords MFJS does not define (``title``, ``$comment``, ``examples``, ``$schema``,
