@@ -588,7 +588,14 @@ def render_models_markdown(registry: ModelRegistry | None = None) -> str:
     lines.append("|---|---|---|---|---|")
     for prefix, marker, t in reg.families():
         lines.append(f"| `{prefix}` | {marker or _DASH} | {t.family} | {_thinking(t)} | {_sampling(t)} |")
-    sources = sorted({src for s in reg.table() for src in (*s.sources, *(p.source for p in s.prices))})
+    sources = sorted(
+        {
+            src
+            for s in reg.table()
+            for src in (*s.sources, *(p.source for p in s.prices), s.lifecycle_source)
+            if src
+        }
+    )
     lines += ["", "## Sources\n", *(f"- {src}" for src in sources), ""]
     return "\n".join(lines)
 
