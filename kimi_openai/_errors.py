@@ -96,6 +96,8 @@ REQUEST_ID_HEADERS: Final[tuple[str, ...]] = (
 """Looked up in this order. Moonshot does not document its request-id header, so several names are tried."""
 
 _LIMITS_URL = "https://platform.moonshot.ai/docs/pricing/limits"
+_MAX_PARSED_REQUEST = 1_000_000
+"""Request bodies larger than this (images, long contexts) are not parsed to quote the model."""
 _REDACTED = "sk-***"
 _SECRET_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 _TYPE_PATTERN = re.compile(r'"type"\s*:\s*"([A-Za-z0-9_.\-]{1,80})"')
@@ -416,7 +418,8 @@ def _advice(cls: type[KimiAPIError], response: httpx.Response) -> str:
         retry_hint = f"retry after {retry_after:g} s (Retry-After)"
     else:
         retry_hint = "retry after a short back-off"
-    model = _request_model(response)
+    # The request body is parsed only when the advice quotes the model (404s).
+    model = _request_model(response) if "{model}" in cls.advice else None
     context = {
         "retry_hint": retry_hint,
         "host": _request_host(response),
@@ -434,7 +437,10 @@ def _request_host(response: httpx.Response) -> str:
 
 def _request_model(response: httpx.Response) -> str | None:
     try:
-        data: object = json.loads(response.request.content)
+        content = response.request.content
+        if len(content) > _MAX_PARSED_REQUEST:
+            return None
+        data: object = json.loads(content)
     except Exception:  # streamed, absent or non-JSON request body
         return None
     if isinstance(data, dict):

@@ -41,8 +41,10 @@ from ._errors import (
     ClientClosedRequestError,
     ExceededCurrentQuotaError,
     GatewayTimeoutError,
+    KimiAPIError,
     KimiConfigurationError,
     StreamInterruptedError,
+    error_class_for,
     make_status_error,
 )
 from ._ratelimit import parse_retry_after
@@ -70,25 +72,30 @@ _RETRIED_STATUSES = frozenset({408, 409, 429, 499})
 def is_retryable(exc: BaseException) -> bool:
     """Whether repeating the request can succeed: the only place that decides.
 
-    Decided by class first (the Kimi ``error.type``), then by HTTP status.
+    Decided by the Kimi class (its ``error.type``) and then the HTTP status. An
+    openai error that did not come through ``make_status_error`` (a plain
+    ``openai.OpenAI`` client) is classified by its ``type`` and status alike.
     """
-    if isinstance(exc, ExceededCurrentQuotaError | GatewayTimeoutError):
-        # Quota: waiting does not refill a balance. 504: the gateway already
-        # waited 900 s; the fix is stream=True (https://platform.kimi.ai/docs/api/errors).
-        return False
-    if isinstance(exc, ClientClosedRequestError):
-        return True
     if isinstance(exc, openai.APIStatusError):
-        return _status_is_retryable(exc.status_code)
+        if isinstance(exc, KimiAPIError):
+            return _class_is_retryable(type(exc), exc.status_code)
+        error_type = exc.type if isinstance(exc.type, str) else None
+        return _class_is_retryable(error_class_for(exc.status_code, error_type), exc.status_code)
     if isinstance(exc, httpx.HTTPStatusError):
-        return _status_is_retryable(exc.response.status_code)
+        return is_retryable(_as_error(exc.response))
     # APITimeoutError subclasses APIConnectionError; httpx.TransportError covers
     # timeouts and a stream cut mid-body (RemoteProtocolError, ReadError), which
     # the SDK does not wrap when it happens while iterating a stream.
     return isinstance(exc, openai.APIConnectionError | httpx.TransportError | StreamInterruptedError)
 
 
-def _status_is_retryable(status_code: int) -> bool:
+def _class_is_retryable(cls: type[KimiAPIError], status_code: int) -> bool:
+    if issubclass(cls, ExceededCurrentQuotaError | GatewayTimeoutError):
+        # Quota: waiting does not refill a balance. 504: the gateway already
+        # waited 900 s; the fix is stream=True (https://platform.kimi.ai/docs/api/errors).
+        return False
+    if issubclass(cls, ClientClosedRequestError):
+        return True
     return status_code in _RETRIED_STATUSES or (status_code >= 500 and status_code != 504)
 
 
@@ -152,7 +159,7 @@ def _decide(response: httpx.Response, cap: float) -> bool:
             return verdict == "true"
         return is_retryable(_as_error(response))
     except Exception:  # a classifier must answer; fall back on the status alone
-        return _status_is_retryable(response.status_code)
+        return _class_is_retryable(KimiAPIError, response.status_code)
 
 
 def _as_error(response: httpx.Response) -> openai.APIStatusError:
@@ -203,13 +210,17 @@ class RetryPolicy:
         attempt: int,
         *,
         headers: Mapping[str, str] | None = None,
+        response: httpx.Response | None = None,
         exc: BaseException | None = None,
     ) -> float:
         """Seconds to sleep before retry number ``attempt`` (0 for the first retry).
 
-        A positive ``Retry-After`` (from ``headers`` or the error's response) is
-        honoured exactly, up to the cap; otherwise exponential back-off with jitter.
+        A positive ``Retry-After`` (from ``headers``, else ``response``, else the
+        error's response) is honoured exactly, up to the cap; otherwise
+        exponential back-off with jitter.
         """
+        if headers is None and response is not None:
+            headers = response.headers
         if headers is None and exc is not None:
             headers = _headers_of(exc)
         retry_after = retry_after_seconds(headers, cap=self.retry_after_cap)

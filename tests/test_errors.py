@@ -271,6 +271,12 @@ def test_404_names_the_model_id() -> None:
     assert "'kimi-k1-retired'" in err.message
 
 
+def test_a_huge_request_body_is_not_parsed_to_quote_the_model() -> None:
+    response = _response(404, _kimi_body("resource_not_found_error"), model="m" * 2_000_000)
+    err = _error(response)
+    assert "Check the model id and any file id" in err.message
+
+
 def test_the_api_key_never_reaches_the_message_or_raw_body() -> None:
     echo = _kimi_body("invalid_authentication_error", f"bad key {API_KEY} and sk-otherkey987654")
     err = _error(_response(401, echo))

@@ -107,6 +107,26 @@ CLASSIFIER_TABLE: list[tuple[str, Callable[[], BaseException], bool]] = [
         lambda: httpx.HTTPStatusError("x", request=REQUEST, response=_response(400)),
         False,
     ),
+    (
+        "httpx status error 429 quota",
+        lambda: httpx.HTTPStatusError(
+            "x", request=REQUEST, response=_response(429, "exceeded_current_quota_error")
+        ),
+        False,
+    ),
+    (
+        "plain openai 429 quota",
+        lambda: openai.RateLimitError(
+            "x", response=_response(429), body={"type": "exceeded_current_quota_error", "message": "m"}
+        ),
+        False,
+    ),
+    (
+        "plain openai 429 overload",
+        lambda: openai.RateLimitError("x", response=_response(429), body={"type": "engine_overloaded_error"}),
+        True,
+    ),
+    ("plain openai 504", lambda: openai.InternalServerError("x", response=_response(504), body=None), False),
     ("KimiValidationError", lambda: KimiValidationError("temperature must be 1"), False),
     ("ValueError", lambda: ValueError("x"), False),
     ("KeyboardInterrupt", lambda: KeyboardInterrupt(), False),
@@ -229,6 +249,7 @@ def test_policy_honours_retry_after_from_headers_or_the_error() -> None:
     assert policy.wait_seconds(0, headers={"retry-after": "0"}) == 0.5  # zero: fall back on back-off
     err = _status_error(429, "engine_overloaded_error", {"retry-after-ms": "250"})
     assert policy.wait_seconds(3, exc=err) == 0.25
+    assert policy.wait_seconds(3, response=_response(429, None, {"retry-after": "4"})) == 4.0
 
 
 def test_policy_should_retry_adds_the_cap() -> None:
