@@ -350,16 +350,7 @@ def _raw_text(response: httpx.Response, body: object) -> str | None:
     try:
         return response.text
     except Exception:  # body never read (closed stream): fall back on what the SDK decoded
-        if isinstance(body, str):
-            return body
-        return None if body is None else _dumps(body)
-
-
-def _dumps(value: object) -> str | None:
-    try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return None
+        return body if isinstance(body, str) else None
 
 
 def _error_payload(body: object) -> Mapping[str, object] | None:
