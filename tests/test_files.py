@@ -1,0 +1,358 @@
+"""The files resource against the in-process emulator: openai's calls, Kimi checks, extraction, media."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, cast
+
+import pytest
+from openai.types import FileObject
+
+from kimi_openai import KimiOpenAI, KimiValidationError
+from kimi_openai._client import AsyncKimiOpenAI
+from kimi_openai._compat import httpx
+from kimi_openai.lib._files import (
+    MAX_ACCOUNT_BYTES,
+    MAX_FILE_BYTES,
+    FileExtractionError,
+    check_account_limits,
+    extracted_file_messages,
+    image_part_from_bytes,
+    image_part_from_path,
+    parse_extracted,
+    prepared_upload,
+    video_part_from_bytes,
+    video_part_from_path,
+)
+from kimi_openai.resources.files import AsyncKimiFiles, KimiFiles
+from kimi_openai.testing import MoonshotEmulator
+from kimi_openai.types.file_content import KimiFilePurpose
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 16
+
+
+@pytest.fixture
+def emulator() -> MoonshotEmulator:
+    return MoonshotEmulator()
+
+
+@pytest.fixture
+def client(emulator: MoonshotEmulator) -> Iterator[KimiOpenAI]:
+    with KimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.Client(transport=emulator.transport()),
+    ) as kimi:
+        yield kimi
+
+
+@pytest.fixture
+def files(client: KimiOpenAI) -> KimiFiles:
+    return KimiFiles(client)
+
+
+@pytest.fixture
+def async_files(emulator: MoonshotEmulator) -> AsyncKimiFiles:
+    client = AsyncKimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.AsyncClient(transport=emulator.async_transport()),
+    )
+    return AsyncKimiFiles(client)
+
+
+@pytest.fixture
+def doc(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.txt"
+    path.write_text("Kimi reads this.")
+    return path
+
+
+def _uploads(emulator: MoonshotEmulator) -> list[str]:
+    return [f"{r.method} {r.path}" for r in emulator.requests]
+
+
+# -- openai's calls, unchanged ---------------------------------------------------------------
+
+
+def test_upload_list_retrieve_content_delete(files: KimiFiles, doc: Path) -> None:
+    created = files.create(file=doc, purpose="file-extract")
+    assert isinstance(created, FileObject)
+    assert (created.filename, created.purpose, created.bytes) == ("notes.txt", "file-extract", 16)
+    assert [f.id for f in files.list()] == [created.id]
+    assert files.retrieve(created.id).status == "ok"
+    assert json.loads(files.content(created.id).text)["content"] == "Kimi reads this."
+    assert files.delete(created.id).deleted is True
+    assert list(files.list()) == []
+
+
+def test_iterating_the_list_stops_without_has_more(
+    files: KimiFiles, doc: Path, emulator: MoonshotEmulator
+) -> None:
+    # Moonshot's list has no has_more; openai's page would ask again with after=<last id> forever.
+    for _ in range(3):
+        files.create(file=doc, purpose="file-extract")
+    emulator.clear_requests()
+    assert len(list(files.list())) == 3
+    assert _uploads(emulator) == ["GET /v1/files"]
+
+
+def test_wait_for_processing_settles_on_ok(files: KimiFiles, doc: Path) -> None:
+    created = files.create(file=doc, purpose="file-extract")
+    assert files.wait_for_processing(created.id, poll_interval=0).status == "ok"
+
+
+def test_a_path_is_streamed_from_an_open_handle(doc: Path) -> None:
+    with prepared_upload(doc) as upload:
+        assert isinstance(upload.file, tuple)
+        name, handle, mime = cast(tuple[str, IO[bytes], str], upload.file)
+        assert (name, mime, upload.size) == ("notes.txt", "text/plain", 16)
+        assert isinstance(handle, io.BufferedReader)
+    assert handle.closed
+
+
+def test_openai_purposes_and_inputs_still_pass(files: KimiFiles, emulator: MoonshotEmulator) -> None:
+    # Bytes with an openai tuple, and an open file: both go through openai's encoder.
+    created = files.create(file=("requests.jsonl", b'{"a": 1}\n'), purpose="batch")
+    assert created.purpose == "batch"
+    handle = io.BytesIO(PNG)
+    handle.name = "/somewhere/pic.png"
+    assert files.create(file=handle, purpose="image").filename == "pic.png"
+
+
+# -- checks before uploading ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filename", "purpose", "expected"),
+    [
+        ("movie.mp4", "file-extract", "takes a document"),
+        ("notes.txt", "image", "png, jpeg, webp or gif"),
+        ("pic.png", "video", "mp4, mpeg, mov"),
+        ("requests.json", "batch", ".jsonl"),
+        ("README", "file-extract", "no extension"),
+    ],
+)
+def test_wrong_extension_for_the_purpose(
+    files: KimiFiles, emulator: MoonshotEmulator, filename: str, purpose: KimiFilePurpose, expected: str
+) -> None:
+    with pytest.raises(KimiValidationError, match=expected) as caught:
+        files.create(file=(filename, b"data"), purpose=purpose)
+    assert filename in str(caught.value)
+    assert emulator.requests == ()
+
+
+def test_validate_false_skips_the_checks(files: KimiFiles) -> None:
+    assert (
+        files.create(file=("odd.xyz", b"data"), purpose="file-extract", validate=False).filename == "odd.xyz"
+    )
+
+
+def test_empty_file(files: KimiFiles, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.pdf"
+    empty.touch()
+    with pytest.raises(KimiValidationError, match="is empty"):
+        files.create(file=empty, purpose="file-extract")
+
+
+def test_file_over_100_mb_is_refused_without_reading_it(files: KimiFiles, tmp_path: Path) -> None:
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written
+    with pytest.raises(KimiValidationError, match="at most 100 MB"):
+        files.create(file=big, purpose="file-extract")
+
+
+def test_bytes_without_a_name_for_a_kimi_purpose(files: KimiFiles) -> None:
+    with pytest.raises(KimiValidationError, match="needs a file name"):
+        files.create(file=b"data", purpose="file-extract")
+
+
+def test_account_limits_are_checked_against_the_list(
+    files: KimiFiles, doc: Path, emulator: MoonshotEmulator
+) -> None:
+    files.create(file=doc, purpose="file-extract", check_account_limits=True)
+    assert _uploads(emulator) == ["GET /v1/files", "POST /v1/files"]
+
+
+def test_account_file_count_limit() -> None:
+    with pytest.raises(KimiValidationError, match=r"already stores 1000 files"):
+        check_account_limits([(1, 10)] * 1000, 10)
+    check_account_limits([(1, 10)] * 999, 10)
+
+
+def test_account_size_limit() -> None:
+    with pytest.raises(KimiValidationError, match="10 GB"):
+        check_account_limits([(1, MAX_ACCOUNT_BYTES - 5)], 6)
+    check_account_limits([(1, MAX_ACCOUNT_BYTES - 5)], 5)
+
+
+def test_account_limits_with_a_full_account(tmp_path: Path) -> None:
+    emulator = MoonshotEmulator()
+    client = KimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.Client(transport=emulator.transport()),
+    )
+    files = KimiFiles(client)
+    for _ in range(1000):
+        files.create(file=("a.txt", b"x"), purpose="file-extract", validate=False)
+    with pytest.raises(KimiValidationError, match="delete some"):
+        files.create(file=("b.txt", b"x"), purpose="file-extract", check_account_limits=True)
+
+
+# -- extraction -----------------------------------------------------------------------------
+
+
+def test_extract_json_content(files: KimiFiles, doc: Path) -> None:
+    extracted = files.extract(doc)
+    assert extracted.content == "Kimi reads this."
+    assert (extracted.filename, extracted.file_type, extracted.title, extracted.type) == (
+        "notes.txt",
+        "text/plain",
+        "notes",
+        "file",
+    )
+    assert extracted.file_id.startswith("file-")
+    assert json.loads(extracted.raw)["content"] == "Kimi reads this."
+
+
+def test_extract_plain_text_content(doc: Path) -> None:
+    emulator = MoonshotEmulator(file_content="text")
+    client = KimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.Client(transport=emulator.transport()),
+    )
+    extracted = KimiFiles(client).extract(doc)
+    assert (extracted.content, extracted.raw, extracted.filename) == (
+        "Kimi reads this.",
+        "Kimi reads this.",
+        "notes.txt",
+    )
+    assert extracted.file_type is None
+
+
+def test_an_extracted_json_document_is_not_mistaken_for_the_envelope() -> None:
+    document = json.dumps({"content": "inner"})
+    extracted = parse_extracted(document, file_id="file-1", filename="data.json")
+    assert extracted.content == document
+
+
+def test_failed_extraction_raises_with_the_details(
+    files: KimiFiles, doc: Path, emulator: MoonshotEmulator
+) -> None:
+    emulator.queue_file_status("error", "Failed to extract file: the file is damaged")
+    with pytest.raises(FileExtractionError, match="the file is damaged") as caught:
+        files.extract(doc)
+    assert caught.value.status == "error"
+    assert caught.value.status_details == "Failed to extract file: the file is damaged"
+    assert caught.value.file_id.startswith("file-")
+    assert not any(r.path.endswith("/content") for r in emulator.requests)
+
+
+def test_system_messages_one_per_file(files: KimiFiles, doc: Path, tmp_path: Path) -> None:
+    other = tmp_path / "more.md"
+    other.write_text("# More")
+    first, second = files.extract(doc), files.extract(other)
+    messages = extracted_file_messages([first, second])
+    assert messages == [{"role": "system", "content": first.raw}, {"role": "system", "content": second.raw}]
+    assert extracted_file_messages(first) == messages[:1]
+
+
+def test_raw_and_streaming_responses_reach_the_new_methods(files: KimiFiles, doc: Path) -> None:
+    raw = files.with_raw_response.extract(doc)
+    assert raw.http_request.url.path.endswith("/content")
+    assert raw.parse().content == "Kimi reads this."
+    with files.with_streaming_response.extract(doc) as streamed:
+        assert streamed.parse().content == "Kimi reads this."
+    created = files.with_raw_response.create(file=("x.txt", b"x"), purpose="file-extract").parse()
+    assert created.filename == "x.txt"
+    assert files.with_raw_response.retrieve_extracted(created.id).parse().content == "x"
+
+
+# -- media ----------------------------------------------------------------------------------
+
+
+def test_upload_media_image_and_video(files: KimiFiles, tmp_path: Path, emulator: MoonshotEmulator) -> None:
+    (tmp_path / "pic.png").write_bytes(PNG)
+    (tmp_path / "clip.mp4").write_bytes(MP4)
+    image = files.upload_media(tmp_path / "pic.png")
+    video = files.upload_media(tmp_path / "clip.mp4")
+    stored = {f.id: f.purpose for f in files.list()}
+    assert image["type"] == "image_url"
+    assert video["type"] == "video_url"
+    image_id = image["image_url"]["url"].removeprefix("ms://")
+    video_id = video["video_url"]["url"].removeprefix("ms://")
+    assert stored == {image_id: "image", video_id: "video"}
+
+
+def test_upload_media_needs_a_known_kind(files: KimiFiles) -> None:
+    with pytest.raises(KimiValidationError, match="purpose='image'"):
+        files.upload_media(("blob.bin", PNG))
+    part = files.upload_media(("blob.png", PNG), purpose="image")
+    assert part["type"] == "image_url"
+
+
+def test_upload_media_raw_response(files: KimiFiles) -> None:
+    raw = files.with_raw_response.upload_media(("pic.gif", b"GIF89a..."))
+    assert raw.status_code == 200
+    assert raw.parse()["type"] == "image_url"
+
+
+def test_inline_parts(tmp_path: Path) -> None:
+    (tmp_path / "pic.jpg").write_bytes(b"\xff\xd8\xff\xe0rest")
+    image = image_part_from_path(tmp_path / "pic.jpg")
+    assert (
+        image["image_url"]["url"]
+        == "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8\xff\xe0rest").decode()
+    )
+    assert image_part_from_bytes(PNG)["image_url"]["url"].startswith("data:image/png;base64,")
+    assert video_part_from_bytes(MP4)["video_url"]["url"].startswith("data:video/mp4;base64,")
+    (tmp_path / "clip.webm").write_bytes(b"\x1a\x45\xdf\xa3...")
+    assert video_part_from_path(tmp_path / "clip.webm")["video_url"]["url"].startswith(
+        "data:video/webm;base64,"
+    )
+
+
+def test_inline_parts_refuse_unknown_media(tmp_path: Path) -> None:
+    with pytest.raises(KimiValidationError, match="mime_type"):
+        image_part_from_bytes(b"not an image")
+    with pytest.raises(KimiValidationError, match="mime_type"):
+        video_part_from_bytes(b"not a video")
+    (tmp_path / "pic.bmp").write_bytes(b"BM")
+    with pytest.raises(KimiValidationError, match="not a supported image"):
+        image_part_from_path(tmp_path / "pic.bmp")
+
+
+# -- async ----------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_async_round_trip(async_files: AsyncKimiFiles, doc: Path) -> None:
+    extracted = await async_files.extract(doc, check_account_limits=True)
+    assert extracted.content == "Kimi reads this."
+    assert [f.id async for f in async_files.list()] == [extracted.file_id]
+    part = await async_files.upload_media(("pic.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 "))
+    assert part["type"] == "image_url"
+    assert (await async_files.wait_for_processing(extracted.file_id, poll_interval=0)).status == "ok"
+
+
+@pytest.mark.anyio
+async def test_async_wrappers_and_errors(
+    async_files: AsyncKimiFiles, doc: Path, emulator: MoonshotEmulator
+) -> None:
+    raw = await async_files.with_raw_response.extract(doc)
+    assert raw.parse().title == "notes"
+    async with async_files.with_streaming_response.upload_media(("clip.mov", MP4)) as streamed:
+        assert (await streamed.parse())["type"] == "video_url"
+    emulator.queue_file_status()
+    with pytest.raises(FileExtractionError):
+        await async_files.extract(doc)
+    with pytest.raises(KimiValidationError):
+        await async_files.create(file=("a.exe", b"x"), purpose="file-extract")
