@@ -1,0 +1,102 @@
+"""Token estimate: ``POST /v1/tokenizers/estimate-token-count`` through the Tokenizers resource."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openai.types.chat import ChatCompletionMessage
+
+from kimi_openai import KimiOpenAI
+from kimi_openai._client import AsyncKimiOpenAI
+from kimi_openai._compat import httpx
+from kimi_openai._errors import KimiNotFoundError
+from kimi_openai.resources.tokenizers import AsyncTokenizers, Tokenizers
+from kimi_openai.testing import MoonshotEmulator
+from kimi_openai.types.token_estimate import TokenEstimate
+
+MESSAGES = [
+    {"role": "system", "content": "You are Kimi."},
+    {"role": "user", "content": "Hello, my name is Li Lei. What is 1+1?"},
+]
+
+
+@pytest.fixture
+def emulator() -> MoonshotEmulator:
+    return MoonshotEmulator()
+
+
+@pytest.fixture
+def tokenizers(emulator: MoonshotEmulator) -> Tokenizers:
+    client = KimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.Client(transport=emulator.transport()),
+    )
+    return Tokenizers(client)
+
+
+def test_estimate_posts_model_and_messages(tokenizers: Tokenizers, emulator: MoonshotEmulator) -> None:
+    estimate = tokenizers.estimate_token_count(model="kimi-k2.6", messages=MESSAGES)
+    assert isinstance(estimate, TokenEstimate)
+    assert estimate.total_tokens > 0
+    request = emulator.requests[-1]
+    assert (request.method, request.path) == ("POST", "/v1/tokenizers/estimate-token-count")
+    assert json.loads(request.body) == {"model": "kimi-k2.6", "messages": MESSAGES}
+
+
+def test_media_parts_and_extra_fields_are_sent(tokenizers: Tokenizers, emulator: MoonshotEmulator) -> None:
+    content = [
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+        {"type": "video_url", "video_url": {"url": "ms://file-1"}},
+        {"type": "text", "text": "Describe this"},
+    ]
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    with_media = tokenizers.estimate_token_count(
+        model="kimi-k2.6", messages=[{"role": "user", "content": content}], tools=tools
+    )
+    body = emulator.requests[-1].json
+    assert body is not None
+    assert body["messages"][0]["content"] == content
+    assert body["tools"] == tools
+    assert with_media.total_tokens > 0
+
+
+def test_a_response_message_is_sent_as_its_fields(tokenizers: Tokenizers, emulator: MoonshotEmulator) -> None:
+    reply = ChatCompletionMessage.construct(role="assistant", content="2", reasoning_content="1+1")
+    tokenizers.estimate_token_count(model="kimi-k2.6", messages=[*MESSAGES, reply])
+    body = emulator.requests[-1].json
+    assert body is not None
+    assert body["messages"][-1] == {"role": "assistant", "content": "2", "reasoning_content": "1+1"}
+
+
+def test_raw_and_streaming_responses(tokenizers: Tokenizers) -> None:
+    raw = tokenizers.with_raw_response.estimate_token_count(model="kimi-k2.6", messages=MESSAGES)
+    assert raw.http_request.url.path == "/v1/tokenizers/estimate-token-count"
+    assert json.loads(raw.text)["data"]["total_tokens"] == raw.parse().total_tokens
+    with tokenizers.with_streaming_response.estimate_token_count(
+        model="kimi-k2.6", messages=MESSAGES
+    ) as streamed:
+        assert streamed.parse().total_tokens == raw.parse().total_tokens
+
+
+def test_unknown_model_is_the_servers_404(tokenizers: Tokenizers) -> None:
+    with pytest.raises(KimiNotFoundError):
+        tokenizers.estimate_token_count(model="no-such-model", messages=MESSAGES)
+
+
+@pytest.mark.anyio
+async def test_async_estimate(emulator: MoonshotEmulator) -> None:
+    client = AsyncKimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.AsyncClient(transport=emulator.async_transport()),
+    )
+    tokenizers = AsyncTokenizers(client)
+    estimate = await tokenizers.estimate_token_count(model="kimi-k2.6", messages=MESSAGES)
+    raw = await tokenizers.with_raw_response.estimate_token_count(model="kimi-k2.6", messages=MESSAGES)
+    assert raw.parse() == estimate
+    async with tokenizers.with_streaming_response.estimate_token_count(
+        model="kimi-k2.6", messages=MESSAGES
+    ) as streamed:
+        assert await streamed.parse() == estimate
