@@ -151,8 +151,18 @@ def _check_size(state: State, size: int) -> None:
 
 
 def list_files(state: State, request: RecordedRequest, match: re.Match[str]) -> EmulatorResponse:
-    del request, match
-    return json_response({"object": "list", "data": [f.to_wire() for f in state.files.all()]})
+    """``{"object": "list", "data": [...]}`` [KD-files-list], without ``has_more``.
+
+    The openai SDK pages with ``after=<last id>`` while no ``has_more: false`` arrives; the emulator
+    honours ``after`` so that iteration ends. ⚠ Whether the real server does is unknown.
+    """
+    del match
+    files = state.files.all()
+    after = request.query.get("after")
+    if after is not None:
+        ids = [f.id for f in files]
+        files = files[ids.index(after) + 1 :] if after in ids else []
+    return json_response({"object": "list", "data": [f.to_wire() for f in files]})
 
 
 def retrieve(state: State, request: RecordedRequest, match: re.Match[str]) -> EmulatorResponse:
