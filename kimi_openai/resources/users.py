@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
-from typing import cast
+from typing import Optional, cast
 
 from openai import BaseModel
 from openai._base_client import make_request_options
@@ -43,11 +43,12 @@ class _BalanceData(BaseModel):
 
 
 class _BalanceEnvelope(BaseModel):
-    # {"code": 0, "data": {...}, "scode": "0x0", "status": true} (https://platform.kimi.ai/docs/api/balance)
+    # {"code": 0, "data": {...}, "scode": "0x0", "status": true} (https://platform.kimi.ai/docs/api/balance).
+    # Optional[X], not X | None: see the note in kimi_openai/types/chat/__init__.py.
     data: _BalanceData
-    code: int | None = None
-    scode: str | None = None
-    status: bool | None = None
+    code: Optional[int] = None  # noqa: UP045
+    scode: Optional[str] = None  # noqa: UP045
+    status: Optional[bool] = None  # noqa: UP045
 
 
 def currency_of(base_url: object) -> Currency | None:
