@@ -1,0 +1,375 @@
+"""Batches: openai's resource on Moonshot's shapes, the Kimi checks, and run_batch/resume_batch."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from typing import cast
+
+import openai
+import pytest
+from openai.types import Batch
+
+from kimi_openai import KimiOpenAI, KimiValidationError
+from kimi_openai._client import AsyncKimiOpenAI
+from kimi_openai._compat import httpx
+from kimi_openai._errors import ServerUnavailableError
+from kimi_openai.lib.batch import (
+    BatchTimeoutError,
+    _Progress,  # pyright: ignore[reportPrivateUsage]
+    async_resume_batch,
+    async_run_batch,
+    batch_lines,
+    parse_batch_output,
+    resume_batch,
+    run_batch,
+)
+from kimi_openai.resources.batches import AsyncKimiBatches, KimiBatches
+from kimi_openai.resources.files import KimiFiles
+from kimi_openai.testing import MoonshotEmulator
+from kimi_openai.types.chat import KimiChatCompletion
+
+MODEL = "kimi-k2.6"
+
+
+def _ask(text: str, **more: object) -> dict[str, object]:
+    return {"messages": [{"role": "user", "content": text}], **more}
+
+
+@pytest.fixture
+def emulator() -> MoonshotEmulator:
+    return MoonshotEmulator()
+
+
+@pytest.fixture
+def client(emulator: MoonshotEmulator) -> Iterator[KimiOpenAI]:
+    with KimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.Client(transport=emulator.transport()),
+    ) as kimi:
+        yield kimi
+
+
+@pytest.fixture
+def async_client(emulator: MoonshotEmulator) -> AsyncKimiOpenAI:
+    return AsyncKimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.AsyncClient(transport=emulator.async_transport()),
+    )
+
+
+def _input_file(client: KimiOpenAI, *texts: str) -> str:
+    lines = batch_lines([_ask(t) for t in texts], model=MODEL)
+    data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    return KimiFiles(client).create(file=("input.jsonl", data), purpose="batch").id
+
+
+# -- openai's own resource against Moonshot's shapes ------------------------------------------
+
+
+def test_openai_batches_lifecycle_validates_every_field(client: KimiOpenAI) -> None:
+    file_id = _input_file(client, "one", "two")
+    raw = client.batches.with_raw_response.create(
+        completion_window="24h", endpoint="/v1/chat/completions", input_file_id=file_id, metadata={"job": "t"}
+    )
+    created = Batch.model_validate(json.loads(raw.text))  # strict: every field must fit openai's model
+    assert (created.status, created.endpoint, created.input_file_id) == (
+        "validating",
+        "/v1/chat/completions",
+        file_id,
+    )
+    assert created.metadata == {"job": "t"}
+    seen: list[str] = []
+    while True:
+        wire = json.loads(client.batches.with_raw_response.retrieve(created.id).text)
+        batch = Batch.model_validate(wire)
+        seen.append(batch.status)
+        if batch.status == "completed":
+            break
+    assert seen == ["in_progress", "finalizing", "completed"]
+    expected = {
+        "in_progress_at",
+        "finalizing_at",
+        "completed_at",
+        "failed_at",
+        "cancelling_at",
+        "cancelled_at",
+    }
+    assert expected | {"expires_at", "output_file_id", "error_file_id", "request_counts"} <= wire.keys()
+    assert batch.request_counts is not None
+    assert (batch.request_counts.completed, batch.request_counts.failed, batch.request_counts.total) == (
+        2,
+        0,
+        2,
+    )
+    assert batch.output_file_id is not None
+    output = client.files.content(batch.output_file_id).text
+    assert {json.loads(line)["custom_id"] for line in output.splitlines()} == {"request-0", "request-1"}
+
+
+def test_openai_batches_list_pages_with_has_more(client: KimiOpenAI) -> None:
+    file_id = _input_file(client, "one")
+    ids = [
+        client.batches.create(
+            completion_window="24h", endpoint="/v1/chat/completions", input_file_id=file_id
+        ).id
+        for _ in range(3)
+    ]
+    first = client.batches.list(limit=2)
+    assert (len(first.data), first.has_more) == (2, True)
+    assert sorted(b.id for b in client.batches.list(limit=2)) == sorted(ids)
+
+
+def test_openai_batches_cancel(client: KimiOpenAI) -> None:
+    file_id = _input_file(client, "one")
+    batch = client.batches.create(
+        completion_window="24h", endpoint="/v1/chat/completions", input_file_id=file_id
+    )
+    assert client.batches.cancel(batch.id).status == "cancelling"
+    final = client.batches.retrieve(batch.id)
+    assert (final.status, final.output_file_id) == ("cancelled", None)
+    assert final.cancelled_at is not None
+    with pytest.raises(openai.BadRequestError, match="cannot be cancelled"):
+        client.batches.cancel(batch.id)
+
+
+# -- KimiBatches.create checks ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("window", ["6h", "8d", "24", "forever"])
+def test_completion_window_outside_12h_to_7d(
+    client: KimiOpenAI, emulator: MoonshotEmulator, window: str
+) -> None:
+    emulator.clear_requests()
+    with pytest.raises(KimiValidationError, match="'12h' to '7d'"):
+        KimiBatches(client).create(completion_window=window, input_file_id="file-x")
+    assert emulator.requests == ()
+
+
+def test_kimi_windows_and_default_endpoint(client: KimiOpenAI) -> None:
+    file_id = _input_file(client, "one")
+    batch = KimiBatches(client).create(completion_window="3d", input_file_id=file_id)
+    assert (batch.completion_window, batch.endpoint) == ("3d", "/v1/chat/completions")
+    raw = KimiBatches(client).with_raw_response.create(completion_window="12h", input_file_id=file_id)
+    assert raw.parse().completion_window == "12h"
+
+
+def test_endpoint_and_metadata_limits(client: KimiOpenAI) -> None:
+    batches = KimiBatches(client)
+    with pytest.raises(KimiValidationError, match="only '/v1/chat/completions'"):
+        batches.create(completion_window="24h", input_file_id="f", endpoint="/v1/embeddings")
+    with pytest.raises(KimiValidationError, match="at most 16"):
+        batches.create(completion_window="24h", input_file_id="f", metadata={str(i): "v" for i in range(17)})
+    with pytest.raises(KimiValidationError, match="at most 64"):
+        batches.create(completion_window="24h", input_file_id="f", metadata={"k" * 65: "v"})
+
+
+# -- writing the lines ------------------------------------------------------------------------
+
+
+def test_lines_use_openai_format_and_generate_ids() -> None:
+    lines = batch_lines(
+        [
+            _ask("a"),
+            _ask("b", custom_id="request-0"),
+            _ask("c", extra_body={"thinking": {"type": "disabled"}}),
+        ],
+        model=MODEL,
+    )
+    assert [line["custom_id"] for line in lines] == ["request-0-1", "request-0", "request-2"]
+    assert lines[1] == {
+        "custom_id": "request-0",
+        "method": "POST",
+        "url": "/v1/chat/completions",
+        "body": {"messages": [{"role": "user", "content": "b"}], "model": MODEL},
+    }
+    assert cast(dict[str, object], lines[2]["body"])["thinking"] == {"type": "disabled"}
+
+
+def test_ready_lines_pass_through() -> None:
+    lines = batch_lines(
+        [{"custom_id": "x", "body": {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}}]
+    )
+    assert lines[0]["custom_id"] == "x"
+
+
+@pytest.mark.parametrize(
+    ("requests", "expected"),
+    [
+        ([], "at least one request"),
+        ([_ask("a", custom_id="same"), _ask("b", custom_id="same")], "'same' is used twice"),
+        ([_ask("a", model="kimi-k2.6"), _ask("b", model="kimi-k2.5")], "same model"),
+        ([_ask("a", stream=True)], "stream=True"),
+        ([_ask("a", timeout=3)], "timeout cannot be sent"),
+        ([_ask("a", custom_id=7)], "non-empty string"),
+    ],
+)
+def test_bad_batches_are_refused_before_any_request(
+    client: KimiOpenAI, emulator: MoonshotEmulator, requests: list[dict[str, object]], expected: str
+) -> None:
+    with pytest.raises(KimiValidationError, match=expected):
+        run_batch(client, requests, model=MODEL, progress=False)
+    assert emulator.requests == ()
+
+
+def test_requests_go_through_the_chat_rules(client: KimiOpenAI) -> None:
+    with pytest.raises(KimiValidationError):
+        run_batch(client, [_ask("a", temperature=0.2)], model=MODEL, progress=False)
+
+
+def test_a_request_without_model() -> None:
+    with pytest.raises(KimiValidationError, match="has no model"):
+        batch_lines([_ask("a")])
+
+
+# -- run_batch, resume_batch ------------------------------------------------------------------
+
+
+def test_run_batch_collects_typed_completions(client: KimiOpenAI) -> None:
+    statuses: list[str] = []
+    result = run_batch(
+        client,
+        [_ask("hi", custom_id="greet"), _ask("bye")],
+        model=MODEL,
+        poll_interval=0,
+        progress=lambda batch: statuses.append(batch.status),
+        metadata={"job": "nightly"},
+    )
+    assert statuses == ["in_progress", "finalizing", "completed"]
+    assert result.succeeded
+    assert set(result.completions) == {"greet", "request-1"}
+    greet = result.completions["greet"]
+    assert isinstance(greet, KimiChatCompletion)
+    assert greet.choices[0].message.content == "You said: hi"
+    assert result.batch.metadata == {"job": "nightly"}
+
+
+def test_failed_lines_are_reported_apart(client: KimiOpenAI) -> None:
+    # validate=False lets a request through that the server then refuses inside the batch.
+    result = run_batch(
+        client,
+        [_ask("ok"), _ask("hot", temperature=0.2)],
+        model=MODEL,
+        validate=False,
+        poll_interval=0,
+        progress=False,
+    )
+    assert set(result.completions) == {"request-0"}
+    failure = result.failures["request-1"]
+    assert (failure.status_code, failure.error_type) == (400, "invalid_request_error")
+    assert "temperature" in failure.message
+    assert not result.succeeded
+    assert result.batch.error_file_id is not None
+
+
+def test_cancelled_batch_reports_missing_requests(client: KimiOpenAI) -> None:
+    def cancel_when_running(batch: Batch) -> None:
+        if batch.status == "in_progress":
+            client.batches.cancel(batch.id)
+
+    result = run_batch(
+        client, [_ask("a"), _ask("b")], model=MODEL, poll_interval=0, progress=cancel_when_running
+    )
+    assert result.batch.status == "cancelled"
+    assert (result.completions, result.failures) == ({}, {})
+    assert result.missing == ("request-0", "request-1")
+
+
+def test_resume_after_a_timeout(client: KimiOpenAI) -> None:
+    with pytest.raises(BatchTimeoutError, match="resume_batch") as caught:
+        run_batch(client, [_ask("a")], model=MODEL, poll_interval=0, timeout=0, progress=False)
+    assert caught.value.batch.status == "in_progress"
+    # A new process knows only the id.
+    result = resume_batch(client, caught.value.batch.id, poll_interval=0, progress=False)
+    assert result.batch.status == "completed"
+    assert list(result.completions) == ["request-0"]
+
+
+def test_resume_an_existing_batch(client: KimiOpenAI) -> None:
+    file_id = _input_file(client, "x", "y")
+    batch = KimiBatches(client).create(completion_window="24h", input_file_id=file_id)
+    result = resume_batch(
+        client, batch.id, custom_ids=["request-0", "request-1", "ghost"], poll_interval=0, progress=False
+    )
+    assert set(result.completions) == {"request-0", "request-1"}
+    assert result.missing == ("ghost",)
+
+
+def test_retryable_poll_errors_are_retried(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
+    file_id = _input_file(client, "x")
+    batch = KimiBatches(client).create(completion_window="24h", input_file_id=file_id)
+    emulator.queue_server_error(503, path="/v1/batches/*").queue_overloaded(
+        retry_after=0, path="/v1/batches/*"
+    )
+    assert resume_batch(client, batch.id, poll_interval=0, progress=False).batch.status == "completed"
+
+
+def test_too_many_poll_errors_in_a_row(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
+    file_id = _input_file(client, "x")
+    batch = KimiBatches(client).create(completion_window="24h", input_file_id=file_id)
+    for _ in range(3):
+        emulator.queue_server_error(503, path="/v1/batches/*")
+    with pytest.raises(ServerUnavailableError):
+        resume_batch(client, batch.id, poll_interval=0, max_poll_errors=3, progress=False)
+
+
+def test_a_non_retryable_poll_error_raises_at_once(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
+    with pytest.raises(openai.NotFoundError):
+        resume_batch(client, "batch_missing", poll_interval=0, progress=False)
+    assert len(emulator.requests) == 1
+
+
+def test_output_lines_with_a_line_level_error() -> None:
+    ok: dict[str, object] = {
+        "id": "r1",
+        "custom_id": "a",
+        "response": {
+            "status_code": 200,
+            "body": {"id": "c", "object": "chat.completion", "created": 1, "model": MODEL, "choices": []},
+        },
+        "error": None,
+    }
+    bad: dict[str, object] = {
+        "id": "r2",
+        "custom_id": "b",
+        "response": None,
+        "error": {"code": "batch_expired", "message": "expired"},
+    }
+    done, failed = parse_batch_output("\n".join(json.dumps(x) for x in (ok, bad)) + "\n\n")
+    assert list(done) == ["a"]
+    assert (failed["b"].status_code, failed["b"].error_type, failed["b"].message) == (
+        None,
+        "batch_expired",
+        "expired",
+    )
+
+
+def test_progress_without_tqdm(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    progress = _Progress(True, "batch_1")
+    assert progress._bar is None  # pyright: ignore[reportPrivateUsage]
+    progress.close()
+
+
+# -- async ------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_async_run_and_resume(async_client: AsyncKimiOpenAI) -> None:
+    result = await async_run_batch(async_client, [_ask("hi")], model=MODEL, poll_interval=0, progress=False)
+    assert result.completions["request-0"].choices[0].message.content == "You said: hi"
+    again = await async_resume_batch(async_client, result.batch.id, poll_interval=0, progress=False)
+    assert again.completions.keys() == result.completions.keys()
+
+
+@pytest.mark.anyio
+async def test_async_checks_and_timeout(async_client: AsyncKimiOpenAI) -> None:
+    with pytest.raises(KimiValidationError):
+        await AsyncKimiBatches(async_client).create(completion_window="1h", input_file_id="f")
+    with pytest.raises(BatchTimeoutError):
+        await async_run_batch(
+            async_client, [_ask("a")], model=MODEL, poll_interval=0, timeout=0, progress=False
+        )
