@@ -170,7 +170,7 @@ def test_endpoint_and_metadata_limits(client: KimiOpenAI) -> None:
 # -- writing the lines ------------------------------------------------------------------------
 
 
-def test_lines_use_openai_format_and_generate_ids() -> None:
+def test_lines_use_openai_format_and_fill_in_ids() -> None:
     lines = batch_lines(
         [
             _ask("a"),

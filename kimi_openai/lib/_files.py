@@ -1,4 +1,4 @@
-"""Pure file helpers: what each upload purpose accepts, pre-upload checks, extracted content, media parts.
+"""Pure file functions: what each upload purpose accepts, pre-upload checks, extracted content, media parts.
 
 The limits come from https://platform.kimi.ai/docs/api/files-upload (100 MB per file, 1,000
 files and 10 GB per account) and the accepted formats from the same page and
