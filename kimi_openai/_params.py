@@ -58,7 +58,7 @@ def kimi_params(
             ``messages``, so the result carries ``messages`` plus a partial assistant
             message; pass the same ``messages`` to ``create`` (openai requires it).
         partial_name: ``name`` of the partial assistant message (role-play).
-        prompt_cache_key: session or task id for prefix-cache affinity.
+        prompt_cache_key: conversation or task id for prefix-cache affinity (keep it stable across resumes).
         safety_identifier: a stable, hashed end-user id.
         reasoning_effort: ``low``/``high``/``max`` on kimi-k3.
         validate: False skips the checks.

@@ -1,4 +1,4 @@
-"""docs/models.md is generated from the spec table and must not go stale."""
+"""docs/models.md is built from the spec table and must not go stale."""
 
 from __future__ import annotations
 
