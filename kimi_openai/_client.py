@@ -8,16 +8,30 @@ client's ``cached_property``; override ``copy`` and re-bind ``with_options``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from functools import cached_property
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
 import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven, Timeout
+from openai._models import FinalRequestOptions
+from openai._types import HttpxSendArgs
 from typing_extensions import override
 
 from ._compat import httpx
 from ._config import read_dotenv, region_of, resolve_api_key, resolve_base_url
 from ._constants import REGION_BASE_URLS, Region
+from ._errors import make_status_error
+from ._request import KimiSettings, prepare_options
+from ._retry import (
+    DEFAULT_RETRY_POLICY,
+    RetryConfig,
+    RetrySetup,
+    coerce_retry_policy,
+    read_error_body_async,
+    should_retry_response,
+)
+from ._validation import TokenLimitField
 from .resources.chat import AsyncKimiChat, KimiChat
 
 __all__ = ["AsyncKimiOpenAI", "KimiOpenAI"]
@@ -90,7 +104,6 @@ def _inherited(
     webhook_secret: str | None,
     websocket_base_url: str | httpx.URL | None,
     timeout: float | Timeout | NotGiven | None,
-    max_retries: int | NotGiven,
     headers: Mapping[str, str],
     query: Mapping[str, object],
 ) -> dict[str, Any]:
@@ -101,9 +114,33 @@ def _inherited(
         "webhook_secret": webhook_secret or client.webhook_secret,
         "websocket_base_url": websocket_base_url or client.websocket_base_url,
         "timeout": client.timeout if isinstance(timeout, NotGiven) else timeout,
-        "max_retries": client.max_retries if isinstance(max_retries, NotGiven) else max_retries,
         "default_headers": headers,
         "default_query": query,
+    }
+
+
+def _kimi_inherited(
+    settings: KimiSettings,
+    retry: RetrySetup,
+    *,
+    retry_policy: RetryConfig | None,
+    max_retries: int | NotGiven,
+    validation: bool | None,
+    max_tokens_field: TokenLimitField | None,
+    normalize_tool_schemas: bool | None,
+) -> dict[str, Any]:
+    """The Kimi options of a copy: the given ones, else the client's own."""
+    if retry_policy is None:
+        retry_policy = retry.retrying or retry.policy
+        if not isinstance(max_retries, NotGiven) and retry.retrying is None:
+            retry_policy = replace(retry.policy, max_retries=max_retries)
+    return {
+        "retry_policy": retry_policy,
+        "validation": settings.validation if validation is None else validation,
+        "max_tokens_field": max_tokens_field or settings.max_tokens_field,
+        "normalize_tool_schemas": (
+            settings.normalize_tool_schemas if normalize_tool_schemas is None else normalize_tool_schemas
+        ),
     }
 
 
@@ -135,6 +172,10 @@ class KimiOpenAI(openai.OpenAI):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        retry_policy: RetryConfig | None = None,
+        validation: bool = True,
+        max_tokens_field: TokenLimitField = "max_tokens",
+        normalize_tool_schemas: bool = True,
         _strict_response_validation: bool = False,
     ) -> None:
         """Construct a Kimi client.
@@ -151,6 +192,9 @@ class KimiOpenAI(openai.OpenAI):
         Every other argument is ``openai.OpenAI``'s, with the same meaning.
         """
         dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base_url is None else {}
+        retry = coerce_retry_policy(
+            retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries)
+        )
         super().__init__(
             api_key=resolve_api_key(api_key, dotenv),
             organization=organization,
@@ -159,13 +203,15 @@ class KimiOpenAI(openai.OpenAI):
             base_url=resolve_base_url(base_url, region, dotenv),
             websocket_base_url=websocket_base_url,
             timeout=timeout,
-            max_retries=max_retries,
+            max_retries=retry.sdk_max_retries,
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
         )
         _forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+        self._retry = retry
+        self._kimi = KimiSettings(validation, max_tokens_field, normalize_tool_schemas)
 
     @property
     def region(self) -> Region | None:
@@ -199,6 +245,10 @@ class KimiOpenAI(openai.OpenAI):
         set_default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         set_default_query: Mapping[str, object] | None = None,
+        retry_policy: RetryConfig | None = None,
+        validation: bool | None = None,
+        max_tokens_field: TokenLimitField | None = None,
+        normalize_tool_schemas: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
@@ -207,6 +257,15 @@ class KimiOpenAI(openai.OpenAI):
             region=region,
             base_url=_copied_base_url(self.base_url, base_url, region),
             http_client=http_client or self._client,
+            **_kimi_inherited(
+                self._kimi,
+                self._retry,
+                retry_policy=retry_policy,
+                max_retries=max_retries,
+                validation=validation,
+                max_tokens_field=max_tokens_field,
+                normalize_tool_schemas=normalize_tool_schemas,
+            ),
             **_inherited(
                 self,
                 organization=organization,
@@ -214,7 +273,6 @@ class KimiOpenAI(openai.OpenAI):
                 webhook_secret=webhook_secret,
                 websocket_base_url=websocket_base_url,
                 timeout=timeout,
-                max_retries=max_retries,
                 headers=_copied_headers(self._custom_headers, default_headers, set_default_headers),
                 query=_copied_query(self._custom_query, default_query, set_default_query),
             ),
@@ -227,6 +285,32 @@ class KimiOpenAI(openai.OpenAI):
     @override
     def __repr__(self) -> str:
         return _describe(self)
+
+    @override
+    def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
+        return prepare_options(super()._prepare_options(options), self._kimi)
+
+    @override
+    def _make_status_error(
+        self, err_msg: str, *, body: object, response: httpx.Response
+    ) -> openai.APIStatusError:
+        return make_status_error(err_msg, body=body, response=response)
+
+    @override
+    def _should_retry(self, response: httpx.Response) -> bool:
+        # openai retries every 429; Moonshot's error.type tells a quota error (never retried)
+        # from overload and rate limits: https://platform.kimi.ai/docs/api/errors
+        return should_retry_response(response, retry_after_cap=self._retry.policy.retry_after_cap)
+
+    @override
+    def _calculate_retry_timeout(
+        self,
+        remaining_retries: int,
+        options: FinalRequestOptions,
+        response_headers: httpx.Headers | None = None,
+    ) -> float:
+        attempt = options.get_max_retries(self.max_retries) - remaining_retries
+        return self._retry.policy.wait_seconds(attempt, headers=response_headers)
 
 
 class AsyncKimiOpenAI(openai.AsyncOpenAI):
@@ -247,10 +331,17 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        retry_policy: RetryConfig | None = None,
+        validation: bool = True,
+        max_tokens_field: TokenLimitField = "max_tokens",
+        normalize_tool_schemas: bool = True,
         _strict_response_validation: bool = False,
     ) -> None:
         """Construct an async Kimi client; the arguments are those of :class:`KimiOpenAI`."""
         dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base_url is None else {}
+        retry = coerce_retry_policy(
+            retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries)
+        )
         super().__init__(
             api_key=resolve_api_key(api_key, dotenv),
             organization=organization,
@@ -259,13 +350,15 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
             base_url=resolve_base_url(base_url, region, dotenv),
             websocket_base_url=websocket_base_url,
             timeout=timeout,
-            max_retries=max_retries,
+            max_retries=retry.sdk_max_retries,
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
         )
         _forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+        self._retry = retry
+        self._kimi = KimiSettings(validation, max_tokens_field, normalize_tool_schemas)
 
     @property
     def region(self) -> Region | None:
@@ -299,6 +392,10 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
         set_default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         set_default_query: Mapping[str, object] | None = None,
+        retry_policy: RetryConfig | None = None,
+        validation: bool | None = None,
+        max_tokens_field: TokenLimitField | None = None,
+        normalize_tool_schemas: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
@@ -307,6 +404,15 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
             region=region,
             base_url=_copied_base_url(self.base_url, base_url, region),
             http_client=http_client or self._client,
+            **_kimi_inherited(
+                self._kimi,
+                self._retry,
+                retry_policy=retry_policy,
+                max_retries=max_retries,
+                validation=validation,
+                max_tokens_field=max_tokens_field,
+                normalize_tool_schemas=normalize_tool_schemas,
+            ),
             **_inherited(
                 self,
                 organization=organization,
@@ -314,7 +420,6 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
                 webhook_secret=webhook_secret,
                 websocket_base_url=websocket_base_url,
                 timeout=timeout,
-                max_retries=max_retries,
                 headers=_copied_headers(self._custom_headers, default_headers, set_default_headers),
                 query=_copied_query(self._custom_query, default_query, set_default_query),
             ),
@@ -326,3 +431,40 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
     @override
     def __repr__(self) -> str:
         return _describe(self)
+
+    @override
+    async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
+        return prepare_options(await super()._prepare_options(options), self._kimi)
+
+    @override
+    def _make_status_error(
+        self, err_msg: str, *, body: object, response: httpx.Response
+    ) -> openai.APIStatusError:
+        return make_status_error(err_msg, body=body, response=response)
+
+    @override
+    def _should_retry(self, response: httpx.Response) -> bool:
+        # openai retries every 429; Moonshot's error.type tells a quota error (never retried)
+        # from overload and rate limits: https://platform.kimi.ai/docs/api/errors
+        return should_retry_response(response, retry_after_cap=self._retry.policy.retry_after_cap)
+
+    @override
+    def _calculate_retry_timeout(
+        self,
+        remaining_retries: int,
+        options: FinalRequestOptions,
+        response_headers: httpx.Headers | None = None,
+    ) -> float:
+        attempt = options.get_max_retries(self.max_retries) - remaining_retries
+        return self._retry.policy.wait_seconds(attempt, headers=response_headers)
+
+    @override
+    async def _send_request(
+        self, request: httpx.Request, *, stream: bool, **kwargs: Unpack[HttpxSendArgs]
+    ) -> httpx.Response:
+        # _should_retry is synchronous and cannot read an async body: read an error's
+        # (small) body here, where awaiting is possible, so the decision sees error.type.
+        response = await super()._send_request(request, stream=stream, **kwargs)
+        if response.status_code >= 400:
+            await read_error_body_async(response)
+        return response

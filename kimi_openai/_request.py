@@ -1,0 +1,63 @@
+"""What the Kimi clients do to a request before it is sent, and the settings that steer it.
+
+``prepare_options`` runs from the clients' ``_prepare_options`` hook, which sees
+every request the SDK sends (``create``, ``stream``, ``parse``, their raw and
+streaming-response forms, sync and async) and runs again on each retry, on a
+fresh copy of the options. So the work here is idempotent and never mutates
+what the caller passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from openai import Omit
+from openai._models import FinalRequestOptions
+
+from ._validation import TokenLimitField, prepare_chat_request
+
+__all__ = ["CHAT_COMPLETIONS_PATH", "KimiSettings", "prepare_options"]
+
+CHAT_COMPLETIONS_PATH = "/chat/completions"
+
+
+@dataclass(frozen=True, slots=True)
+class KimiSettings:
+    """The Kimi-only options of a client; ``copy()`` carries them over."""
+
+    validation: bool = True
+    """Check chat requests against the model's rules before sending (``KimiValidationError``)."""
+    max_tokens_field: TokenLimitField = "max_tokens"
+    """The field the output limit is sent under; the other spelling is mapped to it."""
+    normalize_tool_schemas: bool = True
+    """Rewrite tool and ``json_schema`` schemas into what Moonshot accepts (MFJS)."""
+
+
+def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    # openai merges extra_body into the body only when building the HTTP request, after
+    # this hook; merge it here (the same way) so the checks see `thinking` and friends.
+    merged = {**json_data, **(extra or {})}
+    return {key: value for key, value in merged.items() if not isinstance(value, Omit)}
+
+
+def prepare_options(options: FinalRequestOptions, settings: KimiSettings) -> FinalRequestOptions:
+    """Check and adjust a chat completion request; anything else passes untouched."""
+    if options.url != CHAT_COMPLETIONS_PATH or options.method.lower() != "post":
+        return options
+    json_data = cast("object", options.json_data)
+    if not isinstance(json_data, Mapping):
+        return options
+    body = _body_with_extra(
+        cast("Mapping[str, Any]", json_data), cast("Mapping[str, Any] | None", options.extra_json)
+    )
+    prepared = prepare_chat_request(
+        body,
+        validate=settings.validation,
+        max_tokens_field=settings.max_tokens_field,
+        normalize_tool_schemas=settings.normalize_tool_schemas,
+    )
+    options.json_data = prepared.body
+    options.extra_json = None
+    return options

@@ -1,0 +1,70 @@
+"""The public surface is exactly what is curated here: adding or dropping a name is a decision."""
+
+from __future__ import annotations
+
+import kimi_openai
+
+EXPECTED = {
+    "REGION_BASE_URLS",
+    "AsyncKimiOpenAI",
+    "AsyncRateLimiter",
+    "ClientClosedRequestError",
+    "ContentFilterError",
+    "EngineOverloadedError",
+    "ExceededCurrentQuotaError",
+    "ExceededCurrentQuotaForbiddenError",
+    "GatewayTimeoutError",
+    "IncorrectAPIKeyError",
+    "InvalidAuthenticationError",
+    "InvalidRequestError",
+    "KimiAPIError",
+    "KimiAuthenticationError",
+    "KimiBadRequestError",
+    "KimiConfigurationError",
+    "KimiConflictError",
+    "KimiError",
+    "KimiInternalServerError",
+    "KimiNotFoundError",
+    "KimiOpenAI",
+    "KimiPermissionDeniedError",
+    "KimiRateLimitError",
+    "KimiUnprocessableEntityError",
+    "KimiValidationError",
+    "KimiWarning",
+    "KnownModel",
+    "ModelSpec",
+    "Price",
+    "RateLimitInfo",
+    "RateLimitReachedError",
+    "Region",
+    "ResourceNotFoundError",
+    "RetryPolicy",
+    "ServerError",
+    "ServerUnavailableError",
+    "StreamInterruptedError",
+    "ThinkingParam",
+    "UnexpectedOutputError",
+    "build_async_retrying",
+    "build_retrying",
+    "get_model_spec",
+    "is_retryable",
+    "kimi_params",
+    "normalize_tool_schema",
+    "normalize_tools",
+    "parse_rate_limit_headers",
+    "partial_message",
+    "refresh_model_specs",
+}
+
+
+def test_all_is_exactly_the_curated_surface() -> None:
+    assert set(kimi_openai.__all__) == EXPECTED
+    assert len(kimi_openai.__all__) == len(EXPECTED)
+
+
+def test_every_public_name_resolves_and_private_modules_stay_private() -> None:
+    for name in kimi_openai.__all__:
+        assert getattr(kimi_openai, name) is not None, name
+    public = {n for n in dir(kimi_openai) if not n.startswith("_")}
+    # Submodules (testing, lib, resources, types, pytest_plugin) may appear once imported.
+    assert public - EXPECTED <= {"testing", "lib", "resources", "types", "pytest_plugin", "annotations"}
