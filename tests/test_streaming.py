@@ -277,7 +277,7 @@ def test_raw_response_parses_to_kimi_stream() -> None:
     assert len(list(cast("KimiStream[KimiChatCompletionChunk]", stream))) == len(MOONSHOT_STREAM)
 
 
-def test_stream_helper_accumulates_reasoning_tools_and_usage() -> None:
+def test_stream_method_accumulates_reasoning_tools_and_usage() -> None:
     with completions(MOONSHOT_BODY).stream(model="kimi-k2.6", messages=[]) as stream:
         events = [event.type for event in stream]
         final = stream.get_final_completion()
@@ -288,7 +288,7 @@ def test_stream_helper_accumulates_reasoning_tools_and_usage() -> None:
     assert (message.model_extra or {}).get("reasoning_content") == "Thinking."
     assert message.tool_calls is not None
     assert message.tool_calls[0].function.arguments == '{"q": "kimi"}'
-    # Moonshot's usage is in choices[0]; the chunk surfaces it so the helper keeps it.
+    # Moonshot's usage is in choices[0]; the chunk surfaces it so .stream() keeps it.
     assert final.usage is not None
     assert final.usage.total_tokens == 23
 
@@ -323,7 +323,7 @@ async def test_async_moonshot_stream_and_error() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_stream_helper_keeps_usage() -> None:
+async def test_async_stream_method_keeps_usage() -> None:
     async with async_completions(MOONSHOT_BODY).stream(model="kimi-k2.6", messages=[]) as stream:
         async for _ in stream:
             pass

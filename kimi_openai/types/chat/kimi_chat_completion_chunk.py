@@ -7,7 +7,7 @@ top level
 (https://platform.moonshot.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api).
 :class:`KimiChatCompletionChunk` copies such a choice's usage to ``chunk.usage`` so
 code written for OpenAI's ``include_usage`` shape, and openai's ``.stream()``
-helper, see it.
+method, see it.
 """
 
 from __future__ import annotations
