@@ -1,0 +1,199 @@
+"""Run the benchmarks and print a markdown table: ``python -m benchmarks [--quick]``.
+
+Every group's cases are timed round-robin (one run of each case, then the next
+repetition), so drift in machine load touches all rows alike; the table reports
+medians and each row's ratio to its group's baseline (the first row). The garbage
+collector runs between measurements, not inside them, unless it triggers on its
+own as it would in an application.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Generator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from .cases import Case, Clients, build_cases
+from .hooks import HookResult, measure_hooks
+
+__all__ = ["Row", "main", "run_suite"]
+
+TARGETS = {
+    ("create() per request, sync", "KimiOpenAI"): ("openai.OpenAI", 1.03),
+    ("create() per request, async", "AsyncKimiOpenAI"): ("openai.AsyncOpenAI", 1.03),
+    ("stream of 2000 chunks, sync", "Kimi create(stream=True)"): (None, 2.0),
+    ("stream of 2000 chunks, async", "Kimi create(stream=True)"): (None, 2.0),
+    ("stream of 2000 chunks, sync", "Kimi .stream()"): (None, 2.5),
+    ("stream of 2000 chunks, async", "Kimi .stream()"): (None, 2.5),
+}
+"""(group, row) -> (row the target is relative to, None = the group's baseline; limit)."""
+
+
+@dataclass
+class Row:
+    group: str
+    name: str
+    median_ms: float
+    ratio: float | None = None
+    target: str = ""
+    ok: bool | None = None
+
+
+@dataclass
+class Suite:
+    rows: list[Row] = field(default_factory=list[Row])
+    hooks: list[HookResult] = field(default_factory=list[HookResult])
+    notes: list[str] = field(default_factory=list[str])
+
+
+@contextmanager
+def local_server() -> Generator[str]:
+    """The benchmark server in its own process; yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.server"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline())
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def time_round_robin(cases: Sequence[Case], reps: int) -> dict[str, list[float]]:
+    """Seconds per unit of work for each case, ``reps`` samples each, interleaved."""
+    samples: dict[str, list[float]] = {f"{c.group}|{c.name}": [] for c in cases}
+    for case in cases:  # warm-up: connections, caches, lazy imports
+        case.run()
+    for _ in range(reps):
+        for case in cases:
+            gc.collect()
+            start = time.perf_counter()
+            case.run()
+            samples[f"{case.group}|{case.name}"].append((time.perf_counter() - start) / case.per)
+    return samples
+
+
+def _rows(cases: Sequence[Case], samples: dict[str, list[float]]) -> list[Row]:
+    rows: list[Row] = []
+    baselines: dict[str, float] = {}
+    by_name: dict[tuple[str, str], float] = {}
+    for case in cases:
+        median = statistics.median(samples[f"{case.group}|{case.name}"]) * 1000
+        baselines.setdefault(case.group, median)
+        by_name[(case.group, case.name)] = median
+        rows.append(Row(case.group, case.name, median, median / baselines[case.group]))
+    for row in rows:
+        relative_to, limit = TARGETS.get((row.group, row.name), (None, None))
+        if limit is None:
+            continue
+        reference = by_name[(row.group, relative_to)] if relative_to else baselines[row.group]
+        ratio = row.median_ms / reference
+        row.target = f"≤ {limit:g}x {relative_to or 'raw HTTP'} ({ratio:.2f}x)"
+        row.ok = ratio <= limit
+    return rows
+
+
+IMPORT_PROBE = (
+    "import time; t0 = time.perf_counter(); import openai; t1 = time.perf_counter(); "
+    "import kimi_openai; t2 = time.perf_counter(); print(t1 - t0, t2 - t1)"
+)
+
+
+def time_imports(reps: int) -> list[Row]:
+    """Fresh interpreters: ``import openai``, then ``import kimi_openai`` on top of it."""
+    openai_s: list[float] = []
+    kimi_s: list[float] = []
+    for _ in range(reps):
+        out = subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True, text=True, check=True)
+        first, second = (float(x) for x in out.stdout.split())
+        openai_s.append(first)
+        kimi_s.append(second)
+    openai_ms = statistics.median(openai_s) * 1000
+    kimi_ms = statistics.median(kimi_s) * 1000
+    group = "import time (fresh interpreter)"
+    extra = Row(
+        group, "kimi_openai beyond openai", kimi_ms, kimi_ms / openai_ms, f"≤ 50 ms ({kimi_ms:.0f} ms)"
+    )
+    extra.ok = kimi_ms <= 50
+    return [Row(group, "import openai", openai_ms, 1.0), extra]
+
+
+def run_suite(*, reps: int, stream_reps: int, requests_per_run: int, import_reps: int) -> Suite:
+    suite = Suite()
+    loop = asyncio.new_event_loop()
+    with local_server() as base_url:
+        clients = Clients(base_url, loop, suite.notes)
+        try:
+            requests, streams = build_cases(clients, requests_per_run=requests_per_run)
+            suite.rows += _rows(requests, time_round_robin(requests, reps))
+            suite.rows += _rows(streams, time_round_robin(streams, stream_reps))
+            per_request_ms = next(r.median_ms for r in suite.rows if r.name == "openai.OpenAI")
+        finally:
+            clients.close()
+    loop.close()
+    suite.rows += time_imports(import_reps)
+    suite.hooks = measure_hooks(per_request_ms)
+    return suite
+
+
+def render(suite: Suite) -> str:
+    lines = [
+        "| Group | Measurement | Median | Ratio to group's first row | Target |",
+        "|---|---|---:|---:|---|",
+    ]
+    for row in suite.rows:
+        status = "" if row.ok is None else (" ✅" if row.ok else " ❌")
+        ratio = f"{row.ratio:.2f}x" if row.ratio is not None else ""
+        lines.append(
+            f"| {row.group} | {row.name} | {row.median_ms:.2f} ms | {ratio} | {row.target}{status} |"
+        )
+    lines += ["", "| Hook | Cost | Notes |", "|---|---:|---|"]
+    lines += [f"| {h.name} | {h.cost} | {h.note} |" for h in suite.hooks]
+    lines += [f"\n{note}" for note in suite.notes]
+    return "\n".join(lines)
+
+
+def _environment() -> str:
+    import openai
+
+    from kimi_openai._compat import HTTP_LIBRARY
+
+    cores = os.cpu_count()
+    return f"Python {sys.version.split()[0]}, openai {openai.__version__} on {HTTP_LIBRARY}, {cores} cores"
+
+
+def main(argv: Sequence[str] | None = None, *, out: Callable[[str], object] = print) -> Suite:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--reps", type=int, default=40, help="repetitions of each per-request case")
+    parser.add_argument("--stream-reps", type=int, default=7, help="repetitions of each stream case")
+    parser.add_argument("--requests", type=int, default=10, help="requests per per-request run")
+    parser.add_argument("--import-reps", type=int, default=7, help="fresh interpreters for import time")
+    parser.add_argument("--quick", action="store_true", help="one repetition of everything (a smoke run)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.reps = args.stream_reps = args.requests = args.import_reps = 1
+    started = time.perf_counter()
+    suite = run_suite(
+        reps=args.reps,
+        stream_reps=args.stream_reps,
+        requests_per_run=args.requests,
+        import_reps=args.import_reps,
+    )
+    out(f"{_environment()}; whole run {time.perf_counter() - started:.0f} s\n")
+    out(render(suite))
+    return suite
