@@ -54,16 +54,20 @@ from ._retry import is_retryable as is_retryable
 from ._schema import normalize_tool_schema as normalize_tool_schema
 from ._schema import normalize_tools as normalize_tools
 from ._validation import KimiWarning as KimiWarning
+from .lib import BatchTimeoutError as BatchTimeoutError
+from .lib import FileExtractionError as FileExtractionError
 
 __all__ = [
     "REGION_BASE_URLS",
     "AsyncKimiOpenAI",
     "AsyncRateLimiter",
+    "BatchTimeoutError",
     "ClientClosedRequestError",
     "ContentFilterError",
     "EngineOverloadedError",
     "ExceededCurrentQuotaError",
     "ExceededCurrentQuotaForbiddenError",
+    "FileExtractionError",
     "GatewayTimeoutError",
     "IncorrectAPIKeyError",
     "InvalidAuthenticationError",

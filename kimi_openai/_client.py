@@ -32,7 +32,11 @@ from ._retry import (
     should_retry_response,
 )
 from ._validation import TokenLimitField
+from .resources.batches import AsyncKimiBatches, KimiBatches
 from .resources.chat import AsyncKimiChat, KimiChat
+from .resources.files import AsyncKimiFiles, KimiFiles
+from .resources.tokenizers import AsyncTokenizers, Tokenizers
+from .resources.users import AsyncUsers, Users
 
 __all__ = ["AsyncKimiOpenAI", "KimiOpenAI"]
 
@@ -224,6 +228,28 @@ class KimiOpenAI(openai.OpenAI):
     def chat(self) -> KimiChat:  # pyright: ignore[reportIncompatibleMethodOverride]
         return KimiChat(self)
 
+    @cached_property
+    @override
+    def files(self) -> KimiFiles:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's files, with Moonshot's purposes, pre-upload checks, extraction and ``ms://`` media."""
+        return KimiFiles(self)
+
+    @cached_property
+    @override
+    def batches(self) -> KimiBatches:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's batches, with Moonshot's completion windows (12h to 7d) and metadata limits."""
+        return KimiBatches(self)
+
+    @cached_property
+    def tokenizers(self) -> Tokenizers:
+        """Kimi's token estimate: ``POST /tokenizers/estimate-token-count``."""
+        return Tokenizers(self)
+
+    @cached_property
+    def users(self) -> Users:
+        """Kimi's account endpoints: ``balance()``."""
+        return Users(self)
+
     @override
     # openai 3.x adds OpenAI-platform auth and routing options (admin keys, workload
     # identity, providers, data residency) that Moonshot has no counterpart for; the
@@ -370,6 +396,28 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
     @override
     def chat(self) -> AsyncKimiChat:  # pyright: ignore[reportIncompatibleMethodOverride]
         return AsyncKimiChat(self)
+
+    @cached_property
+    @override
+    def files(self) -> AsyncKimiFiles:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's files, with Moonshot's purposes, pre-upload checks, extraction and ``ms://`` media."""
+        return AsyncKimiFiles(self)
+
+    @cached_property
+    @override
+    def batches(self) -> AsyncKimiBatches:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's batches, with Moonshot's completion windows (12h to 7d) and metadata limits."""
+        return AsyncKimiBatches(self)
+
+    @cached_property
+    def tokenizers(self) -> AsyncTokenizers:
+        """Kimi's token estimate: ``POST /tokenizers/estimate-token-count``."""
+        return AsyncTokenizers(self)
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        """Kimi's account endpoints: ``balance()``."""
+        return AsyncUsers(self)
 
     @override
     # openai 3.x adds OpenAI-platform auth and routing options (admin keys, workload

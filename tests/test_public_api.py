@@ -5,6 +5,8 @@ from __future__ import annotations
 import kimi_openai
 
 EXPECTED = {
+    "BatchTimeoutError",
+    "FileExtractionError",
     "REGION_BASE_URLS",
     "AsyncKimiOpenAI",
     "AsyncRateLimiter",

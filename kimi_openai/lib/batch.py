@@ -29,7 +29,6 @@ from kimi_openai._errors import KimiError, KimiValidationError
 from kimi_openai._retry import is_retryable
 from kimi_openai._validation import prepare_chat_request
 from kimi_openai.resources.batches import BATCH_ENDPOINT, AsyncKimiBatches, KimiBatches
-from kimi_openai.resources.files import AsyncKimiFiles, KimiFiles
 from kimi_openai.types.batch_result import BatchRequestFailure, BatchResult
 from kimi_openai.types.chat import KimiChatCompletion
 
@@ -398,6 +397,8 @@ def run_batch(
         progress: a tqdm bar (``True``, when tqdm is installed), a callback, or ``False``.
     """
     lines = batch_lines(requests, model=model, validate=validate)
+    from kimi_openai.resources.files import KimiFiles  # here: resources.files imports this package
+
     uploaded = KimiFiles(client).create(
         file=(_filename(lines), _jsonl(lines), "application/jsonl"), purpose="batch"
     )
@@ -452,6 +453,8 @@ async def async_run_batch(
 ) -> BatchResult:
     """Run ``requests`` as one batch and wait for the results; see :func:`run_batch`."""
     lines = batch_lines(requests, model=model, validate=validate)
+    from kimi_openai.resources.files import AsyncKimiFiles  # here: resources.files imports this package
+
     uploaded = await AsyncKimiFiles(client).create(
         file=(_filename(lines), _jsonl(lines), "application/jsonl"), purpose="batch"
     )

@@ -1,0 +1,51 @@
+"""Kimi request and response types: openai's, extended where Moonshot sends or takes more."""
+
+from __future__ import annotations
+
+from .balance import Balance as Balance
+from .balance import Currency as Currency
+from .batch_result import BatchRequestFailure as BatchRequestFailure
+from .batch_result import BatchResult as BatchResult
+from .chat import KimiChatCompletion as KimiChatCompletion
+from .chat import KimiChatCompletionChunk as KimiChatCompletionChunk
+from .chat import KimiChatCompletionMessage as KimiChatCompletionMessage
+from .chat import KimiChoice as KimiChoice
+from .chat import KimiChoiceDelta as KimiChoiceDelta
+from .chat import KimiChunkChoice as KimiChunkChoice
+from .chat import KimiCompletionUsage as KimiCompletionUsage
+from .chat import KimiParsedChatCompletion as KimiParsedChatCompletion
+from .chat import KimiParsedChatCompletionMessage as KimiParsedChatCompletionMessage
+from .chat import KimiParsedChoice as KimiParsedChoice
+from .chat import reasoning_content_of as reasoning_content_of
+from .file_content import ExtractedFile as ExtractedFile
+from .file_content import KimiFilePurpose as KimiFilePurpose
+from .thinking_param import ThinkingParam as ThinkingParam
+from .token_estimate import TokenEstimate as TokenEstimate
+from .video_part_param import ChatCompletionContentPartVideoParam as ChatCompletionContentPartVideoParam
+from .video_part_param import MediaContentPartParam as MediaContentPartParam
+from .video_part_param import VideoURL as VideoURL
+
+__all__ = [
+    "Balance",
+    "BatchRequestFailure",
+    "BatchResult",
+    "ChatCompletionContentPartVideoParam",
+    "Currency",
+    "ExtractedFile",
+    "KimiChatCompletion",
+    "KimiChatCompletionChunk",
+    "KimiChatCompletionMessage",
+    "KimiChoice",
+    "KimiChoiceDelta",
+    "KimiChunkChoice",
+    "KimiCompletionUsage",
+    "KimiFilePurpose",
+    "KimiParsedChatCompletion",
+    "KimiParsedChatCompletionMessage",
+    "KimiParsedChoice",
+    "MediaContentPartParam",
+    "ThinkingParam",
+    "TokenEstimate",
+    "VideoURL",
+    "reasoning_content_of",
+]
