@@ -1,15 +1,169 @@
-"""Kimi's ``chat.completions``: openai's resource, subclassed."""
+"""Kimi's ``chat.completions``: openai's resource, subclassed.
+
+* Responses come back as Kimi types (:class:`~kimi_openai.types.KimiChatCompletion`,
+  streams of :class:`~kimi_openai.types.KimiChatCompletionChunk`), which are
+  subclasses of openai's, so ``isinstance`` checks in user and framework code
+  still pass. The swap happens where openai's methods post (``self._post``), so
+  ``create``, both response wrappers, ``.stream()`` and ``.parse()`` all get it.
+* ``thinking=`` is a typed keyword argument (sent in the body; openai has no such
+  parameter): https://platform.kimi.ai/docs/api/chat
+* Request checks run in the client's ``_prepare_options`` (see ``_request.py``),
+  which every one of these paths goes through.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
+
+from openai import Omit, omit
 from openai.resources.chat.completions import AsyncCompletions, Completions
+from openai.types.chat import ChatCompletion
+from typing_extensions import Unpack, override
+
+from kimi_openai._errors import KimiValidationError
+from kimi_openai._streaming import AsyncKimiStream, KimiStream
+from kimi_openai.types.chat import (
+    KimiChatCompletion,
+    KimiChatCompletionChunk,
+    KimiParsedChatCompletion,
+    to_kimi_parsed,
+)
+from kimi_openai.types.thinking_param import ThinkingParam
+
+from ._params import KimiCreateArgs, KimiParseArgs
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI, OpenAI
 
 __all__ = ["AsyncKimiCompletions", "KimiCompletions"]
+
+_T = TypeVar("_T")
+
+
+def with_thinking(kwargs: dict[str, Any], thinking: ThinkingParam | Omit) -> dict[str, Any]:
+    """Put ``thinking`` into ``extra_body``, where openai sends unknown body fields from."""
+    if isinstance(thinking, Omit):
+        return kwargs
+    extra = dict(kwargs.get("extra_body") or {})
+    if "thinking" in extra and extra["thinking"] != thinking:
+        raise KimiValidationError(
+            f"thinking={thinking!r} and extra_body['thinking']={extra['thinking']!r} disagree. Pass one of them."
+        )
+    extra["thinking"] = thinking
+    return {**kwargs, "extra_body": extra}
+
+
+def _kimi_cast(cast_to: object, stream_cls: object, stream_class: object) -> tuple[object, object]:
+    """Kimi types for what openai's chat methods ask for; anything else unchanged."""
+    if cast_to is ChatCompletion:
+        cast_to = KimiChatCompletion
+    if stream_cls is not None:
+        stream_cls = stream_class
+    return cast_to, stream_cls
 
 
 class KimiCompletions(Completions):
     """``client.chat.completions`` on a :class:`~kimi_openai.KimiOpenAI` client."""
 
+    def __init__(self, client: OpenAI) -> None:
+        super().__init__(client)
+        post: Callable[..., Any] = self._post
+
+        def kimi_post(path: str, *, cast_to: object, stream_cls: object = None, **kwargs: Any) -> Any:
+            cast_to, stream_cls = _kimi_cast(cast_to, stream_cls, KimiStream[KimiChatCompletionChunk])
+            return post(path, cast_to=cast_to, stream_cls=stream_cls, **kwargs)
+
+        self._post = kimi_post  # pyright: ignore[reportAttributeAccessIssue]
+
+    @overload
+    def create(
+        self,
+        *,
+        stream: Literal[False] | Omit | None = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiCreateArgs],
+    ) -> KimiChatCompletion: ...
+    @overload
+    def create(
+        self,
+        *,
+        stream: Literal[True],
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiCreateArgs],
+    ) -> KimiStream[KimiChatCompletionChunk]: ...
+    @overload
+    def create(
+        self, *, stream: bool, thinking: ThinkingParam | Omit = omit, **kwargs: Unpack[KimiCreateArgs]
+    ) -> KimiChatCompletion | KimiStream[KimiChatCompletionChunk]: ...
+    @override
+    def create(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *, thinking: ThinkingParam | Omit = omit, **kwargs: Any
+    ) -> Any:
+        """openai's ``create``, returning Kimi types; ``thinking={"type": "enabled" | "disabled"}`` is Kimi's."""
+        return cast("Any", super().create(**with_thinking(kwargs, thinking)))
+
+    @override
+    def parse(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self,
+        *,
+        response_format: type[_T] | Omit = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiParseArgs],
+    ) -> KimiParsedChatCompletion[_T]:
+        """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message)."""
+        arguments = with_thinking(dict(kwargs), thinking)
+        return to_kimi_parsed(super().parse(response_format=response_format, **arguments))
+
 
 class AsyncKimiCompletions(AsyncCompletions):
     """``client.chat.completions`` on an :class:`~kimi_openai.AsyncKimiOpenAI` client."""
+
+    def __init__(self, client: AsyncOpenAI) -> None:
+        super().__init__(client)
+        post: Callable[..., Awaitable[Any]] = self._post
+
+        async def kimi_post(path: str, *, cast_to: object, stream_cls: object = None, **kwargs: Any) -> Any:
+            cast_to, stream_cls = _kimi_cast(cast_to, stream_cls, AsyncKimiStream[KimiChatCompletionChunk])
+            return await post(path, cast_to=cast_to, stream_cls=stream_cls, **kwargs)
+
+        self._post = kimi_post  # pyright: ignore[reportAttributeAccessIssue]
+
+    @overload
+    async def create(
+        self,
+        *,
+        stream: Literal[False] | Omit | None = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiCreateArgs],
+    ) -> KimiChatCompletion: ...
+    @overload
+    async def create(
+        self,
+        *,
+        stream: Literal[True],
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiCreateArgs],
+    ) -> AsyncKimiStream[KimiChatCompletionChunk]: ...
+    @overload
+    async def create(
+        self, *, stream: bool, thinking: ThinkingParam | Omit = omit, **kwargs: Unpack[KimiCreateArgs]
+    ) -> KimiChatCompletion | AsyncKimiStream[KimiChatCompletionChunk]: ...
+    @override
+    async def create(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *, thinking: ThinkingParam | Omit = omit, **kwargs: Any
+    ) -> Any:
+        """openai's ``create``, returning Kimi types; ``thinking={"type": "enabled" | "disabled"}`` is Kimi's."""
+        return cast("Any", await super().create(**with_thinking(kwargs, thinking)))
+
+    @override
+    async def parse(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self,
+        *,
+        response_format: type[_T] | Omit = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiParseArgs],
+    ) -> KimiParsedChatCompletion[_T]:
+        """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message)."""
+        arguments = with_thinking(dict(kwargs), thinking)
+        return to_kimi_parsed(await super().parse(response_format=response_format, **arguments))
