@@ -22,6 +22,7 @@ from ._compat import httpx
 from ._config import read_dotenv, region_of, resolve_api_key, resolve_base_url
 from ._constants import REGION_BASE_URLS, Region
 from ._errors import make_status_error
+from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._request import KimiSettings, prepare_options
 from ._retry import (
     DEFAULT_RETRY_POLICY,
@@ -35,6 +36,8 @@ from ._validation import TokenLimitField
 from .resources.batches import AsyncKimiBatches, KimiBatches
 from .resources.chat import AsyncKimiChat, KimiChat
 from .resources.files import AsyncKimiFiles, KimiFiles
+from .resources.formulas import AsyncFormulas, Formulas
+from .resources.models import AsyncKimiModels, KimiModels
 from .resources.tokenizers import AsyncTokenizers, Tokenizers
 from .resources.users import AsyncUsers, Users
 
@@ -132,6 +135,8 @@ def _kimi_inherited(
     validation: bool | None,
     max_tokens_field: TokenLimitField | None,
     normalize_tool_schemas: bool | None,
+    reasoning_echo: ReasoningEchoPolicy | None,
+    k2_tool_call_markup: bool | None,
 ) -> dict[str, Any]:
     """The Kimi options of a copy: the given ones, else the client's own."""
     if retry_policy is None:
@@ -145,6 +150,10 @@ def _kimi_inherited(
         "normalize_tool_schemas": (
             settings.normalize_tool_schemas if normalize_tool_schemas is None else normalize_tool_schemas
         ),
+        "reasoning_echo": reasoning_echo or settings.reasoning_echo,
+        "k2_tool_call_markup": settings.k2_tool_call_markup
+        if k2_tool_call_markup is None
+        else k2_tool_call_markup,
     }
 
 
@@ -180,6 +189,8 @@ class KimiOpenAI(openai.OpenAI):
         validation: bool = True,
         max_tokens_field: TokenLimitField = "max_tokens",
         normalize_tool_schemas: bool = True,
+        reasoning_echo: ReasoningEchoPolicy = "auto",
+        k2_tool_call_markup: bool = False,
         _strict_response_validation: bool = False,
     ) -> None:
         """Construct a Kimi client.
@@ -215,7 +226,10 @@ class KimiOpenAI(openai.OpenAI):
         )
         _forget_openai_environment(self, organization, project, webhook_secret, default_headers)
         self._retry = retry
-        self._kimi = KimiSettings(validation, max_tokens_field, normalize_tool_schemas)
+        self._kimi = KimiSettings(
+            validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
+        )
+        self._reasoning = ReasoningStore()
 
     @property
     def region(self) -> Region | None:
@@ -250,6 +264,17 @@ class KimiOpenAI(openai.OpenAI):
         """Kimi's account endpoints: ``balance()``."""
         return Users(self)
 
+    @cached_property
+    def formulas(self) -> Formulas:
+        """Moonshot's official tools: tool declarations and fiber calls."""
+        return Formulas(self)
+
+    @cached_property
+    @override
+    def models(self) -> KimiModels:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's models, with Moonshot's model fields typed."""
+        return KimiModels(self)
+
     @override
     # openai 3.x adds OpenAI-platform auth and routing options (admin keys, workload
     # identity, providers, data residency) that Moonshot has no counterpart for; the
@@ -275,10 +300,12 @@ class KimiOpenAI(openai.OpenAI):
         validation: bool | None = None,
         max_tokens_field: TokenLimitField | None = None,
         normalize_tool_schemas: bool | None = None,
+        reasoning_echo: ReasoningEchoPolicy | None = None,
+        k2_tool_call_markup: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
-        return self.__class__(
+        copied = self.__class__(
             api_key=api_key or self._api_key_provider or self.api_key,
             region=region,
             base_url=_copied_base_url(self.base_url, base_url, region),
@@ -291,6 +318,8 @@ class KimiOpenAI(openai.OpenAI):
                 validation=validation,
                 max_tokens_field=max_tokens_field,
                 normalize_tool_schemas=normalize_tool_schemas,
+                reasoning_echo=reasoning_echo,
+                k2_tool_call_markup=k2_tool_call_markup,
             ),
             **_inherited(
                 self,
@@ -304,6 +333,8 @@ class KimiOpenAI(openai.OpenAI):
             ),
             **_extra_kwargs,
         )
+        copied._reasoning = self._reasoning  # one memory of reasoning across with_options() copies
+        return copied
 
     # Re-bound so that it points at the override, not at openai's copy().
     with_options = copy
@@ -314,7 +345,7 @@ class KimiOpenAI(openai.OpenAI):
 
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return prepare_options(super()._prepare_options(options), self._kimi)
+        return prepare_options(super()._prepare_options(options), self._kimi, self._reasoning)
 
     @override
     def _make_status_error(
@@ -361,6 +392,8 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
         validation: bool = True,
         max_tokens_field: TokenLimitField = "max_tokens",
         normalize_tool_schemas: bool = True,
+        reasoning_echo: ReasoningEchoPolicy = "auto",
+        k2_tool_call_markup: bool = False,
         _strict_response_validation: bool = False,
     ) -> None:
         """Construct an async Kimi client; the arguments are those of :class:`KimiOpenAI`."""
@@ -384,7 +417,10 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
         )
         _forget_openai_environment(self, organization, project, webhook_secret, default_headers)
         self._retry = retry
-        self._kimi = KimiSettings(validation, max_tokens_field, normalize_tool_schemas)
+        self._kimi = KimiSettings(
+            validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
+        )
+        self._reasoning = ReasoningStore()
 
     @property
     def region(self) -> Region | None:
@@ -419,6 +455,17 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
         """Kimi's account endpoints: ``balance()``."""
         return AsyncUsers(self)
 
+    @cached_property
+    def formulas(self) -> AsyncFormulas:
+        """Moonshot's official tools: tool declarations and fiber calls."""
+        return AsyncFormulas(self)
+
+    @cached_property
+    @override
+    def models(self) -> AsyncKimiModels:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's models, with Moonshot's model fields typed."""
+        return AsyncKimiModels(self)
+
     @override
     # openai 3.x adds OpenAI-platform auth and routing options (admin keys, workload
     # identity, providers, data residency) that Moonshot has no counterpart for; the
@@ -444,10 +491,12 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
         validation: bool | None = None,
         max_tokens_field: TokenLimitField | None = None,
         normalize_tool_schemas: bool | None = None,
+        reasoning_echo: ReasoningEchoPolicy | None = None,
+        k2_tool_call_markup: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
-        return self.__class__(
+        copied = self.__class__(
             api_key=api_key or self._api_key_provider or self.api_key,
             region=region,
             base_url=_copied_base_url(self.base_url, base_url, region),
@@ -460,6 +509,8 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
                 validation=validation,
                 max_tokens_field=max_tokens_field,
                 normalize_tool_schemas=normalize_tool_schemas,
+                reasoning_echo=reasoning_echo,
+                k2_tool_call_markup=k2_tool_call_markup,
             ),
             **_inherited(
                 self,
@@ -473,6 +524,8 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
             ),
             **_extra_kwargs,
         )
+        copied._reasoning = self._reasoning  # one memory of reasoning across with_options() copies
+        return copied
 
     with_options = copy
 
@@ -482,7 +535,7 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
 
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return prepare_options(await super()._prepare_options(options), self._kimi)
+        return prepare_options(await super()._prepare_options(options), self._kimi, self._reasoning)
 
     @override
     def _make_status_error(

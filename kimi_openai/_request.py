@@ -16,6 +16,7 @@ from typing import Any, cast
 from openai import Omit
 from openai._models import FinalRequestOptions
 
+from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._validation import TokenLimitField, prepare_chat_request
 
 __all__ = ["CHAT_COMPLETIONS_PATH", "KimiSettings", "prepare_options"]
@@ -33,6 +34,10 @@ class KimiSettings:
     """The field the output limit is sent under; the other spelling is mapped to it."""
     normalize_tool_schemas: bool = True
     """Rewrite tool and ``json_schema`` schemas into what Moonshot accepts (MFJS)."""
+    reasoning_echo: ReasoningEchoPolicy = "auto"
+    """Put back the ``reasoning_content`` a framework dropped from an assistant turn."""
+    k2_tool_call_markup: bool = False
+    """Parse Kimi K2 tool-call markup left in ``content`` (self-hosted engines without a Kimi parser)."""
 
 
 def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -42,7 +47,9 @@ def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | No
     return {key: value for key, value in merged.items() if not isinstance(value, Omit)}
 
 
-def prepare_options(options: FinalRequestOptions, settings: KimiSettings) -> FinalRequestOptions:
+def prepare_options(
+    options: FinalRequestOptions, settings: KimiSettings, store: ReasoningStore
+) -> FinalRequestOptions:
     """Check and adjust a chat completion request; anything else passes untouched."""
     if options.url != CHAT_COMPLETIONS_PATH or options.method.lower() != "post":
         return options
@@ -53,7 +60,7 @@ def prepare_options(options: FinalRequestOptions, settings: KimiSettings) -> Fin
         cast("Mapping[str, Any]", json_data), cast("Mapping[str, Any] | None", options.extra_json)
     )
     prepared = prepare_chat_request(
-        body,
+        store.restore(body, settings.reasoning_echo),
         validate=settings.validation,
         max_tokens_field=settings.max_tokens_field,
         normalize_tool_schemas=settings.normalize_tool_schemas,

@@ -131,6 +131,13 @@ def _choice_text(chunks: list[Any], field: str, index: int) -> str:
     return "".join(parts)
 
 
+def _stream_done(client: object, received: list[Any]) -> None:
+    """Tell a Kimi client that a stream finished, so it can remember what the stream carried."""
+    done = getattr(client, "_kimi_stream_done", None)
+    if done is not None:
+        done(received)
+
+
 class _Received:
     """What a stream has delivered so far; shared by the sync and async classes."""
 
@@ -174,6 +181,7 @@ class KimiStream(Stream[_T], _Received):
             for sse in self._iter_events():
                 if sse.data.startswith("[DONE]"):
                     self.finished = True
+                    _stream_done(self._client, received)
                     break
                 item = _fast_item(sse, parse, mode)
                 value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
@@ -209,6 +217,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
             async for sse in self._iter_events():
                 if sse.data.startswith("[DONE]"):
                     self.finished = True
+                    _stream_done(self._client, received)
                     if _drain_response_async is not None and response.http_version == "HTTP/1.1":
                         await _drain_response_async(response)
                     break

@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 from openai import Omit, omit
-from openai.resources.chat.completions import AsyncCompletions, Completions
 from openai.types.chat import ChatCompletion
 from typing_extensions import Unpack, override
 
@@ -32,6 +31,8 @@ from kimi_openai.types.chat import (
 from kimi_openai.types.thinking_param import ThinkingParam
 
 from ._params import KimiCreateArgs, KimiParseArgs
+from ._partial import AsyncPartialMixin, PartialMixin
+from ._stream import AsyncKimiStreamMixin, KimiStreamMixin
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI, OpenAI
@@ -63,7 +64,7 @@ def _kimi_cast(cast_to: object, stream_cls: object, stream_class: object) -> tup
     return cast_to, stream_cls
 
 
-class KimiCompletions(Completions):
+class KimiCompletions(PartialMixin, KimiStreamMixin):
     """``client.chat.completions`` on a :class:`~kimi_openai.KimiOpenAI` client."""
 
     def __init__(self, client: OpenAI) -> None:
@@ -116,7 +117,7 @@ class KimiCompletions(Completions):
         return to_kimi_parsed(super().parse(response_format=response_format, **arguments))
 
 
-class AsyncKimiCompletions(AsyncCompletions):
+class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
     """``client.chat.completions`` on an :class:`~kimi_openai.AsyncKimiOpenAI` client."""
 
     def __init__(self, client: AsyncOpenAI) -> None:
