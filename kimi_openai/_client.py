@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from functools import cached_property
-from typing import Any, Self, Unpack
+from typing import Any, Self, Unpack, cast
 
 import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven, Timeout
 from openai._models import FinalRequestOptions
-from openai._types import HttpxSendArgs
+from openai._types import HttpxSendArgs, ResponseT
 from typing_extensions import override
 
 from ._compat import httpx
@@ -24,6 +24,7 @@ from ._constants import REGION_BASE_URLS, Region
 from ._errors import make_status_error
 from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._request import KimiSettings, prepare_options
+from ._response import after_completion, after_stream
 from ._retry import (
     DEFAULT_RETRY_POLICY,
     RetryConfig,
@@ -157,13 +158,60 @@ def _kimi_inherited(
     }
 
 
-def _describe(client: openai.OpenAI | openai.AsyncOpenAI) -> str:
-    # Never the key: reprs end up in logs, tracebacks and bug reports.
-    region = region_of(client.base_url)
-    return f"{type(client).__name__}(base_url={str(client.base_url)!r}, region={region!r})"
+class _KimiClientHooks:
+    """What both Kimi clients do the same way: nothing here awaits or does I/O.
+
+    Listed first among the clients' bases, so these override openai's hooks.
+    """
+
+    _kimi: KimiSettings
+    _retry: RetrySetup
+    _reasoning: ReasoningStore
+    max_retries: int
+
+    @property
+    def region(self) -> Region | None:
+        """The Moonshot platform this client talks to; ``None`` for a proxy or a self-hosted engine."""
+        found = region_of(cast("openai.OpenAI", self).base_url)
+        return "cn" if found == "cn" else "global" if found == "global" else None
+
+    def __repr__(self) -> str:
+        # Never the key: reprs end up in logs, tracebacks and bug reports.
+        return f"{type(self).__name__}(base_url={str(cast('openai.OpenAI', self).base_url)!r}, region={self.region!r})"
+
+    def _make_status_error(
+        self, err_msg: str, *, body: object, response: httpx.Response
+    ) -> openai.APIStatusError:
+        return make_status_error(err_msg, body=body, response=response)
+
+    def _should_retry(self, response: httpx.Response) -> bool:
+        # openai retries every 429; Moonshot's error.type tells a quota error (never retried)
+        # from overload and rate limits: https://platform.kimi.ai/docs/api/errors
+        return should_retry_response(response, retry_after_cap=self._retry.policy.retry_after_cap)
+
+    def _calculate_retry_timeout(
+        self,
+        remaining_retries: int,
+        options: FinalRequestOptions,
+        response_headers: httpx.Headers | None = None,
+    ) -> float:
+        attempt = options.get_max_retries(self.max_retries) - remaining_retries
+        return self._retry.policy.wait_seconds(attempt, headers=response_headers)
+
+    def _process_response_data(
+        self, *, data: object, cast_to: type[ResponseT], response: httpx.Response
+    ) -> ResponseT:
+        # Every parsed body passes here, with_raw_response(...).parse() included.
+        parent: Any = super()
+        result = parent._process_response_data(data=data, cast_to=cast_to, response=response)
+        return cast("ResponseT", after_completion(result, self._kimi, self._reasoning))
+
+    def _kimi_stream_done(self, chunks: list[Any]) -> None:
+        """Called by Kimi streams once ``[DONE]`` arrived."""
+        after_stream(chunks, self._reasoning)
 
 
-class KimiOpenAI(openai.OpenAI):
+class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
     """A drop-in ``openai.OpenAI`` for the Kimi API (Moonshot AI).
 
     Everything ``openai.OpenAI`` does keeps working; Kimi defaults apply only
@@ -230,12 +278,6 @@ class KimiOpenAI(openai.OpenAI):
             validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
         )
         self._reasoning = ReasoningStore()
-
-    @property
-    def region(self) -> Region | None:
-        """The Moonshot platform this client talks to; ``None`` for a proxy or a self-hosted engine."""
-        found = region_of(self.base_url)
-        return "cn" if found == "cn" else "global" if found == "global" else None
 
     @cached_property
     @override
@@ -340,37 +382,11 @@ class KimiOpenAI(openai.OpenAI):
     with_options = copy
 
     @override
-    def __repr__(self) -> str:
-        return _describe(self)
-
-    @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return prepare_options(super()._prepare_options(options), self._kimi, self._reasoning)
 
-    @override
-    def _make_status_error(
-        self, err_msg: str, *, body: object, response: httpx.Response
-    ) -> openai.APIStatusError:
-        return make_status_error(err_msg, body=body, response=response)
 
-    @override
-    def _should_retry(self, response: httpx.Response) -> bool:
-        # openai retries every 429; Moonshot's error.type tells a quota error (never retried)
-        # from overload and rate limits: https://platform.kimi.ai/docs/api/errors
-        return should_retry_response(response, retry_after_cap=self._retry.policy.retry_after_cap)
-
-    @override
-    def _calculate_retry_timeout(
-        self,
-        remaining_retries: int,
-        options: FinalRequestOptions,
-        response_headers: httpx.Headers | None = None,
-    ) -> float:
-        attempt = options.get_max_retries(self.max_retries) - remaining_retries
-        return self._retry.policy.wait_seconds(attempt, headers=response_headers)
-
-
-class AsyncKimiOpenAI(openai.AsyncOpenAI):
+class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
     """A drop-in ``openai.AsyncOpenAI`` for the Kimi API (Moonshot AI). See :class:`KimiOpenAI`."""
 
     def __init__(
@@ -421,12 +437,6 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
             validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
         )
         self._reasoning = ReasoningStore()
-
-    @property
-    def region(self) -> Region | None:
-        """The Moonshot platform this client talks to; ``None`` for a proxy or a self-hosted engine."""
-        found = region_of(self.base_url)
-        return "cn" if found == "cn" else "global" if found == "global" else None
 
     @cached_property
     @override
@@ -530,34 +540,8 @@ class AsyncKimiOpenAI(openai.AsyncOpenAI):
     with_options = copy
 
     @override
-    def __repr__(self) -> str:
-        return _describe(self)
-
-    @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return prepare_options(await super()._prepare_options(options), self._kimi, self._reasoning)
-
-    @override
-    def _make_status_error(
-        self, err_msg: str, *, body: object, response: httpx.Response
-    ) -> openai.APIStatusError:
-        return make_status_error(err_msg, body=body, response=response)
-
-    @override
-    def _should_retry(self, response: httpx.Response) -> bool:
-        # openai retries every 429; Moonshot's error.type tells a quota error (never retried)
-        # from overload and rate limits: https://platform.kimi.ai/docs/api/errors
-        return should_retry_response(response, retry_after_cap=self._retry.policy.retry_after_cap)
-
-    @override
-    def _calculate_retry_timeout(
-        self,
-        remaining_retries: int,
-        options: FinalRequestOptions,
-        response_headers: httpx.Headers | None = None,
-    ) -> float:
-        attempt = options.get_max_retries(self.max_retries) - remaining_retries
-        return self._retry.policy.wait_seconds(attempt, headers=response_headers)
 
     @override
     async def _send_request(
