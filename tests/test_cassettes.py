@@ -34,4 +34,5 @@ def test_cassette_is_labelled_with_its_source_and_public_url(path: Path) -> None
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert document["source"] in {"emulator", "live"}
     for interaction in document["interactions"]:
-        assert interaction["request"]["uri"].startswith("https://api.moonshot."), interaction["request"]["uri"]
+        uri = interaction["request"]["uri"]
+        assert uri.startswith("https://api.moonshot."), uri
