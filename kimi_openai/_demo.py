@@ -7,14 +7,12 @@ works on a fresh machine with no network.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from openai.types import FilePurpose
 from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnionParam
 
 from ._client import KimiOpenAI
@@ -100,18 +98,18 @@ def _files(client: KimiOpenAI, out: TextIO) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "notes.txt"
         path.write_text("Kimi is a family of models by Moonshot AI.\n")
-        uploaded = client.files.create(file=path, purpose=cast("FilePurpose", "file-extract"))
-    text = client.files.content(uploaded.id).text
-    out.write(f"extracted {uploaded.filename}: {text[:80]}\n")
-    client.files.delete(uploaded.id)
+        extracted = client.files.extract(path)
+    out.write(f"extracted {extracted.filename}: {extracted.content[:80]!r}\n")
+    client.files.delete(extracted.file_id)
 
 
 def _estimate_and_balance(client: KimiOpenAI, out: TextIO) -> None:
-    body = {"model": MODEL, "messages": [{"role": "user", "content": "How many tokens is this?"}]}
-    estimate = client.post("/tokenizers/estimate-token-count", body=body, cast_to=httpx.Response)
-    balance = client.get("/users/me/balance", cast_to=httpx.Response)
-    out.write(f"estimate: {json.loads(estimate.text)['data']['total_tokens']} tokens\n")
-    out.write(f"balance:  {json.loads(balance.text)['data']['available_balance']}\n")
+    estimate = client.tokenizers.estimate_token_count(
+        model=MODEL, messages=[{"role": "user", "content": "How many tokens is this?"}]
+    )
+    balance = client.users.balance()
+    out.write(f"estimate: {estimate.total_tokens} tokens\n")
+    out.write(f"balance:  {balance.available_balance} {balance.currency or ''}\n")
 
 
 STEPS: list[tuple[str, Callable[[KimiOpenAI, TextIO], None]]] = [

@@ -27,8 +27,9 @@ def test_demo_runs_every_step_against_the_emulator(monkeypatch: pytest.MonkeyPat
         assert f"== {title}\n" in text
     assert "prefix + continuation: Dear Li Lei," in text
     assert "searches: 1," in text
+    assert "extracted notes.txt: 'Kimi is a family of models by Moonshot AI." in text
     assert "estimate: " in text
-    assert "balance:  " in text
+    assert "balance:  49.58894 USD" in text
 
 
 def test_module_entry_point_and_usage() -> None:
