@@ -3,31 +3,420 @@
 Kimi's thinking models reject a tool-call assistant message sent back without its
 ``reasoning_content`` (HTTP 400, "thinking is enabled but reasoning_content is
 missing in assistant tool call message at index N":
-https://platform.kimi.ai/docs/guide/use-thinking-models). Frameworks rebuild
-messages with their own types and drop the field; the client puts it back.
+https://platform.kimi.ai/docs/guide/use-thinking-models). An empty string counts
+as missing; a single space passes (theopenco/llmgateway PR #2093). Frameworks
+rebuild messages with their own types and drop the field; the client puts it back.
+
+Two ways to send a turn back with its reasoning:
+
+* :func:`echo_message` turns a returned message into the clean request param;
+* the clients' :class:`ReasoningStore` remembers the reasoning of every assistant
+  turn they returned (keyed by tool-call id and by the turn's text) and restores it
+  on any later request whose assistant turn lacks it, under the ``reasoning_echo``
+  policy (``"auto"``, ``"strict"`` or ``"off"``).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from hashlib import blake2b
+from typing import Any, Final, Literal, cast
 
 from openai.types.chat import ChatCompletion
+from pydantic import BaseModel
 
-__all__ = ["ReasoningEchoPolicy", "ReasoningStore"]
+from ._errors import KimiValidationError
+from ._models import get_model_spec
+from ._validation import KimiWarning
+from .types.assistant_message_param import KimiAssistantMessageParam
+from .types.chat._reasoning import reasoning_content_of
+
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "DEFAULT_MAX_ENTRIES",
+    "PLACEHOLDER_REASONING",
+    "EchoContext",
+    "ReasoningEchoPolicy",
+    "ReasoningStore",
+    "ShouldEchoReasoning",
+    "echo_message",
+    "should_echo_reasoning",
+]
 
 ReasoningEchoPolicy = Literal["auto", "strict", "off"]
-"""``auto``: restore what is known; ``strict``: raise before sending; ``off``: send as given."""
+"""``auto``: restore what is known, else a placeholder where the server demands one;
+``strict``: restore what is known, else raise before sending; ``off``: send as given."""
+
+PLACEHOLDER_REASONING: Final = " "
+"""The smallest ``reasoning_content`` Moonshot accepts: ``""`` counts as missing, ``" "`` passes
+(theopenco/llmgateway PR #2093; earendil-works/pi PR #4178)."""
+
+DEFAULT_MAX_ENTRIES: Final = 4096
+"""Keys a :class:`ReasoningStore` keeps (one per tool-call id, one per turn text) before
+forgetting the least recently used."""
+
+DEFAULT_MAX_CHARS: Final = 16 * 1024 * 1024
+"""Characters of reasoning a :class:`ReasoningStore` keeps, counted once per key (so a turn
+known by two keys counts twice): the bound that holds when single reasonings are huge."""
+
+# Keys openai's own message models put on a message sent back as an object (the final message
+# of `.stream()` has every field set), always null in a Kimi answer: not Kimi request fields.
+_OPENAI_NULL_KEYS: Final = frozenset({"refusal", "annotations", "audio", "function_call", "parsed"})
+
+
+@dataclass(frozen=True, slots=True)
+class EchoContext:
+    """What :func:`should_echo_reasoning` decides from: one assistant turn of a request."""
+
+    model: str
+    """The request's model."""
+    index: int
+    """Position of the turn in ``messages`` (as the server counts it in its 400)."""
+    message: Mapping[str, object]
+    """The assistant message as it would be sent, without ``reasoning_content`` (or with ``""``)."""
+    thinking: bool | None
+    """Whether the request thinks: explicit ``thinking.type``, else the model's default; ``None``
+    when neither is known (an unknown model, or kimi-k3)."""
+    known: str | None
+    """The reasoning the store remembers for this turn, or ``None``."""
+    has_tool_calls: bool
+    """Whether the turn carries ``tool_calls`` (the turns Moonshot checks)."""
+
+
+ShouldEchoReasoning = Callable[[EchoContext], bool]
+"""Decides whether an assistant turn lacking ``reasoning_content`` gets one before sending."""
+
+
+def should_echo_reasoning(ctx: EchoContext) -> bool:
+    """The default echo decision.
+
+    Put back reasoning the store remembers, on any turn: with ``thinking.keep="all"``
+    earlier reasoning is read, and replaying history with different reasoning breaks
+    the prompt-cache prefix (forum.moonshot.ai thread 602). Where nothing is known,
+    fill only a tool-call turn of a request that thinks or may think, the turns
+    Moonshot rejects without it.
+    """
+    if ctx.known is not None:
+        return True
+    return ctx.has_tool_calls and ctx.thinking is not False
+
+
+def _fields(obj: object) -> Mapping[str, object]:
+    """A message, tool call or function as a mapping: model fields plus extras, or the dict itself."""
+    if isinstance(obj, BaseModel):
+        return {**obj.__dict__, **(obj.model_extra or {})}
+    if isinstance(obj, Mapping):
+        return cast("Mapping[str, object]", obj)
+    raise TypeError(f"expected a message model or a dict, got {type(obj).__name__}")
+
+
+def _echo_call(call: object) -> dict[str, object]:
+    """One tool call as sent back: id verbatim, ``type`` as received, no stream ``index``."""
+    fields = _fields(call)
+    out: dict[str, object] = {"id": fields.get("id"), "type": fields.get("type") or "function"}
+    function = fields.get("function")
+    if function is not None:
+        fn = _fields(function)
+        arguments = fn.get("arguments")
+        out["function"] = {"name": fn.get("name"), "arguments": arguments if arguments is not None else ""}
+    custom = fields.get("custom")
+    if custom is not None:
+        out["custom"] = {key: value for key, value in _fields(custom).items() if value is not None}
+    return out
+
+
+def echo_message(message: BaseModel | Mapping[str, Any]) -> KimiAssistantMessageParam:
+    """The request param that sends a returned assistant message back, ``reasoning_content`` kept.
+
+    Takes the message of a ``create``, ``parse`` or ``.stream()`` completion (Kimi's
+    types or openai's own ``ChatCompletionMessage``) or a message dict. Keeps ``role``,
+    ``content``, ``name``, ``tool_calls`` (ids verbatim, ``type`` as received, e.g.
+    ``builtin_function`` for ``$web_search``) and ``reasoning_content``; drops what
+    only openai's response models carry (``parsed``, ``refusal``, ``audio``,
+    ``annotations``, ``function_call``) and every null. Built by hand, so no pydantic
+    serializer warnings for builtin tool calls.
+
+    Raises:
+        ValueError: the message is not an assistant message.
+    """
+    fields = _fields(message)
+    role = fields.get("role", "assistant")
+    if role != "assistant":
+        raise ValueError(f"echo_message takes an assistant message, got role={role!r}")
+    out: dict[str, object] = {"role": "assistant"}
+    content = fields.get("content")
+    if content is not None:
+        out["content"] = content if isinstance(content, str) else list(cast("Iterable[object]", content))
+    name = fields.get("name")
+    if isinstance(name, str):
+        out["name"] = name
+    calls = fields.get("tool_calls")
+    if calls:
+        out["tool_calls"] = [_echo_call(call) for call in cast("Iterable[object]", calls)]
+    reasoning = fields.get("reasoning_content")
+    if isinstance(reasoning, str) and reasoning:
+        out["reasoning_content"] = reasoning
+    return cast(KimiAssistantMessageParam, out)
+
+
+def _text_key(content: object) -> bytes | None:
+    """A digest of a turn's text (a string or text parts); ``None`` when there is no text."""
+    if isinstance(content, str):
+        text = content
+    elif isinstance(content, list):
+        parts = cast("list[object]", content)
+        text = "".join(
+            str(part.get("text", ""))
+            for part in (cast("Mapping[str, object]", p) for p in parts if isinstance(p, Mapping))
+        )
+    else:
+        return None
+    if not text:
+        return None
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _call_ids(calls: object) -> list[str]:
+    if not isinstance(calls, list | tuple):
+        return []
+    ids: list[str] = []
+    for call in cast("Iterable[object]", calls):
+        call_id = _fields(call).get("id") if isinstance(call, BaseModel | Mapping) else None  # pyright: ignore[reportUnknownArgumentType]
+        if isinstance(call_id, str) and call_id:
+            ids.append(call_id)
+    return ids
+
+
+def _thinking_of(body: Mapping[str, Any]) -> bool | None:
+    """Whether a request thinks: what the model forces, else ``thinking.type``, else its default."""
+    model = body.get("model")
+    spec = get_model_spec(model if isinstance(model, str) else "")
+    if spec.thinking == "none":
+        return False
+    if spec.thinking in ("always_on", "enabled_only"):
+        return True
+    thinking = body.get("thinking")
+    kind = cast("Mapping[str, object]", thinking).get("type") if isinstance(thinking, Mapping) else None
+    if kind in ("enabled", "disabled"):
+        return kind == "enabled"
+    return None if spec.thinking_default is None else spec.thinking_default == "enabled"
+
+
+def _without_openai_nulls(message: dict[str, Any]) -> dict[str, Any]:
+    """``message`` without the null openai-only keys a message object brings (same dict if none)."""
+    if _OPENAI_NULL_KEYS.isdisjoint(message):
+        return message
+    out = {k: v for k, v in message.items() if not (v is None and k in _OPENAI_NULL_KEYS)}
+    calls = out.get("tool_calls")
+    if isinstance(calls, list):
+        out["tool_calls"] = [_without_parsed_arguments(call) for call in cast("list[object]", calls)]
+    return out
+
+
+def _without_parsed_arguments(call: object) -> object:
+    # `.stream()` tool calls carry `function.parsed_arguments` (null unless strict tools parsed).
+    if not isinstance(call, dict):
+        return call
+    call = cast("dict[str, Any]", call)
+    function = call.get("function")
+    if isinstance(function, dict) and "parsed_arguments" in function:
+        function = cast("dict[str, Any]", function)
+        return {**call, "function": {k: v for k, v in function.items() if k != "parsed_arguments"}}
+    return call
+
+
+class _Request:
+    """What restoring one request needs, computed once and only when a turn lacks reasoning."""
+
+    __slots__ = ("_thinking", "body", "model", "policy")
+
+    def __init__(self, body: Mapping[str, Any], policy: ReasoningEchoPolicy) -> None:
+        self.body = body
+        self.policy = policy
+        model = body.get("model")
+        self.model = model if isinstance(model, str) else ""
+        self._thinking: bool | Literal["?"] | None = "?"
+
+    @property
+    def thinking(self) -> bool | None:
+        if self._thinking == "?":
+            self._thinking = _thinking_of(self.body)
+        return self._thinking
 
 
 class ReasoningStore:
-    """What the client remembers of the assistant turns it returned (bounded)."""
+    """What a client remembers of the assistant turns it returned, bounded, least recently used first out.
+
+    Keys are tool-call ids (verbatim, as Moonshot echoes them) and a 16-byte digest
+    of the turn's text; values are the turn's ``reasoning_content``. At most
+    ``max_entries`` keys and ``max_chars`` characters of reasoning are kept. One store
+    is shared by a client and its ``copy()``/``with_options()`` copies; it is
+    thread-safe.
+    """
+
+    def __init__(self, *, max_entries: int = DEFAULT_MAX_ENTRIES, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+        if max_entries < 1 or max_chars < 1:
+            raise ValueError("max_entries and max_chars must be at least 1")
+        self.max_entries = max_entries
+        self.max_chars = max_chars
+        self.should_echo_reasoning: ShouldEchoReasoning = should_echo_reasoning
+        """The echo decision (:func:`should_echo_reasoning` unless replaced)."""
+        self._entries: OrderedDict[str | bytes, str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+        self._warned = False
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def chars(self) -> int:
+        """Characters of reasoning held (counted once per key)."""
+        return self._chars
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._entries.clear()
+            self._chars = 0
+
+    def remember(self, reasoning: str, *, tool_call_ids: Iterable[str] = (), content: object = None) -> None:
+        """Record the reasoning of one assistant turn, by its tool-call ids and its text."""
+        if not reasoning:
+            return
+        keys: list[str | bytes] = [call_id for call_id in tool_call_ids if call_id]
+        text_key = _text_key(content)
+        if text_key is not None:
+            keys.append(text_key)
+        if not keys:
+            return
+        with self._lock:
+            entries = self._entries
+            for key in keys:
+                previous = entries.get(key)
+                if previous is not None:
+                    self._chars -= len(previous)
+                entries[key] = reasoning
+                entries.move_to_end(key)
+                self._chars += len(reasoning)
+            while entries and (len(entries) > self.max_entries or self._chars > self.max_chars):
+                _, dropped = entries.popitem(last=False)
+                self._chars -= len(dropped)
+
+    def lookup(self, message: Mapping[str, object]) -> str | None:
+        """The reasoning remembered for an assistant message: by tool-call id, else by text."""
+        keys: list[str | bytes] = list(_call_ids(message.get("tool_calls")))
+        text_key = _text_key(message.get("content"))
+        if text_key is not None:
+            keys.append(text_key)
+        with self._lock:
+            for key in keys:
+                found = self._entries.get(key)
+                if found is not None:
+                    self._entries.move_to_end(key)
+                    return found
+        return None
 
     def remember_completion(self, completion: ChatCompletion) -> None:
         """Record the reasoning of a returned completion's assistant turns."""
+        for choice in completion.choices:
+            message = choice.message
+            reasoning = reasoning_content_of(message)
+            if reasoning:
+                ids = [call.id for call in message.tool_calls or ()]
+                self.remember(reasoning, tool_call_ids=ids, content=message.content)
 
     def remember_chunks(self, chunks: list[Any]) -> None:
-        """Record the reasoning of a finished stream's assistant turns."""
+        """Record the reasoning of a finished stream's assistant turns (one per choice index)."""
+        turns: dict[int, tuple[list[str], list[str], list[str]]] = {}
+        for chunk in chunks:
+            for choice in getattr(chunk, "choices", None) or ():
+                delta = getattr(choice, "delta", None)
+                if delta is None:
+                    continue
+                index = getattr(choice, "index", 0)
+                reasoning, content, ids = turns.setdefault(index, ([], [], []))
+                piece = getattr(delta, "reasoning_content", None)
+                if isinstance(piece, str) and piece:
+                    reasoning.append(piece)
+                text = getattr(delta, "content", None)
+                if isinstance(text, str) and text:
+                    content.append(text)
+                ids.extend(_call_ids(getattr(delta, "tool_calls", None)))
+        for reasoning, content, ids in turns.values():
+            if reasoning:
+                self.remember("".join(reasoning), tool_call_ids=ids, content="".join(content))
 
     def restore(self, body: dict[str, Any], policy: ReasoningEchoPolicy) -> dict[str, Any]:
-        """The body to send, with known ``reasoning_content`` put back on assistant turns."""
-        return body
+        """The body to send, with known ``reasoning_content`` put back on assistant turns.
+
+        Never mutates ``body``; returns ``body`` itself when nothing changes. Assistant
+        turns sent as openai message objects also lose the null openai-only keys
+        (``parsed``, ``refusal``...), so they go out as :func:`echo_message` would send them.
+
+        Raises:
+            KimiValidationError: ``policy="strict"`` and a turn needs reasoning that is not known.
+        """
+        if policy == "off":
+            return body
+        messages = body.get("messages")
+        if not isinstance(messages, list):
+            return body
+        request: _Request | None = None
+        changed: dict[int, dict[str, Any]] = {}
+        for index, item in enumerate(cast("list[object]", messages)):
+            if not isinstance(item, dict):
+                continue
+            message = cast("dict[str, Any]", item)
+            if message.get("role") != "assistant":
+                continue
+            reasoning = message.get("reasoning_content")
+            if (reasoning is not None and reasoning != "") or message.get("partial") is True:
+                cleaned = _without_openai_nulls(message)
+            else:
+                request = request or _Request(body, policy)
+                cleaned = self._restored(_without_openai_nulls(message), index, request)
+            if cleaned is not message:
+                changed[index] = cleaned
+        if not changed:
+            return body
+        out = list(cast("list[object]", messages))
+        for index, message in changed.items():
+            out[index] = message
+        return {**body, "messages": out}
+
+    def _restored(self, message: dict[str, Any], index: int, request: _Request) -> dict[str, Any]:
+        """One assistant turn lacking reasoning, as it should be sent."""
+        known = self.lookup(message)
+        has_calls = bool(message.get("tool_calls"))
+        ctx = EchoContext(request.model, index, message, request.thinking, known, has_calls)
+        if not self.should_echo_reasoning(ctx):
+            return message
+        if known is not None:
+            return {**message, "reasoning_content": known}
+        if request.policy == "strict":
+            raise KimiValidationError(
+                f"messages[{index}] is an assistant turn with tool_calls but no reasoning_content, and "
+                f"model {request.model!r} thinks: Moonshot answers 400 'reasoning_content is missing in "
+                "assistant tool call message'. Send the message as returned (kimi_openai.echo_message), "
+                "or use reasoning_echo='auto' to send a placeholder."
+            )
+        self._warn_placeholder(index, request.model)
+        return {**message, "reasoning_content": PLACEHOLDER_REASONING}
+
+    def _warn_placeholder(self, index: int, model: str) -> None:
+        if self._warned:
+            return
+        self._warned = True
+        warnings.warn(
+            f"messages[{index}]: the reasoning of this tool-call turn is not known (the message was "
+            f"rebuilt without reasoning_content and did not come from this client), so model {model!r} "
+            f"gets the placeholder {PLACEHOLDER_REASONING!r}. Send turns back with "
+            "kimi_openai.echo_message to keep the real reasoning. Warned once per client.",
+            KimiWarning,
+            stacklevel=2,
+        )
