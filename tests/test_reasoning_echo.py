@@ -1,0 +1,455 @@
+"""Reasoning echo: the clean echo param, and the clients putting back what frameworks drop.
+
+Moonshot rejects a thinking model's tool-call turn sent back without its
+``reasoning_content`` (https://platform.kimi.ai/docs/guide/use-thinking-models); the
+in-process emulator answers that 400 too, so a test that reaches it proves the echo.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import tracemalloc
+import warnings
+from typing import Any
+
+import openai
+import pytest
+from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageParam
+
+from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
+from kimi_openai._compat import httpx
+from kimi_openai._messages import (
+    DEFAULT_MAX_ENTRIES,
+    PLACEHOLDER_REASONING,
+    EchoContext,
+    ReasoningStore,
+    echo_message,
+)
+from kimi_openai._validation import KimiWarning
+from kimi_openai.testing import MoonshotEmulator, ToolCall
+from tests._helpers import Recorder
+
+WEB_SEARCH_TOOL: Any = {"type": "builtin_function", "function": {"name": "$web_search"}}
+WEATHER_TOOL: Any = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+USER: ChatCompletionMessageParam = {"role": "user", "content": "Weather in Paris?"}
+
+
+def _client(emulator: MoonshotEmulator, **options: Any) -> KimiOpenAI:
+    return KimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        max_retries=0,
+        http_client=httpx.Client(transport=emulator.transport()),
+        **options,
+    )
+
+
+def _rebuilt(message: Any) -> ChatCompletionMessageParam:
+    """The assistant turn as a framework rebuilds it: role, content and tool calls only."""
+    return {
+        "role": "assistant",
+        "content": message.content,
+        "tool_calls": [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.function.name, "arguments": c.function.arguments},
+            }
+            for c in message.tool_calls
+        ],
+    }
+
+
+def _first_call_id(completion: Any) -> str:
+    return str(completion.choices[0].message.tool_calls[0].id)
+
+
+def _tool_result(call_id: str) -> ChatCompletionMessageParam:
+    return {"role": "tool", "tool_call_id": call_id, "content": '{"temp_c": 21}'}
+
+
+# -- echo_message ---------------------------------------------------------------------------
+
+
+def test_echo_message_keeps_builtin_tool_calls_and_reasoning(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    kimi_emulator.queue_tool_calls(
+        ToolCall("$web_search", '{"q":"tea"}', id="web:0"), reasoning="Search first."
+    )
+    reply = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER], tools=[WEB_SEARCH_TOOL]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pydantic serializer warning for builtin_function
+        echoed = echo_message(reply.choices[0].message)
+    assert echoed == {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [
+            {
+                "id": "web:0",
+                "type": "builtin_function",
+                "function": {"name": "$web_search", "arguments": '{"q":"tea"}'},
+            }
+        ],
+        "reasoning_content": "Search first.",
+    }
+
+
+def test_echo_message_of_openai_message_drops_openai_only_fields() -> None:
+    message = ChatCompletionMessage.model_validate(
+        {
+            "role": "assistant",
+            "content": None,
+            "refusal": None,
+            "annotations": None,
+            "audio": None,
+            "function_call": None,
+            "tool_calls": [
+                {
+                    "id": "get_weather:0",
+                    "type": "function",
+                    "index": 0,
+                    "function": {"name": "get_weather", "arguments": "{}"},
+                }
+            ],
+            "reasoning_content": "Need the weather.",
+        }
+    )
+    assert echo_message(message) == {
+        "role": "assistant",
+        "tool_calls": [
+            {
+                "id": "get_weather:0",
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": "{}"},
+            }
+        ],
+        "reasoning_content": "Need the weather.",
+    }
+
+
+def test_echo_message_of_stream_final_message(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {"city": "Paris"}), reasoning="Look it up.")
+    with kimi_emulator_client.chat.completions.stream(
+        model="kimi-k2.6", messages=[USER], tools=[WEATHER_TOOL]
+    ) as stream:
+        final = stream.get_final_completion()
+    echoed = dict(echo_message(final.choices[0].message))
+    assert echoed.keys() == {"role", "tool_calls", "reasoning_content"}
+    assert echoed["reasoning_content"] == "Look it up."
+
+
+def test_echo_message_rejects_other_roles() -> None:
+    with pytest.raises(ValueError, match="role='user'"):
+        echo_message({"role": "user", "content": "hi"})
+
+
+def test_echo_message_drops_empty_reasoning_and_keeps_name() -> None:
+    echoed = echo_message({"role": "assistant", "content": "Hi", "name": "Kelsier", "reasoning_content": ""})
+    assert echoed == {"role": "assistant", "content": "Hi", "name": "Kelsier"}
+
+
+def test_returned_message_objects_go_back_as_they_are(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    """The message object of create and of .stream() in ``messages``: reasoning kept, no openai nulls.
+
+    openai's param types do not list response models, but openai sends them (their set fields).
+    """
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {"city": "Paris"}, id="w:0"), reasoning="Plain.")
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER], tools=[WEATHER_TOOL]
+    )
+    kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6",
+        messages=[USER, first.choices[0].message, _tool_result("w:0")],  # pyright: ignore[reportArgumentType]
+        tools=[WEATHER_TOOL],
+    )
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Plain."
+
+    kimi_emulator.queue_tool_calls(
+        ToolCall("get_weather", {"city": "Paris"}, id="w:1"), reasoning="Streamed."
+    )
+    with kimi_emulator_client.chat.completions.stream(
+        model="kimi-k2.6", messages=[USER], tools=[WEATHER_TOOL]
+    ) as stream:
+        final = stream.get_final_completion()
+    kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6",
+        messages=[USER, final.choices[0].message, _tool_result("w:1")],  # pyright: ignore[reportArgumentType]
+        tools=[WEATHER_TOOL],
+    )
+    sent = kimi_emulator.last_chat_request()["messages"][1]
+    assert sent["reasoning_content"] == "Streamed."
+    assert not {"parsed", "refusal", "audio", "annotations", "function_call"} & set(sent)
+    assert "parsed_arguments" not in sent["tool_calls"][0]["function"]
+
+
+# -- automatic echo on the wire ---------------------------------------------------------------
+
+
+def test_rebuilt_tool_call_turn_gets_its_reasoning_back(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    kimi_emulator.queue_tool_calls(
+        ToolCall("get_weather", {"city": "Paris"}), reasoning="I should call the tool."
+    )
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER], tools=[WEATHER_TOOL]
+    )
+    call_id = _first_call_id(first)
+    rebuilt = _rebuilt(first.choices[0].message)
+    second = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER, rebuilt, _tool_result(call_id)], tools=[WEATHER_TOOL]
+    )
+    assert second.choices[0].finish_reason == "stop"
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "I should call the tool."
+    assert "reasoning_content" not in rebuilt  # the caller's message is untouched
+
+
+@pytest.mark.anyio
+async def test_rebuilt_tool_call_turn_gets_its_reasoning_back_async(
+    kimi_emulator: MoonshotEmulator, async_kimi_emulator_client: AsyncKimiOpenAI
+) -> None:
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {"city": "Paris"}), reasoning="Async thought.")
+    first = await async_kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER], tools=[WEATHER_TOOL]
+    )
+    call_id = _first_call_id(first)
+    await async_kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER, _rebuilt(first.choices[0].message), _tool_result(call_id)]
+    )
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Async thought."
+
+
+@pytest.mark.anyio
+async def test_streamed_turn_is_remembered_async(
+    kimi_emulator: MoonshotEmulator, async_kimi_emulator_client: AsyncKimiOpenAI
+) -> None:
+    kimi_emulator.queue_tool_calls(
+        ToolCall("get_weather", {"city": "Paris"}, id="s:0"), reasoning="Streamed thought."
+    )
+    stream = await async_kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER], tools=[WEATHER_TOOL], stream=True
+    )
+    async for _ in stream:
+        pass
+    rebuilt: ChatCompletionMessageParam = {
+        "role": "assistant",
+        "tool_calls": [
+            {"id": "s:0", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+        ],
+    }
+    await async_kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER, rebuilt, _tool_result("s:0")]
+    )
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Streamed thought."
+
+
+def test_plain_turn_is_restored_by_its_text(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    kimi_emulator.queue_text("It is sunny.", reasoning="Recall the forecast.")
+    kimi_emulator_client.chat.completions.create(model="kimi-k2.6", messages=[USER])
+    history: list[ChatCompletionMessageParam] = [
+        USER,
+        {"role": "assistant", "content": "It is sunny."},
+        {"role": "user", "content": "And tomorrow?"},
+    ]
+    kimi_emulator_client.chat.completions.create(model="kimi-k2.6", messages=history)
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Recall the forecast."
+
+
+def test_memory_is_shared_with_copies(kimi_emulator: MoonshotEmulator) -> None:
+    client = _client(kimi_emulator)
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {}, id="c:0"), reasoning="From the parent.")
+    client.chat.completions.create(model="kimi-k2.6", messages=[USER])
+    copy = client.with_options(timeout=5)
+    rebuilt: ChatCompletionMessageParam = {
+        "role": "assistant",
+        "tool_calls": [
+            {"id": "c:0", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+        ],
+    }
+    copy.chat.completions.create(model="kimi-k2.6", messages=[USER, rebuilt, _tool_result("c:0")])
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "From the parent."
+
+
+# -- policies -----------------------------------------------------------------------------------
+
+FOREIGN_TURN: ChatCompletionMessageParam = {
+    "role": "assistant",
+    "content": "",
+    "tool_calls": [
+        {"id": "other:0", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+    ],
+}
+
+
+def test_auto_fills_the_placeholder_and_warns_once(kimi_emulator: MoonshotEmulator) -> None:
+    client = _client(kimi_emulator)
+    messages = [USER, FOREIGN_TURN, _tool_result("other:0")]
+    with pytest.warns(KimiWarning, match=r"messages\[1\]"):
+        client.chat.completions.create(model="kimi-k2.6", messages=messages)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the second time is silent
+        client.chat.completions.create(model="kimi-k2.6", messages=messages)
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == PLACEHOLDER_REASONING
+
+
+def test_strict_raises_before_any_request(kimi_emulator: MoonshotEmulator) -> None:
+    client = _client(kimi_emulator, reasoning_echo="strict")
+    with pytest.raises(KimiValidationError, match=r"messages\[1\]"):
+        client.chat.completions.create(
+            model="kimi-k2.6", messages=[USER, FOREIGN_TURN, _tool_result("other:0")]
+        )
+    assert kimi_emulator.requests == ()
+
+
+def test_strict_still_restores_what_is_known(kimi_emulator: MoonshotEmulator) -> None:
+    client = _client(kimi_emulator, reasoning_echo="strict")
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {}, id="k:0"), reasoning="Known.")
+    first = client.chat.completions.create(model="kimi-k2.6", messages=[USER])
+    client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER, _rebuilt(first.choices[0].message), _tool_result("k:0")]
+    )
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Known."
+
+
+def test_off_sends_as_given() -> None:
+    recorder = Recorder()
+    client = KimiOpenAI(api_key="sk-test", http_client=recorder.client(), reasoning_echo="off", max_retries=0)
+    client.chat.completions.create(model="kimi-k2.6", messages=[USER, FOREIGN_TURN, _tool_result("other:0")])
+    assert "reasoning_content" not in recorder.last_json()["messages"][1]
+
+
+def test_without_the_echo_moonshot_answers_400(kimi_emulator: MoonshotEmulator) -> None:
+    """What the echo prevents: the emulator's 400 with Moonshot's wording."""
+    client = _client(kimi_emulator, reasoning_echo="off")
+    with pytest.raises(
+        openai.BadRequestError, match="reasoning_content is missing in assistant tool call message at index 1"
+    ):
+        client.chat.completions.create(
+            model="kimi-k2.6", messages=[USER, FOREIGN_TURN, _tool_result("other:0")]
+        )
+
+
+@pytest.mark.parametrize(
+    ("model", "thinking"),
+    [("kimi-k2.6", {"type": "disabled"}), ("moonshot-v1-8k", None)],
+)
+def test_no_placeholder_when_the_request_does_not_think(model: str, thinking: Any) -> None:
+    recorder = Recorder()
+    client = KimiOpenAI(api_key="sk-test", http_client=recorder.client(), max_retries=0)
+    extra = {} if thinking is None else {"thinking": thinking}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        client.chat.completions.create(
+            model=model, messages=[USER, FOREIGN_TURN, _tool_result("other:0")], **extra
+        )
+    assert "reasoning_content" not in recorder.last_json()["messages"][1]
+
+
+def test_should_echo_reasoning_is_replaceable() -> None:
+    seen: list[EchoContext] = []
+
+    def never(ctx: EchoContext) -> bool:
+        seen.append(ctx)
+        return False
+
+    store = ReasoningStore()
+    store.should_echo_reasoning = never
+    body = {"model": "kimi-k2.6", "messages": [USER, FOREIGN_TURN, _tool_result("other:0")]}
+    assert store.restore(body, "strict") is body
+    assert [(c.index, c.thinking, c.known, c.has_tool_calls) for c in seen] == [(1, True, None, True)]
+
+
+# -- the store itself ----------------------------------------------------------------------------
+
+
+def test_restore_returns_the_same_body_when_nothing_is_missing() -> None:
+    store = ReasoningStore()
+    body = {
+        "model": "kimi-k2.6",
+        "messages": [USER, {"role": "assistant", "content": "Hi", "reasoning_content": "r"}, USER],
+    }
+    assert store.restore(body, "auto") is body
+
+
+def test_restore_never_mutates_its_input() -> None:
+    store = ReasoningStore()
+    store.remember("Known.", tool_call_ids=["other:0"])
+    messages = [USER, dict(FOREIGN_TURN), _tool_result("other:0")]
+    body = {"model": "kimi-k2.6", "messages": messages}
+    snapshot = json.dumps(body, sort_keys=True)
+    restored = store.restore(body, "auto")
+    assert restored["messages"][1]["reasoning_content"] == "Known."
+    assert json.dumps(body, sort_keys=True) == snapshot
+    assert restored["messages"][0] is messages[0]  # untouched turns are shared, not copied
+
+
+def test_empty_reasoning_counts_as_missing_and_partial_turns_are_left_alone() -> None:
+    store = ReasoningStore()
+    store.remember("Known.", tool_call_ids=["other:0"], content="Once upon")
+    turn = {**FOREIGN_TURN, "reasoning_content": ""}
+    partial = {"role": "assistant", "content": "Once upon", "partial": True}
+    body = {"model": "kimi-k2.6", "messages": [USER, turn, _tool_result("other:0"), USER, partial]}
+    restored = store.restore(body, "auto")
+    assert restored["messages"][1]["reasoning_content"] == "Known."
+    assert restored["messages"][4] is partial
+
+
+def test_memory_stays_bounded_over_a_long_conversation() -> None:
+    """10,000 thinking tool-call turns: the key count stops at the bound, and so does memory."""
+    store = ReasoningStore()
+    tracemalloc.start()
+    try:
+        sizes: dict[int, int] = {}
+        for turn in range(10_000):
+            store.remember(
+                f"Turn {turn}: reasoning about the next step. " * 8,
+                tool_call_ids=[f"functions.get_weather:{turn}"],
+                content=f"Checking the weather, step {turn}.",
+            )
+            if turn + 1 in (5_000, 10_000):
+                gc.collect()
+                sizes[turn + 1] = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(store) == DEFAULT_MAX_ENTRIES
+    # Past the bound, 5,000 more turns add nothing that lasts (allow 5% noise).
+    assert sizes[10_000] <= sizes[5_000] * 1.05, sizes
+    print(f"reasoning store after 10,000 turns: {len(store)} keys, {sizes[10_000]:,} bytes traced")
+    # The oldest turns are forgotten, the newest are known.
+    recent = {"role": "assistant", "tool_calls": [{"id": "functions.get_weather:9999"}]}
+    assert store.lookup(recent) is not None
+    assert store.lookup({"role": "assistant", "tool_calls": [{"id": "functions.get_weather:0"}]}) is None
+
+
+def test_character_bound_holds_for_huge_reasonings() -> None:
+    store = ReasoningStore(max_chars=1_000)
+    for turn in range(10):
+        store.remember("x" * 300, tool_call_ids=[f"c:{turn}"])
+    assert store.chars <= 1_000
+    assert len(store) == 3
+
+
+def test_lookup_refreshes_recency() -> None:
+    store = ReasoningStore(max_entries=2)
+    store.remember("first", tool_call_ids=["a"])
+    store.remember("second", tool_call_ids=["b"])
+    assert store.lookup({"tool_calls": [{"id": "a"}]}) == "first"
+    store.remember("third", tool_call_ids=["c"])
+    assert store.lookup({"tool_calls": [{"id": "a"}]}) == "first"
+    assert store.lookup({"tool_calls": [{"id": "b"}]}) is None
