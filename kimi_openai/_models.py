@@ -21,6 +21,7 @@ __all__ = [
     "ModelRegistry",
     "ModelSpec",
     "Price",
+    "clear_model_specs",
     "get_model_spec",
     "refresh_model_specs",
     "render_models_markdown",
@@ -500,6 +501,15 @@ def refresh_model_specs(models: Iterable[Mapping[str, object]]) -> None:
     Example: ``refresh_model_specs(m.model_dump() for m in client.models.list())``.
     """
     default_registry.refresh(models)
+
+
+def clear_model_specs() -> None:
+    """Forget what :func:`refresh_model_specs` merged: the built-in table applies again.
+
+    Live specs are process-wide; clear them when switching to a server whose models differ
+    (the other region, a proxy, a self-hosted engine), and between tests.
+    """
+    default_registry.clear_live()
 
 
 _WARN: Final = " \u26a0"

@@ -11,7 +11,7 @@ from openai.pagination import SyncPage
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
 from kimi_openai._compat import httpx
-from kimi_openai._models import default_registry, get_model_spec
+from kimi_openai._models import clear_model_specs, default_registry, get_model_spec
 from kimi_openai.testing import DEFAULT_MODELS, ModelCard, MoonshotEmulator
 from kimi_openai.types.model import KimiModel
 
@@ -147,3 +147,12 @@ def test_the_registry_fixture_restored_the_default_lookup() -> None:
     # Runs after the refresh tests in file order: their live entries are gone.
     assert get_model_spec(NEW_MODEL).matched_by == "default"
     assert get_model_spec("moonshot-v1-8k").context_length == 8_192
+
+
+def test_clear_model_specs_forgets_the_live_entries(client: KimiOpenAI) -> None:
+    client.models.refresh_specs()
+    assert get_model_spec(NEW_MODEL).context_length == 65_536
+    clear_model_specs()
+    assert get_model_spec(NEW_MODEL).matched_by == "default"
+    with pytest.raises(openai.BadRequestError):  # only the server judges it again
+        client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=70_000)
