@@ -8,7 +8,9 @@ has its own class, which also subclasses the openai class for its HTTP status::
     openai.OpenAIError
     ├── KimiError
     │   ├── KimiConfigurationError   (bad key, base URL or region at construction)
-    │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``)
+    │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``; ``.partial``)
+    │       ├── StreamConnectionError    + openai.APIConnectionError (dropped, timed out)
+    │       └── StreamServerError        + openai.APIError (an ``error`` event mid-stream)
     ├── KimiValidationError          (also a ValueError: a request Kimi would reject)
     └── openai.APIStatusError
         └── KimiAPIError             (any Kimi HTTP error; fallback for other statuses)
@@ -50,7 +52,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar, Final, cast
+from typing import TYPE_CHECKING, ClassVar, Final, Literal, cast
 
 import openai
 
@@ -58,6 +60,7 @@ from ._compat import httpx
 
 if TYPE_CHECKING:
     from ._ratelimit import RateLimitInfo
+    from ._streaming import PartialStream
 
 
 class KimiError(openai.OpenAIError):
@@ -75,12 +78,75 @@ class KimiValidationError(KimiError, ValueError):
     """
 
 
+StreamInterruptReason = Literal["connection", "timeout", "server_error", "malformed", "incomplete"]
+"""Why a stream stopped early: the connection broke, a read timed out, the server sent an
+``error`` event, an event was not JSON, or the body ended without ``data: [DONE]``."""
+
+
 class StreamInterruptedError(KimiError):
     """A streamed response ended before ``data: [DONE]``: the retry policy treats it as transient.
 
     Streams can drop mid-reasoning on long contexts, and only ``[DONE]`` marks a
     complete stream: https://platform.moonshot.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api
+
+    ``partial`` holds everything that did arrive (content, reasoning, tool-call
+    fragments, usage, the chunks themselves); the original error is ``__cause__``.
     """
+
+    partial: PartialStream
+    """What the stream delivered before it stopped."""
+    reason: StreamInterruptReason
+    """Why it stopped."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial: PartialStream | None = None,
+        reason: StreamInterruptReason = "incomplete",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        _set_partial(self, partial, reason)
+
+
+class StreamConnectionError(StreamInterruptedError, openai.APIConnectionError):
+    """The connection broke or timed out mid-stream; also an ``openai.APIConnectionError``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request,
+        partial: PartialStream | None = None,
+        reason: StreamInterruptReason = "connection",
+    ) -> None:
+        openai.APIConnectionError.__init__(self, message=message, request=request)
+        _set_partial(self, partial, reason)
+
+
+class StreamServerError(StreamInterruptedError, openai.APIError):
+    """The server sent an ``error`` event mid-stream; also the ``openai.APIError`` openai raises for it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request,
+        body: object | None,
+        partial: PartialStream | None = None,
+    ) -> None:
+        openai.APIError.__init__(self, message, request, body=body)
+        _set_partial(self, partial, "server_error")
+
+
+def _set_partial(
+    error: StreamInterruptedError, partial: PartialStream | None, reason: StreamInterruptReason
+) -> None:
+    from ._streaming import PartialStream  # _streaming imports this module
+
+    error.partial = PartialStream() if partial is None else partial
+    error.reason = reason
 
 
 REQUEST_ID_HEADERS: Final[tuple[str, ...]] = (
@@ -484,7 +550,9 @@ __all__ = [
     "ResourceNotFoundError",
     "ServerError",
     "ServerUnavailableError",
+    "StreamConnectionError",
     "StreamInterruptedError",
+    "StreamServerError",
     "UnexpectedOutputError",
     "error_class_for",
     "find_request_id",

@@ -17,29 +17,45 @@ Assistants ``thread.*`` events and ``synthesize_event_and_data`` keep openai's
 shape, and the response is closed however iteration ends.
 
 The chunks received so far stay on the stream (:attr:`KimiStream.received`), with
-:attr:`KimiStream.finished` telling whether ``[DONE]`` arrived: a stream cut off
-mid-reasoning (it happens on long contexts) can still be inspected or resumed.
+:attr:`KimiStream.finished` telling whether ``[DONE]`` arrived. Only ``[DONE]`` marks
+a complete stream (https://platform.moonshot.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api),
+and streams do drop mid-reasoning on long contexts, so a stream that breaks (a
+dropped connection, a timeout between chunks, an ``error`` event, an undecodable
+event) or simply ends without ``[DONE]`` raises :class:`~kimi_openai.StreamInterruptedError`
+carrying a :class:`PartialStream`: the content, reasoning, tool-call fragments
+(stitched by ``index``) and usage that did arrive. Nothing received is lost.
+
+With the client option ``k2_tool_call_markup`` on, each choice's ``delta.content``
+goes through a ``K2ToolCallStreamParser`` (see ``kimi_openai.lib._k2_apply``): the
+chunks then carry plain text in ``content`` and the parsed calls in ``tool_calls``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from openai import APIError, AsyncStream, Stream
+from openai import APIConnectionError, APIError, AsyncStream, Stream
 from openai._streaming import ServerSentEvent
+from openai.types import CompletionUsage
 from pydantic import BaseModel
 from typing_extensions import override
 
 from ._compat import httpx
+from ._errors import StreamConnectionError, StreamInterruptedError, StreamServerError
 from .types.chat.kimi_chat_completion_chunk import KimiChatCompletionChunk
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI, OpenAI
     from openai._models import FinalRequestOptions
 
-__all__ = ["AsyncKimiStream", "KimiStream"]
+    from .lib._k2_apply import K2ChunkRewriter
+    from .lib.k2_tool_calls import K2Problem
+
+__all__ = ["AsyncKimiStream", "KimiStream", "PartialChoice", "PartialStream", "PartialToolCall"]
 
 _T = TypeVar("_T")
 
@@ -49,6 +65,148 @@ try:
     from openai._streaming_cleanup import drain_response_async as _drain_response_async
 except ImportError:  # openai 2.x closes without draining
     _drain_response_async = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartialToolCall:
+    """One tool call as far as it arrived: its deltas stitched by ``index``."""
+
+    index: int
+    """The call's ``index`` in the stream."""
+    id: str | None = None
+    """The call id (sent in the call's first delta), or ``None`` if that delta never came."""
+    type: str | None = None
+    """``"function"`` (or ``"builtin_function"`` for ``$web_search``), when sent."""
+    name: str | None = None
+    """The function name, when sent."""
+    arguments: str = ""
+    """The argument fragments joined: possibly truncated JSON."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialChoice:
+    """What one choice of an interrupted stream had delivered."""
+
+    index: int
+    """The choice's ``index``."""
+    content: str = ""
+    """The ``content`` deltas joined."""
+    reasoning_content: str = ""
+    """The ``reasoning_content`` deltas joined (thinking models send these first)."""
+    tool_calls: tuple[PartialToolCall, ...] = ()
+    """Tool-call fragments, stitched by ``index``, in index order."""
+    finish_reason: str | None = None
+    """The choice's ``finish_reason`` if it arrived (then only ``[DONE]`` was missing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialStream:
+    """Everything a stream delivered before it broke. The properties read choice 0."""
+
+    choices: tuple[PartialChoice, ...] = ()
+    """One entry per choice index seen, in index order."""
+    usage: CompletionUsage | None = None
+    """The last ``usage`` received (top level or from a choice), if any."""
+    chunks: tuple[object, ...] = field(default=(), repr=False)
+    """The chunks as they were yielded, in order."""
+
+    def choice(self, index: int = 0) -> PartialChoice:
+        """Choice ``index`` (an empty one if nothing arrived for it)."""
+        for choice in self.choices:
+            if choice.index == index:
+                return choice
+        return PartialChoice(index)
+
+    @property
+    def content(self) -> str:
+        """The ``content`` of choice 0 received so far."""
+        return self.choice().content
+
+    @property
+    def reasoning_content(self) -> str:
+        """The ``reasoning_content`` of choice 0 received so far."""
+        return self.choice().reasoning_content
+
+    @property
+    def tool_calls(self) -> tuple[PartialToolCall, ...]:
+        """Tool-call fragments of choice 0."""
+        return self.choice().tool_calls
+
+    @property
+    def finish_reason(self) -> str | None:
+        """``finish_reason`` of choice 0, if it arrived."""
+        return self.choice().finish_reason
+
+
+class _ChoiceDraft:
+    __slots__ = ("calls", "content", "finish_reason", "reasoning")
+
+    def __init__(self) -> None:
+        self.content: list[str] = []
+        self.reasoning: list[str] = []
+        self.calls: dict[int, dict[str, Any]] = {}
+        self.finish_reason: str | None = None
+
+    def add(self, choice: object) -> None:
+        delta = getattr(choice, "delta", None)
+        for name, parts in (("content", self.content), ("reasoning_content", self.reasoning)):
+            value = getattr(delta, name, None)
+            if isinstance(value, str):
+                parts.append(value)
+        for call in _as_list(getattr(delta, "tool_calls", None)):
+            self._add_call(call)
+        finish = getattr(choice, "finish_reason", None)
+        if isinstance(finish, str):
+            self.finish_reason = finish
+
+    def _add_call(self, call: object) -> None:
+        index = getattr(call, "index", None)
+        if not isinstance(index, int):
+            index = len(self.calls)
+        draft = self.calls.setdefault(index, {"arguments": []})
+        function = getattr(call, "function", None)
+        for key, value in (
+            ("id", getattr(call, "id", None)),
+            ("type", getattr(call, "type", None)),
+            ("name", getattr(function, "name", None)),
+        ):
+            if isinstance(value, str) and value:
+                draft.setdefault(key, value)
+        arguments = getattr(function, "arguments", None)
+        if isinstance(arguments, str):
+            draft["arguments"].append(arguments)
+
+    def build(self, index: int) -> PartialChoice:
+        calls = tuple(
+            PartialToolCall(
+                index=i,
+                id=d.get("id"),
+                type=d.get("type"),
+                name=d.get("name"),
+                arguments="".join(d["arguments"]),
+            )
+            for i, d in sorted(self.calls.items())
+        )
+        return PartialChoice(index, "".join(self.content), "".join(self.reasoning), calls, self.finish_reason)
+
+
+def _as_list(value: object) -> list[object]:
+    return cast("list[object]", value) if isinstance(value, list) else []
+
+
+def partial_stream(chunks: list[Any]) -> PartialStream:
+    """Stitch the chunks a stream delivered into a :class:`PartialStream`. Never raises."""
+    drafts: dict[int, _ChoiceDraft] = {}
+    usage: CompletionUsage | None = None
+    for chunk in chunks:
+        for choice in _as_list(getattr(chunk, "choices", None)):
+            index = getattr(choice, "index", None)
+            drafts.setdefault(index if isinstance(index, int) else 0, _ChoiceDraft()).add(choice)
+        found = getattr(chunk, "usage", None)
+        if isinstance(found, CompletionUsage):
+            usage = found
+    choices = tuple(drafts[i].build(i) for i in sorted(drafts))
+    return PartialStream(choices, usage, tuple(chunks))
 
 
 @cache
@@ -120,15 +278,34 @@ def _lenient_item(stream: Stream[Any] | AsyncStream[Any], sse: ServerSentEvent, 
     return client._process_response_data(data=payload, cast_to=cast_to, response=stream.response)  # pyright: ignore[reportPrivateUsage]
 
 
-def _choice_text(chunks: list[Any], field: str, index: int) -> str:
-    parts: list[str] = []
-    for chunk in chunks:
-        for choice in getattr(chunk, "choices", None) or ():
-            if getattr(choice, "index", None) == index:
-                value = getattr(getattr(choice, "delta", None), field, None)
-                if isinstance(value, str):
-                    parts.append(value)
-    return "".join(parts)
+def _interruption(
+    exc: Exception, received: list[Any], request: httpx.Request
+) -> StreamInterruptedError | None:
+    """The typed error for a stream that broke with ``exc``, or ``None`` if ``exc`` is not a break."""
+    if isinstance(exc, StreamInterruptedError):
+        return None
+    if isinstance(exc, APIConnectionError | httpx.TransportError):
+        # 3.x wraps transport errors in APIConnectionError (APITimeoutError for timeouts);
+        # 2.x lets httpx's own error escape from the body iterator.
+        timed_out = isinstance(exc, httpx.TimeoutException) or "Timeout" in type(exc).__name__
+        reason = "timeout" if timed_out else "connection"
+        message = f"The stream broke after {len(received)} chunks ({reason}: {exc})"
+        return StreamConnectionError(
+            message, request=request, partial=partial_stream(received), reason=reason
+        )
+    if isinstance(exc, APIError):  # an ``error`` event
+        return StreamServerError(
+            exc.message, request=exc.request, body=exc.body, partial=partial_stream(received)
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        message = f"The stream sent an event that is not JSON after {len(received)} chunks: {exc}"
+        return StreamInterruptedError(message, partial=partial_stream(received), reason="malformed")
+    return None
+
+
+def _incomplete(received: list[Any]) -> StreamInterruptedError:
+    message = f"The stream ended after {len(received)} chunks without data: [DONE]"
+    return StreamInterruptedError(message, partial=partial_stream(received), reason="incomplete")
 
 
 def _stream_done(client: object, received: list[Any]) -> None:
@@ -136,6 +313,16 @@ def _stream_done(client: object, received: list[Any]) -> None:
     done = getattr(client, "_kimi_stream_done", None)
     if done is not None:
         done(received)
+
+
+def _k2_rewriter(stream: _Received, client: object, cast_to: object) -> K2ChunkRewriter | None:
+    """A markup rewriter when the client asks for one (and the stream is of chat chunks)."""
+    settings = getattr(client, "_kimi", None)
+    if not getattr(settings, "k2_tool_call_markup", False) or _fast_parser(cast_to) is None:
+        return None
+    from .lib._k2_apply import K2ChunkRewriter  # the parser is loaded only when asked for
+
+    return K2ChunkRewriter(stream.k2_problems)
 
 
 class _Received:
@@ -147,13 +334,20 @@ class _Received:
     finished: bool
     """``True`` once ``data: [DONE]`` arrived: the stream was complete, not cut off."""
 
+    k2_problems: list[K2Problem]
+    """Defects in K2 tool-call markup found so far (with the client's ``k2_tool_call_markup`` on)."""
+
     def received_content(self, index: int = 0) -> str:
         """The ``content`` of choice ``index`` received so far."""
-        return _choice_text(self.received, "content", index)
+        return self.partial().choice(index).content
 
     def received_reasoning(self, index: int = 0) -> str:
         """The ``reasoning_content`` of choice ``index`` received so far."""
-        return _choice_text(self.received, "reasoning_content", index)
+        return self.partial().choice(index).reasoning_content
+
+    def partial(self) -> PartialStream:
+        """What arrived so far, stitched (the same snapshot an interruption error carries)."""
+        return partial_stream(self.received)
 
 
 class KimiStream(Stream[_T], _Received):
@@ -170,23 +364,38 @@ class KimiStream(Stream[_T], _Received):
     ) -> None:
         self.received = []
         self.finished = False
+        self.k2_problems = []
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
     def __stream__(self) -> Iterator[_T]:
         parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
+        k2 = _k2_rewriter(self, self._client, self._cast_to)
         received = self.received
         try:
-            for sse in self._iter_events():
-                if sse.data.startswith("[DONE]"):
-                    self.finished = True
-                    _stream_done(self._client, received)
-                    break
-                item = _fast_item(sse, parse, mode)
-                value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
-                received.append(value)
-                yield value
+            try:
+                for sse in self._iter_events():
+                    if sse.data.startswith("[DONE]"):
+                        if k2 is not None:
+                            yield from _keep(received, k2.flush())
+                        self.finished = True
+                        _stream_done(self._client, received)
+                        break
+                    item = _fast_item(sse, parse, mode)
+                    value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
+                    if k2 is None:
+                        received.append(value)
+                        yield value
+                    else:
+                        yield from _keep(received, k2.rewrite(value))
+            except Exception as exc:
+                interrupted = _interruption(exc, received, self.response.request)
+                if interrupted is None:
+                    raise
+                raise interrupted from exc
+            if not self.finished:
+                raise _incomplete(received)
         finally:
             self.response.close()
 
@@ -205,25 +414,49 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
     ) -> None:
         self.received = []
         self.finished = False
+        self.k2_problems = []
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
     async def __stream__(self) -> AsyncIterator[_T]:
         parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
+        k2 = _k2_rewriter(self, self._client, self._cast_to)
         received = self.received
         response = self.response
         try:
-            async for sse in self._iter_events():
-                if sse.data.startswith("[DONE]"):
-                    self.finished = True
-                    _stream_done(self._client, received)
-                    if _drain_response_async is not None and response.http_version == "HTTP/1.1":
-                        await _drain_response_async(response)
-                    break
-                item = _fast_item(sse, parse, mode)
-                value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
-                received.append(value)
-                yield value
+            try:
+                async for sse in self._iter_events():
+                    if sse.data.startswith("[DONE]"):
+                        if k2 is not None:
+                            for value in _keep(received, k2.flush()):
+                                yield value
+                        self.finished = True
+                        _stream_done(self._client, received)
+                        break
+                    item = _fast_item(sse, parse, mode)
+                    value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
+                    if k2 is None:
+                        received.append(value)
+                        yield value
+                    else:
+                        for rewritten in _keep(received, k2.rewrite(value)):
+                            yield rewritten
+            except Exception as exc:
+                interrupted = _interruption(exc, received, response.request)
+                if interrupted is None:
+                    raise
+                raise interrupted from exc
+            if not self.finished:
+                raise _incomplete(received)
+            if _drain_response_async is not None and response.http_version == "HTTP/1.1":
+                await _drain_response_async(response)
         finally:
             await response.aclose()
+
+
+def _keep(received: list[Any], values: list[Any]) -> Iterator[Any]:
+    """Record and hand out rewritten chunks."""
+    for value in values:
+        received.append(value)
+        yield value

@@ -14,6 +14,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from kimi_openai._compat import httpx
+from kimi_openai._errors import StreamInterruptedError
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import KimiChatCompletion, KimiChatCompletionChunk, KimiChatCompletionMessage
 
@@ -233,10 +234,13 @@ def test_falsy_error_field_is_not_an_error() -> None:
     assert dumps(fast) == dumps(lenient)
 
 
-def test_bad_json_raises_like_openai() -> None:
-    body = sse("data: {not json\n\n", DONE)
-    with pytest.raises(json.JSONDecodeError):
+def test_bad_json_raises_a_typed_interruption_caused_by_the_decode_error() -> None:
+    body = sse(data(delta_chunk({"content": "x"})), "data: {not json\n\n", DONE)
+    with pytest.raises(StreamInterruptedError) as caught:
         run(body)
+    assert caught.value.reason == "malformed"
+    assert isinstance(caught.value.__cause__, json.JSONDecodeError)
+    assert caught.value.partial.content == "x"
 
 
 def test_interrupted_stream_keeps_what_arrived() -> None:
@@ -256,9 +260,17 @@ def test_interrupted_stream_keeps_what_arrived() -> None:
 
 
 def test_stream_without_done_is_not_finished() -> None:
-    stream, chunks = run(sse(*(data(c) for c in MOONSHOT_STREAM[:2])))
-    assert len(chunks) == 2
+    stream = completions(sse(*(data(c) for c in MOONSHOT_STREAM[:2]))).create(
+        model="kimi-k2.6", messages=[], stream=True
+    )
+    assert isinstance(stream, KimiStream)
+    chunks: list[Any] = []
+    with pytest.raises(StreamInterruptedError) as caught:
+        chunks.extend(stream)
+    assert len(stream.received) == 2
     assert not stream.finished
+    assert caught.value.reason == "incomplete"
+    assert caught.value.partial.reasoning_content == "Thinking."
 
 
 def test_non_stream_create_is_typed() -> None:
