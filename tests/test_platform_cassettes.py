@@ -22,6 +22,7 @@ from openai.types import FileObject
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai.lib import run_batch
+from kimi_openai.pytest_plugin import KimiRecording
 from kimi_openai.resources.users import currency_of
 from kimi_openai.types import ExtractedFile
 
@@ -132,7 +133,7 @@ def test_balance(kimi_client: KimiOpenAI) -> None:
 
 
 @pytest.mark.vcr
-def test_batch_lifecycle_to_results(kimi_client: KimiOpenAI) -> None:
+def test_batch_lifecycle_to_results(kimi_client: KimiOpenAI, kimi_recording: KimiRecording) -> None:
     requests = [
         {
             "custom_id": f"q-{n}",
@@ -141,7 +142,11 @@ def test_batch_lifecycle_to_results(kimi_client: KimiOpenAI) -> None:
         }
         for n in (1, 2)
     ]
-    result = run_batch(kimi_client, requests, poll_interval=0, max_poll_interval=0, progress=False)
+    # Replays and the emulator answer at once; a live batch can take minutes to hours: poll gently.
+    interval = 15.0 if kimi_recording.recording and kimi_recording.source == "live" else 0.0
+    result = run_batch(
+        kimi_client, requests, poll_interval=interval, max_poll_interval=interval * 8, progress=False
+    )
     assert result.batch.status == "completed"
     assert result.succeeded
     assert set(result.completions) == {"q-1", "q-2"}
