@@ -1,0 +1,291 @@
+"""``KimiChatCompletionStreamState``: openai's ``ChatCompletionStreamState``, cheap per chunk, with reasoning events.
+
+Given the same chunks, it yields the events openai's state yields (same classes,
+same values, same order) plus ``reasoning.delta`` / ``reasoning.done``, and its
+final completion equals openai's with ``reasoning_content`` and ``usage`` typed
+(:class:`~kimi_openai.types.KimiParsedChatCompletion`). What differs is the cost:
+deltas are appended to per-choice strings and dicts
+(:mod:`~kimi_openai.lib._chat_stream_choice`), and the accumulated completion is
+built only when read (``current_completion_snapshot``, a ``chunk`` event's
+``snapshot``, the final completion), instead of dumped and rebuilt on every chunk.
+
+Thinking models send reasoning before content
+(https://platform.kimi.ai/docs/guide/use-thinking-models), often thousands of
+one-token chunks: that rebuild is what made openai's ``.stream()`` slow on them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from typing import Any, Generic, cast
+
+from jiter import from_json
+from openai import ContentFilterFinishReasonError, LengthFinishReasonError, Omit, omit
+from openai._models import construct_type
+from openai.lib._parsing._completions import (
+    get_input_tool_by_name,
+    has_parseable_input,
+    parse_chat_completion,
+)
+from openai.lib.streaming.chat import (
+    ContentDeltaEvent,
+    FunctionToolCallArgumentsDeltaEvent,
+    LogprobsContentDeltaEvent,
+    LogprobsRefusalDeltaEvent,
+    RefusalDeltaEvent,
+)
+from openai.lib.streaming.chat import _completions as openai_stream_module  # pyright: ignore[reportPrivateUsage]
+from openai.types.chat import ChatCompletionChunk, ChatCompletionToolUnionParam
+from openai.types.chat.chat_completion_chunk import Choice
+from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
+from pydantic import BaseModel
+from typing_extensions import TypeVar
+
+from kimi_openai.types.chat.kimi_parsed_chat_completion import KimiParsedChatCompletion, to_kimi_parsed
+from kimi_openai.types.chat.stream_events import (
+    KimiChatCompletionStreamEvent,
+    KimiChunkEvent,
+    ReasoningDeltaEvent,
+)
+
+from ._chat_stream_choice import ChoiceAccumulator, reasoning_delta_of
+from ._chat_stream_done import done_events, fast_event, reasoning_done_event
+
+__all__ = ["KimiChatCompletionStreamState"]
+
+ResponseFormatT = TypeVar("ResponseFormatT", default=None)
+
+# openai 3.x copies a chunk's ``moderation`` into the snapshot and passes the completion to
+# ``ContentFilterFinishReasonError``; 2.x does neither. Follow the installed line.
+_TRACKS_MODERATION = hasattr(openai_stream_module, "Moderation")
+_FILTER_ERROR_TAKES_COMPLETION = "completion" in inspect.signature(ContentFilterFinishReasonError).parameters
+
+
+class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
+    """Accumulates Kimi (or openai) chat completion chunks into events and a final completion.
+
+    Use it like openai's ``ChatCompletionStreamState`` on chunks from
+    ``create(stream=True)``::
+
+        state = KimiChatCompletionStreamState()
+        for chunk in client.chat.completions.create(..., stream=True):
+            for event in state.handle_chunk(chunk):
+                ...
+        completion = state.get_final_completion()
+    """
+
+    def __init__(
+        self,
+        *,
+        input_tools: Iterable[ChatCompletionToolUnionParam] | Omit = omit,
+        response_format: type[ResponseFormatT] | ResponseFormatParam | Omit = omit,
+    ) -> None:
+        self._input_tools: list[ChatCompletionToolUnionParam] = (
+            [] if isinstance(input_tools, Omit) else list(input_tools)
+        )
+        self._response_format = response_format
+        self._rich_response_format: type[ResponseFormatT] | Omit = (
+            cast("type[ResponseFormatT]", response_format) if inspect.isclass(response_format) else omit
+        )
+        self._parseable = has_parseable_input(response_format=response_format, input_tools=self._input_tools)
+        self._choices: list[ChoiceAccumulator] = []
+        self._top: dict[str, Any] | None = None
+        self._later: dict[str, Any] = {}
+        self._snapshot: KimiParsedChatCompletion[object] | None = None
+
+    # -- results -----------------------------------------------------------------------------
+
+    @property
+    def current_completion_snapshot(self) -> KimiParsedChatCompletion[object]:
+        """The completion accumulated so far, built now if a chunk arrived since it was last built."""
+        if self._snapshot is None:
+            self._snapshot = self._build_snapshot()
+        return self._snapshot
+
+    def get_final_completion(self) -> KimiParsedChatCompletion[ResponseFormatT]:
+        """The parsed completion, ``reasoning_content`` and usage included; call once the stream is done."""
+        parsed = parse_chat_completion(
+            chat_completion=self.current_completion_snapshot,
+            response_format=self._rich_response_format,
+            input_tools=self._input_tools,
+        )
+        return to_kimi_parsed(parsed)
+
+    # -- one chunk ---------------------------------------------------------------------------
+
+    def handle_chunk(
+        self, chunk: ChatCompletionChunk
+    ) -> list[KimiChatCompletionStreamEvent[ResponseFormatT]]:
+        """Accumulate one chunk; the events it produces, in openai's order, reasoning events added."""
+        self._snapshot = None
+        if self._top is None:
+            self._start(chunk)
+        else:
+            self._continue(chunk)
+        events: list[KimiChatCompletionStreamEvent[ResponseFormatT]] = [self._chunk_event(chunk)]
+        for choice in chunk.choices:
+            self._choice_events(choice, events)
+        return events
+
+    def _start(self, chunk: ChatCompletionChunk) -> None:
+        top = chunk.to_dict()
+        top.pop("obfuscation", None)
+        top.pop("choices", None)
+        self._top = top
+        slots: list[ChoiceAccumulator | None] = [None] * len(chunk.choices)
+        for choice in chunk.choices:
+            slots[choice.index] = ChoiceAccumulator(choice)
+        self._choices = [slot for slot in slots if slot is not None]
+
+    def _continue(self, chunk: ChatCompletionChunk) -> None:
+        for choice in chunk.choices:
+            try:
+                acc = self._choices[choice.index]
+            except IndexError:
+                acc = ChoiceAccumulator(choice)
+                self._choices.append(acc)
+            else:
+                acc.add_delta(choice.delta)
+            acc.parsed = None  # openai rebuilds the message, dropping the previous partial parse
+            self._after_delta(choice, acc)
+        later = self._later
+        later["usage"] = chunk.usage
+        later["system_fingerprint"] = chunk.system_fingerprint
+        moderation = getattr(chunk, "moderation", None)
+        if _TRACKS_MODERATION and isinstance(moderation, BaseModel):
+            later["moderation"] = moderation.to_dict()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+
+    def _after_delta(self, choice: Choice, acc: ChoiceAccumulator) -> None:
+        if choice.finish_reason:
+            acc.fields["finish_reason"] = choice.finish_reason
+            if self._parseable:
+                self._raise_for_finish(choice.finish_reason)
+        content = acc.content
+        if (
+            content
+            and not acc.refusal
+            and not isinstance(self._rich_response_format, Omit)
+            and content.lstrip()
+        ):
+            acc.parsed = from_json(content.encode(), partial_mode=True)
+        for call_delta in choice.delta.tool_calls or ():
+            call = acc.tool_call(call_delta.index)
+            if call.get("type") != "function":
+                continue
+            function = acc.function(call_delta.index)
+            tool = get_input_tool_by_name(input_tools=self._input_tools, name=function.get("name", ""))
+            arguments = function.get("arguments")
+            if tool and tool.get("function", {}).get("strict") and arguments:
+                acc.parsed_arguments[call_delta.index] = from_json(arguments.encode(), partial_mode=True)
+        if choice.logprobs is not None:
+            acc.add_logprobs(choice.logprobs)
+
+    def _raise_for_finish(self, finish_reason: str) -> None:
+        if finish_reason == "length":
+            raise LengthFinishReasonError(completion=self.current_completion_snapshot)
+        if finish_reason == "content_filter":
+            if _FILTER_ERROR_TAKES_COMPLETION:
+                raise ContentFilterFinishReasonError(completion=self.current_completion_snapshot)  # pyright: ignore[reportCallIssue]
+            raise ContentFilterFinishReasonError()
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _chunk_event(self, chunk: ChatCompletionChunk) -> KimiChunkEvent:
+        event = fast_event(KimiChunkEvent, type="chunk", chunk=chunk)
+        event.__pydantic_fields_set__.add("snapshot")
+        event.__pydantic_private__ = {"_snapshot_source": lambda: self.current_completion_snapshot}
+        return event
+
+    def _choice_events(self, choice: Choice, events: list[Any]) -> None:
+        acc = self._choices[choice.index]
+        delta = choice.delta
+        reasoning = reasoning_delta_of(delta)
+        if reasoning is not None and acc.reasoning is not None:
+            acc.reasoning_done = False
+            events.append(
+                fast_event(
+                    ReasoningDeltaEvent, type="reasoning.delta", delta=reasoning, snapshot=acc.reasoning
+                )
+            )
+        if delta.content or delta.refusal or delta.tool_calls:
+            reasoning_done_event(acc, events)
+        if delta.content is not None and acc.content is not None:
+            events.append(
+                fast_event(
+                    ContentDeltaEvent,
+                    type="content.delta",
+                    delta=delta.content,
+                    snapshot=acc.content,
+                    parsed=acc.parsed,
+                )
+            )
+        if delta.refusal is not None and acc.refusal is not None:
+            events.append(
+                fast_event(RefusalDeltaEvent, type="refusal.delta", delta=delta.refusal, snapshot=acc.refusal)
+            )
+        for call_delta in delta.tool_calls or ():
+            call = acc.tool_call(call_delta.index)
+            if call.get("type") == "function":
+                assert call_delta.function is not None
+                function = call["function"]
+                events.append(
+                    fast_event(
+                        FunctionToolCallArgumentsDeltaEvent,
+                        type="tool_calls.function.arguments.delta",
+                        name=function.get("name"),
+                        index=call_delta.index,
+                        arguments=function.get("arguments"),
+                        parsed_arguments=acc.parsed_arguments.get(call_delta.index),
+                        arguments_delta=call_delta.function.arguments or "",
+                    )
+                )
+        self._logprobs_events(choice, acc, events)
+        events.extend(done_events(choice, acc, self._response_format, self._input_tools))
+
+    @staticmethod
+    def _logprobs_events(choice: Choice, acc: ChoiceAccumulator, events: list[Any]) -> None:
+        if choice.logprobs is None or acc.logprobs is None:
+            return
+        if choice.logprobs.content and acc.logprobs.content:
+            events.append(
+                fast_event(
+                    LogprobsContentDeltaEvent,
+                    type="logprobs.content.delta",
+                    content=list(choice.logprobs.content),
+                    snapshot=list(acc.logprobs.content),
+                )
+            )
+        if choice.logprobs.refusal and acc.logprobs.refusal:
+            events.append(
+                fast_event(
+                    LogprobsRefusalDeltaEvent,
+                    type="logprobs.refusal.delta",
+                    refusal=list(choice.logprobs.refusal),
+                    snapshot=list(acc.logprobs.refusal),
+                )
+            )
+
+    # -- snapshot ----------------------------------------------------------------------------
+
+    def _build_snapshot(self) -> KimiParsedChatCompletion[object]:
+        assert self._top is not None, "no chunk received yet"
+        data: dict[str, Any] = {
+            "system_fingerprint": None,
+            **self._top,
+            **self._later,
+            "object": "chat.completion",
+        }
+        data["choices"] = [acc.snapshot_value() for acc in self._choices]
+        snapshot = cast(
+            "KimiParsedChatCompletion[object]",
+            construct_type(type_=KimiParsedChatCompletion[object], value=data),
+        )
+        for acc, choice in zip(self._choices, snapshot.choices, strict=True):
+            message = choice.message
+            if acc.parsed is not None:
+                message.parsed = acc.parsed
+            for position, arguments in acc.parsed_arguments.items():
+                calls = message.tool_calls or []
+                calls[position].function.parsed_arguments = arguments
+        return snapshot
