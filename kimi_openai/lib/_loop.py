@@ -96,7 +96,9 @@ def echo_message(message: ChatCompletionMessage | Mapping[str, object]) -> dict[
     """
     if isinstance(message, Mapping):
         return dict(message)
-    return message.model_dump(mode="json", exclude_unset=True)
+    # warnings=False: a builtin call's type "builtin_function" is outside openai's Literal, and
+    # pydantic would warn about it while dumping the value unchanged.
+    return message.model_dump(mode="json", exclude_unset=True, warnings=False)
 
 
 def total_tokens(completion: ChatCompletion) -> int:

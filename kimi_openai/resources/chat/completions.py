@@ -113,8 +113,17 @@ class KimiCompletions(PartialMixin, KimiStreamMixin):
         **kwargs: Unpack[KimiParseArgs],
     ) -> KimiParsedChatCompletion[_T]:
         """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message)."""
-        arguments = with_thinking(dict(kwargs), thinking)
-        return to_kimi_parsed(super().parse(response_format=response_format, **arguments))
+        # Imported here: kimi_openai.lib imports this module. openai's parse refuses builtin
+        # tools ($web_search); they travel in extra_body instead.
+        from kimi_openai.lib.web_search import (
+            has_builtin_tools,
+            quiet_builtin_tool_calls,
+            split_builtin_tools,
+        )
+
+        arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
+        with quiet_builtin_tool_calls(has_builtin_tools(arguments)):
+            return to_kimi_parsed(super().parse(response_format=response_format, **arguments))
 
 
 class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
@@ -166,5 +175,14 @@ class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
         **kwargs: Unpack[KimiParseArgs],
     ) -> KimiParsedChatCompletion[_T]:
         """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message)."""
-        arguments = with_thinking(dict(kwargs), thinking)
-        return to_kimi_parsed(await super().parse(response_format=response_format, **arguments))
+        # Imported here: kimi_openai.lib imports this module. openai's parse refuses builtin
+        # tools ($web_search); they travel in extra_body instead.
+        from kimi_openai.lib.web_search import (
+            has_builtin_tools,
+            quiet_builtin_tool_calls,
+            split_builtin_tools,
+        )
+
+        arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
+        with quiet_builtin_tool_calls(has_builtin_tools(arguments)):
+            return to_kimi_parsed(await super().parse(response_format=response_format, **arguments))
