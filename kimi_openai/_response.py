@@ -20,6 +20,11 @@ __all__ = ["after_completion", "after_stream"]
 def after_completion(result: Any, settings: KimiSettings, store: ReasoningStore) -> Any:
     """A parsed response body, with Kimi's post-processing applied to chat completions."""
     if isinstance(result, ChatCompletion):
+        if settings.k2_tool_call_markup:
+            # Loaded only when asked for: self-hosted engines without a Kimi tool parser.
+            from .lib._k2_apply import apply_k2_markup
+
+            apply_k2_markup(result)
         store.remember_completion(result)
     return result
 
