@@ -147,7 +147,7 @@ def test_markup_split_across_chunks_is_buffered_into_tool_call_deltas() -> None:
     assert chunks[-1].choices[0].finish_reason == "tool_calls"
 
     # The next turn echoes the ids as streamed.
-    message: dict[str, Any] = {
+    message: Any = {
         "role": "assistant",
         "content": text,
         "tool_calls": [
