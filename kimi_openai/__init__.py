@@ -37,6 +37,7 @@ from ._errors import ServerUnavailableError as ServerUnavailableError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
 from ._models import KnownModel as KnownModel
+from ._models import clear_model_specs as clear_model_specs
 from ._models import ModelSpec as ModelSpec
 from ._models import Price as Price
 from ._models import get_model_spec as get_model_spec
@@ -108,5 +109,6 @@ __all__ = [
     "normalize_tools",
     "parse_rate_limit_headers",
     "partial_message",
+    "clear_model_specs",
     "refresh_model_specs",
 ]

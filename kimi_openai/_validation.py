@@ -80,7 +80,7 @@ class _Ctx:
 
     def reject(self, subject: str, reason: str, fix: str) -> NoReturn:
         raise KimiValidationError(
-            f"{subject} is not allowed for model {self.model!r}: {reason}. {fix} (or pass validate=False)."
+            f"{subject} is not allowed for model {self.model!r}: {reason}. {fix} (or turn the check off: validation=False on the client or with_options)."
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import kimi_openai
 
 EXPECTED = {
+    "clear_model_specs",
     "BatchTimeoutError",
     "FileExtractionError",
     "REGION_BASE_URLS",

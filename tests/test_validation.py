@@ -26,7 +26,7 @@ def rejected(body: dict[str, Any], *fragments: str, **kwargs: Any) -> str:
     with pytest.raises(KimiValidationError) as info:
         prepare_chat_request(body, **kwargs)
     message = str(info.value)
-    for fragment in (*fragments, repr(body["model"]), "validate=False"):
+    for fragment in (*fragments, repr(body["model"]), "validation=False"):
         assert fragment in message, (fragment, message)
     assert body == snapshot
     # The escape hatch: nothing raises with validate=False.

@@ -18,6 +18,7 @@ from .chat import KimiParsedChatCompletionMessage as KimiParsedChatCompletionMes
 from .chat import KimiParsedChoice as KimiParsedChoice
 from .chat import reasoning_content_of as reasoning_content_of
 from .file_content import ExtractedFile as ExtractedFile
+from .model import KimiModel as KimiModel
 from .file_content import KimiFilePurpose as KimiFilePurpose
 from .thinking_param import ThinkingParam as ThinkingParam
 from .token_estimate import TokenEstimate as TokenEstimate
@@ -40,6 +41,7 @@ __all__ = [
     "KimiChunkChoice",
     "KimiCompletionUsage",
     "KimiFilePurpose",
+    "KimiModel",
     "KimiParsedChatCompletion",
     "KimiParsedChatCompletionMessage",
     "KimiParsedChoice",
