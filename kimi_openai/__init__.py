@@ -37,9 +37,9 @@ from ._errors import ServerUnavailableError as ServerUnavailableError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
 from ._models import KnownModel as KnownModel
-from ._models import clear_model_specs as clear_model_specs
 from ._models import ModelSpec as ModelSpec
 from ._models import Price as Price
+from ._models import clear_model_specs as clear_model_specs
 from ._models import get_model_spec as get_model_spec
 from ._models import refresh_model_specs as refresh_model_specs
 from ._params import ThinkingParam as ThinkingParam
@@ -102,6 +102,7 @@ __all__ = [
     "UnexpectedOutputError",
     "build_async_retrying",
     "build_retrying",
+    "clear_model_specs",
     "get_model_spec",
     "is_retryable",
     "kimi_params",
@@ -109,6 +110,5 @@ __all__ = [
     "normalize_tools",
     "parse_rate_limit_headers",
     "partial_message",
-    "clear_model_specs",
     "refresh_model_specs",
 ]

@@ -18,8 +18,8 @@ from .chat import KimiParsedChatCompletionMessage as KimiParsedChatCompletionMes
 from .chat import KimiParsedChoice as KimiParsedChoice
 from .chat import reasoning_content_of as reasoning_content_of
 from .file_content import ExtractedFile as ExtractedFile
-from .model import KimiModel as KimiModel
 from .file_content import KimiFilePurpose as KimiFilePurpose
+from .model import KimiModel as KimiModel
 from .thinking_param import ThinkingParam as ThinkingParam
 from .token_estimate import TokenEstimate as TokenEstimate
 from .video_part_param import ChatCompletionContentPartVideoParam as ChatCompletionContentPartVideoParam
