@@ -10,16 +10,31 @@ from typing import TYPE_CHECKING, Any
 
 from openai.types.chat import ChatCompletion
 
+from ._ratelimit import parse_rate_limit_headers
+
 if TYPE_CHECKING:
+    from ._compat import httpx
     from ._messages import ReasoningStore
     from ._request import KimiSettings
 
-__all__ = ["after_completion", "after_stream"]
+__all__ = ["RATE_LIMIT_ATTRIBUTE", "after_completion", "after_stream"]
 
 
-def after_completion(result: Any, settings: KimiSettings, store: ReasoningStore) -> Any:
-    """A parsed response body, with Kimi's post-processing applied to chat completions."""
+RATE_LIMIT_ATTRIBUTE = "_kimi_rate_limit"
+"""The parsed ``X-RateLimit-*`` headers of a completion's response (read by ``rate_limit_of``)."""
+
+
+def after_completion(
+    result: Any, settings: KimiSettings, store: ReasoningStore, response: httpx.Response | None = None
+) -> Any:
+    """A parsed response body, with Kimi's post-processing applied to chat completions.
+
+    Given the ``response``, a completion keeps its rate-limit headers (a completion
+    has no headers of its own): https://www.kimi.com/help/kimi-api/api-rate-limits
+    """
     if isinstance(result, ChatCompletion):
+        if response is not None:
+            object.__setattr__(result, RATE_LIMIT_ATTRIBUTE, parse_rate_limit_headers(response.headers))
         if settings.k2_tool_call_markup:
             # Loaded only when asked for: self-hosted engines without a Kimi tool parser.
             from .lib._k2_apply import apply_k2_markup
