@@ -45,6 +45,7 @@ __all__ = [
     "run_web_search",
     "search_tokens",
     "split_builtin_tools",
+    "thinking_for_search",
     "web_search_tool_message",
 ]
 
@@ -156,7 +157,8 @@ def _call_arguments(call: ChatCompletionMessageToolCallUnion) -> str:
     return str(getattr(function, "arguments", ""))
 
 
-def _thinking_default(model: str, create_kwargs: dict[str, Any]) -> dict[str, Any]:
+def thinking_for_search(model: str, create_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``create_kwargs`` with ``thinking`` turned off for a search on kimi-k2.5, unless the caller chose."""
     extra = cast("Mapping[str, object]", create_kwargs.get("extra_body") or {})
     if "thinking" in create_kwargs or "thinking" in extra:
         return create_kwargs
@@ -180,7 +182,7 @@ class _SearchLoop:
         if not any(t.get("function", {}).get("name") == WEB_SEARCH for t in listed):
             listed = [cast("Mapping[str, Any]", WEB_SEARCH_TOOL), *listed]
         self.request: dict[str, Any] = {
-            **_thinking_default(model, create_kwargs),
+            **thinking_for_search(model, create_kwargs),
             "model": model,
             "tools": listed,
         }
