@@ -87,6 +87,34 @@ def rebase_uri(uri: str, recorded_base: str, replay_base: str = REPLAY_BASE_URL)
     return replay_base.rstrip("/") + uri[len(recorded) :]
 
 
+def _scrub_bytes(body: bytes, secrets: Iterable[str]) -> bytes:
+    # latin-1 maps every byte to one character and back, so binary uploads (images,
+    # PDFs) survive unchanged while key-shaped ASCII inside them is still replaced.
+    try:
+        return scrub_text(body.decode("utf-8"), secrets).encode("utf-8")
+    except UnicodeDecodeError:
+        return scrub_text(body.decode("latin-1"), secrets).encode("latin-1")
+
+
+_BOUNDARY = re.compile(r"boundary=([^;\s]+)")
+STABLE_BOUNDARY = "kimi-cassette-boundary"
+
+
+def _stable_boundary(headers: dict[str, Any], body: bytes | None) -> tuple[dict[str, Any], bytes | None]:
+    """Multipart boundaries are random per request: fix them so re-recordings diff cleanly."""
+    for name, value in headers.items():
+        items = cast("list[object]", value) if isinstance(value, list) else [value]
+        text = items[0] if items else None
+        found = _BOUNDARY.search(text) if isinstance(text, str) else None
+        if found is None:
+            continue
+        boundary = found.group(1).strip('"')
+        headers[name] = cast(str, text).replace(boundary, STABLE_BOUNDARY)
+        if body is not None:
+            body = body.replace(boundary.encode(), STABLE_BOUNDARY.encode())
+    return headers, body
+
+
 def strip_query_secrets(uri: str) -> str:
     parts = urlsplit(uri)
     return urlunsplit(parts._replace(query=scrub_text(parts.query)))
@@ -100,25 +128,25 @@ class Scrubber:
     recorded_base_url: str | None = None
 
     def request(self, request: Any) -> Any:
-        request.headers = _scrub_headers(request.headers)
         if self.recorded_base_url:
             request.uri = rebase_uri(request.uri, self.recorded_base_url)
         request.uri = strip_query_secrets(scrub_text(request.uri, self.secrets))
         body = request.body
-        if isinstance(body, bytes):
-            body = body.decode("utf-8", "replace")
         if isinstance(body, str):
-            request.body = scrub_text(body, self.secrets).encode()
+            body = body.encode("utf-8")
+        if isinstance(body, bytes):
+            body = _scrub_bytes(body, self.secrets)
+        request.headers, request.body = _stable_boundary(_scrub_headers(request.headers), body)
         return request
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
         response["headers"] = _scrub_headers(response.get("headers", {}))
         body = response.get("body", {})
         raw = body.get("string")
-        if isinstance(raw, bytes):
-            raw = raw.decode("utf-8", "replace")
         if isinstance(raw, str):
-            body["string"] = scrub_text(raw, self.secrets).encode()
+            raw = raw.encode("utf-8")
+        if isinstance(raw, bytes):
+            body["string"] = _scrub_bytes(raw, self.secrets)
         return response
 
 

@@ -126,3 +126,16 @@ def test_json_body_matcher_ignores_key_order_and_spacing() -> None:
     json_body_matcher(SimpleNamespace(body=b'{"b":[1,2],"a":1}'), recorded)
     with pytest.raises(AssertionError, match="request bodies differ"):
         json_body_matcher(SimpleNamespace(body=b'{"a":2,"b":[1,2]}'), recorded)
+
+
+def test_binary_bodies_survive_scrubbing_and_boundaries_are_stable() -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\xff" + LIVE_KEY.encode() + b"\x00"
+    body = b"--abc123\r\nContent-Type: image/png\r\n\r\n" + png + b"\r\n--abc123--\r\n"
+    request = _request(
+        "https://api.moonshot.ai/v1/files", body, {"content-type": "multipart/form-data; boundary=abc123"}
+    )
+    scrubbed = Scrubber(secrets=(LIVE_KEY,)).request(request)
+    assert scrubbed.headers["content-type"] == "multipart/form-data; boundary=kimi-cassette-boundary"
+    assert b"abc123" not in scrubbed.body
+    assert b"\x89PNG\r\n\x1a\n\x00\xff" in scrubbed.body
+    assert LIVE_KEY.encode() not in scrubbed.body
