@@ -30,7 +30,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from ._errors import KimiValidationError
-from ._models import get_model_spec
+from ._models import ModelSpec, get_model_spec
 from ._validation import KimiWarning
 from .types.assistant_message_param import KimiAssistantMessageParam
 from .types.chat._reasoning import reasoning_content_of
@@ -85,6 +85,9 @@ class EchoContext:
     """The reasoning the store remembers for this turn, or ``None``."""
     has_tool_calls: bool
     """Whether the turn carries ``tool_calls`` (the turns Moonshot checks)."""
+    platform: bool = True
+    """Whether the model is served by Moonshot's API; ``False`` for self-hosted open weights
+    (vLLM, SGLang), whose engines do not demand the echo."""
 
 
 ShouldEchoReasoning = Callable[[EchoContext], bool]
@@ -97,12 +100,12 @@ def should_echo_reasoning(ctx: EchoContext) -> bool:
     Put back reasoning the store remembers, on any turn: with ``thinking.keep="all"``
     earlier reasoning is read, and replaying history with different reasoning breaks
     the prompt-cache prefix (forum.moonshot.ai thread 602). Where nothing is known,
-    fill only a tool-call turn of a request that thinks or may think, the turns
-    Moonshot rejects without it.
+    fill only a tool-call turn of a request that thinks or may think, on Moonshot's
+    API: the turns it rejects without reasoning.
     """
     if ctx.known is not None:
         return True
-    return ctx.has_tool_calls and ctx.thinking is not False
+    return ctx.platform and ctx.has_tool_calls and ctx.thinking is not False
 
 
 def _fields(obj: object) -> Mapping[str, object]:
@@ -191,10 +194,8 @@ def _call_ids(calls: object) -> list[str]:
     return ids
 
 
-def _thinking_of(body: Mapping[str, Any]) -> bool | None:
+def _thinking_of(body: Mapping[str, Any], spec: ModelSpec) -> bool | None:
     """Whether a request thinks: what the model forces, else ``thinking.type``, else its default."""
-    model = body.get("model")
-    spec = get_model_spec(model if isinstance(model, str) else "")
     if spec.thinking == "none":
         return False
     if spec.thinking in ("always_on", "enabled_only"):
@@ -232,20 +233,16 @@ def _without_parsed_arguments(call: object) -> object:
 class _Request:
     """What restoring one request needs, computed once and only when a turn lacks reasoning."""
 
-    __slots__ = ("_thinking", "body", "model", "policy")
+    __slots__ = ("model", "platform", "policy", "thinking")
 
     def __init__(self, body: Mapping[str, Any], policy: ReasoningEchoPolicy) -> None:
-        self.body = body
         self.policy = policy
         model = body.get("model")
         self.model = model if isinstance(model, str) else ""
-        self._thinking: bool | Literal["?"] | None = "?"
-
-    @property
-    def thinking(self) -> bool | None:
-        if self._thinking == "?":
-            self._thinking = _thinking_of(self.body)
-        return self._thinking
+        spec = get_model_spec(self.model)
+        self.thinking = _thinking_of(body, spec)
+        # Moonshot's rule, not an engine's: https://platform.kimi.ai/docs/guide/use-thinking-models
+        self.platform = spec.hosting == "moonshot"
 
 
 class ReasoningStore:
@@ -393,7 +390,7 @@ class ReasoningStore:
         """One assistant turn lacking reasoning, as it should be sent."""
         known = self.lookup(message)
         has_calls = bool(message.get("tool_calls"))
-        ctx = EchoContext(request.model, index, message, request.thinking, known, has_calls)
+        ctx = EchoContext(request.model, index, message, request.thinking, known, has_calls, request.platform)
         if not self.should_echo_reasoning(ctx):
             return message
         if known is not None:
