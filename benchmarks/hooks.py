@@ -1,7 +1,7 @@
 """Costs of Kimi's per-call bookkeeping, measured in-process when the code exists.
 
-Each hook looks its function up by name; a part whose code is not in the package
-yet shows up as a labelled placeholder row, not as a number.
+Each hook looks its code up by name; a part whose code is not in the package
+shows up as a labelled placeholder row, not as a number.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import timeit
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .payloads import COMPLETION, REQUEST_BODY
 
@@ -49,31 +50,72 @@ def validation_cost(per_request_ms: float) -> HookResult:
     return HookResult(name, f"{us:.1f} µs/call", f"{share:.1f}% of one openai create() on the local server")
 
 
-def echo_bookkeeping_cost() -> HookResult:
-    """Recording a completion's reasoning for later echo: fill in when the echo store exists."""
-    name = "reasoning-echo bookkeeping per completion"
-    record = _lookup("kimi_openai._messages", "record_reasoning")
-    if record is None:
-        return HookResult(
-            name, "—", f"{PLACEHOLDER} (lead: time the echo store's record step on `COMPLETION`)"
-        )
-    us = _per_call_us(lambda: record(COMPLETION))
-    return HookResult(name, f"{us:.1f} µs/call", "record one completion's reasoning")
+def _store_class() -> Callable[..., object] | None:
+    """``ReasoningStore`` once it has its real methods (``remember_completion`` and ``restore``)."""
+    store = _lookup("kimi_openai._messages", "ReasoningStore")
+    if store is None or not all(hasattr(store, name) for name in ("remember_completion", "restore")):
+        return None
+    return store
+
+
+def _completion(turn: int) -> object:
+    """``COMPLETION`` as the client returns it, made distinct per turn (its own text and reasoning)."""
+    from kimi_openai.types.chat import KimiChatCompletion
+
+    message = {**COMPLETION["choices"][0]["message"]}
+    message["content"] = f"{turn}: {message['content']}"
+    message["reasoning_content"] = f"{turn}: {message.get('reasoning_content') or ''}"
+    choices = [{**COMPLETION["choices"][0], "message": message}]
+    return KimiChatCompletion.model_validate({**COMPLETION, "choices": choices})
+
+
+def echo_bookkeeping_cost() -> list[HookResult]:
+    """Remembering a returned completion's reasoning, and restoring it into the next request."""
+    names = (
+        "reasoning-echo bookkeeping per completion (`ReasoningStore.remember_completion`)",
+        "reasoning-echo restore per request (`ReasoningStore.restore`, one assistant turn echoed)",
+    )
+    store_class = _store_class()
+    if store_class is None:
+        return [
+            HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._messages.ReasoningStore`)") for name in names
+        ]
+    store: Any = store_class()
+    completion: Any = _completion(0)
+    remember = _per_call_us(lambda: store.remember_completion(completion))
+    message = {"role": "assistant", "content": completion.choices[0].message.content}
+    body = {
+        **REQUEST_BODY,
+        "messages": [*REQUEST_BODY["messages"], message, {"role": "user", "content": "More?"}],
+    }
+    restore = _per_call_us(lambda: store.restore(body, "auto"))
+    return [
+        HookResult(names[0], f"{remember:.1f} µs/call", "one completion with reasoning"),
+        HookResult(
+            names[1], f"{restore:.1f} µs/call", "three-message body, the assistant turn found by its text"
+        ),
+    ]
 
 
 def echo_store_memory() -> HookResult:
-    """Memory held by the echo store after 1000 turns: fill in when the echo store exists."""
+    """Memory held by the echo store after 1000 distinct turns."""
     name = "echo-store memory, 1000 turns"
-    record = _lookup("kimi_openai._messages", "record_reasoning")
-    if record is None:
-        return HookResult(name, "—", f"{PLACEHOLDER} (lead: tracemalloc around 1000 record calls)")
+    store_class = _store_class()
+    if store_class is None:
+        return HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._messages.ReasoningStore`)")
+    completions = [_completion(turn) for turn in range(1000)]
     tracemalloc.start()
-    for _ in range(1000):
-        record(COMPLETION)
+    store: Any = store_class()
+    for completion in completions:
+        store.remember_completion(completion)
     current, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return HookResult(name, f"{current / 1024:.0f} KiB", "retained after 1000 recorded completions")
+    return HookResult(
+        name,
+        f"{current / 1024:.0f} KiB",
+        f"retained after 1000 remembered completions ({len(store)} keys kept)",
+    )
 
 
 def measure_hooks(per_request_ms: float) -> list[HookResult]:
-    return [validation_cost(per_request_ms), echo_bookkeeping_cost(), echo_store_memory()]
+    return [validation_cost(per_request_ms), *echo_bookkeeping_cost(), echo_store_memory()]

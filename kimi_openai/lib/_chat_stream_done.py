@@ -33,6 +33,7 @@ from ._chat_stream_choice import ChoiceAccumulator
 __all__ = ["done_events", "fast_event", "reasoning_done_event"]
 
 _M = TypeVar("_M", bound=BaseModel)
+_set = object.__setattr__
 
 
 @cache
@@ -40,17 +41,18 @@ def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
     return {name: field.default for name, field in cls.model_fields.items() if not field.is_required()}
 
 
-def fast_event(cls: type[_M], **values: Any) -> _M:
+def fast_event(cls: type[_M], private: dict[str, Any] | None = None, /, **values: Any) -> _M:
     """The event openai's ``build(cls, **values)`` makes (same fields, same set fields), without its type walk.
 
     Every value is already of its field's type here, which is the only case where
     ``construct_type`` returns it unchanged; lists are passed as fresh copies, as it would make.
     """
     event = cls.__new__(cls)
-    object.__setattr__(event, "__dict__", {**_defaults(cls), **values})
-    object.__setattr__(event, "__pydantic_fields_set__", set(values))
-    object.__setattr__(event, "__pydantic_extra__", {})
-    object.__setattr__(event, "__pydantic_private__", None)
+    defaults = _defaults(cls)
+    _set(event, "__dict__", {**defaults, **values} if defaults else values)
+    _set(event, "__pydantic_fields_set__", set(values))
+    _set(event, "__pydantic_extra__", {})
+    _set(event, "__pydantic_private__", private)
     return event
 
 

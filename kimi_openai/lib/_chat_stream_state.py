@@ -37,7 +37,7 @@ from openai.lib.streaming.chat import (
 )
 from openai.lib.streaming.chat import _completions as openai_stream_module  # pyright: ignore[reportPrivateUsage]
 from openai.types.chat import ChatCompletionChunk, ChatCompletionToolUnionParam
-from openai.types.chat.chat_completion_chunk import Choice
+from openai.types.chat.chat_completion_chunk import Choice, ChoiceDelta
 from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
 from pydantic import BaseModel
 from typing_extensions import TypeVar
@@ -58,6 +58,8 @@ ResponseFormatT = TypeVar("ResponseFormatT", default=None)
 
 # openai 3.x copies a chunk's ``moderation`` into the snapshot and passes the completion to
 # ``ContentFilterFinishReasonError``; 2.x does neither. Follow the installed line.
+_new_chunk_event = KimiChunkEvent.__new__
+_set = object.__setattr__
 _TRACKS_MODERATION = hasattr(openai_stream_module, "Moderation")
 _FILTER_ERROR_TAKES_COMPLETION = "completion" in inspect.signature(ContentFilterFinishReasonError).parameters
 
@@ -192,56 +194,70 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
     # -- events ------------------------------------------------------------------------------
 
     def _chunk_event(self, chunk: ChatCompletionChunk) -> KimiChunkEvent:
-        event = fast_event(KimiChunkEvent, type="chunk", chunk=chunk)
-        event.__pydantic_fields_set__.add("snapshot")
-        event.__pydantic_private__ = {"_snapshot_source": lambda: self.current_completion_snapshot}
+        # ``fast_event`` spelled out for the one event every chunk makes.
+        event = _new_chunk_event(KimiChunkEvent)
+        _set(event, "__dict__", {"type": "chunk", "chunk": chunk})
+        _set(event, "__pydantic_fields_set__", {"type", "chunk", "snapshot"})
+        _set(event, "__pydantic_extra__", {})
+        _set(event, "__pydantic_private__", {"_snapshot_source": self._read_snapshot})
         return event
+
+    def _read_snapshot(self) -> KimiParsedChatCompletion[object]:
+        return self.current_completion_snapshot
 
     def _choice_events(self, choice: Choice, events: list[Any]) -> None:
         acc = self._choices[choice.index]
         delta = choice.delta
+        values = delta.__dict__  # read once: this runs for every chunk
+        content, refusal, calls = values.get("content"), values.get("refusal"), values.get("tool_calls")
         reasoning = reasoning_delta_of(delta)
-        if reasoning is not None and acc.reasoning is not None:
+        message = acc.message
+        if reasoning is not None and isinstance(snapshot := message.get("reasoning_content"), str):
             acc.reasoning_done = False
             events.append(
-                fast_event(
-                    ReasoningDeltaEvent, type="reasoning.delta", delta=reasoning, snapshot=acc.reasoning
-                )
+                fast_event(ReasoningDeltaEvent, type="reasoning.delta", delta=reasoning, snapshot=snapshot)
             )
-        if delta.content or delta.refusal or delta.tool_calls:
+        if content or refusal or calls:
             reasoning_done_event(acc, events)
-        if delta.content is not None and acc.content is not None:
+        if content is not None and (snapshot := message.get("content")) is not None:
             events.append(
                 fast_event(
                     ContentDeltaEvent,
                     type="content.delta",
-                    delta=delta.content,
-                    snapshot=acc.content,
+                    delta=content,
+                    snapshot=snapshot,
                     parsed=acc.parsed,
                 )
             )
-        if delta.refusal is not None and acc.refusal is not None:
+        if refusal is not None and (snapshot := message.get("refusal")) is not None:
             events.append(
-                fast_event(RefusalDeltaEvent, type="refusal.delta", delta=delta.refusal, snapshot=acc.refusal)
+                fast_event(RefusalDeltaEvent, type="refusal.delta", delta=refusal, snapshot=snapshot)
             )
+        if calls:
+            self._tool_call_events(delta, acc, events)
+        if choice.logprobs is not None:
+            self._logprobs_events(choice, acc, events)
+        if calls or acc.fields.get("finish_reason"):
+            events.extend(done_events(choice, acc, self._response_format, self._input_tools))
+
+    @staticmethod
+    def _tool_call_events(delta: ChoiceDelta, acc: ChoiceAccumulator, events: list[Any]) -> None:
         for call_delta in delta.tool_calls or ():
-            call = acc.tool_call(call_delta.index)
-            if call.get("type") == "function":
-                assert call_delta.function is not None
-                function = call["function"]
-                events.append(
-                    fast_event(
-                        FunctionToolCallArgumentsDeltaEvent,
-                        type="tool_calls.function.arguments.delta",
-                        name=function.get("name"),
-                        index=call_delta.index,
-                        arguments=function.get("arguments"),
-                        parsed_arguments=acc.parsed_arguments.get(call_delta.index),
-                        arguments_delta=call_delta.function.arguments or "",
-                    )
+            if acc.tool_call(call_delta.index).get("type") != "function":
+                continue
+            assert call_delta.function is not None
+            function = acc.function(call_delta.index)
+            events.append(
+                fast_event(
+                    FunctionToolCallArgumentsDeltaEvent,
+                    type="tool_calls.function.arguments.delta",
+                    name=function.get("name"),
+                    index=call_delta.index,
+                    arguments=function.get("arguments"),
+                    parsed_arguments=acc.parsed_arguments.get(call_delta.index),
+                    arguments_delta=call_delta.function.arguments or "",
                 )
-        self._logprobs_events(choice, acc, events)
-        events.extend(done_events(choice, acc, self._response_format, self._input_tools))
+            )
 
     @staticmethod
     def _logprobs_events(choice: Choice, acc: ChoiceAccumulator, events: list[Any]) -> None:
