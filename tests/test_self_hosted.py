@@ -309,10 +309,6 @@ def test_tool_schemas_can_be_sent_untouched_to_the_engine() -> None:
     assert engine.last_json()["tools"] == [tool]
 
 
-@pytest.mark.xfail(
-    reason="the open-weights spec does not say K2-Instruct never thinks, so the reasoning echo sends a placeholder",
-    strict=True,
-)
 def test_no_reasoning_placeholder_is_sent_for_a_non_thinking_open_weights_model() -> None:
     engine = Engine(MARKUP)
     client = KimiOpenAI(
