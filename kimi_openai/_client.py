@@ -204,7 +204,7 @@ class _KimiClientHooks:
         # Every parsed body passes here, with_raw_response(...).parse() included.
         parent: Any = super()
         result = parent._process_response_data(data=data, cast_to=cast_to, response=response)
-        return cast("ResponseT", after_completion(result, self._kimi, self._reasoning))
+        return cast("ResponseT", after_completion(result, self._kimi, self._reasoning, response=response))
 
     def _kimi_stream_done(self, chunks: list[Any]) -> None:
         """Called by Kimi streams once ``[DONE]`` arrived."""

@@ -114,7 +114,8 @@ def prepare_chat_request(
     model = raw_model if isinstance(raw_model, str) else ""
     ctx = _Ctx(out, spec if spec is not None else get_model_spec(model), model or (spec.id if spec else ""))
     _map_token_field(ctx, max_tokens_field, validate=validate)
-    if normalize_tool_schemas:
+    # MFJS is Moonshot's platform rule; a self-hosted engine takes the schema as written.
+    if normalize_tool_schemas and ctx.platform:
         _normalize_schemas(out)
     if validate:
         for check in _CHECKS:

@@ -249,3 +249,19 @@ def test_normalize_tools() -> None:
     assert first["function"]["strict"] is True  # pyright: ignore[reportUnknownMemberType]
     assert_mfjs(first["function"]["parameters"])  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
     assert normalize_tools(result) == result
+
+
+def test_open_weight_models_get_their_tool_schemas_untouched() -> None:
+    from kimi_openai._validation import prepare_chat_request
+
+    schema = {"type": "object", "title": "Args", "properties": {"when": {"type": "string", "format": "date"}}}
+    tools = [{"type": "function", "function": {"name": "pick_day", "parameters": schema}}]
+    body = {
+        "model": "moonshotai/Kimi-K2-Instruct",
+        "messages": [{"role": "user", "content": "x"}],
+        "tools": tools,
+    }
+    sent = prepare_chat_request(body).body
+    assert sent["tools"] == tools
+    hosted = prepare_chat_request({**body, "model": "kimi-k2.6"}).body
+    assert hosted["tools"] != tools
