@@ -115,3 +115,27 @@ async def test_async_create_and_stream_are_typed(emulator: MoonshotEmulator) -> 
     assert_type(stream, AsyncKimiStream[KimiChatCompletionChunk])
     text = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
     assert text == "You said: hi"
+
+
+def test_a_returned_builtin_tool_call_message_can_be_passed_back_as_is(
+    client: KimiOpenAI, emulator: MoonshotEmulator
+) -> None:
+    tools: Any = [{"type": "builtin_function", "function": {"name": "$web_search"}}]
+    first = client.chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": "news?"}], tools=tools
+    )
+    message = first.choices[0].message
+    assert message.tool_calls
+    call = message.tool_calls[0]
+    arguments = call.function.arguments if call.type != "custom" else ""
+    history: list[Any] = [
+        {"role": "user", "content": "news?"},
+        message,  # the returned object itself; pytest turns any serializer warning into an error
+        {"role": "tool", "tool_call_id": call.id, "name": "$web_search", "content": arguments},
+    ]
+    client.chat.completions.create(model="kimi-k2.6", messages=history, tools=tools)
+    sent = emulator.last_chat_request()["messages"][1]
+    assert sent["tool_calls"][0]["type"] == "builtin_function"
+    assert sent["tool_calls"][0]["id"] == call.id
+    assert sent["reasoning_content"] == message.reasoning_content
+    assert "refusal" not in sent

@@ -13,14 +13,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 from openai import Omit, omit
 from openai.types.chat import ChatCompletion
+from pydantic import BaseModel
 from typing_extensions import Unpack, override
 
 from kimi_openai._errors import KimiValidationError
+from kimi_openai._messages import echo_message
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import (
     KimiChatCompletion,
@@ -42,8 +44,33 @@ __all__ = ["AsyncKimiCompletions", "KimiCompletions"]
 _T = TypeVar("_T")
 
 
+def _plain_messages(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Returned message objects put back in ``messages``, as request params.
+
+    openai serialises a model in ``messages`` with pydantic, which warns on a
+    ``$web_search`` call (``type: builtin_function`` is not in openai's tool-call
+    types); ``echo_message`` writes the same fields out by hand.
+    """
+    messages = kwargs.get("messages")
+    if messages is None or isinstance(messages, str):
+        return kwargs
+    items: list[object] | tuple[object, ...] = (
+        cast("list[object] | tuple[object, ...]", messages)
+        if isinstance(messages, list | tuple)
+        else list(cast("Iterable[object]", messages))
+    )
+    if not any(isinstance(m, BaseModel) for m in items):
+        return kwargs if items is messages else {**kwargs, "messages": items}
+    plain = [echo_message(m) if isinstance(m, BaseModel) else m for m in items]
+    return {**kwargs, "messages": plain}
+
+
 def with_thinking(kwargs: dict[str, Any], thinking: ThinkingParam | Omit) -> dict[str, Any]:
-    """Put ``thinking`` into ``extra_body``, where openai sends unknown body fields from."""
+    """Put ``thinking`` into ``extra_body``, where openai sends unknown body fields from.
+
+    Also turns returned message objects in ``messages`` into plain params.
+    """
+    kwargs = _plain_messages(kwargs)
     if isinstance(thinking, Omit):
         return kwargs
     extra = dict(kwargs.get("extra_body") or {})
