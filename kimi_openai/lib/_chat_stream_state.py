@@ -90,6 +90,7 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         self._rich_response_format: type[ResponseFormatT] | Omit = (
             cast("type[ResponseFormatT]", response_format) if inspect.isclass(response_format) else omit
         )
+        self._rich = not isinstance(self._rich_response_format, Omit)
         self._parseable = has_parseable_input(response_format=response_format, input_tools=self._input_tools)
         self._choices: list[ChoiceAccumulator] = []
         self._top: dict[str, Any] | None = None
@@ -150,12 +151,14 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
             else:
                 acc.add_delta(choice.delta)
             acc.parsed = None  # openai rebuilds the message, dropping the previous partial parse
-            self._after_delta(choice, acc)
+            # Most chunks carry one text fragment and nothing else: skip the rest for them.
+            if self._rich or choice.finish_reason or choice.logprobs is not None or choice.delta.tool_calls:
+                self._after_delta(choice, acc)
         later = self._later
         later["usage"] = chunk.usage
         later["system_fingerprint"] = chunk.system_fingerprint
-        moderation = getattr(chunk, "moderation", None)
-        if _TRACKS_MODERATION and isinstance(moderation, BaseModel):
+        moderation = chunk.__dict__.get("moderation") if _TRACKS_MODERATION else None
+        if isinstance(moderation, BaseModel):
             later["moderation"] = moderation.to_dict()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
 
     def _after_delta(self, choice: Choice, acc: ChoiceAccumulator) -> None:
@@ -164,12 +167,7 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
             if self._parseable:
                 self._raise_for_finish(choice.finish_reason)
         content = acc.content
-        if (
-            content
-            and not acc.refusal
-            and not isinstance(self._rich_response_format, Omit)
-            and content.lstrip()
-        ):
+        if content and not acc.refusal and self._rich and content.lstrip():
             acc.parsed = from_json(content.encode(), partial_mode=True)
         for call_delta in choice.delta.tool_calls or ():
             call = acc.tool_call(call_delta.index)
@@ -210,7 +208,9 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         delta = choice.delta
         values = delta.__dict__  # read once: this runs for every chunk
         content, refusal, calls = values.get("content"), values.get("refusal"), values.get("tool_calls")
-        reasoning = reasoning_delta_of(delta)
+        reasoning = values.get("reasoning_content")
+        if type(reasoning) is not str:  # an openai delta carries it as an extra (or it is absent)
+            reasoning = reasoning_delta_of(delta)
         message = acc.message
         if reasoning is not None and isinstance(snapshot := message.get("reasoning_content"), str):
             acc.reasoning_done = False
