@@ -34,8 +34,12 @@ from ._errors import RateLimitReachedError as RateLimitReachedError
 from ._errors import ResourceNotFoundError as ResourceNotFoundError
 from ._errors import ServerError as ServerError
 from ._errors import ServerUnavailableError as ServerUnavailableError
+from ._errors import StreamConnectionError as StreamConnectionError
 from ._errors import StreamInterruptedError as StreamInterruptedError
+from ._errors import StreamServerError as StreamServerError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
+from ._messages import ReasoningEchoPolicy as ReasoningEchoPolicy
+from ._messages import echo_message as echo_message
 from ._models import KnownModel as KnownModel
 from ._models import ModelSpec as ModelSpec
 from ._models import Price as Price
@@ -54,17 +58,29 @@ from ._retry import build_retrying as build_retrying
 from ._retry import is_retryable as is_retryable
 from ._schema import normalize_tool_schema as normalize_tool_schema
 from ._schema import normalize_tools as normalize_tools
+from ._streaming import PartialChoice as PartialChoice
+from ._streaming import PartialStream as PartialStream
+from ._streaming import PartialToolCall as PartialToolCall
 from ._validation import KimiWarning as KimiWarning
 from .lib import BatchTimeoutError as BatchTimeoutError
 from .lib import FileExtractionError as FileExtractionError
+from .lib._loop import ContinuationLimitError as ContinuationLimitError
+from .lib._loop import MaxStepsExceededError as MaxStepsExceededError
+from .lib._loop import TokenBudgetExceededError as TokenBudgetExceededError
+from .lib._loop import ToolExecutionError as ToolExecutionError
+from .lib._loop import ToolLoopError as ToolLoopError
+from .lib.rate_limits import rate_limit_of as rate_limit_of
+from .lib.web_search import WEB_SEARCH_TOOL as WEB_SEARCH_TOOL
 
 __all__ = [
     "REGION_BASE_URLS",
+    "WEB_SEARCH_TOOL",
     "AsyncKimiOpenAI",
     "AsyncRateLimiter",
     "BatchTimeoutError",
     "ClientClosedRequestError",
     "ContentFilterError",
+    "ContinuationLimitError",
     "EngineOverloadedError",
     "ExceededCurrentQuotaError",
     "ExceededCurrentQuotaForbiddenError",
@@ -88,21 +104,32 @@ __all__ = [
     "KimiValidationError",
     "KimiWarning",
     "KnownModel",
+    "MaxStepsExceededError",
     "ModelSpec",
+    "PartialChoice",
+    "PartialStream",
+    "PartialToolCall",
     "Price",
     "RateLimitInfo",
     "RateLimitReachedError",
+    "ReasoningEchoPolicy",
     "Region",
     "ResourceNotFoundError",
     "RetryPolicy",
     "ServerError",
     "ServerUnavailableError",
+    "StreamConnectionError",
     "StreamInterruptedError",
+    "StreamServerError",
     "ThinkingParam",
+    "TokenBudgetExceededError",
+    "ToolExecutionError",
+    "ToolLoopError",
     "UnexpectedOutputError",
     "build_async_retrying",
     "build_retrying",
     "clear_model_specs",
+    "echo_message",
     "get_model_spec",
     "is_retryable",
     "kimi_params",
@@ -110,5 +137,6 @@ __all__ = [
     "normalize_tools",
     "parse_rate_limit_headers",
     "partial_message",
+    "rate_limit_of",
     "refresh_model_specs",
 ]

@@ -5,6 +5,20 @@ from __future__ import annotations
 import kimi_openai
 
 EXPECTED = {
+    "StreamConnectionError",
+    "StreamServerError",
+    "ReasoningEchoPolicy",
+    "echo_message",
+    "PartialChoice",
+    "PartialStream",
+    "PartialToolCall",
+    "rate_limit_of",
+    "WEB_SEARCH_TOOL",
+    "ContinuationLimitError",
+    "MaxStepsExceededError",
+    "TokenBudgetExceededError",
+    "ToolExecutionError",
+    "ToolLoopError",
     "clear_model_specs",
     "BatchTimeoutError",
     "FileExtractionError",
@@ -71,3 +85,13 @@ def test_every_public_name_resolves_and_private_modules_stay_private() -> None:
     public = {n for n in dir(kimi_openai) if not n.startswith("_")}
     # Submodules (testing, lib, resources, types, pytest_plugin) may appear once imported.
     assert public - EXPECTED <= {"testing", "lib", "resources", "types", "pytest_plugin", "annotations"}
+
+
+def test_lib_and_types_names_resolve() -> None:
+    import kimi_openai.lib
+    import kimi_openai.types
+
+    for module in (kimi_openai.lib, kimi_openai.types):
+        assert module.__all__, module.__name__
+        for name in module.__all__:
+            assert getattr(module, name) is not None, f"{module.__name__}.{name}"

@@ -1,4 +1,5 @@
-"""Helpers built on the Kimi clients: files and media parts, batches, K2 tool-call markup."""
+"""Helpers built on the Kimi clients: conversations, partial mode, web search, tool loops,
+files and media parts, batches, stream resume, rate limits, K2 tool-call markup."""
 
 from __future__ import annotations
 
@@ -12,19 +13,71 @@ if TYPE_CHECKING:
     from ._files import image_part_from_path as image_part_from_path
     from ._files import video_part_from_bytes as video_part_from_bytes
     from ._files import video_part_from_path as video_part_from_path
+    from ._k2_apply import k2_problems_of as k2_problems_of
     from .batch import BatchTimeoutError as BatchTimeoutError
     from .batch import async_resume_batch as async_resume_batch
     from .batch import async_run_batch as async_run_batch
     from .batch import resume_batch as resume_batch
     from .batch import run_batch as run_batch
+    from .conversation import AsyncConversation as AsyncConversation
+    from .conversation import AsyncConversationStream as AsyncConversationStream
+    from .conversation import Conversation as Conversation
+    from .conversation import ConversationCheckpoint as ConversationCheckpoint
+    from .conversation import ConversationStream as ConversationStream
+    from .conversation import ConversationUsage as ConversationUsage
+    from .conversation import TokenCounts as TokenCounts
     from .k2_tool_calls import K2MarkupError as K2MarkupError
     from .k2_tool_calls import K2ParseResult as K2ParseResult
     from .k2_tool_calls import K2ToolCallStreamParser as K2ToolCallStreamParser
     from .k2_tool_calls import parse_k2_tool_calls as parse_k2_tool_calls
+    from .partial import AsyncPartialStream as AsyncPartialStream
+    from .partial import PartialChatCompletion as PartialChatCompletion
+    from .partial import PartialStream as PartialStream
+    from .partial import async_continue_after_length as async_continue_after_length
+    from .partial import continue_after_length as continue_after_length
+    from .rate_limits import limited_create as limited_create
+    from .rate_limits import rate_limit_of as rate_limit_of
+    from .resume import async_stream_with_resume as async_stream_with_resume
+    from .resume import stream_with_resume as stream_with_resume
+    from .tools import Formula as Formula
+    from .tools import FunctionTool as FunctionTool
+    from .tools import async_run_tools as async_run_tools
+    from .tools import function_tool as function_tool
+    from .tools import run_tools as run_tools
+    from .web_search import WEB_SEARCH_TOOL as WEB_SEARCH_TOOL
+    from .web_search import WebSearchResult as WebSearchResult
+    from .web_search import async_run_web_search as async_run_web_search
+    from .web_search import run_web_search as run_web_search
 
 # Loaded on first use: importing one helper module (the client imports the stream state
 # from here) should not import batches, files and the K2 parser too.
 _LAZY: dict[str, str] = {
+    "Conversation": ".conversation",
+    "AsyncConversation": ".conversation",
+    "ConversationStream": ".conversation",
+    "AsyncConversationStream": ".conversation",
+    "ConversationUsage": ".conversation",
+    "ConversationCheckpoint": ".conversation",
+    "TokenCounts": ".conversation",
+    "PartialChatCompletion": ".partial",
+    "PartialStream": ".partial",
+    "AsyncPartialStream": ".partial",
+    "continue_after_length": ".partial",
+    "async_continue_after_length": ".partial",
+    "WEB_SEARCH_TOOL": ".web_search",
+    "WebSearchResult": ".web_search",
+    "run_web_search": ".web_search",
+    "async_run_web_search": ".web_search",
+    "Formula": ".tools",
+    "FunctionTool": ".tools",
+    "function_tool": ".tools",
+    "run_tools": ".tools",
+    "async_run_tools": ".tools",
+    "stream_with_resume": ".resume",
+    "async_stream_with_resume": ".resume",
+    "rate_limit_of": ".rate_limits",
+    "limited_create": ".rate_limits",
+    "k2_problems_of": "._k2_apply",
     "FileExtractionError": "._files",
     "extracted_file_messages": "._files",
     "image_part_from_bytes": "._files",
@@ -43,19 +96,45 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "WEB_SEARCH_TOOL",
+    "AsyncConversation",
+    "AsyncConversationStream",
+    "AsyncPartialStream",
     "BatchTimeoutError",
+    "Conversation",
+    "ConversationCheckpoint",
+    "ConversationStream",
+    "ConversationUsage",
     "FileExtractionError",
+    "Formula",
+    "FunctionTool",
     "K2MarkupError",
     "K2ParseResult",
     "K2ToolCallStreamParser",
+    "PartialChatCompletion",
+    "PartialStream",
+    "TokenCounts",
+    "WebSearchResult",
+    "async_continue_after_length",
     "async_resume_batch",
     "async_run_batch",
+    "async_run_tools",
+    "async_run_web_search",
+    "async_stream_with_resume",
+    "continue_after_length",
     "extracted_file_messages",
+    "function_tool",
     "image_part_from_bytes",
     "image_part_from_path",
+    "k2_problems_of",
+    "limited_create",
     "parse_k2_tool_calls",
+    "rate_limit_of",
     "resume_batch",
     "run_batch",
+    "run_tools",
+    "run_web_search",
+    "stream_with_resume",
     "video_part_from_bytes",
     "video_part_from_path",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .assistant_message_param import KimiAssistantMessageParam as KimiAssistantMessageParam
 from .balance import Balance as Balance
 from .balance import Currency as Currency
 from .batch_result import BatchRequestFailure as BatchRequestFailure
@@ -19,9 +20,13 @@ from .chat import KimiParsedChoice as KimiParsedChoice
 from .chat import reasoning_content_of as reasoning_content_of
 from .file_content import ExtractedFile as ExtractedFile
 from .file_content import KimiFilePurpose as KimiFilePurpose
+from .formula import FiberContext as FiberContext
+from .formula import FiberResult as FiberResult
 from .model import KimiModel as KimiModel
 from .thinking_param import ThinkingParam as ThinkingParam
 from .token_estimate import TokenEstimate as TokenEstimate
+from .tool_run import ToolCallRecord as ToolCallRecord
+from .tool_run import ToolRunResult as ToolRunResult
 from .video_part_param import ChatCompletionContentPartVideoParam as ChatCompletionContentPartVideoParam
 from .video_part_param import MediaContentPartParam as MediaContentPartParam
 from .video_part_param import VideoURL as VideoURL
@@ -33,6 +38,9 @@ __all__ = [
     "ChatCompletionContentPartVideoParam",
     "Currency",
     "ExtractedFile",
+    "FiberContext",
+    "FiberResult",
+    "KimiAssistantMessageParam",
     "KimiChatCompletion",
     "KimiChatCompletionChunk",
     "KimiChatCompletionMessage",
@@ -48,6 +56,8 @@ __all__ = [
     "MediaContentPartParam",
     "ThinkingParam",
     "TokenEstimate",
+    "ToolCallRecord",
+    "ToolRunResult",
     "VideoURL",
     "reasoning_content_of",
 ]
