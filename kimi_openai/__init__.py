@@ -5,6 +5,10 @@ Swap ``openai.OpenAI()`` for ``KimiOpenAI()`` and keep the rest of your code.
 
 from __future__ import annotations
 
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from ._client import AsyncKimiOpenAI as AsyncKimiOpenAI
 from ._client import KimiOpenAI as KimiOpenAI
 from ._constants import REGION_BASE_URLS as REGION_BASE_URLS
@@ -58,19 +62,38 @@ from ._retry import build_retrying as build_retrying
 from ._retry import is_retryable as is_retryable
 from ._schema import normalize_tool_schema as normalize_tool_schema
 from ._schema import normalize_tools as normalize_tools
-from ._streaming import PartialChoice as PartialChoice
-from ._streaming import PartialStream as PartialStream
-from ._streaming import PartialToolCall as PartialToolCall
 from ._validation import KimiWarning as KimiWarning
-from .lib import BatchTimeoutError as BatchTimeoutError
-from .lib import FileExtractionError as FileExtractionError
-from .lib._loop import ContinuationLimitError as ContinuationLimitError
-from .lib._loop import MaxStepsExceededError as MaxStepsExceededError
-from .lib._loop import TokenBudgetExceededError as TokenBudgetExceededError
-from .lib._loop import ToolExecutionError as ToolExecutionError
-from .lib._loop import ToolLoopError as ToolLoopError
-from .lib.rate_limits import rate_limit_of as rate_limit_of
-from .lib.web_search import WEB_SEARCH_TOOL as WEB_SEARCH_TOOL
+
+if _TYPE_CHECKING:
+    from ._streaming import PartialChoice as PartialChoice
+    from ._streaming import PartialStream as PartialStream
+    from ._streaming import PartialToolCall as PartialToolCall
+    from .lib._files import FileExtractionError as FileExtractionError
+    from .lib._loop import ContinuationLimitError as ContinuationLimitError
+    from .lib._loop import MaxStepsExceededError as MaxStepsExceededError
+    from .lib._loop import TokenBudgetExceededError as TokenBudgetExceededError
+    from .lib._loop import ToolExecutionError as ToolExecutionError
+    from .lib._loop import ToolLoopError as ToolLoopError
+    from .lib.batch import BatchTimeoutError as BatchTimeoutError
+    from .lib.rate_limits import rate_limit_of as rate_limit_of
+    from .lib.web_search import WEB_SEARCH_TOOL as WEB_SEARCH_TOOL
+
+# Loaded on first use: these live in helper modules that plain client use never needs,
+# and `import kimi_openai` should cost little beyond `import openai`.
+_LAZY: dict[str, str] = {
+    "PartialChoice": "._streaming",
+    "PartialStream": "._streaming",
+    "PartialToolCall": "._streaming",
+    "BatchTimeoutError": ".lib.batch",
+    "FileExtractionError": ".lib._files",
+    "ContinuationLimitError": ".lib._loop",
+    "MaxStepsExceededError": ".lib._loop",
+    "TokenBudgetExceededError": ".lib._loop",
+    "ToolExecutionError": ".lib._loop",
+    "ToolLoopError": ".lib._loop",
+    "rate_limit_of": ".lib.rate_limits",
+    "WEB_SEARCH_TOOL": ".lib.web_search",
+}
 
 __all__ = [
     "REGION_BASE_URLS",
@@ -140,3 +163,16 @@ __all__ = [
     "rate_limit_of",
     "refresh_model_specs",
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from functools import cached_property
-from typing import Any, Self, Unpack, cast
+from typing import TYPE_CHECKING, Any, Self, Unpack, cast
 
 import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven, Timeout
@@ -34,13 +34,16 @@ from ._retry import (
     should_retry_response,
 )
 from ._validation import TokenLimitField
-from .resources.batches import AsyncKimiBatches, KimiBatches
-from .resources.chat import AsyncKimiChat, KimiChat
-from .resources.files import AsyncKimiFiles, KimiFiles
-from .resources.formulas import AsyncFormulas, Formulas
-from .resources.models import AsyncKimiModels, KimiModels
-from .resources.tokenizers import AsyncTokenizers, Tokenizers
-from .resources.users import AsyncUsers, Users
+
+if TYPE_CHECKING:
+    # Resources are imported when first used, as openai does: `import kimi_openai` stays light.
+    from .resources.batches import AsyncKimiBatches, KimiBatches
+    from .resources.chat import AsyncKimiChat, KimiChat
+    from .resources.files import AsyncKimiFiles, KimiFiles
+    from .resources.formulas import AsyncFormulas, Formulas
+    from .resources.models import AsyncKimiModels, KimiModels
+    from .resources.tokenizers import AsyncTokenizers, Tokenizers
+    from .resources.users import AsyncUsers, Users
 
 __all__ = ["AsyncKimiOpenAI", "KimiOpenAI"]
 
@@ -282,39 +285,53 @@ class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
     @cached_property
     @override
     def chat(self) -> KimiChat:  # pyright: ignore[reportIncompatibleMethodOverride]
+        from .resources.chat import KimiChat
+
         return KimiChat(self)
 
     @cached_property
     @override
     def files(self) -> KimiFiles:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's files, with Moonshot's purposes, pre-upload checks, extraction and ``ms://`` media."""
+        from .resources.files import KimiFiles
+
         return KimiFiles(self)
 
     @cached_property
     @override
     def batches(self) -> KimiBatches:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's batches, with Moonshot's completion windows (12h to 7d) and metadata limits."""
+        from .resources.batches import KimiBatches
+
         return KimiBatches(self)
 
     @cached_property
     def tokenizers(self) -> Tokenizers:
         """Kimi's token estimate: ``POST /tokenizers/estimate-token-count``."""
+        from .resources.tokenizers import Tokenizers
+
         return Tokenizers(self)
 
     @cached_property
     def users(self) -> Users:
         """Kimi's account endpoints: ``balance()``."""
+        from .resources.users import Users
+
         return Users(self)
 
     @cached_property
     def formulas(self) -> Formulas:
         """Moonshot's official tools: tool declarations and fiber calls."""
+        from .resources.formulas import Formulas
+
         return Formulas(self)
 
     @cached_property
     @override
     def models(self) -> KimiModels:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's models, with Moonshot's model fields typed."""
+        from .resources.models import KimiModels
+
         return KimiModels(self)
 
     @override
@@ -441,39 +458,53 @@ class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
     @cached_property
     @override
     def chat(self) -> AsyncKimiChat:  # pyright: ignore[reportIncompatibleMethodOverride]
+        from .resources.chat import AsyncKimiChat
+
         return AsyncKimiChat(self)
 
     @cached_property
     @override
     def files(self) -> AsyncKimiFiles:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's files, with Moonshot's purposes, pre-upload checks, extraction and ``ms://`` media."""
+        from .resources.files import AsyncKimiFiles
+
         return AsyncKimiFiles(self)
 
     @cached_property
     @override
     def batches(self) -> AsyncKimiBatches:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's batches, with Moonshot's completion windows (12h to 7d) and metadata limits."""
+        from .resources.batches import AsyncKimiBatches
+
         return AsyncKimiBatches(self)
 
     @cached_property
     def tokenizers(self) -> AsyncTokenizers:
         """Kimi's token estimate: ``POST /tokenizers/estimate-token-count``."""
+        from .resources.tokenizers import AsyncTokenizers
+
         return AsyncTokenizers(self)
 
     @cached_property
     def users(self) -> AsyncUsers:
         """Kimi's account endpoints: ``balance()``."""
+        from .resources.users import AsyncUsers
+
         return AsyncUsers(self)
 
     @cached_property
     def formulas(self) -> AsyncFormulas:
         """Moonshot's official tools: tool declarations and fiber calls."""
+        from .resources.formulas import AsyncFormulas
+
         return AsyncFormulas(self)
 
     @cached_property
     @override
     def models(self) -> AsyncKimiModels:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's models, with Moonshot's model fields typed."""
+        from .resources.models import AsyncKimiModels
+
         return AsyncKimiModels(self)
 
     @override

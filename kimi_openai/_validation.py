@@ -12,7 +12,6 @@ the whole Moonshot platform. The server's own 400 remains the final word.
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import re
@@ -109,7 +108,9 @@ def prepare_chat_request(
         KimiValidationError: the request breaks a rule of the model; the message names
             the parameter, the model, what is allowed and the fix.
     """
-    out = copy.deepcopy(dict(body))
+    # A shallow copy is enough: only top-level keys are set here, and the schema
+    # rewrites build new tool and response_format objects instead of editing them.
+    out = dict(body)
     raw_model = out.get("model")
     model = raw_model if isinstance(raw_model, str) else ""
     ctx = _Ctx(out, spec if spec is not None else get_model_spec(model), model or (spec.id if spec else ""))

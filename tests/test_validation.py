@@ -560,12 +560,18 @@ def test_unknown_keys_pass_through(model: str) -> None:
     assert prepared.body is not body
 
 
-def test_nested_input_never_shared_or_mutated() -> None:
+def test_nested_input_never_mutated_and_rewritten_parts_never_shared() -> None:
+    # Unchanged nested values (messages) are shared with the input, not copied: the body
+    # is prepared on every request, and a deep copy of a long conversation costs.
     body = req("kimi-k2.6", tool_choice=NAMED, tools=[fn("get_weather", {"type": "object", "title": "T"})])
     snapshot = copy.deepcopy(body)
     prepared = prepare_chat_request(body)
-    cast("list[Any]", prepared.body["messages"]).append({"role": "user", "content": "more"})
     assert body == snapshot
+    assert prepared.body["tools"] is not body["tools"]
+    tool = cast("list[dict[str, Any]]", prepared.body["tools"])[0]
+    tool["function"]["parameters"]["extra"] = 1
+    assert body == snapshot
+    assert prepared.body["messages"] is body["messages"]
 
 
 def test_explicit_spec_overrides_lookup() -> None:
