@@ -333,3 +333,13 @@ async def test_async_raise_surfaces_the_tool_error(
             tools=[explode, Formula("moonshot/date:latest")],
             on_tool_error="raise",
         )
+
+
+def _weather(city: Annotated[str, Field(description="City name", min_length=2)]) -> str:
+    """Current weather."""
+    return city
+
+
+def test_function_tool_keeps_an_annotated_field_description() -> None:
+    schema: Any = function_tool(_weather).param["function"].get("parameters")
+    assert "City name" in schema["properties"]["city"]["description"]

@@ -99,9 +99,12 @@ def _docstring(doc: str | None) -> tuple[str, dict[str, str]]:
 
 
 def _annotated_description(annotation: object) -> str | None:
+    """``Annotated[T, "text"]`` or ``Annotated[T, Field(description="text")]``."""
     if get_origin(annotation) is not Annotated:
         return None
-    texts = [m for m in get_args(annotation)[1:] if isinstance(m, str)]
+    metadata = get_args(annotation)[1:]
+    texts = [m for m in metadata if isinstance(m, str)]
+    texts += [m.description for m in metadata if isinstance(m, FieldInfo) and m.description]
     return " ".join(texts) or None
 
 
@@ -113,7 +116,9 @@ def _field(parameter: inspect.Parameter, annotation: object, doc: str | None) ->
             default.description = description
         return annotation, default
     required = default is inspect.Parameter.empty
-    info = cast("FieldInfo", pydantic.Field(default=... if required else default, description=description))
+    # description=None would override one given in Annotated[T, Field(...)]: pass it only when known.
+    extra: dict[str, Any] = {"description": description} if description else {}
+    info = cast("FieldInfo", pydantic.Field(default=... if required else default, **extra))
     return annotation, info
 
 
