@@ -399,6 +399,17 @@ class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
     with_options = copy
 
     @override
+    def request(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, cast_to: Any, options: FinalRequestOptions, *, stream: bool = False, stream_cls: Any = None
+    ) -> Any:
+        # A tenacity object given as retry_policy owns the retries (the SDK's are 0): it
+        # wraps each request, so every call made through this client is retried by it.
+        if self._retry.retrying is None:
+            return super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
+        send = super().request
+        return self._retry.sync_retrying()(send, cast_to, options, stream=stream, stream_cls=stream_cls)
+
+    @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return prepare_options(super()._prepare_options(options), self._kimi, self._reasoning)
 
@@ -573,6 +584,18 @@ class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return prepare_options(await super()._prepare_options(options), self._kimi, self._reasoning)
+
+    @override
+    async def request(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, cast_to: Any, options: FinalRequestOptions, *, stream: bool = False, stream_cls: Any = None
+    ) -> Any:
+        # See KimiOpenAI.request: a tenacity object owns the retries when one was given.
+        if self._retry.retrying is None:
+            return await super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
+        send = super().request
+        return await self._retry.async_retrying()(
+            send, cast_to, options, stream=stream, stream_cls=stream_cls
+        )
 
     @override
     async def _send_request(

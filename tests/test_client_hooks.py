@@ -8,6 +8,7 @@ from typing import Any
 
 import openai
 import pytest
+import tenacity
 from _helpers import COMPLETION, Recorder
 from pydantic import BaseModel
 
@@ -203,3 +204,37 @@ def test_parse_result_still_parses_through_the_kimi_client() -> None:
     client = KimiOpenAI(api_key=KEY, http_client=recorder.client())
     parsed = client.chat.completions.parse(model="kimi-k2.6", messages=USER, response_format=Answer)
     assert parsed.choices[0].message.parsed == Answer(text="ok")
+
+
+def _tenacity_policy(attempts: int) -> tenacity.Retrying:
+    return tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(attempts),
+        retry=tenacity.retry_if_exception(kimi_openai.is_retryable),
+        wait=tenacity.wait_none(),
+        reraise=True,
+    )
+
+
+def test_a_tenacity_policy_owns_the_retries_of_every_call() -> None:
+    recorder = _error(429, "engine_overloaded_error")
+    client = KimiOpenAI(api_key=KEY, http_client=recorder.client(), retry_policy=_tenacity_policy(4))
+    assert client.max_retries == 0
+    with pytest.raises(kimi_openai.EngineOverloadedError):
+        client.chat.completions.create(model="kimi-k2.6", messages=USER)
+    assert len(recorder.requests) == 4
+    assert {r.headers["x-stainless-retry-count"] for r in recorder.requests} == {"0"}
+    quota = _error(429, "exceeded_current_quota_error")
+    with pytest.raises(kimi_openai.ExceededCurrentQuotaError):
+        client.with_options(http_client=quota.client()).models.list()
+    assert len(quota.requests) == 1
+
+
+@pytest.mark.anyio
+async def test_a_tenacity_policy_owns_the_retries_of_async_calls() -> None:
+    recorder = _error(503, "server_unavailable")
+    client = AsyncKimiOpenAI(
+        api_key=KEY, http_client=recorder.async_client(), retry_policy=_tenacity_policy(3)
+    )
+    with pytest.raises(kimi_openai.ServerUnavailableError):
+        await client.chat.completions.create(model="kimi-k2.6", messages=USER)
+    assert len(recorder.requests) == 3
