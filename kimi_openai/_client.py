@@ -411,7 +411,12 @@ class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
 
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return prepare_options(super()._prepare_options(options), self._kimi, self._reasoning)
+        return prepare_options(
+            super()._prepare_options(options),
+            self._kimi,
+            self._reasoning,
+            moonshot_hosted=self.region is not None,
+        )
 
 
 class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
@@ -583,7 +588,12 @@ class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
 
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return prepare_options(await super()._prepare_options(options), self._kimi, self._reasoning)
+        return prepare_options(
+            await super()._prepare_options(options),
+            self._kimi,
+            self._reasoning,
+            moonshot_hosted=self.region is not None,
+        )
 
     @override
     async def request(  # pyright: ignore[reportIncompatibleMethodOverride]

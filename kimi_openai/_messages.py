@@ -235,14 +235,16 @@ class _Request:
 
     __slots__ = ("model", "platform", "policy", "thinking")
 
-    def __init__(self, body: Mapping[str, Any], policy: ReasoningEchoPolicy) -> None:
+    def __init__(self, body: Mapping[str, Any], policy: ReasoningEchoPolicy, moonshot_hosted: bool) -> None:
         self.policy = policy
         model = body.get("model")
         self.model = model if isinstance(model, str) else ""
         spec = get_model_spec(self.model)
         self.thinking = _thinking_of(body, spec)
         # Moonshot's rule, not an engine's: https://platform.kimi.ai/docs/guide/use-thinking-models
-        self.platform = spec.hosting == "moonshot"
+        # Moonshot's API, or a proxy in front of it serving Moonshot's model ids. An unknown
+        # model name behind another endpoint is taken for a self-hosted engine (vLLM, SGLang).
+        self.platform = spec.hosting == "moonshot" and (moonshot_hosted or spec.is_known)
 
 
 class ReasoningStore:
@@ -348,7 +350,9 @@ class ReasoningStore:
             if reasoning:
                 self.remember("".join(reasoning), tool_call_ids=ids, content="".join(content))
 
-    def restore(self, body: dict[str, Any], policy: ReasoningEchoPolicy) -> dict[str, Any]:
+    def restore(
+        self, body: dict[str, Any], policy: ReasoningEchoPolicy, *, moonshot_hosted: bool = True
+    ) -> dict[str, Any]:
         """The body to send, with known ``reasoning_content`` put back on assistant turns.
 
         Never mutates ``body``; returns ``body`` itself when nothing changes. Assistant
@@ -375,7 +379,7 @@ class ReasoningStore:
             if (reasoning is not None and reasoning != "") or message.get("partial") is True:
                 cleaned = _without_openai_nulls(message)
             else:
-                request = request or _Request(body, policy)
+                request = request or _Request(body, policy, moonshot_hosted)
                 cleaned = self._restored(_without_openai_nulls(message), index, request)
             if cleaned is not message:
                 changed[index] = cleaned

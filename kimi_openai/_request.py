@@ -48,7 +48,11 @@ def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | No
 
 
 def prepare_options(
-    options: FinalRequestOptions, settings: KimiSettings, store: ReasoningStore
+    options: FinalRequestOptions,
+    settings: KimiSettings,
+    store: ReasoningStore,
+    *,
+    moonshot_hosted: bool = True,
 ) -> FinalRequestOptions:
     """Check and adjust a chat completion request; anything else passes untouched."""
     if options.url != CHAT_COMPLETIONS_PATH or options.method.lower() != "post":
@@ -60,7 +64,7 @@ def prepare_options(
         cast("Mapping[str, Any]", json_data), cast("Mapping[str, Any] | None", options.extra_json)
     )
     prepared = prepare_chat_request(
-        store.restore(body, settings.reasoning_echo),
+        store.restore(body, settings.reasoning_echo, moonshot_hosted=moonshot_hosted),
         validate=settings.validation,
         max_tokens_field=settings.max_tokens_field,
         normalize_tool_schemas=settings.normalize_tool_schemas,

@@ -454,3 +454,24 @@ def test_lookup_refreshes_recency() -> None:
     store.remember("third", tool_call_ids=["c"])
     assert store.lookup({"tool_calls": [{"id": "a"}]}) == "first"
     assert store.lookup({"tool_calls": [{"id": "b"}]}) is None
+
+
+def test_no_placeholder_for_an_unknown_model_name_behind_a_self_hosted_endpoint() -> None:
+    from _helpers import Recorder
+
+    recorder = Recorder()
+    client = KimiOpenAI(api_key="dummy", base_url="http://localhost:8000/v1", http_client=recorder.client())
+    turn = {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [
+            {"id": "functions.f:0", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+        ],
+    }
+    messages: Any = [
+        {"role": "user", "content": "x"},
+        turn,
+        {"role": "tool", "tool_call_id": "functions.f:0", "content": "1"},
+    ]
+    client.chat.completions.create(model="my-kimi", messages=messages)
+    assert "reasoning_content" not in recorder.last_json()["messages"][1]
