@@ -55,6 +55,7 @@ KnownModel = Literal[
     "moonshot-v1-128k-vision-preview",
     "kimi-latest",
     "moonshotai/Kimi-K2-Instruct",
+    "moonshotai/Kimi-K2-Instruct-0905",
 ]
 """Model ids with a row in the spec table. Type a model as ``str | KnownModel``."""
 
@@ -72,6 +73,7 @@ PYDANTIC_AI_6208: Final = "https://github.com/pydantic/pydantic-ai/pull/6208"
 WOLFFI_K26: Final = "https://docs.wolffi.sh (quoting https://platform.kimi.ai/docs/pricing/chat-k26)"
 LAVA: Final = "https://lava.so"
 HF_K2: Final = "https://huggingface.co/moonshotai/Kimi-K2-Instruct"
+HF_K2_0905: Final = "https://huggingface.co/moonshotai/Kimi-K2-Instruct-0905"
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,10 +302,20 @@ _OPEN_K2: Final = ModelSpec(
     id="moonshotai/Kimi-K2-Instruct",
     family="moonshotai/Kimi-K2",
     hosting="self_hosted",
+    context_length=131_072,  # "Context Length: 128K" on the model card
+    max_output_tokens=131_072,
     recommended_temperature=0.6,
     lifecycle="current",
     lifecycle_source=HF_K2,
     sources=(HF_K2,),
+)
+_OPEN_K2_0905: Final = replace(
+    _OPEN_K2,
+    id="moonshotai/Kimi-K2-Instruct-0905",
+    context_length=262_144,  # the 0905 weights extend the context to 256K (model card)
+    max_output_tokens=262_144,
+    lifecycle_source=HF_K2_0905,
+    sources=(HF_K2_0905,),
 )
 _DEFAULT: Final = ModelSpec(id="", family="unknown", is_known=False, matched_by="default")
 
@@ -359,6 +371,7 @@ _MODEL_TABLE: Final[tuple[ModelSpec, ...]] = (
     # Not in the 2026 docs and discontinued: nothing is known of its limits.
     replace(_DEFAULT, id="kimi-latest", family="kimi-latest", is_known=True, matched_by="id", **_RETIRED),
     _OPEN_K2,
+    _OPEN_K2_0905,
 )
 
 

@@ -146,7 +146,7 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("kimi-k2-1201-preview", "kimi-k2", "none"),
     ("moonshot-v1-64k-foo", "moonshot-v1", "none"),
     ("moonshot-v1-64k-vision-preview", "moonshot-v1-vision", "none"),
-    ("moonshotai/Kimi-K2-Instruct-0905", "moonshotai/Kimi-K2", "unknown"),
+    ("moonshotai/Kimi-K2-Thinking", "moonshotai/Kimi-K2", "unknown"),
     ("moonshotai/kimi-k2-thinking", "moonshotai/Kimi-K2", "unknown"),
 ]
 
