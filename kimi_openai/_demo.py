@@ -7,7 +7,6 @@ works on a fresh machine with no network.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,24 +16,25 @@ from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnio
 
 from ._client import KimiOpenAI
 from ._compat import httpx
-from ._constants import API_KEY_ENV_VARS
+from ._errors import KimiConfigurationError
 
 MODEL = "kimi-k2.6"
 WEB_SEARCH_TOOL: dict[str, Any] = {"type": "builtin_function", "function": {"name": "$web_search"}}
 
 
 def _client(out: TextIO) -> KimiOpenAI:
-    if any(os.environ.get(name) for name in API_KEY_ENV_VARS):
-        client = KimiOpenAI()
-        out.write(f"Live: talking to {client.base_url}\n")
-        return client
-    from .testing import MoonshotEmulator
+    try:
+        client = KimiOpenAI()  # a key from the environment or ./.env, as any Kimi client finds it
+    except KimiConfigurationError:
+        from .testing import MoonshotEmulator
 
-    out.write("No MOONSHOT_API_KEY set: running against the in-process emulator (kimi_openai.testing).\n")
-    return KimiOpenAI(
-        api_key="sk-demo",
-        http_client=httpx.Client(transport=MoonshotEmulator().transport()),
-    )
+        out.write("No MOONSHOT_API_KEY set: running against the in-process emulator (kimi_openai.testing).\n")
+        return KimiOpenAI(
+            api_key="sk-demo",
+            http_client=httpx.Client(transport=MoonshotEmulator().transport()),
+        )
+    out.write(f"Live: talking to {client.base_url}\n")
+    return client
 
 
 def _chat(client: KimiOpenAI, out: TextIO) -> None:
