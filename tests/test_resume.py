@@ -170,3 +170,24 @@ async def test_async_drop_mid_tool_call_raises_with_the_fragments() -> None:
             pass
     assert caught.value.partial.tool_calls[0].name == "get_weather"
     assert len(emulator.chat_requests()) == 1
+
+
+def test_a_resumed_thinking_stream_keeps_one_reasoning_and_sends_it_back() -> None:
+    emulator = MoonshotEmulator()
+    emulator.queue_drop(
+        12, TextReply("Hello there, this is a long answer", reasoning="I think about it carefully.")
+    )
+    chunks = list(
+        stream_with_resume(client(emulator), model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}])
+    )
+    reasoning = "".join(c.choices[0].delta.reasoning_content or "" for c in chunks if c.choices)
+    assert reasoning == "I think about it carefully."
+    resumed = emulator.last_chat_request()["messages"][-1]
+    assert resumed["partial"] is True
+    assert resumed["reasoning_content"] == "I think about it carefully."
+    assert (
+        resumed["content"]
+        == "".join(c.choices[0].delta.content or "" for c in chunks[: len(chunks)] if c.choices)[
+            : len(resumed["content"])
+        ]
+    )

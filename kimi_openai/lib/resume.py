@@ -158,9 +158,11 @@ class _Progress:
         self.reasoning = ""
         self.tool_call_started = False
         self.chunks: list[Any] = []
+        self.continuing = False
 
     def request(self) -> dict[str, Any]:
         """The next request: the original, plus the received text as a partial assistant turn."""
+        self.continuing = bool(self.content)
         if not self.content:
             return {**self.kwargs, "messages": self.messages}
         messages = list(self.messages)
@@ -170,13 +172,25 @@ class _Progress:
             # The caller prefilled already: the prefix grows by what arrived.
             messages[-1] = {**last, "content": f"{last.get('content') or ''}{self.content}"}
         else:
-            messages.append({"role": "assistant", "content": self.content, "partial": True})
+            turn: dict[str, Any] = {"role": "assistant", "content": self.content, "partial": True}
+            if self.reasoning:
+                # ⚠ partial mode on a thinking model is undocumented: the reasoning that led
+                # to the text goes back with it, as on any echoed thinking turn.
+                turn["reasoning_content"] = self.reasoning
+            messages.append(turn)
         return {**self.kwargs, "messages": messages}
 
     def seen(self, chunk: KimiChatCompletionChunk) -> None:
+        """Record a chunk before it is handed on; a continuation's fresh reasoning is dropped.
+
+        The user already has the reasoning behind the answer: a second one, written
+        for the continuation, would be glued to it mid-thought.
+        """
         self.chunks.append(chunk)
         for choice in chunk.choices:
             delta = choice.delta
+            if self.continuing and delta.reasoning_content:
+                delta.reasoning_content = None
             self.content += delta.content or ""
             self.reasoning += delta.reasoning_content or ""
             self.tool_call_started = self.tool_call_started or bool(delta.tool_calls)
