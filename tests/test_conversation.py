@@ -206,3 +206,16 @@ async def test_async_tool_loop_and_stream(
     fork = chat.fork()
     assert fork.messages == chat.messages
     assert fork.messages is not chat.messages
+
+
+def test_cost_defaults_to_the_currency_of_the_clients_platform(kimi_emulator: MoonshotEmulator) -> None:
+    china = KimiOpenAI(
+        api_key="sk-test", region="cn", http_client=httpx.Client(transport=kimi_emulator.transport())
+    )
+    chat = Conversation(china, model="kimi-k2.5")
+    kimi_emulator.queue_text("One.", usage=Usage(1_000, 200, cached_tokens=0))
+    chat.send("First")
+    price = next(p for p in get_model_spec("kimi-k2.5").prices if p.currency == "CNY")
+    assert chat.usage.currency == "CNY"
+    assert chat.usage.cost() == pytest.approx((1_000 * price.cache_miss + 200 * price.output) / 1_000_000)
+    assert chat.usage.cost("USD") != chat.usage.cost()

@@ -63,6 +63,8 @@ class ConversationUsage:
     """Tokens and list-price cost of every request a conversation made, per model."""
 
     by_model: dict[str, TokenCounts] = field(default_factory=dict[str, TokenCounts])
+    currency: Currency = "USD"
+    """The currency :meth:`cost` uses by default: the one the client's platform bills in."""
 
     @property
     def requests(self) -> int:
@@ -95,13 +97,14 @@ class ConversationUsage:
             counts.completion_tokens += usage.completion_tokens
             counts.cached_tokens += _cached_tokens(usage)
 
-    def cost(self, currency: Currency = "USD") -> float | None:
+    def cost(self, currency: Currency | None = None) -> float | None:
         """List-price cost from the model specs' prices (``ModelSpec.prices``), per million tokens.
 
         Cache hits at the cache-hit price, the rest of the prompt at the cache-miss price,
         output (reasoning included) at the output price. ``None`` when a model used has no
         price in ``currency`` in the spec table. Discounts and tool fees are not counted.
         """
+        currency = currency or self.currency
         total = 0.0
         for model, counts in self.by_model.items():
             price = next((p for p in get_model_spec(model).prices if p.currency == currency), None)
@@ -117,7 +120,7 @@ class ConversationUsage:
         return total / _PER_MILLION
 
     def copy(self) -> ConversationUsage:
-        return ConversationUsage({m: copy.copy(c) for m, c in self.by_model.items()})
+        return ConversationUsage({m: copy.copy(c) for m, c in self.by_model.items()}, self.currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +224,12 @@ class ConversationState:
     """History, defaults and usage of a conversation; the I/O is in the subclasses."""
 
     def __init__(
-        self, *, model: str, messages: Iterable[MessageInput], defaults: Mapping[str, object]
+        self,
+        *,
+        model: str,
+        messages: Iterable[MessageInput],
+        defaults: Mapping[str, object],
+        currency: Currency = "USD",
     ) -> None:
         if "stream" in defaults or "messages" in defaults:
             raise TypeError("pass messages= as the history; streaming is chosen per turn with .stream()")
@@ -229,7 +237,7 @@ class ConversationState:
         """The model of every turn (a turn's ``model=`` overrides it)."""
         self.defaults: dict[str, object] = dict(defaults)
         """``create`` keywords sent with every turn (``tools``, ``thinking``, ``prompt_cache_key``...)."""
-        self.usage = ConversationUsage()
+        self.usage = ConversationUsage(currency=currency)
         """Tokens and cost of every request this conversation made."""
         self.last: KimiChatCompletion | None = None
         """The latest answer."""

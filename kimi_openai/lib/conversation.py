@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, cast
 
+from kimi_openai._models import Currency
 from kimi_openai.types.chat import KimiChatCompletion, KimiChatCompletionChunk
 
 from ._conversation_state import (
@@ -79,7 +80,9 @@ class Conversation(ConversationState):
     def __init__(
         self, client: KimiOpenAI, *, model: str, messages: Iterable[MessageInput] = (), **defaults: object
     ) -> None:
-        super().__init__(model=model, messages=messages, defaults=defaults)
+        # platform.moonshot.cn bills in CNY, platform.moonshot.ai in USD (moonshot-api.md §1.6).
+        currency: Currency = "CNY" if client.region == "cn" else "USD"
+        super().__init__(model=model, messages=messages, defaults=defaults, currency=currency)
         self.client = client
 
     def send(self, message: MessageInput | None = None, **create_kwargs: object) -> KimiChatCompletion:
@@ -188,7 +191,9 @@ class AsyncConversation(ConversationState):
         messages: Iterable[MessageInput] = (),
         **defaults: object,
     ) -> None:
-        super().__init__(model=model, messages=messages, defaults=defaults)
+        # platform.moonshot.cn bills in CNY, platform.moonshot.ai in USD (moonshot-api.md §1.6).
+        currency: Currency = "CNY" if client.region == "cn" else "USD"
+        super().__init__(model=model, messages=messages, defaults=defaults, currency=currency)
         self.client = client
 
     async def send(self, message: MessageInput | None = None, **create_kwargs: object) -> KimiChatCompletion:
