@@ -24,7 +24,7 @@ from ._constants import REGION_BASE_URLS, Region
 from ._errors import make_status_error
 from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._request import KimiSettings, prepare_options
-from ._response import after_completion, after_stream
+from ._response import after_completion, after_stream, fast_completion
 from ._retry import (
     DEFAULT_RETRY_POLICY,
     RetryConfig,
@@ -170,6 +170,7 @@ class _KimiClientHooks:
     _kimi: KimiSettings
     _retry: RetrySetup
     _reasoning: ReasoningStore
+    _strict_response_validation: bool
     max_retries: int
 
     @property
@@ -205,8 +206,10 @@ class _KimiClientHooks:
         self, *, data: object, cast_to: type[ResponseT], response: httpx.Response
     ) -> ResponseT:
         # Every parsed body passes here, with_raw_response(...).parse() included.
-        parent: Any = super()
-        result = parent._process_response_data(data=data, cast_to=cast_to, response=response)
+        result = fast_completion(data, cast_to, strict=self._strict_response_validation)
+        if result is None:
+            parent: Any = super()
+            result = parent._process_response_data(data=data, cast_to=cast_to, response=response)
         return cast("ResponseT", after_completion(result, self._kimi, self._reasoning, response=response))
 
     def _kimi_stream_done(self, chunks: list[Any]) -> None:

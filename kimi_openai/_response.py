@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from openai.types.chat import ChatCompletion
+from pydantic import ValidationError
 
 from ._ratelimit import parse_rate_limit_headers
+from .types.chat.kimi_chat_completion import KimiChatCompletion
 
 if TYPE_CHECKING:
     from ._compat import httpx
@@ -47,3 +49,19 @@ def after_completion(
 def after_stream(chunks: list[Any], store: ReasoningStore) -> None:
     """Called once a chat stream has finished (``[DONE]`` received)."""
     store.remember_chunks(chunks)
+
+
+def fast_completion(data: object, cast_to: object, *, strict: bool) -> KimiChatCompletion | None:
+    """A chat completion built by the compiled validator, or ``None`` to let openai build it.
+
+    openai builds responses with ``construct()``, a pure-Python walk that costs far more
+    than pydantic-core's validator. Strict validation accepts only payloads whose every
+    value already has its declared type, exactly when both build equal objects; anything
+    else (an unknown ``finish_reason``, a ``builtin_function`` tool call) goes openai's way.
+    """
+    if cast_to is not KimiChatCompletion or strict or not isinstance(data, dict):
+        return None
+    try:
+        return KimiChatCompletion.model_validate(data, strict=True)
+    except ValidationError:
+        return None

@@ -465,7 +465,7 @@ def test_token_limit_rejected(model: str, fields: dict[str, Any], fragments: lis
 
 
 @pytest.mark.parametrize(
-    "model", ["moonshot-v1-64k-foo", UNKNOWN, "kimi-k2.7-code", "moonshotai/Kimi-K2-Instruct"]
+    "model", ["moonshot-v1-64k-foo", UNKNOWN, "kimi-k2.7-code", "moonshotai/Kimi-K2-Thinking"]
 )
 def test_token_limit_unknown_context_passes(model: str) -> None:
     body = req(model, max_tokens=5_000_000, thinking={"type": "enabled", "keep": "all"})
