@@ -188,9 +188,10 @@ def time_first_request(base_url: str, reps: int) -> list[Row]:
         "kimi_openai",
         kimi_ms,
         kimi_ms / openai_ms,
-        f"≤ 50 ms beyond openai ({kimi_ms - openai_ms:.0f} ms)",
+        # No target of its own (the import target is the row above): shown so the cost of
+        # loading the chat resources on first use is visible.
+        f"for information: {kimi_ms - openai_ms:.0f} ms beyond openai",
     )
-    kimi.ok = kimi_ms - openai_ms <= 50
     return [Row(group, "openai", openai_ms, 1.0), kimi]
 
 
