@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Callable, Generator, Iterable, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Self, TypeAlias, cast
+from typing import TYPE_CHECKING, Self, TypeAlias, cast, get_args
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from kimi_openai._constants import Region
@@ -106,6 +106,8 @@ class MoonshotEmulator:
         rate_limit: RateLimit | None = None,
         clock: Callable[[], int] | None = None,
     ) -> None:
+        _check_choice("stream_usage", stream_usage, StreamUsagePlacement)
+        _check_choice("file_content", file_content, FileContentFormat)
         self.config = EmulatorConfig(
             region=region,
             stream_usage=stream_usage,
@@ -358,3 +360,10 @@ def _scripted_response(item: ErrorReply | RawReply) -> EmulatorResponse:
     if isinstance(item, ErrorReply):
         return error_response(item.status, item.type, item.message, item.headers)
     return EmulatorResponse(item.status, {"content-type": item.content_type, **item.headers}, item.body)
+
+
+def _check_choice(name: str, value: object, allowed: object) -> None:
+    """A misspelt option would otherwise fall back to a default without a word."""
+    choices = get_args(allowed)
+    if value not in choices:
+        raise ValueError(f"{name}={value!r} is not one of {', '.join(repr(c) for c in choices)}")

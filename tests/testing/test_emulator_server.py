@@ -126,3 +126,9 @@ def test_module_entry_point_serves_and_prints_the_base_url() -> None:
 
     assert base_url.startswith("http://127.0.0.1:")
     assert "kimi-k2.6" in {m["id"] for m in models["data"]}
+
+
+@pytest.mark.parametrize(("option", "value"), [("stream_usage", "top_level"), ("file_content", "pdf")])
+def test_a_misspelt_option_is_refused(option: str, value: str) -> None:
+    with pytest.raises(ValueError, match=f"{option}='{value}' is not one of"):
+        MoonshotEmulator(**{option: value})  # pyright: ignore[reportArgumentType]
