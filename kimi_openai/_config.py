@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -105,11 +106,22 @@ def resolve_base_url(base_url: object, region: str | None, dotenv: Mapping[str, 
     return REGION_BASE_URLS[region or DEFAULT_REGION]
 
 
+# (region, "api.moonshot.ai", ".moonshot.ai"), worked out once: region_of runs on every request.
+_OFFICIAL_HOSTS: tuple[tuple[str, str, str], ...] = tuple(
+    (region, host, "." + host.split(".", 1)[1])
+    for region, host in ((r, urlsplit(url).hostname or "") for r, url in REGION_BASE_URLS.items())
+)
+
+
 def region_of(base_url: object) -> str | None:
     """The Moonshot platform a base URL belongs to, or None for a proxy or a self-hosted engine."""
-    host = urlsplit(str(base_url)).hostname or ""
-    for region, url in REGION_BASE_URLS.items():
-        official = urlsplit(url).hostname or ""
-        if host == official or host.endswith("." + official.split(".", 1)[1]):
+    return _region_of_url(str(base_url))
+
+
+@lru_cache(maxsize=64)
+def _region_of_url(url: str) -> str | None:
+    host = urlsplit(url).hostname or ""
+    for region, official, domain in _OFFICIAL_HOSTS:
+        if host == official or host.endswith(domain):
             return region
     return None
