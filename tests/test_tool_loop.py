@@ -297,17 +297,16 @@ async def test_async_calls_run_concurrently_in_order(
         return name
 
     kimi_emulator.queue_tool_calls(
-        ToolCall("slow", {"name": "first", "delay": 0.3}, id="a"),
+        ToolCall("slow", {"name": "first", "delay": 0.6}, id="a"),
         ToolCall("blocking", {"name": "second"}, id="b"),
         ToolCall("slow", {"name": "third", "delay": 0.0}, id="c"),
         reasoning="Three at once.",
     )
     kimi_emulator.queue_text("All done.")
-    started = time.monotonic()
     result = await async_run_tools(
         async_kimi_emulator_client, model="kimi-k2.6", messages=QUESTION, tools=[slow, blocking]
     )
-    assert time.monotonic() - started < 0.45  # 0.3 + 0.2 + 0.0 if run one after another
+    # Run one after another they would finish first, second, third.
     assert finished == ["third", "second", "first"]
     sent = kimi_emulator.last_chat_request()
     tools = [m for m in sent["messages"] if m["role"] == "tool"]
