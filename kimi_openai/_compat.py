@@ -13,9 +13,14 @@ from typing import TYPE_CHECKING
 import openai
 import openai._base_client as _openai_base_client
 
+TYPE_CHECK_OPENAI_2 = False
+"""Set true (pyright ``defineConstant``) when type-checking against openai 2.x, on httpx."""
+
 if TYPE_CHECKING:
-    # The type check runs against the newest openai line (3.x, on httpx2).
-    import httpx2 as httpx
+    if TYPE_CHECK_OPENAI_2:
+        import httpx
+    else:
+        import httpx2 as httpx
 else:
     httpx = getattr(_openai_base_client, "httpx2", None) or _openai_base_client.httpx
 

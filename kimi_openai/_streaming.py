@@ -61,8 +61,11 @@ _T = TypeVar("_T")
 
 _drain_response_async: Callable[[httpx.Response], Awaitable[None]] | None
 try:
-    # openai 3.x drains an HTTP/1.1 body after ``[DONE]`` so the connection is reused.
-    from openai._streaming_cleanup import drain_response_async as _drain_response_async
+    # openai 3.x drains an HTTP/1.1 body after ``[DONE]`` so the connection is reused;
+    # 2.x has no such module (the type check runs against both lines).
+    from openai._streaming_cleanup import (  # pyright: ignore[reportMissingImports]
+        drain_response_async as _drain_response_async,  # pyright: ignore[reportUnknownVariableType]
+    )
 except ImportError:  # openai 2.x closes without draining
     _drain_response_async = None
 
