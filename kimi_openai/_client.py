@@ -18,9 +18,17 @@ from openai._models import FinalRequestOptions
 from openai._types import HttpxSendArgs, ResponseT
 from typing_extensions import override
 
+from ._client_options import (
+    copied_base_url,
+    copied_headers,
+    copied_query,
+    forget_openai_environment,
+    inherited,
+    kimi_inherited,
+)
 from ._compat import httpx
 from ._config import read_dotenv, region_of, resolve_api_key, resolve_base_url
-from ._constants import REGION_BASE_URLS, Region
+from ._constants import Region
 from ._errors import make_status_error
 from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._request import KimiSettings, prepare_options
@@ -46,119 +54,6 @@ if TYPE_CHECKING:
     from .resources.users import AsyncUsers, Users
 
 __all__ = ["AsyncKimiOpenAI", "KimiOpenAI"]
-
-
-def _forget_openai_environment(
-    client: openai.OpenAI | openai.AsyncOpenAI,
-    organization: str | None,
-    project: str | None,
-    webhook_secret: str | None,
-    default_headers: Mapping[str, str] | None,
-) -> None:
-    """Undo what openai's constructor read from ``OPENAI_*`` variables.
-
-    openai falls back to ``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``,
-    ``OPENAI_WEBHOOK_SECRET``, ``OPENAI_ADMIN_KEY`` and (3.x)
-    ``OPENAI_CUSTOM_HEADERS`` whenever an argument is ``None``, and sends most of
-    them as headers. A user's OpenAI setup must not reach Moonshot, so only what
-    was passed explicitly stays. Changing ``os.environ`` instead would race with
-    other threads and surprise the user.
-    """
-    client.organization = organization
-    client.project = project
-    client.webhook_secret = webhook_secret
-    if hasattr(client, "admin_api_key"):
-        client.admin_api_key = None
-    client._custom_headers = dict(default_headers or {})  # pyright: ignore[reportPrivateUsage]
-    if hasattr(client, "_ambient_authorizations"):
-        client._ambient_authorizations = frozenset()  # pyright: ignore[reportAttributeAccessIssue, reportPrivateUsage]
-
-
-def _copied_headers(
-    current: Mapping[str, str],
-    default_headers: Mapping[str, str] | None,
-    set_default_headers: Mapping[str, str] | None,
-) -> Mapping[str, str]:
-    if default_headers is not None and set_default_headers is not None:
-        raise ValueError("The `default_headers` and `set_default_headers` arguments are mutually exclusive")
-    if default_headers is not None:
-        return {**current, **default_headers}
-    return current if set_default_headers is None else set_default_headers
-
-
-def _copied_query(
-    current: Mapping[str, object],
-    default_query: Mapping[str, object] | None,
-    set_default_query: Mapping[str, object] | None,
-) -> Mapping[str, object]:
-    if default_query is not None and set_default_query is not None:
-        raise ValueError("The `default_query` and `set_default_query` arguments are mutually exclusive")
-    if default_query is not None:
-        return {**current, **default_query}
-    return current if set_default_query is None else set_default_query
-
-
-def _copied_base_url(current: object, base_url: str | httpx.URL | None, region: Region | None) -> str:
-    """A copy keeps the base URL unless given a new one, or a region to switch to."""
-    if base_url is not None:
-        return str(base_url)
-    if region is not None:
-        return REGION_BASE_URLS[region]
-    return str(current)
-
-
-def _inherited(
-    client: openai.OpenAI | openai.AsyncOpenAI,
-    *,
-    organization: str | None,
-    project: str | None,
-    webhook_secret: str | None,
-    websocket_base_url: str | httpx.URL | None,
-    timeout: float | Timeout | NotGiven | None,
-    headers: Mapping[str, str],
-    query: Mapping[str, object],
-) -> dict[str, Any]:
-    """``copy()`` arguments: the given ones, else the client's own (as openai's ``copy`` does)."""
-    return {
-        "organization": organization or client.organization,
-        "project": project or client.project,
-        "webhook_secret": webhook_secret or client.webhook_secret,
-        "websocket_base_url": websocket_base_url or client.websocket_base_url,
-        "timeout": client.timeout if isinstance(timeout, NotGiven) else timeout,
-        "default_headers": headers,
-        "default_query": query,
-    }
-
-
-def _kimi_inherited(
-    settings: KimiSettings,
-    retry: RetrySetup,
-    *,
-    retry_policy: RetryConfig | None,
-    max_retries: int | NotGiven,
-    validation: bool | None,
-    max_tokens_field: TokenLimitField | None,
-    normalize_tool_schemas: bool | None,
-    reasoning_echo: ReasoningEchoPolicy | None,
-    k2_tool_call_markup: bool | None,
-) -> dict[str, Any]:
-    """The Kimi options of a copy: the given ones, else the client's own."""
-    if retry_policy is None:
-        retry_policy = retry.retrying or retry.policy
-        if not isinstance(max_retries, NotGiven) and retry.retrying is None:
-            retry_policy = replace(retry.policy, max_retries=max_retries)
-    return {
-        "retry_policy": retry_policy,
-        "validation": settings.validation if validation is None else validation,
-        "max_tokens_field": max_tokens_field or settings.max_tokens_field,
-        "normalize_tool_schemas": (
-            settings.normalize_tool_schemas if normalize_tool_schemas is None else normalize_tool_schemas
-        ),
-        "reasoning_echo": reasoning_echo or settings.reasoning_echo,
-        "k2_tool_call_markup": settings.k2_tool_call_markup
-        if k2_tool_call_markup is None
-        else k2_tool_call_markup,
-    }
 
 
 class _KimiClientHooks:
@@ -278,7 +173,7 @@ class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
         )
-        _forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+        forget_openai_environment(self, organization, project, webhook_secret, default_headers)
         self._retry = retry
         self._kimi = KimiSettings(
             validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
@@ -370,9 +265,9 @@ class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
         copied = self.__class__(
             api_key=api_key or self._api_key_provider or self.api_key,
             region=region,
-            base_url=_copied_base_url(self.base_url, base_url, region),
+            base_url=copied_base_url(self.base_url, base_url, region),
             http_client=http_client or self._client,
-            **_kimi_inherited(
+            **kimi_inherited(
                 self._kimi,
                 self._retry,
                 retry_policy=retry_policy,
@@ -383,15 +278,15 @@ class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
                 reasoning_echo=reasoning_echo,
                 k2_tool_call_markup=k2_tool_call_markup,
             ),
-            **_inherited(
+            **inherited(
                 self,
                 organization=organization,
                 project=project,
                 webhook_secret=webhook_secret,
                 websocket_base_url=websocket_base_url,
                 timeout=timeout,
-                headers=_copied_headers(self._custom_headers, default_headers, set_default_headers),
-                query=_copied_query(self._custom_query, default_query, set_default_query),
+                headers=copied_headers(self._custom_headers, default_headers, set_default_headers),
+                query=copied_query(self._custom_query, default_query, set_default_query),
             ),
             **_extra_kwargs,
         )
@@ -467,7 +362,7 @@ class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
         )
-        _forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+        forget_openai_environment(self, organization, project, webhook_secret, default_headers)
         self._retry = retry
         self._kimi = KimiSettings(
             validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
@@ -559,9 +454,9 @@ class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
         copied = self.__class__(
             api_key=api_key or self._api_key_provider or self.api_key,
             region=region,
-            base_url=_copied_base_url(self.base_url, base_url, region),
+            base_url=copied_base_url(self.base_url, base_url, region),
             http_client=http_client or self._client,
-            **_kimi_inherited(
+            **kimi_inherited(
                 self._kimi,
                 self._retry,
                 retry_policy=retry_policy,
@@ -572,15 +467,15 @@ class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
                 reasoning_echo=reasoning_echo,
                 k2_tool_call_markup=k2_tool_call_markup,
             ),
-            **_inherited(
+            **inherited(
                 self,
                 organization=organization,
                 project=project,
                 webhook_secret=webhook_secret,
                 websocket_base_url=websocket_base_url,
                 timeout=timeout,
-                headers=_copied_headers(self._custom_headers, default_headers, set_default_headers),
-                query=_copied_query(self._custom_query, default_query, set_default_query),
+                headers=copied_headers(self._custom_headers, default_headers, set_default_headers),
+                query=copied_query(self._custom_query, default_query, set_default_query),
             ),
             **_extra_kwargs,
         )

@@ -1,0 +1,145 @@
+"""What a Kimi client keeps from openai's constructor, and what its ``copy()`` carries over.
+
+openai's constructor reads ``OPENAI_*`` variables whenever an argument is missing;
+:func:`forget_openai_environment` undoes that. ``copy()`` / ``with_options()`` take
+each argument given, else the client's own, as openai's ``copy`` does, for openai's
+options and for the Kimi ones alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import openai
+from openai import NotGiven, Timeout
+
+from ._compat import httpx
+from ._constants import REGION_BASE_URLS, Region
+from ._messages import ReasoningEchoPolicy
+from ._request import KimiSettings
+from ._retry import RetryConfig, RetrySetup
+from ._validation import TokenLimitField
+
+__all__ = [
+    "copied_base_url",
+    "copied_headers",
+    "copied_query",
+    "forget_openai_environment",
+    "inherited",
+    "kimi_inherited",
+]
+
+
+def forget_openai_environment(
+    client: openai.OpenAI | openai.AsyncOpenAI,
+    organization: str | None,
+    project: str | None,
+    webhook_secret: str | None,
+    default_headers: Mapping[str, str] | None,
+) -> None:
+    """Undo what openai's constructor read from ``OPENAI_*`` variables.
+
+    openai falls back to ``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``,
+    ``OPENAI_WEBHOOK_SECRET``, ``OPENAI_ADMIN_KEY`` and (3.x)
+    ``OPENAI_CUSTOM_HEADERS`` whenever an argument is ``None``, and sends most of
+    them as headers. A user's OpenAI setup must not reach Moonshot, so only what
+    was passed explicitly stays. Changing ``os.environ`` instead would race with
+    other threads and surprise the user.
+    """
+    client.organization = organization
+    client.project = project
+    client.webhook_secret = webhook_secret
+    if hasattr(client, "admin_api_key"):
+        client.admin_api_key = None
+    client._custom_headers = dict(default_headers or {})  # pyright: ignore[reportPrivateUsage]
+    if hasattr(client, "_ambient_authorizations"):
+        client._ambient_authorizations = frozenset()  # pyright: ignore[reportAttributeAccessIssue, reportPrivateUsage]
+
+
+def copied_headers(
+    current: Mapping[str, str],
+    default_headers: Mapping[str, str] | None,
+    set_default_headers: Mapping[str, str] | None,
+) -> Mapping[str, str]:
+    if default_headers is not None and set_default_headers is not None:
+        raise ValueError("The `default_headers` and `set_default_headers` arguments are mutually exclusive")
+    if default_headers is not None:
+        return {**current, **default_headers}
+    return current if set_default_headers is None else set_default_headers
+
+
+def copied_query(
+    current: Mapping[str, object],
+    default_query: Mapping[str, object] | None,
+    set_default_query: Mapping[str, object] | None,
+) -> Mapping[str, object]:
+    if default_query is not None and set_default_query is not None:
+        raise ValueError("The `default_query` and `set_default_query` arguments are mutually exclusive")
+    if default_query is not None:
+        return {**current, **default_query}
+    return current if set_default_query is None else set_default_query
+
+
+def copied_base_url(current: object, base_url: str | httpx.URL | None, region: Region | None) -> str:
+    """A copy keeps the base URL unless given a new one, or a region to switch to."""
+    if base_url is not None:
+        return str(base_url)
+    if region is not None:
+        return REGION_BASE_URLS[region]
+    return str(current)
+
+
+def inherited(
+    client: openai.OpenAI | openai.AsyncOpenAI,
+    *,
+    organization: str | None,
+    project: str | None,
+    webhook_secret: str | None,
+    websocket_base_url: str | httpx.URL | None,
+    timeout: float | Timeout | NotGiven | None,
+    headers: Mapping[str, str],
+    query: Mapping[str, object],
+) -> dict[str, Any]:
+    """``copy()`` arguments: the given ones, else the client's own (as openai's ``copy`` does)."""
+    return {
+        "organization": organization or client.organization,
+        "project": project or client.project,
+        "webhook_secret": webhook_secret or client.webhook_secret,
+        "websocket_base_url": websocket_base_url or client.websocket_base_url,
+        "timeout": client.timeout if isinstance(timeout, NotGiven) else timeout,
+        "default_headers": headers,
+        "default_query": query,
+    }
+
+
+def kimi_inherited(
+    settings: KimiSettings,
+    retry: RetrySetup,
+    *,
+    retry_policy: RetryConfig | None,
+    max_retries: int | NotGiven,
+    validation: bool | None,
+    max_tokens_field: TokenLimitField | None,
+    normalize_tool_schemas: bool | None,
+    reasoning_echo: ReasoningEchoPolicy | None,
+    k2_tool_call_markup: bool | None,
+) -> dict[str, Any]:
+    """The Kimi options of a copy: the given ones, else the client's own."""
+    if retry_policy is None:
+        retry_policy = retry.retrying or retry.policy
+        if not isinstance(max_retries, NotGiven) and retry.retrying is None:
+            retry_policy = replace(retry.policy, max_retries=max_retries)
+    return {
+        "retry_policy": retry_policy,
+        "validation": settings.validation if validation is None else validation,
+        "max_tokens_field": max_tokens_field or settings.max_tokens_field,
+        "normalize_tool_schemas": (
+            settings.normalize_tool_schemas if normalize_tool_schemas is None else normalize_tool_schemas
+        ),
+        "reasoning_echo": reasoning_echo or settings.reasoning_echo,
+        "k2_tool_call_markup": settings.k2_tool_call_markup
+        if k2_tool_call_markup is None
+        else k2_tool_call_markup,
+    }
