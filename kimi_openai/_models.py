@@ -55,6 +55,8 @@ KnownModel = Literal[
     "kimi-latest",
     "moonshotai/Kimi-K2-Instruct",
     "moonshotai/Kimi-K2-Instruct-0905",
+    "moonshotai/Kimi-K2-Thinking",
+    "moonshotai/Kimi-K2.5",
 ]
 """Model ids with a row in the spec table. Type a model as ``str | KnownModel``."""
 
@@ -70,9 +72,13 @@ MS_VISION: Final = "https://platform.moonshot.ai/docs/guide/use-kimi-vision-mode
 PROMPTFOO: Final = "https://www.promptfoo.dev/docs/providers/moonshot/"
 PYDANTIC_AI_6208: Final = "https://github.com/pydantic/pydantic-ai/pull/6208"
 WOLFFI_K26: Final = "https://docs.wolffi.sh (quoting https://platform.kimi.ai/docs/pricing/chat-k26)"
+WOLFFI: Final = "https://docs.wolffi.sh"
 LAVA: Final = "https://lava.so"
 HF_K2: Final = "https://huggingface.co/moonshotai/Kimi-K2-Instruct"
 HF_K2_0905: Final = "https://huggingface.co/moonshotai/Kimi-K2-Instruct-0905"
+HF_K2_THINKING: Final = "https://huggingface.co/moonshotai/Kimi-K2-Thinking"
+HF_K25: Final = "https://huggingface.co/moonshotai/Kimi-K2.5"
+KD_BENCHMARK: Final = "https://platform.kimi.ai/docs/guide/benchmark-best-practice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,10 +322,38 @@ _OPEN_K2_0905: Final = replace(
     lifecycle_source=HF_K2_0905,
     sources=(HF_K2_0905,),
 )
+# K2 Thinking weights: 256K context, always reasoning; the platform's K2-thinking family
+# defaults to temperature 1.0 (KD_MODELS parameter table).
+_OPEN_K2_THINKING: Final = replace(
+    _OPEN_K2,
+    id="moonshotai/Kimi-K2-Thinking",
+    family="moonshotai/Kimi-K2-Thinking",
+    context_length=262_144,
+    max_output_tokens=262_144,
+    thinking="always_on",
+    recommended_temperature=1.0,
+    lifecycle_source=HF_K2_THINKING,
+    sources=(HF_K2_THINKING, KD_MODELS),
+)
+# K2.5 weights: 256K context, image input, thinking on by default and switchable; Moonshot
+# runs K2.5 at temperature 1.0 with top_p 0.95 (KD_BENCHMARK).
+_OPEN_K25: Final = replace(
+    _OPEN_K2,
+    id="moonshotai/Kimi-K2.5",
+    family="moonshotai/Kimi-K2.5",
+    context_length=262_144,
+    max_output_tokens=262_144,
+    thinking="configurable",
+    thinking_default="enabled",
+    recommended_temperature=1.0,
+    supports_image_in=True,
+    lifecycle_source=HF_K25,
+    sources=(HF_K25, MS_K25, KD_BENCHMARK),
+)
 _DEFAULT: Final = ModelSpec(id="", family="unknown", is_known=False, matched_by="default")
 
 
-def _v1(size: str, context: int, price: Price | None, *, vision: bool = False) -> ModelSpec:
+def _v1(size: str, context: int, *prices: Price, vision: bool = False) -> ModelSpec:
     base = _V1_VISION if vision else _V1
     suffix = "-vision-preview" if vision else ""
     return replace(
@@ -327,7 +361,7 @@ def _v1(size: str, context: int, price: Price | None, *, vision: bool = False) -
         id=f"moonshot-v1-{size}{suffix}",
         context_length=context,
         max_output_tokens=context,
-        prices=() if price is None else (price,),
+        prices=prices,
     )
 
 
@@ -336,6 +370,9 @@ def _k2(model_id: str, base: ModelSpec, context: int, prices: tuple[Price, ...],
 
 
 _LAVA_K2 = _usd(0.15, 0.60, 2.50, as_of=None, source=LAVA)
+# Third-party USD figures for moonshot-v1 (no cache tier); none is given for 8k.
+_V1_USD_32K = _usd(None, 1.0, 3.0, as_of=None, source=WOLFFI)
+_V1_USD_128K = _usd(None, 2.0, 5.0, as_of=None, source=WOLFFI)
 _MODEL_TABLE: Final[tuple[ModelSpec, ...]] = (
     _K3,
     _K27_CODE,
@@ -360,17 +397,19 @@ _MODEL_TABLE: Final[tuple[ModelSpec, ...]] = (
     ),
     _k2("kimi-k2-thinking-turbo", _K2_THINKING, 262_144, (_cny(1, 8, 58),)),
     _v1("8k", 8_192, _cny(None, 2, 10)),
-    _v1("32k", 32_768, _cny(None, 5, 20)),
-    _v1("128k", 131_072, _cny(None, 10, 30)),
+    _v1("32k", 32_768, _cny(None, 5, 20), _V1_USD_32K),
+    _v1("128k", 131_072, _cny(None, 10, 30), _V1_USD_128K),
     # -auto picks a tier; the largest (128k) bounds max_tokens.
-    _v1("auto", 131_072, None),
+    _v1("auto", 131_072),
     _v1("8k", 8_192, _cny(None, 2, 10), vision=True),
-    _v1("32k", 32_768, _cny(None, 5, 20), vision=True),
-    _v1("128k", 131_072, _cny(None, 10, 30), vision=True),
+    _v1("32k", 32_768, _cny(None, 5, 20), _V1_USD_32K, vision=True),
+    _v1("128k", 131_072, _cny(None, 10, 30), _V1_USD_128K, vision=True),
     # Not in the 2026 docs and discontinued: nothing is known of its limits.
     replace(_DEFAULT, id="kimi-latest", family="kimi-latest", is_known=True, matched_by="id", **_RETIRED),
     _OPEN_K2,
     _OPEN_K2_0905,
+    _OPEN_K2_THINKING,
+    _OPEN_K25,
 )
 
 
@@ -412,6 +451,8 @@ _FAMILY_TABLE: Final[tuple[tuple[str, str, ModelSpec], ...]] = (
     ("moonshot-v1-", "vision", _family(_V1_VISION)),
     # Unknown moonshot-v1 ids might be vision ones: do not reject images for them.
     ("moonshot-v1", "", _family(_V1, supports_image_in=None)),
+    ("moonshotai/kimi-k2-thinking", "", _family(_OPEN_K2_THINKING)),
+    ("moonshotai/kimi-k2.5", "", _family(_OPEN_K25)),
     ("moonshotai/kimi-k2", "", _family(_OPEN_K2)),
 )
 

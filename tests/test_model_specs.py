@@ -121,6 +121,8 @@ PRICES: list[tuple[str, str, tuple[float | None, float, float], bool]] = [
     ("kimi-k2.6", "USD", (0.16, 0.95, 4.00), False),
     ("kimi-k2-turbo-preview", "CNY", (1, 8, 58), True),
     ("moonshot-v1-128k", "CNY", (None, 10, 30), True),
+    ("moonshot-v1-32k", "USD", (None, 1.0, 3.0), False),
+    ("moonshot-v1-128k-vision-preview", "USD", (None, 2.0, 5.0), False),
     ("moonshot-v1-8k-vision-preview", "CNY", (None, 2, 10), True),
 ]
 
@@ -146,8 +148,10 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("kimi-k2-1201-preview", "kimi-k2", "none"),
     ("moonshot-v1-64k-foo", "moonshot-v1", "none"),
     ("moonshot-v1-64k-vision-preview", "moonshot-v1-vision", "none"),
-    ("moonshotai/Kimi-K2-Thinking", "moonshotai/Kimi-K2", "unknown"),
-    ("moonshotai/kimi-k2-thinking", "moonshotai/Kimi-K2", "unknown"),
+    ("moonshotai/Kimi-K2-Thinking-FP8", "moonshotai/Kimi-K2-Thinking", "always_on"),
+    ("moonshotai/kimi-k2-thinking", "moonshotai/Kimi-K2-Thinking", "always_on"),
+    ("moonshotai/Kimi-K2.5-Instruct", "moonshotai/Kimi-K2.5", "configurable"),
+    ("moonshotai/Kimi-K2-Base", "moonshotai/Kimi-K2", "unknown"),
 ]
 
 
@@ -160,6 +164,27 @@ def test_family_prefix(model: str, family: str, thinking: str) -> None:
     assert spec.context_length is None
     assert spec.prices == ()
     assert spec.lifecycle == "unknown"
+
+
+OPEN_WEIGHTS: list[tuple[str, int, float, str]] = [
+    ("moonshotai/Kimi-K2-Instruct", 131_072, 0.6, "unknown"),
+    ("moonshotai/Kimi-K2-Instruct-0905", 262_144, 0.6, "unknown"),
+    ("moonshotai/Kimi-K2-Thinking", 262_144, 1.0, "always_on"),
+    ("moonshotai/Kimi-K2.5", 262_144, 1.0, "configurable"),
+]
+
+
+@pytest.mark.parametrize(("model", "context", "temperature", "thinking"), OPEN_WEIGHTS)
+def test_open_weight_rows(model: str, context: int, temperature: float, thinking: str) -> None:
+    spec = get_model_spec(model)
+    assert (spec.matched_by, spec.hosting) == ("id", "self_hosted")
+    assert (spec.context_length, spec.recommended_temperature, spec.thinking) == (
+        context,
+        temperature,
+        thinking,
+    )
+    assert spec.sources
+    assert all(src.startswith("https://") for src in spec.sources)
 
 
 def test_family_keeps_family_rules() -> None:
