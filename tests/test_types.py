@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import json
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, assert_type, cast, get_args, get_overloads, get_type_hints
 
 import pydantic
 import pytest
+from _helpers import Recorder
 from openai._models import construct_type
 from openai.types import CompletionUsage
 from openai.types.chat import (
@@ -18,6 +21,12 @@ from openai.types.chat import (
 )
 from openai.types.chat.chat_completion_chunk import ChoiceDelta
 
+from kimi_openai import KimiOpenAI, KnownModel
+from kimi_openai.lib.tools import async_run_tools, run_tools
+from kimi_openai.lib.web_search import async_run_web_search, run_web_search
+from kimi_openai.resources.chat._params import KimiCreateArgs, KimiParseArgs
+from kimi_openai.resources.chat._partial import AsyncPartialMixin, PartialMixin
+from kimi_openai.resources.chat.completions import AsyncKimiCompletions, KimiCompletions
 from kimi_openai.types.chat import (
     KimiChatCompletion,
     KimiChatCompletionChunk,
@@ -228,3 +237,43 @@ def test_openai_fields_we_extend_exist(base: type[pydantic.BaseModel], fields: s
     """The Kimi models rely on these openai fields, on both supported openai lines."""
     assert fields <= set(base.model_fields)
     assert base.model_config.get("extra") == "allow"
+
+
+# -- model ids: the known ones offered for completion, any string accepted ----------------------
+
+
+def _model_type(fn: Callable[..., object]) -> object:
+    """The evaluated annotation of ``fn``'s ``model`` parameter (annotations are strings here)."""
+    annotation = inspect.signature(fn).parameters["model"].annotation
+    return eval(annotation, fn.__globals__)  # the module's own names, as a checker resolves them
+
+
+def test_model_parameters_are_typed_str_or_known_model() -> None:
+    """Editors offer the Kimi ids (not openai's gpt names) and any other string still type-checks."""
+    assert get_type_hints(KimiCreateArgs)["model"] == str | KnownModel
+    assert get_type_hints(KimiParseArgs)["model"] == str | KnownModel
+    for create in (KimiCompletions.create, AsyncKimiCompletions.create):
+        overloads = get_overloads(create)
+        assert len(overloads) == 3  # stream: False / True / bool
+        for overload in overloads:
+            kwargs = eval(inspect.signature(overload).parameters["kwargs"].annotation, overload.__globals__)
+            assert get_args(kwargs) == (KimiCreateArgs,)
+    partials = (PartialMixin.partial, AsyncPartialMixin.partial)
+    entry_points = [*partials, *(o for p in partials for o in get_overloads(p))]
+    entry_points += [run_tools, async_run_tools, run_web_search, async_run_web_search]
+    for function in entry_points:
+        assert _model_type(function) == str | KnownModel, function.__qualname__
+
+
+def test_a_known_id_and_any_string_are_both_accepted() -> None:
+    recorder = Recorder()
+    client = KimiOpenAI(api_key="sk-test", http_client=recorder.client())
+    known: KnownModel = "kimi-k2.6"
+    custom = "my-org/kimi-k2.6-finetune"  # any string: a self-hosted or newer model
+    for model in (known, custom):
+        completion = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "hi"}])
+        assert_type(completion, KimiChatCompletion)
+        assert recorder.last_json()["model"] == model
+        partial = client.chat.completions.partial(model=model, messages=[], prefix="Hel")
+        assert partial.choices[0].message.content == "HelHello"
+        assert recorder.last_json()["model"] == model

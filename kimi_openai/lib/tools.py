@@ -32,6 +32,7 @@ import anyio
 import anyio.to_thread
 
 from kimi_openai._errors import KimiValidationError
+from kimi_openai._models import KnownModel
 from kimi_openai.types.chat import KimiChatCompletion
 from kimi_openai.types.formula import FiberResult
 from kimi_openai.types.tool_run import ToolCallRecord, ToolRunResult
@@ -291,7 +292,7 @@ def _start(
 def run_tools(
     client: KimiOpenAI,
     *,
-    model: str,
+    model: str | KnownModel,
     messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
     tools: Iterable[ToolSpec],
     max_steps: int = DEFAULT_MAX_STEPS,
@@ -335,7 +336,7 @@ def run_tools(
 async def async_run_tools(
     client: AsyncKimiOpenAI,
     *,
-    model: str,
+    model: str | KnownModel,
     messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
     tools: Iterable[ToolSpec],
     max_steps: int = DEFAULT_MAX_STEPS,

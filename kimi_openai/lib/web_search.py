@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnionParam
 
-from kimi_openai._models import get_model_spec
+from kimi_openai._models import KnownModel, get_model_spec
 from kimi_openai.types.chat import KimiChatCompletion
 
 from ._loop import MaxStepsExceededError, echo_message, total_tokens
@@ -224,7 +224,7 @@ class _SearchLoop:
 def run_web_search(
     client: KimiOpenAI,
     *,
-    model: str,
+    model: str | KnownModel,
     messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
     tools: Iterable[ChatCompletionToolUnionParam | Mapping[str, object]] | None = None,
     max_searches: int = DEFAULT_MAX_SEARCHES,
@@ -255,7 +255,7 @@ def run_web_search(
 async def async_run_web_search(
     client: AsyncKimiOpenAI,
     *,
-    model: str,
+    model: str | KnownModel,
     messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
     tools: Iterable[ChatCompletionToolUnionParam | Mapping[str, object]] | None = None,
     max_searches: int = DEFAULT_MAX_SEARCHES,

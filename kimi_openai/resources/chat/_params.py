@@ -45,6 +45,11 @@ class RequestOptionArgs(TypedDict, total=False):
 class KimiCreateArgs(CompletionCreateParamsBase, RequestOptionArgs, total=False):
     """openai's ``chat.completions.create`` parameters (without ``stream``), plus request options."""
 
+    # Redeclared for editors: openai lists its own model names here. ``str | KnownModel`` is the
+    # same set of values as openai's ``str | ChatModel`` (any string), so checkers accept the
+    # redeclaration; what changes is the list of ids offered for completion.
+    model: Required[str | KnownModel]
+
 
 class KimiParseArgs(RequestOptionArgs, total=False):
     """The chat parameters Moonshot documents, for ``parse`` and ``stream``."""

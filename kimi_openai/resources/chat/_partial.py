@@ -40,6 +40,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from typing_extensions import override
 
 from kimi_openai._errors import KimiValidationError
+from kimi_openai._models import KnownModel
 from kimi_openai._params import partial_message
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import KimiChatCompletion, KimiChatCompletionChunk
@@ -271,7 +272,7 @@ class PartialMixin(Completions):
         *,
         messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
         prefix: str,
-        model: str,
+        model: str | KnownModel,
         name: str | None = None,
         stream: Literal[False] = False,
         thinking: ThinkingParam | Omit = omit,
@@ -283,7 +284,7 @@ class PartialMixin(Completions):
         *,
         messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
         prefix: str,
-        model: str,
+        model: str | KnownModel,
         name: str | None = None,
         stream: Literal[True],
         thinking: ThinkingParam | Omit = omit,
@@ -294,7 +295,7 @@ class PartialMixin(Completions):
         *,
         messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
         prefix: str,
-        model: str,
+        model: str | KnownModel,
         name: str | None = None,
         stream: bool = False,
         thinking: ThinkingParam | Omit = omit,
@@ -345,7 +346,7 @@ class AsyncPartialMixin(AsyncCompletions):
         *,
         messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
         prefix: str,
-        model: str,
+        model: str | KnownModel,
         name: str | None = None,
         stream: Literal[False] = False,
         thinking: ThinkingParam | Omit = omit,
@@ -357,7 +358,7 @@ class AsyncPartialMixin(AsyncCompletions):
         *,
         messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
         prefix: str,
-        model: str,
+        model: str | KnownModel,
         name: str | None = None,
         stream: Literal[True],
         thinking: ThinkingParam | Omit = omit,
@@ -368,7 +369,7 @@ class AsyncPartialMixin(AsyncCompletions):
         *,
         messages: Iterable[ChatCompletionMessageParam | Mapping[str, object]],
         prefix: str,
-        model: str,
+        model: str | KnownModel,
         name: str | None = None,
         stream: bool = False,
         thinking: ThinkingParam | Omit = omit,
