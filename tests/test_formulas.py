@@ -1,7 +1,8 @@
 """Formulas (official tools): ``client.formulas.tools`` / ``.call`` and their response wrappers.
 
 Cassettes: ``cassettes/test_formulas/`` (``pytest --record-mode=rewrite tests/test_formulas.py``).
-Failures are scripted on the in-process emulator (``queue_fiber_failure``).
+A failed fiber is recorded too (malformed arguments, which fail without a script); the two
+places a failure's message can be in are scripted on the in-process emulator (``queue_fiber_failure``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,20 @@ def test_fiber_call_succeeds(kimi_client: KimiOpenAI) -> None:
     assert result.error_message is None
     assert result.content
     assert result.content in (result.output, result.encrypted_output)
+
+
+@pytest.mark.vcr(match_on=KIMI_BODY_MATCH)
+def test_fiber_call_fails(kimi_client: KimiOpenAI) -> None:
+    """Arguments cut off mid-object, as when a model's answer runs out of tokens: the fiber fails."""
+    name = kimi_client.formulas.tools(DATE)[0]["function"]["name"]
+    result = kimi_client.formulas.call(DATE, name, '{"format": ')
+    assert isinstance(result, FiberResult)
+    assert not result.succeeded
+    assert result.status  # "failed" today; a failure is any status but "succeeded"
+    assert result.output is None
+    assert result.error_message
+    assert "the fiber ended with status" not in result.error_message  # the server said why
+    assert result.content == f"Error: {result.error_message}"
 
 
 # -- the wire, in process ----------------------------------------------------------------------
