@@ -1,13 +1,17 @@
 """The tool loop: ``function_tool`` schemas and ``run_tools`` / ``async_run_tools`` on the wire.
 
-Cassette: ``cassettes/test_tool_loop/`` (``pytest --record-mode=rewrite tests/test_tool_loop.py``).
-Parallel calls on a thinking model are scripted on the in-process emulator (``queue_tool_calls``).
+Cassettes: ``cassettes/test_tool_loop/`` (``pytest --record-mode=rewrite tests/test_tool_loop.py``),
+recorded from an emulator scripted to make the calls the prompt asks for. The exact wire of each turn
+is checked on the in-process emulator (``queue_tool_calls``).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -15,6 +19,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from kimi_openai import AsyncKimiOpenAI, KimiError, KimiOpenAI, KimiValidationError
+from kimi_openai._compat import httpx
 from kimi_openai.lib.tools import (
     Formula,
     MaxStepsExceededError,
@@ -24,9 +29,10 @@ from kimi_openai.lib.tools import (
     function_tool,
     run_tools,
 )
-from kimi_openai.lib.web_search import WEB_SEARCH_TOOL
-from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
+from kimi_openai.lib.web_search import WEB_SEARCH, WEB_SEARCH_TOOL
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH, KimiRecording
 from kimi_openai.testing import MoonshotEmulator, ToolCall
+from kimi_openai.types.tool_run import ToolRunResult
 
 QUESTION: list[Any] = [{"role": "user", "content": "Weather in Beijing and Shanghai, in celsius?"}]
 
@@ -101,30 +107,137 @@ def test_function_tool_refuses_bad_names_and_varargs() -> None:
         function_tool(lambda *xs: xs, name="many")  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
 
 
-# -- cassette ----------------------------------------------------------------------------------
+# -- cassettes --------------------------------------------------------------------------------
+# Recording from the emulator, each of these tests gets one scripted to make its tool calls (the
+# unscripted emulator only searches and answers text). Live, the model decides; the prompts ask for
+# the calls, and the checks hold for any run that makes them.
+
+SEARCH_AND_DATE = (
+    "Search the web: who designed the Shanghai Tower? Also give today's date, from the date tool."
+)
+WARMER_THEN_FORECAST = (
+    "Which is warmer right now, Beijing or Shanghai? Call get_weather for both cities at once, "
+    "then call it again for the warmer one with days=3, and answer in one sentence."
+)
+# Reasoning tokens count toward max_tokens (https://platform.kimi.ai/docs/guide/use-thinking-models).
+THINKING_MAX_TOKENS = 16_000
+
+
+def _script_search_and_date(emulator: MoonshotEmulator) -> None:
+    search = {"search_result": {"search_id": "search-shanghai-tower"}, "usage": {"total_tokens": 13046}}
+    emulator.queue_tool_calls(
+        ToolCall("$web_search", search),
+        ToolCall("date", {"format": "%Y-%m-%d"}),
+        reasoning="A web search for the architect, and the date tool for today.",
+    )
+
+
+def _script_warmer_then_forecast(emulator: MoonshotEmulator) -> None:
+    emulator.queue_tool_calls(
+        ToolCall("get_weather", {"place": {"city": "Beijing"}}),
+        ToolCall("get_weather", {"place": {"city": "Shanghai"}}),
+        reasoning="Both cities at once, then compare.",
+    )
+    emulator.queue_tool_calls(
+        ToolCall("get_weather", {"place": {"city": "Shanghai"}, "days": 3}),
+        reasoning="Shanghai is warmer: now its three days.",
+    )
+    emulator.queue_text("Shanghai is warmer (25°C against 21°C), and stays so for the next three days.")
+
+
+_RECORDING_SCRIPTS: dict[str, Callable[[MoonshotEmulator], None]] = {
+    "test_tool_loop_with_search_and_a_formula": _script_search_and_date,
+    "test_multi_step_parallel_calls_on_a_thinking_model": _script_warmer_then_forecast,
+}
+
+
+@pytest.fixture
+def kimi_recording(kimi_recording: KimiRecording, request: pytest.FixtureRequest) -> Iterator[KimiRecording]:
+    """Recording from the emulator: a fresh one with this test's script. Otherwise unchanged."""
+    script = _RECORDING_SCRIPTS.get(request.node.name)
+    if script is None or not kimi_recording.recording or kimi_recording.source != "emulator":
+        yield kimi_recording
+        return
+    emulator = MoonshotEmulator()
+    script(emulator)
+    with emulator.serve() as base_url:
+        yield replace(kimi_recording, base_url=base_url, recorded_base_url=base_url)
+    assert emulator.pending == (), "the recording did not use the whole script"
+
+
+def _recording_client(client: KimiOpenAI, sent: list[httpx.Request]) -> KimiOpenAI:
+    """``client`` with every request it sends also kept in ``sent`` (the cassette still answers)."""
+    return client.copy(http_client=httpx.Client(event_hooks={"request": [sent.append]}))
+
+
+def _assert_turns_answered_in_order(result: ToolRunResult) -> None:
+    """Every assistant turn is echoed with its reasoning, then one tool message per call, in order."""
+    messages = result.messages
+    for index, message in enumerate(messages):
+        if message["role"] != "assistant":
+            continue
+        assert message["reasoning_content"]  # k2.6 thinks by default; the echo keeps it
+        calls: list[dict[str, Any]] = message.get("tool_calls") or []
+        ids = [call["id"] for call in calls]
+        answers = messages[index + 1 : index + 1 + len(ids)]
+        assert [(m["role"], m["tool_call_id"]) for m in answers] == [("tool", i) for i in ids]
+    for record in result.tool_calls:
+        pairs = [m for m in messages if m.get("tool_call_id") == record.id]
+        assert len(pairs) == 1
+        assert pairs[0]["content"] == record.content
 
 
 @pytest.mark.vcr(match_on=KIMI_BODY_MATCH)
 def test_tool_loop_with_search_and_a_formula(kimi_client: KimiOpenAI) -> None:
+    sent: list[httpx.Request] = []
+    with _recording_client(kimi_client, sent) as client:
+        result = run_tools(
+            client,
+            model="kimi-k2.6",
+            messages=[{"role": "user", "content": SEARCH_AND_DATE}],
+            tools=[WEB_SEARCH_TOOL, Formula("moonshot/date:latest")],
+            max_tokens=THINKING_MAX_TOKENS,
+        )
+    assert result.content
+    assert result.completion.choices[0].finish_reason == "stop"
+    assert result.steps == len({r.step for r in result.tool_calls}) + 1
+    _assert_turns_answered_in_order(result)
+    searches = [r for r in result.tool_calls if r.name == WEB_SEARCH]
+    assert searches
+    assert all(r.content == r.arguments for r in searches)
+    # The formula path: each other call ran as a fiber, and its output went back as the tool message.
+    formula_calls = [r for r in result.tool_calls if r.name != WEB_SEARCH]
+    fibers = [json.loads(r.content) for r in sent if r.url.path.endswith("/date:latest/fibers")]
+    assert formula_calls
+    assert fibers == [{"name": r.name, "arguments": r.arguments} for r in formula_calls]
+    for record in formula_calls:
+        assert record.error is None
+        assert record.content
+
+
+@pytest.mark.vcr(match_on=KIMI_BODY_MATCH)
+def test_multi_step_parallel_calls_on_a_thinking_model(kimi_client: KimiOpenAI) -> None:
     result = run_tools(
         kimi_client,
         model="kimi-k2.6",
-        messages=[{"role": "user", "content": "Search the web: who designed the Shanghai Tower?"}],
-        tools=[WEB_SEARCH_TOOL, Formula("moonshot/date:latest")],
+        messages=[{"role": "user", "content": WARMER_THEN_FORECAST}],
+        tools=[get_weather],
+        max_tokens=THINKING_MAX_TOKENS,
     )
     assert result.content
     assert result.completion.choices[0].finish_reason == "stop"
-    assert result.tool_calls
-    assert result.steps == len({r.step for r in result.tool_calls}) + 1
+    calls_per_step = Counter(r.step for r in result.tool_calls)
+    assert len(calls_per_step) >= 2  # multi-step: the forecast needs the first answers
+    assert max(calls_per_step.values()) >= 2  # two calls in one turn
+    assert result.steps == len(calls_per_step) + 1
+    assert len({r.id for r in result.tool_calls}) == len(result.tool_calls)
+    _assert_turns_answered_in_order(result)
     for record in result.tool_calls:
-        pairs = [m for m in result.messages if m.get("tool_call_id") == record.id]
-        assert len(pairs) == 1
-        assert pairs[0]["content"] == record.content
-        if record.name == "$web_search":
-            assert record.content == record.arguments
-    for message in result.messages:
-        if message["role"] == "assistant":
-            assert message["reasoning_content"]  # k2.6 thinks by default; the echo keeps it
+        assert record.error is None
+        asked = json.loads(record.arguments)
+        answered = json.loads(record.content)  # what get_weather returned, run in process
+        assert answered["city"] == asked["place"]["city"]
+        assert answered["days"] == asked.get("days", 1)
 
 
 # -- in process: the wire ----------------------------------------------------------------------
