@@ -9,7 +9,8 @@ has its own class, which also subclasses the openai class for its HTTP status::
     ├── KimiError
     │   ├── KimiConfigurationError   (bad key, base URL or region at construction)
     │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``; ``.partial``)
-    │       ├── StreamConnectionError    + openai.APIConnectionError (dropped, timed out)
+    │       ├── StreamConnectionError    + openai.APIConnectionError (dropped)
+    │       │   └── StreamTimeoutError       + openai.APITimeoutError (no chunk within the read timeout)
     │       └── StreamServerError        + openai.APIError (an ``error`` event mid-stream)
     ├── KimiValidationError          (also a ValueError: a request Kimi would reject)
     └── openai.APIStatusError
@@ -111,7 +112,12 @@ class StreamInterruptedError(KimiError):
 
 
 class StreamConnectionError(StreamInterruptedError, openai.APIConnectionError):
-    """The connection broke or timed out mid-stream; also an ``openai.APIConnectionError``."""
+    """The connection broke or timed out mid-stream; also an ``openai.APIConnectionError``.
+
+    On openai 2.x, which lets the ``httpx`` error escape a stream unwrapped, the error
+    raised is also an instance of that ``httpx`` class (``httpx.ReadError``,
+    ``httpx.ReadTimeout``, ...), so ``except httpx.TransportError`` keeps catching it.
+    """
 
     def __init__(
         self,
@@ -123,6 +129,13 @@ class StreamConnectionError(StreamInterruptedError, openai.APIConnectionError):
     ) -> None:
         openai.APIConnectionError.__init__(self, message=message, request=request)
         _set_partial(self, partial, reason)
+
+
+class StreamTimeoutError(StreamConnectionError, openai.APITimeoutError):
+    """No chunk arrived within the read timeout mid-stream; also the ``openai.APITimeoutError`` openai 3.x raises."""
+
+    def __init__(self, message: str, *, request: httpx.Request, partial: PartialStream | None = None) -> None:
+        super().__init__(message, request=request, partial=partial, reason="timeout")
 
 
 class StreamServerError(StreamInterruptedError, openai.APIError):
@@ -553,6 +566,7 @@ __all__ = [
     "StreamConnectionError",
     "StreamInterruptedError",
     "StreamServerError",
+    "StreamTimeoutError",
     "UnexpectedOutputError",
     "error_class_for",
     "find_request_id",

@@ -23,7 +23,8 @@ and streams do drop mid-reasoning on long contexts, so a stream that breaks (a
 dropped connection, a timeout between chunks, an ``error`` event, an undecodable
 event) or simply ends without ``[DONE]`` raises :class:`~kimi_openai.StreamInterruptedError`
 carrying a :class:`PartialStream`: the content, reasoning, tool-call fragments
-(stitched by ``index``) and usage that did arrive. Nothing received is lost.
+(stitched by ``index``) and usage that did arrive. Nothing received is lost, and a
+dropped or timed-out stream is still caught by what catches plain openai's error.
 
 With the client option ``k2_tool_call_markup`` on, each choice's ``delta.content``
 goes through a ``K2ToolCallStreamParser`` (see ``kimi_openai.lib._k2_apply``): the
@@ -38,14 +39,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from openai import APIConnectionError, APIError, AsyncStream, Stream
+from openai import APIConnectionError, APIError, APITimeoutError, AsyncStream, Stream
 from openai._streaming import ServerSentEvent
 from openai.types import CompletionUsage
 from pydantic import BaseModel
 from typing_extensions import override
 
 from ._compat import httpx
-from ._errors import StreamConnectionError, StreamInterruptedError, StreamServerError
+from ._errors import StreamConnectionError, StreamInterruptedError, StreamServerError, StreamTimeoutError
 from .types.chat.kimi_chat_completion_chunk import KimiChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -288,14 +289,7 @@ def _interruption(
     if isinstance(exc, StreamInterruptedError):
         return None
     if isinstance(exc, APIConnectionError | httpx.TransportError):
-        # 3.x wraps transport errors in APIConnectionError (APITimeoutError for timeouts);
-        # 2.x lets httpx's own error escape from the body iterator.
-        timed_out = isinstance(exc, httpx.TimeoutException) or "Timeout" in type(exc).__name__
-        reason = "timeout" if timed_out else "connection"
-        message = f"The stream broke after {len(received)} chunks ({reason}: {exc})"
-        return StreamConnectionError(
-            message, request=request, partial=partial_stream(received), reason=reason
-        )
+        return _connection_error(exc, received, request)
     if isinstance(exc, APIError):  # an ``error`` event
         return StreamServerError(
             exc.message, request=exc.request, body=exc.body, partial=partial_stream(received)
@@ -304,6 +298,34 @@ def _interruption(
         message = f"The stream sent an event that is not JSON after {len(received)} chunks: {exc}"
         return StreamInterruptedError(message, partial=partial_stream(received), reason="malformed")
     return None
+
+
+def _connection_error(exc: Exception, received: list[Any], request: httpx.Request) -> StreamConnectionError:
+    """A dropped or timed-out stream, typed so that what the user catches for plain openai still catches it.
+
+    openai 3.x wraps the transport error in ``APIConnectionError`` (``APITimeoutError`` for a
+    timeout), which our classes subclass; openai 2.x lets the ``httpx`` error itself escape
+    the body iterator, so the error raised is then also an instance of that ``httpx`` class.
+    """
+    timed_out = isinstance(exc, APITimeoutError | httpx.TimeoutException) or "Timeout" in type(exc).__name__
+    reason = "timeout" if timed_out else "connection"
+    message = f"The stream broke after {len(received)} chunks ({reason}: {exc})"
+    cls: type[StreamConnectionError] = StreamTimeoutError if timed_out else StreamConnectionError
+    if isinstance(exc, httpx.TransportError):
+        cls = _also(cls, type(exc))
+    return cls(message, request=request, partial=partial_stream(received))
+
+
+@cache
+def _also(cls: type[StreamConnectionError], transport: type[Exception]) -> type[StreamConnectionError]:
+    """``cls`` that is also a ``transport`` error (both trees end in ``Exception``); ``cls`` if they cannot mix."""
+    try:
+        mixed = type(
+            cls.__name__, (cls, transport), {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+        )
+    except TypeError:  # a custom transport error with an incompatible layout
+        return cls
+    return cast("type[StreamConnectionError]", mixed)
 
 
 def _incomplete(received: list[Any]) -> StreamInterruptedError:

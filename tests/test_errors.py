@@ -42,6 +42,7 @@ from kimi_openai._errors import (
     error_class_for,
     make_status_error,
 )
+from kimi_openai._streaming import PartialChoice, PartialStream
 
 API_KEY = "sk-test-not-a-real-key-0123456789"
 URL = "https://api.moonshot.ai/v1/chat/completions"
@@ -306,6 +307,15 @@ def test_base_errors_keep_their_behaviour() -> None:
     assert issubclass(KimiValidationError, ValueError)
     assert issubclass(KimiError, openai.OpenAIError)
     assert not issubclass(KimiAPIError, KimiError)
+
+
+def test_a_stream_timeout_is_an_openai_timeout_and_keeps_the_partial() -> None:
+    partial = PartialStream((PartialChoice(0, content="Hel"),))
+    err = errors.StreamTimeoutError("no chunk for 60 s", request=httpx.Request("POST", URL), partial=partial)
+    assert isinstance(err, openai.APITimeoutError)
+    assert isinstance(err, errors.StreamConnectionError)
+    assert (err.message, err.reason, err.partial.content) == ("no chunk for 60 s", "timeout", "Hel")
+    assert err.request.url == URL
 
 
 def test_all_lists_every_public_class_and_function() -> None:

@@ -11,7 +11,12 @@ import pytest
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
-from kimi_openai._errors import StreamConnectionError, StreamInterruptedError, StreamServerError
+from kimi_openai._errors import (
+    StreamConnectionError,
+    StreamInterruptedError,
+    StreamServerError,
+    StreamTimeoutError,
+)
 from kimi_openai._retry import is_retryable
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.testing import MoonshotEmulator, TextReply, ToolCall, ToolCallsReply, Usage
@@ -173,8 +178,88 @@ def test_a_timeout_between_chunks_is_an_interruption_with_the_text() -> None:
     _, error = consume(stream)
     assert error.reason == "timeout"
     assert error.partial.content == "Hello"
+    assert isinstance(error, StreamTimeoutError)
+    assert isinstance(error, openai.APITimeoutError)  # what openai 3.x raises for it
     assert isinstance(error, openai.APIConnectionError)
     assert is_retryable(error)
+
+
+BREAKS: list[type[Exception]] = [httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError]
+
+
+class _BreakingBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """One chunk, then the transport error ``exc``: a connection that drops or stalls mid-stream."""
+
+    def __init__(self, exc: type[Exception]) -> None:
+        self._exc = exc
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield _chunk({"role": "assistant", "content": "Hel"})
+        raise self._exc("mid-stream")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield _chunk({"role": "assistant", "content": "Hel"})
+        raise self._exc("mid-stream")
+
+
+def _breaking_transport(exc: type[Exception]) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=_BreakingBody(exc))
+
+    return httpx.MockTransport(handler)
+
+
+def _break_of(stream: Iterator[Any]) -> Exception:
+    with pytest.raises(Exception) as caught:  # noqa: PT011 - the test compares the type with openai's
+        drain(stream, [])
+    return caught.value
+
+
+@pytest.mark.parametrize("exc", BREAKS)
+def test_a_break_is_caught_by_what_catches_plain_openai_s_error(exc: type[Exception]) -> None:
+    # openai 3.x raises APITimeoutError / APIConnectionError; openai 2.x lets httpx's error escape.
+    plain = openai.OpenAI(
+        api_key="sk-test",
+        base_url=BASE_URL,
+        max_retries=0,
+        http_client=httpx.Client(transport=_breaking_transport(exc)),
+    )
+    theirs = _break_of(plain.chat.completions.create(model="kimi-k2.6", messages=MESSAGES, stream=True))
+    kimi = KimiOpenAI(
+        api_key="sk-test",
+        base_url=BASE_URL,
+        max_retries=0,
+        http_client=httpx.Client(transport=_breaking_transport(exc)),
+    )
+    ours = _break_of(kimi.chat.completions.create(model="kimi-k2.6", messages=MESSAGES, stream=True))
+    assert isinstance(ours, type(theirs))
+    assert isinstance(ours, StreamConnectionError)
+    assert ours.partial.content == "Hel"
+    assert ours.request.url == BASE_URL + "/chat/completions"
+    assert str(ours).startswith("The stream broke after 1 chunks")
+    assert isinstance(ours, StreamTimeoutError) == (exc is httpx.ReadTimeout)
+    with kimi.chat.completions.stream(model="kimi-k2.6", messages=MESSAGES) as events:
+        helper = _break_of(iter(events))
+    assert isinstance(helper, type(theirs))
+    assert isinstance(helper, StreamConnectionError)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("exc", BREAKS)
+async def test_async_a_break_is_caught_by_what_catches_plain_openai_s_error(exc: type[Exception]) -> None:
+    errors: list[BaseException] = []
+    for cls in (openai.AsyncOpenAI, AsyncKimiOpenAI):
+        http = httpx.AsyncClient(transport=_breaking_transport(exc))
+        api = cls(api_key="sk-test", base_url=BASE_URL, max_retries=0, http_client=http)
+        stream = await api.chat.completions.create(model="kimi-k2.6", messages=MESSAGES, stream=True)
+        with pytest.raises(Exception) as caught:  # noqa: PT011 - compared with openai's below
+            await adrain(stream, [])
+        errors.append(caught.value)
+    theirs, ours = errors
+    assert isinstance(ours, type(theirs))
+    assert isinstance(ours, StreamConnectionError)
+    assert ours.partial.content == "Hel"
+    assert ours.reason == ("timeout" if exc is httpx.ReadTimeout else "connection")
 
 
 def test_an_error_event_mid_stream_carries_the_partial_and_stays_an_api_error() -> None:
