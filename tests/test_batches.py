@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+import types
 from collections.abc import Iterator
-from typing import cast
+from typing import Any, cast
 
 import openai
 import pytest
+import tenacity
 from openai.types import Batch
 
-from kimi_openai import KimiOpenAI, KimiValidationError
+from kimi_openai import KimiOpenAI, KimiValidationError, RetryPolicy
 from kimi_openai._client import AsyncKimiOpenAI
 from kimi_openai._compat import httpx
 from kimi_openai._errors import ServerUnavailableError
+from kimi_openai._retry import is_retryable
+from kimi_openai.lib import _batch_poll
+from kimi_openai.lib._batch_poll import Progress
 from kimi_openai.lib.batch import (
     BatchTimeoutError,
-    _Progress,  # pyright: ignore[reportPrivateUsage]
     async_resume_batch,
     async_run_batch,
     batch_lines,
@@ -27,7 +32,7 @@ from kimi_openai.lib.batch import (
 )
 from kimi_openai.resources.batches import AsyncKimiBatches, KimiBatches
 from kimi_openai.resources.files import KimiFiles
-from kimi_openai.testing import MoonshotEmulator
+from kimi_openai.testing import MoonshotEmulator, ToolCall
 from kimi_openai.types.chat import KimiChatCompletion
 
 MODEL = "kimi-k2.6"
@@ -42,13 +47,31 @@ def emulator() -> MoonshotEmulator:
     return MoonshotEmulator()
 
 
-@pytest.fixture
-def client(emulator: MoonshotEmulator) -> Iterator[KimiOpenAI]:
-    with KimiOpenAI(
+@pytest.fixture(autouse=True)
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The poll loop's waits, recorded instead of slept."""
+    slept: list[float] = []
+
+    async def async_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(_batch_poll, "_sleep", slept.append)
+    monkeypatch.setattr(_batch_poll, "_async_sleep", async_sleep)
+    return slept
+
+
+def _kimi(emulator: MoonshotEmulator, **options: object) -> KimiOpenAI:
+    return KimiOpenAI(
         api_key="sk-test",
         base_url="https://api.moonshot.ai/v1",
         http_client=httpx.Client(transport=emulator.transport()),
-    ) as kimi:
+        **options,  # pyright: ignore[reportArgumentType]
+    )
+
+
+@pytest.fixture
+def client(emulator: MoonshotEmulator) -> Iterator[KimiOpenAI]:
+    with _kimi(emulator) as kimi:
         yield kimi
 
 
@@ -190,10 +213,88 @@ def test_lines_use_openai_format_and_fill_in_ids() -> None:
 
 
 def test_ready_lines_pass_through() -> None:
+    body = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}
     lines = batch_lines(
-        [{"custom_id": "x", "body": {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}}]
+        [
+            {"custom_id": "x", "body": body},
+            {"custom_id": "y", "method": "post", "url": "/v1/chat/completions", "body": body},
+        ]
     )
-    assert lines[0]["custom_id"] == "x"
+    assert [line["custom_id"] for line in lines] == ["x", "y"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ({"custom_id": "emb", "url": "/v1/embeddings"}, "request 1 (custom_id 'emb'): url='/v1/embeddings'"),
+        ({"method": "GET"}, "request 1: method='GET'"),
+    ],
+)
+def test_a_ready_line_for_another_endpoint_is_refused(line: dict[str, object], expected: str) -> None:
+    body = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}
+    with pytest.raises(KimiValidationError, match=re.escape(expected)):
+        batch_lines([{"body": body}, {**line, "body": body}])
+
+
+TOOL_SCHEMA: dict[str, Any] = {
+    "title": "Args",
+    "type": "object",
+    "properties": {"unit": {"enum": ["c", "f"], "title": "Unit"}},
+}
+
+
+def test_lines_follow_the_client_options(emulator: MoonshotEmulator) -> None:
+    tool = {"type": "function", "function": {"name": "f", "parameters": TOOL_SCHEMA}}
+    request = _ask("a", max_tokens=10, temperature=0.2, tools=[tool])
+    with _kimi(emulator) as default, pytest.raises(KimiValidationError, match="temperature"):
+        batch_lines([request], model=MODEL, client=default)
+    options = {
+        "validation": False,
+        "max_tokens_field": "max_completion_tokens",
+        "normalize_tool_schemas": False,
+    }
+    with _kimi(emulator, **options) as kimi:
+        body = cast(dict[str, object], batch_lines([request], model=MODEL, client=kimi)[0]["body"])
+    assert (body["max_completion_tokens"], body["temperature"], body["tools"]) == (10, 0.2, [tool])
+    assert "max_tokens" not in body
+
+
+def test_run_batch_takes_the_client_options(emulator: MoonshotEmulator) -> None:
+    # The client skips the checks, so the server refuses the line inside the batch.
+    with _kimi(emulator, validation=False) as kimi:
+        result = run_batch(kimi, [_ask("hot", temperature=0.2)], model=MODEL, poll_interval=0, progress=False)
+    assert result.failures["request-0"].status_code == 400
+
+
+ASKED: dict[str, object] = {"role": "user", "content": "Weather in Paris?"}
+
+
+def _rebuilt_turn(call_id: str) -> dict[str, object]:
+    """An assistant tool-call turn as a framework rebuilds it, without its reasoning_content."""
+    call = {"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+    return {"role": "assistant", "content": "", "tool_calls": [call]}
+
+
+def _follow_up(call_id: str) -> dict[str, object]:
+    answer = {"role": "tool", "tool_call_id": call_id, "content": '{"temp_c": 21}'}
+    return {"model": MODEL, "messages": [ASKED, _rebuilt_turn(call_id), answer]}
+
+
+def test_lines_get_the_reasoning_the_client_remembers(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
+    # https://platform.kimi.ai/docs/guide/use-thinking-models: the tool-call turn needs its reasoning back.
+    emulator.queue_tool_calls(ToolCall("get_weather", {}, id="k:0"), reasoning="Known.")
+    client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Weather in Paris?"}])
+    (line,) = batch_lines([_follow_up("k:0")], client=client)
+    messages = cast(list[dict[str, object]], cast(dict[str, object], line["body"])["messages"])
+    assert messages[1]["reasoning_content"] == "Known."
+
+
+def test_lines_follow_the_client_echo_policy(emulator: MoonshotEmulator) -> None:
+    with (
+        _kimi(emulator, reasoning_echo="strict") as strict,
+        pytest.raises(KimiValidationError, match="reasoning"),
+    ):
+        batch_lines([_follow_up("other:0")], client=strict)
 
 
 @pytest.mark.parametrize(
@@ -322,6 +423,71 @@ def test_a_non_retryable_poll_error_raises_at_once(client: KimiOpenAI, emulator:
     assert len(emulator.requests) == 1
 
 
+def _polls(emulator: MoonshotEmulator) -> int:
+    return sum(1 for r in emulator.requests if r.method == "GET" and r.path.startswith("/v1/batches/"))
+
+
+def _new_batch(client: KimiOpenAI) -> str:
+    return KimiBatches(client).create(completion_window="24h", input_file_id=_input_file(client, "x")).id
+
+
+@pytest.mark.parametrize(("status", "kind"), [(429, "engine_overloaded_error"), (503, "server_unavailable")])
+def test_a_poll_error_waits_out_retry_after(
+    client: KimiOpenAI, emulator: MoonshotEmulator, sleeps: list[float], status: int, kind: str
+) -> None:
+    batch_id = _new_batch(client)
+    emulator.clear_requests()
+    emulator.queue_error(status, kind, "try again later", headers={"Retry-After": "7"}, path="/v1/batches/*")
+    seen: list[str] = []
+    result = resume_batch(client, batch_id, poll_interval=0, progress=lambda b: seen.append(b.status))
+    assert result.batch.status == "completed"
+    assert sleeps[0] == 7
+    assert _polls(emulator) == 1 + len(seen)  # the failed poll, then one per status
+
+
+def test_a_retry_after_beyond_the_policy_cap_raises_at_once(
+    emulator: MoonshotEmulator, sleeps: list[float]
+) -> None:
+    with _kimi(emulator, retry_policy=RetryPolicy(retry_after_cap=5)) as kimi:
+        batch_id = _new_batch(kimi)
+        emulator.clear_requests()
+        emulator.queue_overloaded(retry_after=7, path="/v1/batches/*")
+        with pytest.raises(openai.RateLimitError):
+            resume_batch(kimi, batch_id, poll_interval=0, progress=False)
+    assert (_polls(emulator), sleeps) == (1, [])
+
+
+def test_poll_errors_back_off_as_the_client_policy_says(
+    emulator: MoonshotEmulator, sleeps: list[float]
+) -> None:
+    with _kimi(emulator, retry_policy=RetryPolicy(initial_backoff=2, jitter=0)) as kimi:
+        batch_id = _new_batch(kimi)
+        emulator.queue_server_error(503, path="/v1/batches/*").queue_server_error(503, path="/v1/batches/*")
+        assert resume_batch(kimi, batch_id, poll_interval=0, progress=False).batch.status == "completed"
+    assert sleeps[:3] == [2, 4, 0]
+
+
+@pytest.mark.parametrize("layer", ["sdk"])
+def test_polls_are_retried_by_the_poll_loop_only(emulator: MoonshotEmulator, layer: str) -> None:
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(3),
+        retry=tenacity.retry_if_exception(is_retryable),
+        wait=tenacity.wait_none(),
+        reraise=True,
+    )
+    options: dict[str, object] = {"max_retries": 2} if layer == "sdk" else {"retry_policy": retrying}
+    with _kimi(emulator, **options) as kimi:
+        batch_id = _new_batch(kimi)
+        emulator.clear_requests()
+        for _ in range(6):
+            emulator.queue_error(
+                503, "server_unavailable", "busy", headers={"Retry-After": "0"}, path="/v1/batches/*"
+            )
+        with pytest.raises(ServerUnavailableError):
+            resume_batch(kimi, batch_id, poll_interval=0, max_poll_errors=2, progress=False)
+    assert _polls(emulator) == 2
+
+
 def test_output_lines_with_a_line_level_error() -> None:
     ok: dict[str, object] = {
         "id": "r1",
@@ -347,9 +513,60 @@ def test_output_lines_with_a_line_level_error() -> None:
     )
 
 
+class _FakeBar:
+    """What the progress bar uses of tqdm."""
+
+    def __init__(self, **options: object) -> None:
+        self.options = options
+        self.total: float | None = None
+        self.n: float = 0
+        self.postfix = ""
+        self.shown: list[tuple[float, float | None, str]] = []
+        self.closed = False
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        self.postfix = s
+
+    def refresh(self) -> None:
+        self.shown.append((self.n, self.total, self.postfix))
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def bars(monkeypatch: pytest.MonkeyPatch) -> list[_FakeBar]:
+    """Bars made by a stand-in ``tqdm.auto`` (tqdm itself is an optional extra)."""
+    made: list[_FakeBar] = []
+
+    def tqdm(**options: object) -> _FakeBar:
+        made.append(_FakeBar(**options))
+        return made[-1]
+
+    fake = types.ModuleType("tqdm.auto")
+    fake.tqdm = tqdm  # pyright: ignore[reportAttributeAccessIssue]
+    monkeypatch.setitem(sys.modules, "tqdm.auto", fake)
+    return made
+
+
+def test_progress_bar_shows_the_request_counts(client: KimiOpenAI, bars: list[_FakeBar]) -> None:
+    result = run_batch(client, [_ask("a"), _ask("b")], model=MODEL, poll_interval=0)
+    (bar,) = bars
+    assert bar.options == {"total": None, "desc": result.batch.id, "unit": "req"}
+    assert bar.shown[-1] == (2, 2, "completed")
+    assert [status for _, _, status in bar.shown] == ["in_progress", "finalizing", "completed"]
+    assert bar.closed
+
+
+def test_progress_bar_is_closed_on_timeout(client: KimiOpenAI, bars: list[_FakeBar]) -> None:
+    with pytest.raises(BatchTimeoutError):
+        run_batch(client, [_ask("a")], model=MODEL, poll_interval=0, timeout=0)
+    assert bars[0].closed
+
+
 def test_progress_without_tqdm(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
-    progress = _Progress(True, "batch_1")
+    progress = Progress(True, "batch_1")
     assert progress._bar is None  # pyright: ignore[reportPrivateUsage]
     progress.close()
 
@@ -363,6 +580,18 @@ async def test_async_run_and_resume(async_client: AsyncKimiOpenAI) -> None:
     assert result.completions["request-0"].choices[0].message.content == "You said: hi"
     again = await async_resume_batch(async_client, result.batch.id, poll_interval=0, progress=False)
     assert again.completions.keys() == result.completions.keys()
+
+
+@pytest.mark.anyio
+async def test_async_poll_waits_out_retry_after(
+    async_client: AsyncKimiOpenAI, emulator: MoonshotEmulator, sleeps: list[float]
+) -> None:
+    result = await async_run_batch(async_client, [_ask("hi")], model=MODEL, poll_interval=0, progress=False)
+    emulator.clear_requests()
+    emulator.queue_overloaded(retry_after=7, path="/v1/batches/*")
+    again = await async_resume_batch(async_client, result.batch.id, poll_interval=0, progress=False)
+    assert again.batch.status == "completed"
+    assert (sleeps[-1], _polls(emulator)) == (7, 2)
 
 
 @pytest.mark.anyio

@@ -13,21 +13,28 @@ with purpose ``batch``, and ``/v1/chat/completions`` as the only endpoint.
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Protocol, TypeAlias, cast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, TypeAlias, cast
 
-import anyio
 import openai
 import tenacity
 from openai import BaseModel, NotGiven, Omit
 from openai._models import construct_type
 from openai.types import Batch
 
+from kimi_openai._config import region_of
 from kimi_openai._errors import KimiError, KimiValidationError
-from kimi_openai._retry import is_retryable
+from kimi_openai._messages import ReasoningStore
+from kimi_openai._request import KimiSettings
 from kimi_openai._validation import prepare_chat_request
+from kimi_openai.lib._batch_poll import (
+    TERMINAL_STATUSES,
+    PollLoop,
+    Progress,
+    ProgressCallback,
+)
 from kimi_openai.resources.batches import BATCH_ENDPOINT, AsyncKimiBatches, KimiBatches
 from kimi_openai.types.batch_result import BatchRequestFailure, BatchResult
 from kimi_openai.types.chat import KimiChatCompletion
@@ -47,14 +54,10 @@ __all__ = [
 ]
 
 KD_BATCH_CREATE: Final = "https://platform.kimi.ai/docs/api/batch-create"
-TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "expired", "cancelled"})
-"""Statuses a batch never leaves (https://platform.kimi.ai/docs/api/batch-list)."""
 
 BatchRequest: TypeAlias = Mapping[str, object]
 """One request: the keyword arguments of ``chat.completions.create`` (``model``, ``messages``...),
 optionally with a ``custom_id``; or a ready line, ``{"custom_id": ..., "body": {...}}``."""
-ProgressCallback: TypeAlias = Callable[[Batch], None]
-"""Called with the batch after every poll."""
 
 _CALL_OPTIONS: Final = frozenset({"extra_headers", "extra_query", "timeout"})
 
@@ -74,16 +77,53 @@ class BatchTimeoutError(KimiError, TimeoutError):
 # -- writing the input ----------------------------------------------------------------------
 
 
-def prepare_batch_body(body: Mapping[str, object], *, validate: bool = True) -> dict[str, object]:
+@dataclass(frozen=True, slots=True)
+class _LineRules:
+    """What a client's ``_prepare_options`` hook applies to its direct chat calls (``kimi_openai._request``)."""
+
+    settings: KimiSettings
+    store: ReasoningStore | None
+    moonshot_hosted: bool
+
+    @classmethod
+    def of(cls, client: openai.OpenAI | openai.AsyncOpenAI | None) -> _LineRules:
+        # A plain openai client (or none) has no Kimi options: the defaults, and nothing to echo.
+        settings = getattr(client, "_kimi", None)
+        store = getattr(client, "_reasoning", None)
+        return cls(
+            settings if isinstance(settings, KimiSettings) else KimiSettings(),
+            store if isinstance(store, ReasoningStore) else None,
+            client is not None and region_of(client.base_url) is not None,
+        )
+
+
+def prepare_batch_body(
+    body: Mapping[str, object],
+    *,
+    validate: bool = True,
+    client: openai.OpenAI | openai.AsyncOpenAI | None = None,
+) -> dict[str, object]:
     """The body of one line, checked and rewritten as a direct chat call would be.
 
     The single place a batch request is validated: the same rules as ``chat.completions.create``.
+    With ``client``, its Kimi options apply as they do to its own calls: ``validation=False``
+    skips the checks, ``max_tokens_field`` and ``normalize_tool_schemas`` rewrite the body, and
+    ``reasoning_echo`` puts remembered ``reasoning_content`` back on assistant turns.
     """
     if body.get("stream"):
         raise KimiValidationError(
             "stream=True is not allowed in a batch request: batches answer whole completions."
         )
-    return prepare_chat_request(body, validate=validate).body
+    rules = _LineRules.of(client)
+    data = _with_plain_messages(body)
+    if rules.store is not None:
+        data = rules.store.restore(data, rules.settings.reasoning_echo, moonshot_hosted=rules.moonshot_hosted)
+    return prepare_chat_request(
+        data,
+        validate=validate and rules.settings.validation,
+        max_tokens_field=rules.settings.max_tokens_field,
+        normalize_tool_schemas=rules.settings.normalize_tool_schemas,
+    ).body
 
 
 def _jsonable(value: object) -> object:
@@ -93,10 +133,35 @@ def _jsonable(value: object) -> object:
     raise TypeError(f"cannot write {type(value).__name__} into a batch line")
 
 
+def _with_plain_messages(body: Mapping[str, object]) -> dict[str, Any]:
+    # openai turns message models into dicts before the client's hook sees them; so here,
+    # or the reasoning echo would skip assistant turns taken from responses.
+    out: dict[str, Any] = dict(body)
+    messages: object = out.get("messages")
+    if isinstance(messages, list):
+        items = cast(list[object], messages)
+        out["messages"] = [_jsonable(m) if isinstance(m, BaseModel) else m for m in items]
+    return out
+
+
+def _check_ready_line(index: int, custom_id: object, line: Mapping[str, object]) -> None:
+    # A ready line's own url and method would otherwise be replaced without a word.
+    name = f"request {index}" + ("" if custom_id is None else f" (custom_id {custom_id!r})")
+    url = line.get("url", BATCH_ENDPOINT)
+    if url != BATCH_ENDPOINT:
+        raise KimiValidationError(
+            f"{name}: url={url!r} is not allowed: Moonshot batches run only {BATCH_ENDPOINT!r} ({KD_BATCH_CREATE})."
+        )
+    method = line.get("method", "POST")
+    if not isinstance(method, str) or method.upper() != "POST":
+        raise KimiValidationError(f"{name}: method={method!r} is not allowed: batch lines are POST requests.")
+
+
 def _body_of(index: int, request: BatchRequest) -> tuple[object, dict[str, object]]:
     data = dict(request)
     custom_id = data.pop("custom_id", None)
     if "body" in data and "messages" not in data:
+        _check_ready_line(index, custom_id, data)
         body = data["body"]
         if not isinstance(body, Mapping):
             raise KimiValidationError(f"request {index}: 'body' must be a mapping of chat parameters.")
@@ -141,12 +206,19 @@ def _custom_ids(given: list[object]) -> list[str]:
 
 
 def batch_lines(
-    requests: Iterable[BatchRequest], *, model: str | None = None, validate: bool = True
+    requests: Iterable[BatchRequest],
+    *,
+    model: str | None = None,
+    validate: bool = True,
+    client: openai.OpenAI | openai.AsyncOpenAI | None = None,
 ) -> list[dict[str, object]]:
     """The JSONL lines for ``requests``: unique ``custom_id``s (``request-<n>`` when missing), one model.
 
+    Each body is prepared by :func:`prepare_batch_body`, with ``client``'s Kimi options when given.
+
     Raises:
-        KimiValidationError: no request, a duplicate ``custom_id``, two models, or a request the
+        KimiValidationError: no request, a duplicate ``custom_id``, two models, a ready line
+            whose ``url`` or ``method`` is not ``POST /v1/chat/completions``, or a request the
             chat rules refuse.
     """
     pairs = [_body_of(index, request) for index, request in enumerate(requests)]
@@ -161,7 +233,7 @@ def batch_lines(
             raise KimiValidationError(
                 f"request {custom_id!r} has no model: pass model= to run_batch or in the request."
             )
-        body = prepare_batch_body(body, validate=validate)
+        body = prepare_batch_body(body, validate=validate, client=client)
         lines.append({"custom_id": custom_id, "method": "POST", "url": BATCH_ENDPOINT, "body": body})
     models = sorted({str(line["body"]["model"]) for line in lines})  # pyright: ignore[reportIndexIssue, reportUnknownArgumentType]
     if len(models) > 1:
@@ -250,118 +322,30 @@ async def _async_collect(
 # -- polling --------------------------------------------------------------------------------
 
 
-class _Bar(Protocol):
-    total: float | None
-    n: float
-
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None: ...
-    def refresh(self) -> None: ...
-    def close(self) -> None: ...
-
-
-class _Progress:
-    """A tqdm bar over request counts, or nothing when tqdm is missing (it is an optional extra)."""
-
-    def __init__(self, progress: bool | ProgressCallback, batch_id: str) -> None:
-        self._callback = progress if callable(progress) else None
-        self._bar: _Bar | None = None
-        if progress is True:
-            try:
-                tqdm: Any = importlib.import_module("tqdm.auto").tqdm
-            except ImportError:
-                return
-            self._bar = cast(_Bar, tqdm(total=None, desc=batch_id, unit="req"))
-
-    def __call__(self, batch: Batch) -> None:
-        if self._callback is not None:
-            self._callback(batch)
-        if self._bar is not None and batch.request_counts is not None:
-            counts = batch.request_counts
-            self._bar.total = counts.total
-            self._bar.n = counts.completed + counts.failed
-            self._bar.set_postfix_str(batch.status, refresh=False)
-            self._bar.refresh()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
-def _unfinished(batch: Batch) -> bool:
-    return batch.status not in TERMINAL_STATUSES
-
-
-def _stop(timeout: float | None, max_poll_errors: int) -> Callable[[tenacity.RetryCallState], bool]:
-    errors = 0
-
-    def stop(state: tenacity.RetryCallState) -> bool:
-        # Stop after too many poll errors in a row, or once the time is up.
-        nonlocal errors
-        errors = errors + 1 if state.outcome is not None and state.outcome.failed else 0
-        late = timeout is not None and (state.seconds_since_start or 0.0) >= timeout
-        return errors >= max_poll_errors or late
-
-    return stop
-
-
-def _retry_kwargs(
-    poll_interval: float, max_poll_interval: float, timeout: float | None, max_poll_errors: int
-) -> dict[str, Any]:
-    return {
-        "retry": tenacity.retry_if_result(_unfinished) | tenacity.retry_if_exception(is_retryable),
-        "wait": tenacity.wait_exponential(
-            multiplier=poll_interval, min=poll_interval, max=max_poll_interval, exp_base=1.5
-        ),
-        "stop": _stop(timeout, max_poll_errors),
-        "reraise": True,
-    }
-
-
 def _timed_out(error: tenacity.RetryError, timeout: float | None) -> BatchTimeoutError:
     return BatchTimeoutError(cast(Batch, error.last_attempt.result()), timeout or 0.0)
 
 
-def _wait(client: openai.OpenAI, batch_id: str, progress: _Progress, settings: dict[str, Any]) -> Batch:
-    # One retry layer: tenacity owns the polling loop, so the SDK does not retry inside it.
+def _wait(client: openai.OpenAI, batch_id: str, progress: Progress, loop: PollLoop) -> Batch:
+    # One retry layer: the poll loop retries, so each poll goes out with the client's own
+    # retries (SDK or tenacity) off; stacked, they multiply the requests.
     batches = client.with_options(max_retries=0).batches
-
-    def poll() -> Batch:
-        batch = batches.retrieve(batch_id)
-        progress(batch)
-        return batch
-
-    timeout = settings.pop("timeout")
     try:
-        return tenacity.Retrying(**settings)(poll)
+        return loop.run(lambda: batches.retrieve(batch_id), progress)
     except tenacity.RetryError as error:
-        raise _timed_out(error, timeout) from None
+        raise _timed_out(error, loop.timeout) from None
     finally:
         progress.close()
 
 
-async def _async_wait(
-    client: openai.AsyncOpenAI, batch_id: str, progress: _Progress, settings: dict[str, Any]
-) -> Batch:
+async def _async_wait(client: openai.AsyncOpenAI, batch_id: str, progress: Progress, loop: PollLoop) -> Batch:
     batches = client.with_options(max_retries=0).batches
-
-    async def poll() -> Batch:
-        batch = await batches.retrieve(batch_id)
-        progress(batch)
-        return batch
-
-    timeout = settings.pop("timeout")
     try:
-        return await tenacity.AsyncRetrying(sleep=anyio.sleep, **settings)(poll)
+        return await loop.async_run(lambda: batches.retrieve(batch_id), progress)
     except tenacity.RetryError as error:
-        raise _timed_out(error, timeout) from None
+        raise _timed_out(error, loop.timeout) from None
     finally:
         progress.close()
-
-
-def _settings(
-    poll_interval: float, max_poll_interval: float, timeout: float | None, max_poll_errors: int
-) -> dict[str, Any]:
-    return {**_retry_kwargs(poll_interval, max_poll_interval, timeout, max_poll_errors), "timeout": timeout}
 
 
 # -- the entry points -----------------------------------------------------------------------
@@ -384,19 +368,23 @@ def run_batch(
     """Run ``requests`` as one batch and wait for the results.
 
     Args:
-        client: a ``KimiOpenAI`` (or an ``openai.OpenAI`` pointed at Moonshot).
+        client: a ``KimiOpenAI`` (or an ``openai.OpenAI`` pointed at Moonshot). Its Kimi options
+            shape each line as they shape its direct calls; its retry policy paces poll errors.
         requests: chat requests, as ``create`` keyword arguments, each with an optional ``custom_id``.
         model: the model of requests that do not name one.
         completion_window: ``12h`` to ``7d``.
         metadata: at most 16 pairs, attached to the batch.
-        validate: check every request with the chat rules, and the batch options.
+        validate: check every request with the chat rules (a client built with
+            ``validation=False`` skips them too), and the batch options.
         poll_interval: first wait between polls, in seconds; it grows by half each poll.
         max_poll_interval: the longest wait between polls.
         timeout: give up waiting after this many seconds (``BatchTimeoutError``; the batch runs on).
-        max_poll_errors: retryable poll errors in a row before giving up.
-        progress: a tqdm bar (``True``, when tqdm is installed), a callback, or ``False``.
+        max_poll_errors: retryable poll errors in a row before giving up; before each new poll
+            the client's retry policy waits out ``Retry-After`` (up to its cap) or backs off.
+        progress: a tqdm bar (``True``, with the ``kimi-openai[progress]`` extra installed), a
+            callback, or ``False``.
     """
-    lines = batch_lines(requests, model=model, validate=validate)
+    lines = batch_lines(requests, model=model, validate=validate, client=client)
     from kimi_openai.resources.files import KimiFiles  # here: resources.files imports this package
 
     uploaded = KimiFiles(client).create(
@@ -432,8 +420,8 @@ def resume_batch(
 
     ``custom_ids``, when given, fills :attr:`BatchResult.missing`.
     """
-    settings = _settings(poll_interval, max_poll_interval, timeout, max_poll_errors)
-    batch = _wait(client, batch_id, _Progress(progress, batch_id), settings)
+    loop = PollLoop.for_client(client, poll_interval, max_poll_interval, timeout, max_poll_errors)
+    batch = _wait(client, batch_id, Progress(progress, batch_id), loop)
     return _collect(client, batch, custom_ids)
 
 
@@ -452,7 +440,7 @@ async def async_run_batch(
     progress: bool | ProgressCallback = True,
 ) -> BatchResult:
     """Run ``requests`` as one batch and wait for the results; see :func:`run_batch`."""
-    lines = batch_lines(requests, model=model, validate=validate)
+    lines = batch_lines(requests, model=model, validate=validate, client=client)
     from kimi_openai.resources.files import AsyncKimiFiles  # here: resources.files imports this package
 
     uploaded = await AsyncKimiFiles(client).create(
@@ -485,8 +473,8 @@ async def async_resume_batch(
     progress: bool | ProgressCallback = True,
 ) -> BatchResult:
     """Wait for an existing batch and collect its results; see :func:`resume_batch`."""
-    settings = _settings(poll_interval, max_poll_interval, timeout, max_poll_errors)
-    batch = await _async_wait(client, batch_id, _Progress(progress, batch_id), settings)
+    loop = PollLoop.for_client(client, poll_interval, max_poll_interval, timeout, max_poll_errors)
+    batch = await _async_wait(client, batch_id, Progress(progress, batch_id), loop)
     return await _async_collect(client, batch, custom_ids)
 
 
