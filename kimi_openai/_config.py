@@ -14,6 +14,7 @@ send an OpenAI key to Moonshot, nor Kimi traffic to OpenAI.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from functools import lru_cache
@@ -82,14 +83,43 @@ def check_region(region: str) -> str:
     return region
 
 
+def _base_url_problem(text: str) -> str | None:
+    """What makes ``text`` unusable as a base URL, or None when it looks right."""
+    try:
+        parts = urlsplit(text)  # raises ValueError for a malformed [IPv6] host
+    except ValueError as error:
+        return str(error)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "no http(s) scheme or no host"
+    host = parts.hostname
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"{host!r} is not an IPv6 address"
+    elif not all(ch.isalnum() or ch in "-._" for ch in host):
+        return f"the host {host!r} holds characters a host name cannot (a space?)"
+    try:
+        port = parts.port  # ValueError for a port that is not a number or is out of range
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "the port is not a number from 1 to 65535"
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        # The SDK appends "/chat/completions" and friends to the base URL's path, so a
+        # query or fragment would end up in the wrong place of every request URL.
+        return "a query (?...) or fragment (#...) is not allowed; pass query parameters as default_query=..."
+    return None
+
+
 def check_base_url(url: str, *, where: str) -> str:
     """Reject what cannot be a base URL now, rather than failing on the first request."""
     text = url.strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    problem = _base_url_problem(text)
+    if problem is not None:
         raise KimiConfigurationError(
             f"{where} {url!r} is not a valid base URL: expected http(s)://host[:port]/path, "
-            f"e.g. {REGION_BASE_URLS[DEFAULT_REGION]!r}. Fix it, or pass region='global' or region='cn'."
+            f"e.g. {REGION_BASE_URLS[DEFAULT_REGION]!r} ({problem}). Fix it, or pass region='global' or region='cn'."
         )
     return text
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 from openai import Omit
 from openai._models import FinalRequestOptions
 
+from ._errors import KimiConfigurationError
 from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._validation import TokenLimitField, prepare_chat_request
 
@@ -38,6 +39,24 @@ class KimiSettings:
     """Put back the ``reasoning_content`` a framework dropped from an assistant turn."""
     k2_tool_call_markup: bool = False
     """Parse Kimi K2 tool-call markup left in ``content`` (self-hosted engines without a Kimi parser)."""
+
+    def __post_init__(self) -> None:
+        # Checked here, so both the constructors and copy()/with_options() reject a typo
+        # at once instead of sending it (e.g. a "max_tokenz" field Moonshot ignores).
+        for name in ("validation", "normalize_tool_schemas", "k2_tool_call_markup"):
+            value: object = getattr(self, name)
+            if not isinstance(value, bool):
+                raise KimiConfigurationError(
+                    f"{name}={value!r} is not allowed: pass {name}=True or {name}=False."
+                )
+        for name, allowed in (
+            ("max_tokens_field", get_args(TokenLimitField)),
+            ("reasoning_echo", get_args(ReasoningEchoPolicy)),
+        ):
+            value = getattr(self, name)
+            if value not in allowed:
+                choices = ", ".join(repr(a) for a in allowed)
+                raise KimiConfigurationError(f"{name}={value!r} is not allowed: pass one of {choices}.")
 
 
 def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -1,0 +1,106 @@
+"""Construction-time checks: a malformed base URL or a mistyped Kimi option fails at once.
+
+Without them the mistake shows up later and elsewhere: a bad port or host as an
+``APIConnectionError`` after every retry, a mistyped ``max_tokens_field`` as an output
+limit Moonshot silently ignores.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from _helpers import Recorder
+
+from kimi_openai import AsyncKimiOpenAI, KimiConfigurationError, KimiOpenAI
+
+KEY = "sk-test-config-0123456789"
+
+BAD_URLS: dict[str, tuple[str, str]] = {
+    "port-out-of-range": ("https://api.moonshot.ai:99999/v1", "port"),
+    "port-not-a-number": ("https://api.moonshot.ai:abc/v1", "port"),
+    "port-zero": ("http://localhost:0/v1", "port"),
+    "space-in-host": ("https://api moonshot.ai/v1", "host 'api moonshot.ai'"),
+    "query": ("https://api.moonshot.ai/v1?key=1", "default_query"),
+    "fragment": ("https://api.moonshot.ai/v1#top", "fragment"),
+    "bad-ipv6": ("http://[zz]/v1", "zz"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_URLS)
+def test_malformed_base_url_argument_is_rejected_naming_the_problem(case: str) -> None:
+    url, problem = BAD_URLS[case]
+    with pytest.raises(KimiConfigurationError) as info:
+        KimiOpenAI(api_key=KEY, base_url=url)
+    message = str(info.value)
+    assert message.startswith(f"base_url {url!r} is not a valid base URL")
+    assert problem in message
+    assert "Fix it" in message
+
+
+@pytest.mark.parametrize("case", BAD_URLS)
+def test_malformed_base_url_variable_is_rejected_naming_the_variable(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, problem = BAD_URLS[case]
+    monkeypatch.setenv("MOONSHOT_BASE_URL", url)
+    with pytest.raises(KimiConfigurationError, match="environment variable MOONSHOT_BASE_URL") as info:
+        AsyncKimiOpenAI(api_key=KEY)
+    assert problem in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.moonshot.ai/v1",
+        "https://api.moonshot.cn:443/v1",
+        "http://localhost:8000/v1",
+        "http://127.0.0.1:30000/v1",
+        "http://[::1]:8000/v1",
+        "http://my_gpu-box.internal:8000/v1",
+        "https://例子.测试/v1",
+    ],
+)
+def test_well_formed_base_urls_are_accepted(url: str) -> None:
+    assert KimiOpenAI(api_key=KEY, base_url=url).base_url.path == "/v1/"
+
+
+BAD_OPTIONS: list[tuple[str, object, str]] = [
+    ("max_tokens_field", "max_tokenz", "'max_tokens', 'max_completion_tokens'"),
+    ("reasoning_echo", "bogus", "'auto', 'strict', 'off'"),
+    ("validation", "no", "validation=True or validation=False"),
+    ("normalize_tool_schemas", 1, "normalize_tool_schemas=True or normalize_tool_schemas=False"),
+    ("k2_tool_call_markup", "yes", "k2_tool_call_markup=True or k2_tool_call_markup=False"),
+]
+
+
+@pytest.mark.parametrize(("option", "value", "allowed"), BAD_OPTIONS)
+def test_kimi_options_are_checked_by_the_constructors(option: str, value: object, allowed: str) -> None:
+    kwargs: dict[str, Any] = {option: value}
+    for client_class in (KimiOpenAI, AsyncKimiOpenAI):
+        with pytest.raises(KimiConfigurationError, match=f"^{option}={value!r} is not allowed") as info:
+            client_class(api_key=KEY, **kwargs)
+        assert allowed in str(info.value)
+
+
+@pytest.mark.parametrize(("option", "value", "allowed"), BAD_OPTIONS)
+def test_kimi_options_are_checked_by_with_options(option: str, value: object, allowed: str) -> None:
+    recorder = Recorder()
+    client = KimiOpenAI(api_key=KEY, http_client=recorder.client())
+    kwargs: dict[str, Any] = {option: value}
+    with pytest.raises(KimiConfigurationError, match=allowed):
+        client.with_options(**kwargs)
+    with pytest.raises(KimiConfigurationError, match=allowed):
+        client.copy(**kwargs)
+    assert recorder.requests == []
+
+
+def test_a_valid_option_still_reaches_the_wire() -> None:
+    recorder = Recorder()
+    client = KimiOpenAI(api_key=KEY, http_client=recorder.client(), max_tokens_field="max_completion_tokens")
+    client.chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}], max_tokens=50
+    )
+    body = recorder.last_json()
+    assert body["max_completion_tokens"] == 50
+    assert "max_tokens" not in body
