@@ -7,7 +7,7 @@ import json
 import pytest
 from openai.types.chat import ChatCompletionMessage
 
-from kimi_openai import KimiOpenAI
+from kimi_openai import KimiOpenAI, KimiValidationError
 from kimi_openai._client import AsyncKimiOpenAI
 from kimi_openai._compat import httpx
 from kimi_openai._errors import KimiNotFoundError
@@ -85,6 +85,71 @@ def test_unknown_model_is_the_servers_404(tokenizers: Tokenizers) -> None:
         tokenizers.estimate_token_count(model="no-such-model", messages=MESSAGES)
 
 
+# A tool schema Moonshot refuses as written (title, format) and openai's name for the limit.
+RAW_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {
+                "type": "object",
+                "title": "Args",
+                "properties": {"city": {"type": "string", "format": "uri", "title": "City"}},
+            },
+        },
+    }
+]
+
+
+def _client(emulator: MoonshotEmulator, **settings: object) -> KimiOpenAI:
+    return KimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        http_client=httpx.Client(transport=emulator.transport()),
+        **settings,  # pyright: ignore[reportArgumentType]
+    )
+
+
+def test_the_estimate_counts_the_body_chat_would_send(emulator: MoonshotEmulator) -> None:
+    client = _client(emulator)
+    ask: dict[str, object] = {
+        "model": "kimi-k2.6",
+        "messages": MESSAGES,
+        "tools": RAW_TOOLS,
+        "max_completion_tokens": 100,
+        "extra_body": {"thinking": {"type": "disabled"}},
+    }
+    client.chat.completions.create(**ask)  # pyright: ignore[reportCallIssue, reportArgumentType]
+    client.tokenizers.estimate_token_count(**ask)  # pyright: ignore[reportArgumentType]
+    chat, estimate = (request.json for request in emulator.requests)
+    assert estimate == chat
+    assert estimate is not None
+    assert "max_completion_tokens" not in estimate
+    assert estimate["max_tokens"] == 100
+    assert "title" not in json.dumps(estimate["tools"])
+
+
+def test_the_estimate_follows_the_clients_settings(emulator: MoonshotEmulator) -> None:
+    client = _client(emulator, normalize_tool_schemas=False, max_tokens_field="max_completion_tokens")
+    client.tokenizers.estimate_token_count(
+        model="kimi-k2.6", messages=MESSAGES, tools=RAW_TOOLS, max_tokens=32_000
+    )
+    body = emulator.requests[-1].json
+    assert body is not None
+    assert (body["tools"], body["max_completion_tokens"]) == (RAW_TOOLS, 32_000)
+    assert "max_tokens" not in body
+
+
+def test_the_estimate_refuses_what_chat_refuses(emulator: MoonshotEmulator) -> None:
+    with pytest.raises(KimiValidationError, match="temperature"):
+        _client(emulator).tokenizers.estimate_token_count(model="kimi-k2.6", messages=MESSAGES, temperature=5)
+    assert emulator.requests == ()
+    _client(emulator, validation=False).tokenizers.estimate_token_count(
+        model="kimi-k2.6", messages=MESSAGES, temperature=5
+    )
+    assert len(emulator.requests) == 1
+
+
 @pytest.mark.anyio
 async def test_async_estimate(emulator: MoonshotEmulator) -> None:
     client = AsyncKimiOpenAI(
@@ -94,6 +159,10 @@ async def test_async_estimate(emulator: MoonshotEmulator) -> None:
     )
     tokenizers = AsyncTokenizers(client)
     estimate = await tokenizers.estimate_token_count(model="kimi-k2.6", messages=MESSAGES)
+    await tokenizers.estimate_token_count(model="kimi-k2.6", messages=MESSAGES, tools=RAW_TOOLS)
+    tools = emulator.requests[-1].json
+    assert tools is not None
+    assert "title" not in json.dumps(tools["tools"])
     raw = await tokenizers.with_raw_response.estimate_token_count(model="kimi-k2.6", messages=MESSAGES)
     assert raw.parse() == estimate
     async with tokenizers.with_streaming_response.estimate_token_count(

@@ -15,10 +15,14 @@ from openai._base_client import make_request_options
 from openai._legacy_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from openai._resource import AsyncAPIResource, SyncAPIResource
 from openai._response import async_to_streamed_response_wrapper, to_streamed_response_wrapper
-from openai._types import Body, Headers, NotGiven, Query, not_given
+from openai._types import Body, Headers, NotGiven, Omit, Query, not_given
 from openai.types.chat import ChatCompletionMessageParam
 
 from kimi_openai._compat import httpx
+from kimi_openai._config import region_of
+from kimi_openai._messages import ReasoningStore
+from kimi_openai._request import KimiSettings
+from kimi_openai._validation import prepare_chat_request
 from kimi_openai.types.token_estimate import TokenEstimate
 
 __all__ = [
@@ -49,11 +53,33 @@ def _message(message: ChatCompletionMessageParam | Mapping[str, object] | BaseMo
 
 
 def _body(
+    client: object,
     model: str,
     messages: Iterable[ChatCompletionMessageParam | Mapping[str, object] | BaseModel],
-    extra: dict[str, object],
+    extra: Mapping[str, object],
+    extra_body: Body | None,
 ) -> dict[str, object]:
-    return {"model": model, "messages": [_message(m) for m in messages], **extra}
+    """The body chat would send for the same arguments, so the count is of that request.
+
+    Chat normalises tool schemas, sends the output limit under one name and puts back the
+    reasoning of earlier turns (the client's ``_prepare_options`` hook); the same happens here,
+    with the client's settings, and with ``extra_body`` merged first as chat merges it.
+    """
+    merged: dict[str, object] = {"model": model, "messages": [_message(m) for m in messages], **extra}
+    merged.update(cast(Mapping[str, object], extra_body or {}))
+    body = {key: value for key, value in merged.items() if not isinstance(value, Omit)}
+    found = getattr(client, "_kimi", None)
+    settings = found if isinstance(found, KimiSettings) else KimiSettings()
+    store = getattr(client, "_reasoning", None)
+    if isinstance(store, ReasoningStore):
+        hosted = region_of(getattr(client, "base_url", "")) is not None
+        body = store.restore(body, settings.reasoning_echo, moonshot_hosted=hosted)
+    return prepare_chat_request(
+        body,
+        validate=settings.validation,
+        max_tokens_field=settings.max_tokens_field,
+        normalize_tool_schemas=settings.normalize_tool_schemas,
+    ).body
 
 
 class Tokenizers(SyncAPIResource):
@@ -88,11 +114,10 @@ class Tokenizers(SyncAPIResource):
         # post_parser has already turned the envelope into the TokenEstimate.
         posted = self._post(
             ESTIMATE_PATH,
-            body=_body(model, messages, extra),
+            body=_body(self._client, model, messages, extra, extra_body),
             options=make_request_options(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
-                extra_body=extra_body,
                 timeout=timeout,
                 post_parser=_unwrap,
             ),
@@ -127,11 +152,10 @@ class AsyncTokenizers(AsyncAPIResource):
         # post_parser has already turned the envelope into the TokenEstimate.
         posted = await self._post(
             ESTIMATE_PATH,
-            body=_body(model, messages, extra),
+            body=_body(self._client, model, messages, extra, extra_body),
             options=make_request_options(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
-                extra_body=extra_body,
                 timeout=timeout,
                 post_parser=_unwrap,
             ),
