@@ -9,12 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, cast
 
+import openai
 import pytest
 from openai.types import FileObject
 
 from kimi_openai import KimiOpenAI, KimiValidationError
 from kimi_openai._client import AsyncKimiOpenAI
 from kimi_openai._compat import httpx
+from kimi_openai._errors import InvalidRequestError, ServerError
 from kimi_openai.lib._files import (
     MAX_ACCOUNT_BYTES,
     MAX_FILE_BYTES,
@@ -173,6 +175,71 @@ def test_bytes_without_a_name_for_a_kimi_purpose(files: KimiFiles) -> None:
         files.create(file=b"data", purpose="file-extract")
 
 
+@pytest.mark.parametrize("purpose", ["file_extract", "assistants", "user_data"])
+def test_a_purpose_moonshot_does_not_take_is_refused_before_uploading(
+    files: KimiFiles, emulator: MoonshotEmulator, purpose: str
+) -> None:
+    with pytest.raises(KimiValidationError, match="'file-extract', 'image', 'video', 'batch'"):
+        files.create(file=("notes.txt", b"data"), purpose=cast(KimiFilePurpose, purpose))
+    assert emulator.requests == ()
+
+
+def test_a_typo_in_the_purpose_is_named(files: KimiFiles) -> None:
+    with pytest.raises(KimiValidationError, match="Did you mean 'file-extract'"):
+        files.create(file=("notes.txt", b"data"), purpose=cast(KimiFilePurpose, "file_extract"))
+
+
+def test_other_purposes_pass_to_a_server_that_is_not_moonshots(emulator: MoonshotEmulator) -> None:
+    # A proxy or a self-hosted server may take openai's purposes: leave the answer to it.
+    proxy = KimiOpenAI(
+        api_key="sk-test",
+        base_url="https://llm-gateway.example.com/v1",
+        http_client=httpx.Client(transport=emulator.transport()),
+    )
+    with pytest.raises(InvalidRequestError, match="Invalid purpose"):
+        proxy.files.create(file=("notes.txt", b"data"), purpose="assistants")
+    assert _uploads(emulator) == ["POST /v1/files"]
+
+
+# -- what is measured is what is sent --------------------------------------------------------
+
+
+def test_a_handle_part_way_in_is_measured_whole(
+    files: KimiFiles, emulator: MoonshotEmulator, tmp_path: Path
+) -> None:
+    # httpx and httpx2 rewind a file to 0 before sending it: the server gets all 10 bytes.
+    path = tmp_path / "digits.txt"
+    path.write_bytes(b"0123456789")
+    with path.open("rb") as handle:
+        handle.seek(5)
+        with prepared_upload(handle) as upload:
+            assert upload.size == 10
+        assert handle.tell() == 5
+        assert files.create(file=handle, purpose="file-extract").bytes == 10
+    assert b"0123456789" in emulator.requests[-1].body
+
+
+def test_a_handle_at_its_end_is_not_taken_for_empty(files: KimiFiles, tmp_path: Path) -> None:
+    path = tmp_path / "digits.txt"
+    path.write_bytes(b"0123456789")
+    with path.open("rb") as handle:
+        handle.seek(0, io.SEEK_END)
+        assert files.create(file=handle, purpose="file-extract").bytes == 10
+
+
+def test_a_handle_part_way_into_a_big_file_is_refused(
+    files: KimiFiles, emulator: MoonshotEmulator, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written
+    with big.open("rb") as handle:
+        handle.seek(MAX_FILE_BYTES // 2)
+        with pytest.raises(KimiValidationError, match="at most 100 MB"):
+            files.create(file=handle, purpose="file-extract")
+    assert emulator.requests == ()
+
+
 def test_account_limits_are_checked_against_the_list(
     files: KimiFiles, doc: Path, emulator: MoonshotEmulator
 ) -> None:
@@ -244,6 +311,23 @@ def test_an_extracted_json_document_is_not_mistaken_for_the_envelope() -> None:
     assert extracted.content == document
 
 
+def test_an_envelope_with_content_and_title_only() -> None:
+    body = json.dumps({"content": "Revenue grew.", "title": "Q3"})
+    extracted = parse_extracted(body, file_id="file-1", filename="q3.pdf")
+    assert (extracted.content, extracted.title, extracted.filename, extracted.raw) == (
+        "Revenue grew.",
+        "Q3",
+        "q3.pdf",
+        body,
+    )
+
+
+def test_a_json_string_answer_loses_its_quotes() -> None:
+    # The CN page says the content is "a JSON string" (https://platform.moonshot.cn/docs/api/files).
+    extracted = parse_extracted('"hello\\nworld"', file_id="file-1", filename="a.txt")
+    assert (extracted.content, extracted.raw) == ("hello\nworld", '"hello\\nworld"')
+
+
 def test_failed_extraction_raises_with_the_details(
     files: KimiFiles, doc: Path, emulator: MoonshotEmulator
 ) -> None:
@@ -254,6 +338,48 @@ def test_failed_extraction_raises_with_the_details(
     assert caught.value.status_details == "Failed to extract file: the file is damaged"
     assert caught.value.file_id.startswith("file-")
     assert not any(r.path.endswith("/content") for r in emulator.requests)
+
+
+EXTRACTION_FAILED = "Failed to extract file: the pdf is damaged"
+
+
+def test_a_500_failed_extraction_is_a_file_extraction_error(
+    client: KimiOpenAI, doc: Path, emulator: MoonshotEmulator
+) -> None:
+    # max_retries=0: the retry policy's own test covers not retrying this 500.
+    files = KimiFiles(client.with_options(max_retries=0))
+    emulator.queue_error(500, "server_error", EXTRACTION_FAILED, path="/v1/files/*/content")
+    with pytest.raises(FileExtractionError, match="the pdf is damaged") as caught:
+        files.extract(doc)
+    error = caught.value
+    assert (error.status, error.status_details, error.filename) == ("error", EXTRACTION_FAILED, "notes.txt")
+    assert error.file_id.startswith("file-")
+    assert isinstance(error.__cause__, ServerError)
+    # Still the server's 500, for code that catches openai's classes.
+    assert isinstance(error, openai.InternalServerError)
+    assert error.status_code == 500
+
+
+def test_other_content_errors_are_left_alone(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
+    files = KimiFiles(client.with_options(max_retries=0))
+    emulator.queue_error(500, "server_error", "something else broke", path="/v1/files/*/content")
+    with pytest.raises(ServerError) as caught:
+        files.retrieve_extracted("file-1")
+    assert not isinstance(caught.value, FileExtractionError)
+
+
+def test_extract_sends_the_options_with_the_upload_too(files: KimiFiles, doc: Path) -> None:
+    seen: list[tuple[str, str | None, str | None, object]] = []
+
+    def record(request: httpx.Request) -> None:
+        timeout = cast(dict[str, object], request.extensions.get("timeout", {}))
+        seen.append(
+            (request.method, request.headers.get("x-trace"), request.url.params.get("q"), timeout.get("read"))
+        )
+
+    files._client._client.event_hooks["request"].append(record)  # pyright: ignore[reportPrivateUsage]
+    files.extract(doc, extra_headers={"x-trace": "t1"}, extra_query={"q": "1"}, timeout=7.5)
+    assert seen == [("POST", "t1", "1", 7.5), ("GET", "t1", "1", 7.5)]
 
 
 def test_system_messages_one_per_file(files: KimiFiles, doc: Path, tmp_path: Path) -> None:
@@ -356,3 +482,17 @@ async def test_async_wrappers_and_errors(
         await async_files.extract(doc)
     with pytest.raises(KimiValidationError):
         await async_files.create(file=("a.exe", b"x"), purpose="file-extract")
+
+
+@pytest.mark.anyio
+async def test_async_500_failed_extraction(emulator: MoonshotEmulator, doc: Path) -> None:
+    client = AsyncKimiOpenAI(
+        api_key="sk-test",
+        base_url="https://api.moonshot.ai/v1",
+        max_retries=0,
+        http_client=httpx.AsyncClient(transport=emulator.async_transport()),
+    )
+    emulator.queue_error(500, "server_error", EXTRACTION_FAILED, path="/v1/files/*/content")
+    with pytest.raises(FileExtractionError, match="the pdf is damaged") as caught:
+        await AsyncKimiFiles(client).extract(doc)
+    assert isinstance(caught.value.__cause__, ServerError)

@@ -9,6 +9,7 @@ a 400 after a long upload into an immediate, explicit error.
 from __future__ import annotations
 
 import base64
+import difflib
 import io
 import json
 import mimetypes
@@ -17,13 +18,14 @@ from collections.abc import Generator, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import IO, Final, Literal, TypeAlias, cast
+from typing import IO, Final, Literal, NoReturn, TypeAlias, cast
 
+import openai
 from openai._types import FileTypes
 from openai.types import FileObject
 from openai.types.chat import ChatCompletionContentPartImageParam, ChatCompletionSystemMessageParam
 
-from kimi_openai._errors import KimiError, KimiValidationError
+from kimi_openai._errors import KimiError, KimiValidationError, ServerError
 from kimi_openai.types.file_content import ExtractedFile
 from kimi_openai.types.video_part_param import ChatCompletionContentPartVideoParam, MediaContentPartParam
 
@@ -35,11 +37,13 @@ __all__ = [
     "MAX_FILE_BYTES",
     "VIDEO_EXTENSIONS",
     "FileExtractionError",
+    "FileExtractionServerError",
     "FileInput",
     "PreparedUpload",
     "check_account_limits",
     "check_upload",
     "extracted_file_messages",
+    "extraction_failure",
     "image_part_from_bytes",
     "image_part_from_path",
     "media_part",
@@ -97,18 +101,26 @@ class FileExtractionError(KimiError):
     The file stays on the account; delete it with ``client.files.delete(error.file_id)``.
     """
 
+    file_id: str
+    """The id of the failed file."""
+    filename: str
+    status: str
+    """The file's status: ``"error"``."""
+    status_details: str | None
+    """What the server said went wrong (``status_details``), if anything."""
+
     def __init__(self, *, file_id: str, filename: str, status: str, status_details: str | None) -> None:
-        self.file_id = file_id
-        """The id of the failed file."""
-        self.filename = filename
-        self.status = status
-        """The file's status: ``"error"``."""
-        self.status_details = status_details
-        """What the server said went wrong (``status_details``), if anything."""
-        detail = f": {status_details}" if status_details else ""
-        super().__init__(
-            f"Moonshot could not process file {filename!r} ({file_id}), status {status!r}{detail}"
+        super().__init__(self._record(file_id, filename, status, status_details))
+
+    def _record(self, file_id: str, filename: str, status: str, status_details: str | None) -> str:
+        self.file_id, self.filename, self.status, self.status_details = (
+            file_id,
+            filename,
+            status,
+            status_details,
         )
+        detail = f": {status_details}" if status_details else ""
+        return f"Moonshot could not process file {filename!r} ({file_id}), status {status!r}{detail}"
 
 
 def raise_for_failed_file(file: FileObject) -> FileObject:
@@ -118,6 +130,49 @@ def raise_for_failed_file(file: FileObject) -> FileObject:
             file_id=file.id, filename=file.filename, status=file.status, status_details=file.status_details
         )
     return file
+
+
+_EXTRACTION_FAILED: Final = "Failed to extract file"
+"""How the content endpoint's 500 ``server_error`` for a failed extraction starts (KD_ERRORS)."""
+KD_ERRORS: Final = "https://platform.kimi.ai/docs/api/errors"
+
+
+class FileExtractionServerError(FileExtractionError, ServerError):
+    """The content endpoint's 500 ``Failed to extract file: ...``, a :class:`FileExtractionError`.
+
+    It stays the :class:`~kimi_openai.ServerError` the server sent too (same ``status_code``,
+    ``response`` and ``body``), so ``except openai.InternalServerError`` still catches it.
+    """
+
+    def __init__(
+        self, error: openai.APIStatusError, *, file_id: str, filename: str | None, details: str
+    ) -> None:
+        message = self._record(file_id, filename or file_id, "error", details)
+        ServerError.__init__(self, message, response=error.response, body=error.body)
+
+
+def extraction_failure(
+    error: openai.APIStatusError, *, file_id: str, filename: str | None
+) -> FileExtractionServerError | None:
+    """The typed error for a failed extraction (KD_ERRORS), or ``None`` for any other error."""
+    message = _error_message(cast(object, error.body))
+    if not isinstance(error, openai.InternalServerError) or message is None:
+        return None
+    if not message.startswith(_EXTRACTION_FAILED):
+        return None
+    return FileExtractionServerError(error, file_id=file_id, filename=filename, details=message)
+
+
+def _error_message(body: object) -> str | None:
+    # openai hands over the inner {"type", "message"} object; a raw body still has the "error" key.
+    if not isinstance(body, Mapping):
+        return None
+    fields = cast(Mapping[str, object], body)
+    inner = fields.get("error")
+    if isinstance(inner, Mapping):
+        fields = cast(Mapping[str, object], inner)
+    message = fields.get("message")
+    return message if isinstance(message, str) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +214,12 @@ def _opened(
         return
     raw_name = getattr(content, "name", None)
     name = PurePath(raw_name).name if isinstance(raw_name, str) else None
-    yield content, _remaining(content), name
+    yield content, _stream_size(content), name
 
 
-def _remaining(handle: IO[bytes]) -> int | None:
+def _stream_size(handle: IO[bytes]) -> int | None:
+    # httpx and httpx2 seek a file back to 0 before writing a multipart field, so the whole
+    # stream is sent whatever the handle's position: measure from 0, and leave the position alone.
     try:
         if not handle.seekable():
             return None
@@ -171,36 +228,57 @@ def _remaining(handle: IO[bytes]) -> int | None:
         handle.seek(position)
     except (OSError, ValueError):
         return None
-    return end - position
+    return end
 
 
 def _mime_type(filename: str) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
-def check_upload(purpose: str, filename: str | None, size: int | None) -> None:
-    """Raise :class:`KimiValidationError` for an upload Moonshot would refuse (KD_FILES)."""
+def check_upload(purpose: str, filename: str | None, size: int | None, *, any_purpose: bool = False) -> None:
+    """Raise :class:`KimiValidationError` for an upload Moonshot would refuse (KD_FILES).
+
+    ``any_purpose`` lets a purpose Moonshot does not list through unchecked: for a server
+    that is not Moonshot's (a proxy or a self-hosted engine), which may take openai's.
+    """
     allowed = _ALLOWED.get(purpose)
+    if allowed is None and not any_purpose:
+        _refuse_purpose(purpose)
     if allowed is not None:
-        extensions, what = allowed
-        if filename is None:
-            raise KimiValidationError(
-                f"purpose={purpose!r} needs a file name to check the format: pass a path, an open "
-                f"file, or a (filename, content) tuple (or validate=False)."
-            )
-        suffix = PurePath(filename).suffix.lower()
-        if suffix not in extensions:
-            raise KimiValidationError(
-                f"file {filename!r} cannot be uploaded with purpose={purpose!r}: it takes {what}, "
-                f"and {suffix or 'no extension'!r} is not one ({KD_FILES}). Rename it or pick "
-                f"another purpose (or validate=False)."
-            )
+        _check_extension(purpose, filename, *allowed)
     if size == 0:
         raise KimiValidationError(f"file {filename or '<bytes>'!r} is empty: Moonshot rejects empty files.")
     if size is not None and size > MAX_FILE_BYTES:
         raise KimiValidationError(
             f"file {filename or '<bytes>'!r} is {size:,} bytes; Moonshot takes at most 100 MB "
             f"({MAX_FILE_BYTES:,} bytes) per file ({KD_FILES}). Split or compress it."
+        )
+
+
+def _refuse_purpose(purpose: str) -> NoReturn:
+    # Moonshot answers any other purpose with a 400 "Invalid purpose", but only after the whole
+    # upload (https://platform.kimi.ai/docs/api/errors); say so before sending a byte.
+    close = difflib.get_close_matches(purpose, list(_ALLOWED), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    names = ", ".join(repr(name) for name in _ALLOWED)
+    raise KimiValidationError(
+        f"purpose={purpose!r} is not one Moonshot takes: it takes {names} ({KD_FILES}).{hint} "
+        f"(validate=False sends it anyway.)"
+    )
+
+
+def _check_extension(purpose: str, filename: str | None, extensions: frozenset[str], what: str) -> None:
+    if filename is None:
+        raise KimiValidationError(
+            f"purpose={purpose!r} needs a file name to check the format: pass a path, an open "
+            f"file, or a (filename, content) tuple (or validate=False)."
+        )
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in extensions:
+        raise KimiValidationError(
+            f"file {filename!r} cannot be uploaded with purpose={purpose!r}: it takes {what}, "
+            f"and {suffix or 'no extension'!r} is not one ({KD_FILES}). Rename it or pick "
+            f"another purpose (or validate=False)."
         )
 
 
@@ -246,20 +324,29 @@ def media_part(url: str, purpose: str) -> MediaContentPartParam:
     return image
 
 
-def parse_extracted(text: str, *, file_id: str, filename: str | None) -> ExtractedFile:
-    """Read either documented answer of ``/files/{id}/content``: the JSON object or plain text.
+_ENVELOPE_KEYS: Final = frozenset({"file_type", "filename", "title", "type"})
+"""Keys seen next to ``content`` in the JSON answer (moonshot-api.md §1.4, observed, not documented)."""
 
-    A body counts as the JSON answer only when it is an object with a string ``content`` and one
-    of ``file_type``/``filename``, so an extracted JSON document is not mistaken for it.
+
+def parse_extracted(text: str, *, file_id: str, filename: str | None) -> ExtractedFile:
+    """Read every known answer of ``/files/{id}/content``: the JSON object, a JSON string, or plain text.
+
+    The OpenAPI page says ``text/plain`` (https://platform.kimi.ai/docs/api/files-content), the
+    CN page "a JSON string" (https://platform.moonshot.cn/docs/api/files), and the object seen in
+    use has ``content`` beside ``file_type``/``filename``/``title``/``type``. A body counts as the
+    object only with a string ``content`` and at least one of those keys, so an extracted
+    ``{"content": ...}`` document is not mistaken for it; ``raw`` always keeps the body as sent.
     """
     try:
         parsed: object = json.loads(text)
     except ValueError:
         parsed = None
+    if isinstance(parsed, str):
+        return ExtractedFile(file_id=file_id, content=parsed, raw=text, filename=filename)
     if isinstance(parsed, dict):
         fields = cast(dict[str, object], parsed)
         content = fields.get("content")
-        if isinstance(content, str) and ("file_type" in fields or "filename" in fields):
+        if isinstance(content, str) and not _ENVELOPE_KEYS.isdisjoint(fields):
             return ExtractedFile(
                 file_id=file_id,
                 content=content,

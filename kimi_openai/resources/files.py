@@ -9,25 +9,17 @@ and ``batch`` holds the input of a batch. Everything openai's resource does keep
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Literal, cast
 
 import anyio
+import openai
 from openai._base_client import AsyncPaginator, make_request_options
-from openai._legacy_response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from openai._response import async_to_streamed_response_wrapper, to_streamed_response_wrapper
 from openai._types import Body, Headers, NotGiven, Omit, Query, not_given, omit
 from openai._utils import extract_files
 from openai.pagination import AsyncCursorPage, SyncCursorPage
-from openai.resources.files import (
-    AsyncFiles,
-    AsyncFilesWithRawResponse,
-    AsyncFilesWithStreamingResponse,
-    Files,
-    FilesWithRawResponse,
-    FilesWithStreamingResponse,
-)
+from openai.resources.files import AsyncFiles, Files
 from openai.types import FileObject, FilePurpose, file_create_params
 from typing_extensions import override
 
@@ -36,12 +28,23 @@ from kimi_openai.lib._files import (
     FileInput,
     PreparedUpload,
     check_account_limits,
-    check_upload,
-    media_part,
+    extraction_failure,
     media_purpose,
-    parse_extracted,
     prepared_upload,
     raise_for_failed_file,
+)
+from kimi_openai.resources._files_parts import (
+    AsyncKimiFilesWithRawResponse,
+    AsyncKimiFilesWithStreamingResponse,
+    KimiFilesWithRawResponse,
+    KimiFilesWithStreamingResponse,
+    check_before_upload,
+    extracted_parser,
+    list_query,
+    media_parser,
+    multipart,
+    stored_sizes,
+    upload_headers,
 )
 from kimi_openai.types.file_content import ExtractedFile, KimiFilePurpose
 from kimi_openai.types.video_part_param import MediaContentPartParam
@@ -84,45 +87,6 @@ class AsyncKimiFilePage(AsyncCursorPage[FileObject]):
         return self.has_more is True and super().has_next_page()
 
 
-def _list_query(
-    after: str | Omit, limit: int | Omit, order: str | Omit, purpose: str | Omit
-) -> dict[str, object]:
-    given = {"after": after, "limit": limit, "order": order, "purpose": purpose}
-    return {key: value for key, value in given.items() if not isinstance(value, Omit)}
-
-
-def _multipart(
-    upload: PreparedUpload, purpose: str, extra_headers: Headers | None
-) -> tuple[dict[str, object], Headers]:
-    body: dict[str, object] = {"file": upload.file, "purpose": purpose}
-    # The multipart encoder adds the boundary to this Content-Type, as in openai's own upload.
-    return body, {"Content-Type": "multipart/form-data", **(extra_headers or {})}
-
-
-def _media_parser(purpose: str) -> Callable[[FileObject], MediaContentPartParam]:
-    def parse(file: FileObject) -> MediaContentPartParam:
-        raise_for_failed_file(file)
-        return media_part(f"ms://{file.id}", purpose)
-
-    return parse
-
-
-def _extracted_parser(file_id: str, filename: str | None) -> Callable[[str], ExtractedFile]:
-    def parse(text: str) -> ExtractedFile:
-        return parse_extracted(text, file_id=file_id, filename=filename)
-
-    return parse
-
-
-def _check(upload: PreparedUpload, purpose: str, validate: bool) -> None:
-    if validate:
-        check_upload(purpose, upload.filename, upload.size)
-
-
-def _stored(files: list[FileObject]) -> list[tuple[int, int]]:
-    return [(1, file.bytes or 0) for file in files]
-
-
 class KimiFiles(Files):
     """openai's ``files`` for Moonshot: pre-upload checks, ``extract``, ``upload_media``, streamed paths."""
 
@@ -154,8 +118,9 @@ class KimiFiles(Files):
 
         Args:
             file: a path, an open binary file, bytes, or openai's ``(filename, content[, mime])`` tuple.
-            purpose: ``file-extract``, ``image``, ``video`` or ``batch``; other openai purposes pass through.
-            validate: check the extension for the purpose, emptiness and the 100 MB limit first.
+            purpose: ``file-extract``, ``image``, ``video`` or ``batch``; other openai purposes are
+                refused on Moonshot's hosts and passed through to any other ``base_url``.
+            validate: check the purpose, the extension for it, emptiness and the 100 MB limit first.
             check_account_limits: list the account's files first and check the 1,000-file and
                 10 GB limits (one more request).
 
@@ -163,7 +128,7 @@ class KimiFiles(Files):
             KimiValidationError: the upload breaks a documented limit.
         """
         with prepared_upload(file) as upload:
-            _check(upload, purpose, validate)
+            check_before_upload(upload, purpose, validate, self._client.base_url)
             if check_account_limits:
                 check_account_limits_of(self, upload)
             return super().create(
@@ -198,7 +163,7 @@ class KimiFiles(Files):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
-                query=_list_query(after, limit, order, purpose),
+                query=list_query(after, limit, order, purpose),
             ),
             model=FileObject,
         )
@@ -234,10 +199,18 @@ class KimiFiles(Files):
 
         Raises:
             KimiValidationError: the file's format or size is not accepted.
-            FileExtractionError: Moonshot could not extract it (status ``error``).
+            FileExtractionError: Moonshot could not extract it (status ``error``, or the
+                content download's 500 ``Failed to extract file``).
         """
         uploaded = self.create(
-            file=file, purpose="file-extract", validate=validate, check_account_limits=check_account_limits
+            file=file,
+            purpose="file-extract",
+            validate=validate,
+            check_account_limits=check_account_limits,
+            extra_headers=upload_headers(extra_headers),
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
         raise_for_failed_file(uploaded)
         return self.retrieve_extracted(
@@ -262,20 +235,26 @@ class KimiFiles(Files):
         """The extracted text of a ``file-extract`` file already uploaded (``GET /files/{id}/content``)."""
         if not file_id:
             raise ValueError(f"Expected a non-empty value for `file_id` but received {file_id!r}")
-        return cast(
-            ExtractedFile,
-            self._get(
+        try:
+            text = self._get(
                 f"/files/{file_id}/content",
                 options=make_request_options(
                     extra_headers=extra_headers,
                     extra_query=extra_query,
                     extra_body=extra_body,
                     timeout=timeout,
-                    post_parser=_extracted_parser(file_id, filename),
+                    post_parser=extracted_parser(file_id, filename),
                 ),
                 cast_to=str,
-            ),
-        )
+            )
+        except openai.APIStatusError as error:
+            # A failed extraction is a 500 "Failed to extract file: ..." from this endpoint
+            # (https://platform.kimi.ai/docs/api/errors): raise it typed, with the details.
+            failure = extraction_failure(error, file_id=file_id, filename=filename)
+            if failure is None:
+                raise
+            raise failure from error
+        return cast(ExtractedFile, text)
 
     def upload_media(
         self,
@@ -295,10 +274,10 @@ class KimiFiles(Files):
         """
         with prepared_upload(file) as upload:
             kind = purpose or media_purpose(upload.filename)
-            _check(upload, kind, validate)
+            check_before_upload(upload, kind, validate, self._client.base_url)
             if check_account_limits:
                 check_account_limits_of(self, upload)
-            body, headers = _multipart(upload, kind, extra_headers)
+            body, headers = multipart(upload, kind, extra_headers)
             posted = self._post(
                 "/files",
                 body=body,
@@ -308,7 +287,7 @@ class KimiFiles(Files):
                     extra_query=extra_query,
                     extra_body=extra_body,
                     timeout=timeout,
-                    post_parser=_media_parser(kind),
+                    post_parser=media_parser(kind),
                 ),
                 cast_to=FileObject,
             )
@@ -317,12 +296,12 @@ class KimiFiles(Files):
 
 def check_account_limits_of(files: KimiFiles, upload: PreparedUpload) -> None:
     """Check the 1,000-file and 10 GB account limits against the listed files."""
-    check_account_limits(_stored(files.list().data), upload.size)
+    check_account_limits(stored_sizes(files.list().data), upload.size)
 
 
 async def async_check_account_limits_of(files: AsyncKimiFiles, upload: PreparedUpload) -> None:
     page = await files.list()
-    check_account_limits(_stored(page.data), upload.size)
+    check_account_limits(stored_sizes(page.data), upload.size)
 
 
 class AsyncKimiFiles(AsyncFiles):
@@ -354,7 +333,7 @@ class AsyncKimiFiles(AsyncFiles):
     ) -> FileObject:
         """Upload a file; see :meth:`KimiFiles.create`."""
         with prepared_upload(file) as upload:
-            _check(upload, purpose, validate)
+            check_before_upload(upload, purpose, validate, self._client.base_url)
             if check_account_limits:
                 await async_check_account_limits_of(self, upload)
             return await super().create(
@@ -389,7 +368,7 @@ class AsyncKimiFiles(AsyncFiles):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
-                query=_list_query(after, limit, order, purpose),
+                query=list_query(after, limit, order, purpose),
             ),
             model=FileObject,
         )
@@ -421,7 +400,14 @@ class AsyncKimiFiles(AsyncFiles):
     ) -> ExtractedFile:
         """Upload a document with purpose ``file-extract`` and return its text; see :meth:`KimiFiles.extract`."""
         uploaded = await self.create(
-            file=file, purpose="file-extract", validate=validate, check_account_limits=check_account_limits
+            file=file,
+            purpose="file-extract",
+            validate=validate,
+            check_account_limits=check_account_limits,
+            extra_headers=upload_headers(extra_headers),
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
         raise_for_failed_file(uploaded)
         return await self.retrieve_extracted(
@@ -446,17 +432,25 @@ class AsyncKimiFiles(AsyncFiles):
         """The extracted text of a ``file-extract`` file already uploaded."""
         if not file_id:
             raise ValueError(f"Expected a non-empty value for `file_id` but received {file_id!r}")
-        text = await self._get(
-            f"/files/{file_id}/content",
-            options=make_request_options(
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                extra_body=extra_body,
-                timeout=timeout,
-                post_parser=_extracted_parser(file_id, filename),
-            ),
-            cast_to=str,
-        )
+        try:
+            text = await self._get(
+                f"/files/{file_id}/content",
+                options=make_request_options(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    post_parser=extracted_parser(file_id, filename),
+                ),
+                cast_to=str,
+            )
+        except openai.APIStatusError as error:
+            # A failed extraction is a 500 "Failed to extract file: ..." from this endpoint
+            # (https://platform.kimi.ai/docs/api/errors): raise it typed, with the details.
+            failure = extraction_failure(error, file_id=file_id, filename=filename)
+            if failure is None:
+                raise
+            raise failure from error
         return cast(ExtractedFile, text)
 
     async def upload_media(
@@ -474,10 +468,10 @@ class AsyncKimiFiles(AsyncFiles):
         """Upload an image or video and return its ``ms://`` content part; see :meth:`KimiFiles.upload_media`."""
         with prepared_upload(file) as upload:
             kind = purpose or media_purpose(upload.filename)
-            _check(upload, kind, validate)
+            check_before_upload(upload, kind, validate, self._client.base_url)
             if check_account_limits:
                 await async_check_account_limits_of(self, upload)
-            body, headers = _multipart(upload, kind, extra_headers)
+            body, headers = multipart(upload, kind, extra_headers)
             posted = await self._post(
                 "/files",
                 body=body,
@@ -487,52 +481,8 @@ class AsyncKimiFiles(AsyncFiles):
                     extra_query=extra_query,
                     extra_body=extra_body,
                     timeout=timeout,
-                    post_parser=_media_parser(kind),
+                    post_parser=media_parser(kind),
                 ),
                 cast_to=FileObject,
             )
             return cast(MediaContentPartParam, posted)
-
-
-class KimiFilesWithRawResponse(FilesWithRawResponse):
-    def __init__(self, files: KimiFiles) -> None:
-        super().__init__(files)
-        # Re-wrapped so the wrappers carry the Kimi signatures (purposes, validate, ...).
-        self.create = to_raw_response_wrapper(files.create)
-        self.list = to_raw_response_wrapper(files.list)
-        self.extract = to_raw_response_wrapper(files.extract)
-        self.retrieve_extracted = to_raw_response_wrapper(files.retrieve_extracted)
-        self.upload_media = to_raw_response_wrapper(files.upload_media)
-
-
-class AsyncKimiFilesWithRawResponse(AsyncFilesWithRawResponse):
-    def __init__(self, files: AsyncKimiFiles) -> None:
-        super().__init__(files)
-        # Re-wrapped so the wrappers carry the Kimi signatures (purposes, validate, ...).
-        self.create = async_to_raw_response_wrapper(files.create)
-        self.list = async_to_raw_response_wrapper(files.list)
-        self.extract = async_to_raw_response_wrapper(files.extract)
-        self.retrieve_extracted = async_to_raw_response_wrapper(files.retrieve_extracted)
-        self.upload_media = async_to_raw_response_wrapper(files.upload_media)
-
-
-class KimiFilesWithStreamingResponse(FilesWithStreamingResponse):
-    def __init__(self, files: KimiFiles) -> None:
-        super().__init__(files)
-        # Re-wrapped so the wrappers carry the Kimi signatures (purposes, validate, ...).
-        self.create = to_streamed_response_wrapper(files.create)
-        self.list = to_streamed_response_wrapper(files.list)
-        self.extract = to_streamed_response_wrapper(files.extract)
-        self.retrieve_extracted = to_streamed_response_wrapper(files.retrieve_extracted)
-        self.upload_media = to_streamed_response_wrapper(files.upload_media)
-
-
-class AsyncKimiFilesWithStreamingResponse(AsyncFilesWithStreamingResponse):
-    def __init__(self, files: AsyncKimiFiles) -> None:
-        super().__init__(files)
-        # Re-wrapped so the wrappers carry the Kimi signatures (purposes, validate, ...).
-        self.create = async_to_streamed_response_wrapper(files.create)
-        self.list = async_to_streamed_response_wrapper(files.list)
-        self.extract = async_to_streamed_response_wrapper(files.extract)
-        self.retrieve_extracted = async_to_streamed_response_wrapper(files.retrieve_extracted)
-        self.upload_media = async_to_streamed_response_wrapper(files.upload_media)
