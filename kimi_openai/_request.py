@@ -87,6 +87,7 @@ def prepare_options(
         validate=settings.validation,
         max_tokens_field=settings.max_tokens_field,
         normalize_tool_schemas=settings.normalize_tool_schemas,
+        moonshot_hosted=moonshot_hosted,
     )
     options.json_data = prepared.body
     options.extra_json = None

@@ -7,22 +7,25 @@ never mutates its input and is idempotent, so it can run again on every retry.
 What is checked depends on the :class:`~kimi_openai._models.ModelSpec`: a rule
 whose spec field is ``None`` (not documented for that model) is not checked, and
 the permissive default spec of an unknown id leaves only the rules that hold on
-the whole Moonshot platform. The server's own 400 remains the final word.
+the whole Moonshot platform. Platform rules apply only when the request goes to
+Moonshot (``moonshot_hosted``): a vLLM or SGLang server serving the open weights,
+even under a Moonshot model name, gets only what holds for the weights. The
+server's own 400 remains the final word.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import re
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal, NoReturn
 
 from ._errors import KimiValidationError
 from ._models import ModelSpec, ThinkingType, get_model_spec
 from ._schema import as_list, as_map, normalize_tool_schema, normalize_tools
+from ._validation_content import check_messages, check_stop, check_tools
 
 __all__ = ["KimiWarning", "PreparedRequest", "TokenLimitField", "prepare_chat_request"]
 
@@ -40,11 +43,6 @@ KD_THINKING: Final = "https://platform.kimi.ai/docs/guide/use-thinking-models"
 NEAR_ZERO_TEMPERATURE: Final = 0.3
 # Reasoning tokens count against max_tokens; Moonshot advises at least 16000 (KD_THINKING).
 THINKING_MIN_TOKENS: Final = 16_000
-MAX_TOOLS: Final = 128  # https://platform.moonshot.cn/docs/api/tool-use
-MAX_STOP: Final = 5  # KD_CHAT `stop`
-MAX_STOP_BYTES: Final = 32  # KD_CHAT `stop`
-# KD_CHAT ToolDefinition.name; `$` names are builtins (https://platform.kimi.ai/docs/guide/use-web-search).
-TOOL_NAME: Final = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]{2,63}")
 
 
 class KimiWarning(UserWarning):
@@ -61,8 +59,41 @@ class PreparedRequest:
     """Debug log lines and warnings issued while preparing, in order."""
 
 
+# A Moonshot model name served by another engine (vLLM/SGLang `--served-model-name`):
+# these spec fields are rules of Moonshot's API, not of the weights, so they are dropped.
+_PLATFORM_ONLY: Final[dict[str, object]] = {
+    "hosting": "self_hosted",
+    "thinking": "unknown",
+    "thinking_default": None,
+    "thinking_keep_supported": None,
+    "thinking_keep_required": False,
+    "fixed_temperature_thinking": None,
+    "fixed_temperature_no_thinking": None,
+    "fixed_top_p": None,
+    "fixed_n": None,
+    "fixed_penalty": None,
+    "temperature_range": None,
+    "penalty_range": None,
+    "default_temperature": None,
+    "max_n": None,
+    "accepts_http_media_urls": None,
+    "supports_tool_choice_required": None,
+    "supports_json_schema": None,
+    "reasoning_effort_values": None,
+}
+
+
+def _spec_for(spec: ModelSpec, moonshot_hosted: bool) -> ModelSpec:
+    """The rules that apply where the request goes: the spec as is on Moonshot, the weights' rules elsewhere."""
+    if moonshot_hosted or spec.hosting != "moonshot":
+        return spec
+    return replace(spec, **_PLATFORM_ONLY)
+
+
 @dataclass(slots=True)
-class _Ctx:
+class Ctx:
+    """One request being prepared: the body (edited in place), the rules that apply, and notes."""
+
     body: dict[str, object]
     spec: ModelSpec
     model: str
@@ -90,6 +121,7 @@ def prepare_chat_request(
     validate: bool = True,
     max_tokens_field: TokenLimitField = "max_tokens",
     normalize_tool_schemas: bool = True,
+    moonshot_hosted: bool = True,
 ) -> PreparedRequest:
     """Check ``body`` against the model's rules and return the body to send.
 
@@ -103,6 +135,8 @@ def prepare_chat_request(
             (RooCodeInc/Roo-Code PR #7673), though the 2026 docs deprecate ``max_tokens``
             (https://platform.kimi.ai/docs/api/chat).
         normalize_tool_schemas: rewrite tool and ``json_schema`` schemas into MFJS.
+        moonshot_hosted: the request goes to Moonshot's platform. False (a self-hosted
+            engine or a proxy) keeps only the rules that hold for the model's weights.
 
     Raises:
         KimiValidationError: the request breaks a rule of the model; the message names
@@ -113,7 +147,8 @@ def prepare_chat_request(
     out = dict(body)
     raw_model = out.get("model")
     model = raw_model if isinstance(raw_model, str) else ""
-    ctx = _Ctx(out, spec if spec is not None else get_model_spec(model), model or (spec.id if spec else ""))
+    found = spec if spec is not None else get_model_spec(model)
+    ctx = Ctx(out, _spec_for(found, moonshot_hosted), model or found.id)
     _map_token_field(ctx, max_tokens_field, validate=validate)
     # MFJS is Moonshot's platform rule; a self-hosted engine takes the schema as written.
     if normalize_tool_schemas and ctx.platform:
@@ -125,7 +160,7 @@ def prepare_chat_request(
     return PreparedRequest(out, tuple(ctx.notes))
 
 
-def _map_token_field(ctx: _Ctx, target: TokenLimitField, *, validate: bool) -> None:
+def _map_token_field(ctx: Ctx, target: TokenLimitField, *, validate: bool) -> None:
     """Send the output limit under one name only (``max_tokens`` unless configured)."""
     other = "max_completion_tokens" if target == "max_tokens" else "max_tokens"
     if other not in ctx.body:
@@ -169,7 +204,7 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, abs_tol=1e-9)
 
 
-def _thinking_state(ctx: _Ctx) -> ThinkingType | None:
+def _thinking_state(ctx: Ctx) -> ThinkingType | None:
     """Whether thinking is on for this call: the explicit ``thinking.type``, else the model default."""
     thinking = as_map(ctx.body.get("thinking"))
     kind = thinking.get("type") if thinking is not None else None
@@ -180,7 +215,7 @@ def _thinking_state(ctx: _Ctx) -> ThinkingType | None:
     return ctx.spec.thinking_default
 
 
-def _check_legacy_functions(ctx: _Ctx) -> None:
+def _check_legacy_functions(ctx: Ctx) -> None:
     # "functions/function_call are not supported: use tools" (migrating-from-openai-to-kimi).
     for key, fix in (
         ("functions", "tools=[{'type': 'function', 'function': {...}}]"),
@@ -192,7 +227,7 @@ def _check_legacy_functions(ctx: _Ctx) -> None:
             )
 
 
-def _check_thinking_shape(ctx: _Ctx) -> None:
+def _check_thinking_shape(ctx: Ctx) -> None:
     # Shape from the KD_CHAT OpenAPI: an object, `type` required, additionalProperties false.
     value = ctx.body.get("thinking")
     if value is None or not ctx.platform:
@@ -219,7 +254,7 @@ def _check_thinking_shape(ctx: _Ctx) -> None:
         ctx.reject(f"thinking keys {extra}", "`thinking` takes only `type` and `keep`", f"Remove {extra}")
 
 
-def _check_thinking_model(ctx: _Ctx) -> None:
+def _check_thinking_model(ctx: Ctx) -> None:
     thinking = as_map(ctx.body.get("thinking")) if ctx.platform else None
     if thinking is None:
         return
@@ -257,7 +292,7 @@ def _forced_tool(choice: object) -> str | None:
     return f"function {fn.get('name')!r}" if fn is not None else None
 
 
-def _check_tool_choice(ctx: _Ctx) -> None:
+def _check_tool_choice(ctx: Ctx) -> None:
     forced = _forced_tool(ctx.body.get("tool_choice"))
     if forced is None:
         return
@@ -269,7 +304,7 @@ def _check_tool_choice(ctx: _Ctx) -> None:
             '"required" is not supported by this model',
             "Use tool_choice=\"auto\" (optionally ask for a tool in a user message), or a model such as 'kimi-k3'",
         )
-    if _thinking_state(ctx) != "enabled":
+    if not ctx.platform or _thinking_state(ctx) != "enabled":
         return
     # "tool_choice specified is incompatible with thinking enabled" (can1357/oh-my-pi #1077;
     # AstrBotDevs/AstrBot #7805). Frameworks force a tool on their own, so when the caller
@@ -292,7 +327,7 @@ def _fixed_reason(what: str) -> str:
     return f"sampling is fixed ({what})"
 
 
-def _check_temperature(ctx: _Ctx) -> None:
+def _check_temperature(ctx: Ctx) -> None:
     spec, temp = ctx.spec, _number(ctx.body.get("temperature"))
     if temp is None:
         return
@@ -315,7 +350,7 @@ def _check_temperature(ctx: _Ctx) -> None:
 
 
 def _check_fixed_or_range(
-    ctx: _Ctx, key: str, fixed: float | None, bounds: tuple[float, float] | None
+    ctx: Ctx, key: str, fixed: float | None, bounds: tuple[float, float] | None
 ) -> None:
     value = _number(ctx.body.get(key))
     if value is None:
@@ -329,7 +364,7 @@ def _check_fixed_or_range(
         )
 
 
-def _check_sampling(ctx: _Ctx) -> None:
+def _check_sampling(ctx: Ctx) -> None:
     spec = ctx.spec
     _check_temperature(ctx)
     _check_fixed_or_range(ctx, "top_p", spec.fixed_top_p, None)
@@ -351,134 +386,7 @@ def _check_sampling(ctx: _Ctx) -> None:
         )
 
 
-def _check_tools(ctx: _Ctx) -> None:
-    tools = as_list(ctx.body.get("tools"))
-    if tools is None or not ctx.platform:
-        return
-    if len(tools) > MAX_TOOLS:
-        ctx.reject(
-            f"tools ({len(tools)} entries)", f"at most {MAX_TOOLS} tools are accepted", "Drop unused tools"
-        )
-    for i, tool in enumerate(tools):
-        spec = as_map(tool) or {}
-        fn = as_map(spec.get("function")) or {}
-        name = fn.get("name")
-        if not isinstance(name, str) or spec.get("type") == "builtin_function":
-            continue
-        if name.startswith("$"):
-            ctx.reject(
-                f"tools[{i}] name {name!r}",
-                "names starting with '$' are reserved for builtin_function tools",
-                f'Declare it as {{"type": "builtin_function", "function": {{"name": "{name}"}}}}',
-            )
-        if not TOOL_NAME.fullmatch(name):
-            ctx.reject(
-                f"tools[{i}] name {name!r}",
-                "names must match ^[a-zA-Z_][a-zA-Z0-9-_]{2,63}$ (3-64 chars, no leading digit)",
-                "Rename the function",
-            )
-        params = as_map(fn.get("parameters"))
-        if params is not None and params.get("type", "object") != "object":
-            ctx.reject(
-                f"tools[{i}] parameters", "the schema root must be an object", "Wrap the value in an object"
-            )
-
-
-def _check_stop(ctx: _Ctx) -> None:
-    stop = ctx.body.get("stop")
-    items = [stop] if isinstance(stop, str) else as_list(stop)
-    if items is None or not ctx.platform:
-        return
-    if len(items) > MAX_STOP:
-        ctx.reject(f"stop ({len(items)} sequences)", f"at most {MAX_STOP} stop sequences", "Drop some")
-    for item in items:
-        size = len(item.encode()) if isinstance(item, str) else 0
-        if size > MAX_STOP_BYTES:
-            ctx.reject(
-                f"stop sequence {item!r}",
-                f"each is at most {MAX_STOP_BYTES} bytes (this one: {size})",
-                "Shorten it",
-            )
-
-
-def _is_empty(content: object) -> bool:
-    return content is None or content == "" or content == [] or content == ()
-
-
-def _check_messages(ctx: _Ctx) -> None:
-    messages = as_list(ctx.body.get("messages"))
-    if messages is None:
-        return
-    fmt = as_map(ctx.body.get("response_format"))
-    json_mode = fmt is not None and fmt.get("type") == "json_object"
-    for i, item in enumerate(messages):
-        msg = as_map(item) or {}
-        _check_media(ctx, i, msg.get("content"))
-        if not ctx.platform:
-            continue
-        subject = f"messages[{i}].partial=true"
-        if msg.get("partial") is True:
-            # Partial mode: the last message, role assistant, not with json_object (KD_CHAT; docs/api/partial).
-            if i != len(messages) - 1:
-                ctx.reject(
-                    subject, "only the last message can be partial", "Move it to the end or drop `partial`"
-                )
-            if msg.get("role") != "assistant":
-                ctx.reject(
-                    subject,
-                    f"only an assistant message can be partial (role is {msg.get('role')!r})",
-                    "Drop `partial`",
-                )
-            if json_mode:
-                ctx.reject(
-                    subject,
-                    'partial mode cannot be combined with response_format {"type": "json_object"}',
-                    "Drop one",
-                )
-        elif msg.get("role") == "assistant" and _is_empty(msg.get("content")) and not msg.get("tool_calls"):
-            # "the message at position N with role 'assistant' must not be empty" (AstrBotDevs/AstrBot #7200).
-            ctx.reject(
-                f"messages[{i}] (empty assistant message)",
-                "an assistant message needs content or tool_calls",
-                "Drop the message or give it content",
-            )
-
-
-def _media_url(part: Mapping[str, object], kind: str) -> str | None:
-    ref = part.get(kind)  # {"url": ...} or, since 2026, a bare string (KD_CHAT)
-    inner = as_map(ref)
-    url = inner.get("url") if inner is not None else ref
-    return url if isinstance(url, str) else None
-
-
-def _check_media(ctx: _Ctx, index: int, content: object) -> None:
-    for item in as_list(content) or ():
-        part = as_map(item) or {}
-        kind = part.get("type")
-        if kind not in ("image_url", "video_url"):
-            continue
-        label = "image" if kind == "image_url" else "video"
-        supported = ctx.spec.supports_image_in if kind == "image_url" else ctx.spec.supports_video_in
-        subject = f"{'an' if label == 'image' else 'a'} {label} part in messages[{index}]"
-        if supported is False:
-            ctx.reject(
-                subject, f"this model does not accept {label} input", "Use a vision model such as 'kimi-k2.6'"
-            )
-        url = _media_url(part, str(kind))
-        # "Plain http(s) image URLs are NOT supported" (use-kimi-vision-model, Features and Limitations).
-        if (
-            ctx.spec.accepts_http_media_urls is False
-            and url
-            and url.lower().startswith(("http://", "https://"))
-        ):
-            ctx.reject(
-                f"{subject} with URL {url[:80]!r}",
-                "only base64 data: URLs and ms://<file_id> are accepted, not http(s) URLs",
-                f'Send it as a data: URL, or upload it with purpose="{label}" and use ms://<file_id>',
-            )
-
-
-def _check_token_limit(ctx: _Ctx, key: TokenLimitField) -> None:
+def _check_token_limit(ctx: Ctx, key: TokenLimitField) -> None:
     limit = _number(ctx.body.get(key))
     if limit is None:
         return
@@ -500,7 +408,7 @@ def _check_token_limit(ctx: _Ctx, key: TokenLimitField) -> None:
         warnings.warn(message, KimiWarning, stacklevel=3)
 
 
-def _check_reasoning_effort(ctx: _Ctx) -> None:
+def _check_reasoning_effort(ctx: Ctx) -> None:
     value, allowed = ctx.body.get("reasoning_effort"), ctx.spec.reasoning_effort_values
     if value is not None and allowed is not None and value not in allowed:
         ctx.reject(
@@ -510,7 +418,7 @@ def _check_reasoning_effort(ctx: _Ctx) -> None:
         )
 
 
-def _note_lifecycle(ctx: _Ctx) -> None:
+def _note_lifecycle(ctx: Ctx) -> None:
     spec = ctx.spec
     if spec.lifecycle in ("retired", "deprecated"):
         ctx.note(
@@ -526,8 +434,8 @@ _CHECKS: Final = (
     _check_tool_choice,
     _check_sampling,
     _check_reasoning_effort,
-    _check_tools,
-    _check_stop,
-    _check_messages,
+    check_tools,
+    check_stop,
+    check_messages,
     _note_lifecycle,
 )

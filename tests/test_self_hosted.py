@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
-from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
+from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
 from kimi_openai._compat import httpx
 from kimi_openai.lib._k2_apply import k2_problems_of
 from kimi_openai.types.chat import KimiChatCompletionChunk
 from tests._helpers import Recorder
 
 LOCAL = "http://localhost:8000/v1"
+MOONSHOT = "https://api.moonshot.ai/v1"
 MODEL = "moonshotai/Kimi-K2-Instruct"
 WEATHER_TOOL: Any = {
     "type": "function",
@@ -282,31 +283,117 @@ def test_moonshot_platform_rules_are_not_forced_on_open_weights() -> None:
     assert "thinking" not in sent
 
 
-def test_an_unknown_local_model_name_passes_through() -> None:
-    engine = Engine("Hello")
-    local_client(engine, markup=False).chat.completions.create(
-        model="my-k2-finetune", messages=ASK, temperature=1.7
-    )
-    assert engine.last_json()["model"] == "my-k2-finetune"
-
-
-def test_tool_schemas_can_be_sent_untouched_to_the_engine() -> None:
-    tool: Any = {
+def short_tool(name: str) -> Any:
+    return {
         "type": "function",
-        "function": {
-            "name": "pick",
-            "parameters": {
-                "type": "object",
-                "properties": {"n": {"type": "integer", "minimum": 1, "format": "int32"}},
-            },
-        },
+        "function": {"name": name, "parameters": {"type": "object", "properties": {}}},
     }
+
+
+SIX_STOPS = ["a", "b", "c", "d", "e", "f"]
+EMPTY_TURN: list[Any] = [*ASK, {"role": "assistant", "content": ""}, {"role": "user", "content": "Well?"}]
+# Rules of Moonshot's API, for every model name it is sent: tool names of 3+ characters
+# and no leading digit, at most 5 stop strings, no empty assistant message (KD chat docs).
+PLATFORM_WIDE: dict[str, dict[str, Any]] = {
+    "tool-ls": {"tools": [short_tool("ls")]},
+    "tool-f": {"tools": [short_tool("f")], "tool_choice": "auto"},
+    "6-stops": {"stop": SIX_STOPS},
+    "empty-assistant": {"messages": EMPTY_TURN},
+}
+# Engines serve the weights under any name (vLLM/SGLang --served-model-name), Moonshot's included.
+SERVED_NAMES = ["Qwen/Qwen3-8B", "kimi-k2", "Kimi-K2-Thinking", "kimi-k2-thinking", "kimi-k2.6"]
+
+
+def send(base_url: str, model: str, fields: dict[str, Any]) -> Recorder:
+    engine = Engine("Hello")
+    client = KimiOpenAI(base_url=base_url, api_key="dummy", http_client=engine.client())
+    request: dict[str, Any] = {"messages": ASK, **fields}
+    client.chat.completions.create(model=model, **request)
+    return engine
+
+
+@pytest.mark.parametrize("model", SERVED_NAMES)
+@pytest.mark.parametrize("case", PLATFORM_WIDE)
+def test_moonshot_platform_rules_are_for_moonshot_urls_only(case: str, model: str) -> None:
+    fields = PLATFORM_WIDE[case]
+    sent = send(LOCAL, model, fields).last_json()
+    assert {key: sent[key] for key in fields} == fields
+    with pytest.raises(KimiValidationError, match=repr(model)):
+        send(MOONSHOT, model, fields)
+
+
+# Moonshot's sampling and tool_choice rules for these names (KD models overview); the weights
+# behind a local engine take any value.
+SERVED_NAME_RULES: list[tuple[str, dict[str, Any]]] = [
+    ("Kimi-K2-Thinking", {"temperature": 1.3}),
+    ("kimi-k2-thinking", {"tools": [WEATHER_TOOL], "tool_choice": "required"}),
+    ("kimi-k2-0905-preview", {"n": 6, "temperature": 0.6}),
+    ("kimi-k2.6", {"temperature": 0.3, "top_p": 0.5}),
+    ("kimi-k2.6", {"tools": [WEATHER_TOOL], "tool_choice": "required"}),
+]
+
+
+@pytest.mark.parametrize(("model", "fields"), SERVED_NAME_RULES)
+def test_a_moonshot_model_name_served_locally_gets_no_platform_rules(
+    model: str, fields: dict[str, Any]
+) -> None:
+    sent = send(LOCAL, model, fields).last_json()
+    assert {key: sent[key] for key in fields} == fields
+    assert "thinking" not in sent  # Moonshot's field; a local engine is not sent one it did not get
+    with pytest.raises(KimiValidationError, match=repr(model)):
+        send(MOONSHOT, model, fields)
+
+
+def test_forced_tool_on_a_served_thinking_name_is_sent_as_given() -> None:
+    # On Moonshot, kimi-k2.6 with a forced tool goes out with thinking disabled; a local
+    # engine gets the request as written, without Moonshot's `thinking` field.
+    forced = {
+        "tools": [WEATHER_TOOL],
+        "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
+    }
+    assert "thinking" not in send(LOCAL, "kimi-k2.6", forced).last_json()
+    assert send(MOONSHOT, "kimi-k2.6", forced).last_json()["thinking"] == {"type": "disabled"}
+
+
+def test_an_unknown_local_model_name_passes_through() -> None:
+    fields: dict[str, Any] = {
+        "temperature": 1.7,
+        "tools": [short_tool("ls"), short_tool("f")],
+        "tool_choice": "required",
+        "stop": SIX_STOPS,
+        "messages": EMPTY_TURN,
+    }
+    sent = send(LOCAL, "my-k2-finetune", fields).last_json()
+    assert sent == {"model": "my-k2-finetune", **fields}
+
+
+# MFJS drops `minimum` and `format` (https://github.com/MoonshotAI/walle/blob/main/docs/mfjs-spec.md).
+TYPED_TOOL: Any = {
+    "type": "function",
+    "function": {
+        "name": "pick",
+        "parameters": {
+            "type": "object",
+            "properties": {"n": {"type": "integer", "minimum": 1, "format": "int32"}},
+        },
+    },
+}
+
+
+def test_tool_schemas_go_untouched_to_a_local_engine() -> None:
+    # kimi-k2.6 is a model whose schemas are rewritten into MFJS on Moonshot...
+    assert send(MOONSHOT, "kimi-k2.6", {"tools": [TYPED_TOOL]}).last_json()["tools"] != [TYPED_TOOL]
+    # ...but a local engine serving it under that name takes the schema as written.
+    assert send(LOCAL, "kimi-k2.6", {"tools": [TYPED_TOOL]}).last_json()["tools"] == [TYPED_TOOL]
+
+
+def test_normalize_tool_schemas_false_sends_schemas_untouched_to_moonshot() -> None:
     engine = Engine("Hello")
     client = KimiOpenAI(
-        base_url=LOCAL, api_key="dummy", normalize_tool_schemas=False, http_client=engine.client()
+        base_url=MOONSHOT, api_key="dummy", normalize_tool_schemas=False, http_client=engine.client()
     )
-    client.chat.completions.create(model=MODEL, messages=ASK, tools=[tool])
-    assert engine.last_json()["tools"] == [tool]
+    client.chat.completions.create(model="kimi-k2.6", messages=ASK, tools=[TYPED_TOOL])
+    assert engine.last_json()["tools"] == [TYPED_TOOL]
 
 
 def test_no_reasoning_placeholder_is_sent_for_a_non_thinking_open_weights_model() -> None:

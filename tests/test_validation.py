@@ -409,6 +409,27 @@ def test_media_accepted(model: str, message: dict[str, Any]) -> None:
     assert accepted(body).body == body
 
 
+# --- a Moonshot model name on another engine (moonshot_hosted=False) -----------------------------
+
+
+def test_a_moonshot_name_on_another_engine_keeps_only_the_rules_of_the_weights() -> None:
+    local: dict[str, Any] = {"moonshot_hosted": False}
+    # What the weights are: a 256K context, text-only K2.
+    rejected(req("kimi-k2.6", max_tokens=300_000), "262,144", **local)
+    rejected({"model": "kimi-k2-0905-preview", "messages": [image(DATA)]}, "does not accept image", **local)
+    # What Moonshot's API demands: not forced elsewhere (each rejected on Moonshot).
+    for body in (
+        {"model": "kimi-k2.6", "messages": [image("https://example.com/cat.png")]},
+        req("kimi-k2.6", temperature=0.2, n=3),
+        req("kimi-k2-thinking", temperature=1.5, thinking={"type": "disabled"}),
+        req("kimi-k2.6", tools=[fn("f", {"type": "object"})], stop=["1", "2", "3", "4", "5", "6"]),
+        req("kimi-k2.7-code", functions=[{"name": "f"}]),
+    ):
+        with pytest.raises(KimiValidationError):
+            prepare_chat_request(body)
+        assert accepted(body, **local).body == body
+
+
 # --- output token limit --------------------------------------------------------------------------
 
 
@@ -465,7 +486,9 @@ def test_token_limit_rejected(model: str, fields: dict[str, Any], fragments: lis
 
 
 @pytest.mark.parametrize(
-    "model", ["moonshot-v1-64k-foo", UNKNOWN, "kimi-k2.7-code", "moonshotai/Kimi-K2-Thinking"]
+    # moonshotai/Kimi-K2-Thinking now has a 256K row; an unlisted open-weight id has no known context.
+    "model",
+    ["moonshot-v1-64k-foo", UNKNOWN, "kimi-k2.7-code", "moonshotai/Kimi-K2-Base"],
 )
 def test_token_limit_unknown_context_passes(model: str) -> None:
     body = req(model, max_tokens=5_000_000, thinking={"type": "enabled", "keep": "all"})
