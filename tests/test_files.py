@@ -496,3 +496,12 @@ async def test_async_500_failed_extraction(emulator: MoonshotEmulator, doc: Path
     with pytest.raises(FileExtractionError, match="the pdf is damaged") as caught:
         await AsyncKimiFiles(client).extract(doc)
     assert isinstance(caught.value.__cause__, ServerError)
+
+
+@pytest.mark.anyio
+async def test_async_extract_sends_the_options_with_the_upload_too(
+    async_files: AsyncKimiFiles, doc: Path, emulator: MoonshotEmulator
+) -> None:
+    await async_files.extract(doc, extra_headers={"x-trace": "t2"}, extra_query={"q": "2"})
+    sent = [(r.method, r.headers.get("x-trace"), r.query.get("q")) for r in emulator.requests]
+    assert sent == [("POST", "t2", "2"), ("GET", "t2", "2")]
