@@ -7,17 +7,19 @@ client's ``cached_property``; override ``copy`` and re-bind ``with_options``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Self, Unpack, cast
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven, Timeout
 from openai._models import FinalRequestOptions
-from openai._types import HttpxSendArgs, ResponseT
+from openai._types import HttpxSendArgs
 from typing_extensions import override
 
+from ._client_hooks import KimiClientHooks, malformed_response
 from ._client_options import (
     copied_base_url,
     copied_headers,
@@ -27,19 +29,15 @@ from ._client_options import (
     kimi_inherited,
 )
 from ._compat import httpx
-from ._config import read_dotenv, region_of, resolve_api_key, resolve_base_url
+from ._config import read_dotenv, resolve_api_key, resolve_base_url
 from ._constants import Region
-from ._errors import make_status_error
 from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._request import KimiSettings, prepare_options
-from ._response import after_completion, after_stream, fast_completion
 from ._retry import (
     DEFAULT_RETRY_POLICY,
     RetryConfig,
-    RetrySetup,
     coerce_retry_policy,
     read_error_body_async,
-    should_retry_response,
 )
 from ._validation import TokenLimitField
 
@@ -56,63 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncKimiOpenAI", "KimiOpenAI"]
 
 
-class _KimiClientHooks:
-    """What both Kimi clients do the same way: nothing here awaits or does I/O.
-
-    Listed first among the clients' bases, so these override openai's hooks.
-    """
-
-    _kimi: KimiSettings
-    _retry: RetrySetup
-    _reasoning: ReasoningStore
-    _strict_response_validation: bool
-    max_retries: int
-
-    @property
-    def region(self) -> Region | None:
-        """The Moonshot platform this client talks to; ``None`` for a proxy or a self-hosted engine."""
-        found = region_of(cast("openai.OpenAI", self).base_url)
-        return "cn" if found == "cn" else "global" if found == "global" else None
-
-    def __repr__(self) -> str:
-        # Never the key: reprs end up in logs, tracebacks and bug reports.
-        return f"{type(self).__name__}(base_url={str(cast('openai.OpenAI', self).base_url)!r}, region={self.region!r})"
-
-    def _make_status_error(
-        self, err_msg: str, *, body: object, response: httpx.Response
-    ) -> openai.APIStatusError:
-        return make_status_error(err_msg, body=body, response=response)
-
-    def _should_retry(self, response: httpx.Response) -> bool:
-        # openai retries every 429; Moonshot's error.type tells a quota error (never retried)
-        # from overload and rate limits: https://platform.kimi.ai/docs/api/errors
-        return should_retry_response(response, retry_after_cap=self._retry.policy.retry_after_cap)
-
-    def _calculate_retry_timeout(
-        self,
-        remaining_retries: int,
-        options: FinalRequestOptions,
-        response_headers: httpx.Headers | None = None,
-    ) -> float:
-        attempt = options.get_max_retries(self.max_retries) - remaining_retries
-        return self._retry.policy.wait_seconds(attempt, headers=response_headers)
-
-    def _process_response_data(
-        self, *, data: object, cast_to: type[ResponseT], response: httpx.Response
-    ) -> ResponseT:
-        # Every parsed body passes here, with_raw_response(...).parse() included.
-        result = fast_completion(data, cast_to, strict=self._strict_response_validation)
-        if result is None:
-            parent: Any = super()
-            result = parent._process_response_data(data=data, cast_to=cast_to, response=response)
-        return cast("ResponseT", after_completion(result, self._kimi, self._reasoning, response=response))
-
-    def _kimi_stream_done(self, chunks: list[Any]) -> None:
-        """Called by Kimi streams once ``[DONE]`` arrived."""
-        after_stream(chunks, self._reasoning)
-
-
-class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
+class KimiOpenAI(KimiClientHooks, openai.OpenAI):
     """A drop-in ``openai.OpenAI`` for the Kimi API (Moonshot AI).
 
     Everything ``openai.OpenAI`` does keeps working; Kimi defaults apply only
@@ -157,7 +99,7 @@ class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
         """
         dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base_url is None else {}
         retry = coerce_retry_policy(
-            retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries)
+            retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries), sync=True
         )
         super().__init__(
             api_key=resolve_api_key(api_key, dotenv),
@@ -301,11 +243,18 @@ class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
         self, cast_to: Any, options: FinalRequestOptions, *, stream: bool = False, stream_cls: Any = None
     ) -> Any:
         # A tenacity object given as retry_policy owns the retries (the SDK's are 0): it
-        # wraps each request, so every call made through this client is retried by it.
+        # wraps each request, gated by is_retryable (see RetrySetup.sync_retrying).
         if self._retry.retrying is None:
             return super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
         send = super().request
         return self._retry.sync_retrying()(send, cast_to, options, stream=stream, stream_cls=stream_cls)
+
+    @override
+    def _process_response(self, **kwargs: Any) -> Any:
+        try:
+            return super()._process_response(**kwargs)
+        except json.JSONDecodeError as exc:  # see malformed_response
+            raise malformed_response(kwargs["response"], exc) from exc
 
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
@@ -317,7 +266,7 @@ class KimiOpenAI(_KimiClientHooks, openai.OpenAI):
         )
 
 
-class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
+class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
     """A drop-in ``openai.AsyncOpenAI`` for the Kimi API (Moonshot AI). See :class:`KimiOpenAI`."""
 
     def __init__(
@@ -504,6 +453,13 @@ class AsyncKimiOpenAI(_KimiClientHooks, openai.AsyncOpenAI):
         return await self._retry.async_retrying()(
             send, cast_to, options, stream=stream, stream_cls=stream_cls
         )
+
+    @override
+    async def _process_response(self, **kwargs: Any) -> Any:
+        try:
+            return await super()._process_response(**kwargs)
+        except json.JSONDecodeError as exc:  # see malformed_response
+            raise malformed_response(kwargs["response"], exc) from exc
 
     @override
     async def _send_request(

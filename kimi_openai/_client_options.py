@@ -9,7 +9,6 @@ options and for the Kimi ones alike.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import openai
@@ -19,13 +18,14 @@ from ._compat import httpx
 from ._constants import REGION_BASE_URLS, Region
 from ._messages import ReasoningEchoPolicy
 from ._request import KimiSettings
-from ._retry import RetryConfig, RetrySetup
+from ._retry import RetryConfig, RetrySetup, coerce_retry_policy
 from ._validation import TokenLimitField
 
 __all__ = [
     "copied_base_url",
     "copied_headers",
     "copied_query",
+    "copied_retry",
     "forget_openai_environment",
     "inherited",
     "kimi_inherited",
@@ -127,12 +127,8 @@ def kimi_inherited(
     k2_tool_call_markup: bool | None,
 ) -> dict[str, Any]:
     """The Kimi options of a copy: the given ones, else the client's own."""
-    if retry_policy is None:
-        retry_policy = retry.retrying or retry.policy
-        if not isinstance(max_retries, NotGiven) and retry.retrying is None:
-            retry_policy = replace(retry.policy, max_retries=max_retries)
     return {
-        "retry_policy": retry_policy,
+        "retry_policy": copied_retry(retry, retry_policy, max_retries),
         "validation": settings.validation if validation is None else validation,
         "max_tokens_field": max_tokens_field or settings.max_tokens_field,
         "normalize_tool_schemas": (
@@ -143,3 +139,17 @@ def kimi_inherited(
         if k2_tool_call_markup is None
         else k2_tool_call_markup,
     }
+
+
+def copied_retry(
+    current: RetrySetup, retry_policy: RetryConfig | None, max_retries: int | NotGiven
+) -> RetrySetup:
+    """A copy's retries: the given ``retry_policy`` (else the client's), then ``max_retries`` if given.
+
+    ``max_retries`` governs whichever layer retries: the SDK's count, or a cap on the
+    attempts of a tenacity object given as ``retry_policy``. ``0`` leaves no retry
+    layer at all, so a feature that retries on its own (stream resume, batch polling)
+    never multiplies attempts with the client's.
+    """
+    setup = current if retry_policy is None else coerce_retry_policy(retry_policy, default=current.policy)
+    return setup if isinstance(max_retries, NotGiven) else setup.with_max_retries(max_retries)

@@ -8,6 +8,7 @@ has its own class, which also subclasses the openai class for its HTTP status::
     openai.OpenAIError
     ├── KimiError
     │   ├── KimiConfigurationError   (bad key, base URL or region at construction)
+    │   ├── MalformedResponseError   + openai.APIResponseValidationError (a 2xx JSON body that cannot be decoded)
     │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``; ``.partial``)
     │       ├── StreamConnectionError    + openai.APIConnectionError (dropped)
     │       │   └── StreamTimeoutError       + openai.APITimeoutError (no chunk within the read timeout)
@@ -77,6 +78,26 @@ class KimiValidationError(KimiError, ValueError):
 
     The message names the parameter, the model, what is allowed, and the fix.
     """
+
+
+class MalformedResponseError(KimiError, openai.APIResponseValidationError):
+    """A successful response whose JSON body cannot be decoded (cut off mid-way, or not JSON at all).
+
+    Raised instead of a decoding traceback; the body is kept, the API key redacted.
+    """
+
+    raw_body: str | None
+    """The body as text, or ``None`` if it could not be read."""
+
+    def __init__(self, response: httpx.Response, detail: str) -> None:
+        raw = _redact(_raw_text(response, None), response)
+        message = (
+            f"Moonshot returned HTTP {response.status_code} with a JSON body that cannot be decoded "
+            f"({detail}; {len(raw or '')} characters, kept in .raw_body)"
+        )
+        openai.APIResponseValidationError.__init__(self, response, raw, message=message)
+        self.raw_body = raw
+        self.request_id = find_request_id(response.headers)
 
 
 StreamInterruptReason = Literal["connection", "timeout", "server_error", "malformed", "incomplete"]
@@ -151,6 +172,8 @@ class StreamServerError(StreamInterruptedError, openai.APIError):
     ) -> None:
         openai.APIError.__init__(self, message, request, body=body)
         _set_partial(self, partial, "server_error")
+        self.error_type: str | None = self.type if isinstance(self.type, str) and self.type else None
+        """The event's ``error.type`` (``"engine_overloaded_error"``...), or ``None``: what decides a retry."""
 
 
 def _set_partial(
@@ -559,6 +582,7 @@ __all__ = [
     "KimiRateLimitError",
     "KimiUnprocessableEntityError",
     "KimiValidationError",
+    "MalformedResponseError",
     "RateLimitReachedError",
     "ResourceNotFoundError",
     "ServerError",

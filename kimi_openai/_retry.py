@@ -13,24 +13,31 @@ Retried                                       Not retried
 ``EngineOverloadedError``,                    ``ExceededCurrentQuotaError`` (429 or 403)
 ``RateLimitReachedError``, other 429s         ``ContentFilterError``, other 400s
 500, 502, 503 and other 5xx but 504           ``GatewayTimeoutError`` (504 after 900 s)
-408, 409, 499                                 401, 403, 404, 422 and other 4xx
-connection errors, timeouts, dropped streams  ``KimiValidationError`` and anything else
+408, 409, 499                                 a 5xx ``Failed to extract file: ...``
+connection errors, timeouts, dropped streams  401, 403, 404, 422 and other 4xx
+an ``error`` event mid-stream of a            an ``error`` event of a type above
+retried type, or of an unknown type           ``KimiValidationError`` and anything else
 ============================================  =========
 
 Only one layer retries. Either the SDK retries single requests (its
 ``max_retries`` comes from the policy and its hooks call :func:`should_retry_response`
 and :meth:`RetryPolicy.wait_seconds`), or tenacity owns the loop and the SDK
 client it drives gets ``max_retries=0``. Stacking both multiplies attempts
-(3 SDK attempts times 3 tenacity attempts = 9 requests for one call).
+(3 SDK attempts times 3 tenacity attempts = 9 requests for one call). A caller's
+own tenacity object keeps its stop, waits and hooks, but its ``retry`` rule is
+asked only about errors :func:`is_retryable` allows: a quota error is never
+retried, whatever the rule says. ``with_options(max_retries=N)`` bounds whichever
+layer retries, and ``0`` leaves none (:meth:`RetrySetup.with_max_retries`).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import random as _random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TypeAlias, cast
+from typing import Final, TypeAlias, cast
 
 import anyio
 import openai
@@ -38,12 +45,14 @@ import tenacity
 
 from ._compat import httpx
 from ._errors import (
+    ERROR_TYPES,
     ClientClosedRequestError,
     ExceededCurrentQuotaError,
     GatewayTimeoutError,
     KimiAPIError,
     KimiConfigurationError,
     StreamInterruptedError,
+    StreamServerError,
     error_class_for,
     make_status_error,
 )
@@ -69,24 +78,60 @@ _RETRIED_STATUSES = frozenset({408, 409, 429, 499})
 """4xx statuses that pass with time: the SDK's own three, plus 499 (the connection dropped)."""
 
 
+_STATUS_OF_TYPE: Final[dict[str, int]] = {error_type: status for status, error_type in ERROR_TYPES}
+"""The HTTP status Moonshot sends each documented ``error.type`` with, to classify a stream's ``error`` event."""
+
+_DETERMINISTIC_5XX: Final = ("Failed to extract file",)
+"""Starts of 5xx messages that repeat on every attempt: the file content endpoint's extraction
+failure (``server_error``, https://platform.kimi.ai/docs/api/errors) fails the same way each time."""
+
+
 def is_retryable(exc: BaseException) -> bool:
     """Whether repeating the request can succeed: the only place that decides.
 
     Decided by the Kimi class (its ``error.type``) and then the HTTP status. An
     openai error that did not come through ``make_status_error`` (a plain
-    ``openai.OpenAI`` client) is classified by its ``type`` and status alike.
+    ``openai.OpenAI`` client) is classified by its ``type`` and status alike, and
+    an ``error`` event mid-stream by its type.
     """
     if isinstance(exc, openai.APIStatusError):
+        if exc.status_code >= 500 and _server_message(exc.body).startswith(_DETERMINISTIC_5XX):
+            return False
         if isinstance(exc, KimiAPIError):
             return _class_is_retryable(type(exc), exc.status_code)
         error_type = exc.type if isinstance(exc.type, str) else None
         return _class_is_retryable(error_class_for(exc.status_code, error_type), exc.status_code)
     if isinstance(exc, httpx.HTTPStatusError):
         return is_retryable(_as_error(exc.response))
+    if isinstance(exc, StreamServerError):
+        return _event_is_retryable(exc.error_type)
     # APITimeoutError subclasses APIConnectionError; httpx.TransportError covers
     # timeouts and a stream cut mid-body (RemoteProtocolError, ReadError), which
     # the SDK does not wrap when it happens while iterating a stream.
     return isinstance(exc, openai.APIConnectionError | httpx.TransportError | StreamInterruptedError)
+
+
+def _event_is_retryable(error_type: str | None) -> bool:
+    """An ``error`` event sent mid-stream, by its type: the same answer as for that type over HTTP.
+
+    The event has no status of its own (the stream began with 200), so the status
+    Moonshot sends the type with stands in. An unknown or missing type counts as a
+    server failure: the request had been accepted.
+    """
+    status = _STATUS_OF_TYPE.get(error_type or "")
+    if status is None:
+        return True
+    return _class_is_retryable(error_class_for(status, error_type), status)
+
+
+def _server_message(body: object) -> str:
+    """``error.message`` of a body (the ``error`` object, or the whole body holding one); ``""`` if none."""
+    if not isinstance(body, Mapping):
+        return ""
+    mapping = cast("Mapping[str, object]", body)
+    inner = mapping.get("error", mapping)
+    message = cast("Mapping[str, object]", inner).get("message") if isinstance(inner, Mapping) else None
+    return message.strip() if isinstance(message, str) else ""
 
 
 def _class_is_retryable(cls: type[KimiAPIError], status_code: int) -> bool:
@@ -282,6 +327,44 @@ def build_async_retrying(
 RetryConfig: TypeAlias = "int | RetryPolicy | tenacity.Retrying | tenacity.AsyncRetrying"
 """What a ``max_retries``-like option accepts."""
 
+_ASYNC_ON_SYNC = (
+    "A tenacity.AsyncRetrying cannot drive synchronous calls: pass a tenacity.Retrying "
+    "(or an int / RetryPolicy) to the synchronous client."
+)
+
+
+def _gate_allows(state: tenacity.RetryCallState, max_retries: int | None) -> bool:
+    """What a caller's ``retry`` rule may not overrule: the classifier, and a retry cap."""
+    if max_retries is not None and state.attempt_number > max_retries:
+        return False
+    outcome = state.outcome
+    return outcome is None or not outcome.failed or is_retryable(cast("BaseException", outcome.exception()))
+
+
+class _Gate(tenacity.retry_base):
+    """A caller's ``retry`` rule, asked only about what :func:`is_retryable` allows."""
+
+    def __init__(self, rule: Callable[[tenacity.RetryCallState], bool], max_retries: int | None) -> None:
+        self.rule = rule
+        self.max_retries = max_retries
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return _gate_allows(retry_state, self.max_retries) and bool(self.rule(retry_state))
+
+
+class _AsyncGate:
+    """:class:`_Gate` for ``tenacity.AsyncRetrying``, whose rule may be a coroutine function."""
+
+    def __init__(self, rule: Callable[[tenacity.RetryCallState], object], max_retries: int | None) -> None:
+        self.rule = rule
+        self.max_retries = max_retries
+
+    async def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        if not _gate_allows(retry_state, self.max_retries):
+            return False
+        verdict = self.rule(retry_state)
+        return bool(await verdict if inspect.isawaitable(verdict) else verdict)
+
 
 @dataclass(frozen=True, slots=True)
 class RetrySetup:
@@ -294,36 +377,47 @@ class RetrySetup:
     policy: RetryPolicy
     """Numbers for the SDK hooks and for tenacity objects built here."""
     retrying: tenacity.Retrying | tenacity.AsyncRetrying | None = None
-    """The caller's own tenacity object, used as given (its ``retry`` predicate included)."""
+    """The caller's own tenacity object as given; its ``retry`` rule is gated by :func:`is_retryable` when used."""
+    max_retries: int | None = None
+    """A cap on the tenacity object's retries, from ``with_options(max_retries=...)``; ``None``: its own stop."""
 
     @property
     def sdk_max_retries(self) -> int:
         """The ``max_retries`` to give the openai client: 0 whenever tenacity owns retries."""
         return 0 if self.retrying is not None else self.policy.max_retries
 
+    def with_max_retries(self, max_retries: int) -> RetrySetup:
+        """This setup allowing ``max_retries`` retries, whichever layer retries.
+
+        ``0`` leaves no retry layer at all: what a feature that retries on its own asks for.
+        """
+        policy = replace(self.policy, max_retries=max_retries)  # validates the number
+        if self.retrying is None or max_retries == 0:
+            return RetrySetup(policy)
+        return replace(self, max_retries=max_retries)
+
     def sync_retrying(self) -> tenacity.Retrying:
-        """A fresh ``tenacity.Retrying``: a copy of the caller's, or one built from the policy."""
-        if isinstance(self.retrying, tenacity.AsyncRetrying):
-            raise KimiConfigurationError(
-                "A tenacity.AsyncRetrying cannot drive synchronous calls: pass a tenacity.Retrying "
-                "(or an int / RetryPolicy) to the synchronous client."
-            )
-        if self.retrying is not None:
-            return self.retrying.copy()
-        return build_retrying(self.policy)
+        """A fresh ``tenacity.Retrying``: a gated copy of the caller's, or one built from the policy."""
+        r = self.retrying
+        if isinstance(r, tenacity.AsyncRetrying):
+            raise KimiConfigurationError(_ASYNC_ON_SYNC)
+        if r is None:
+            return build_retrying(self.policy)
+        return r.copy(retry=_Gate(r.retry, self.max_retries))
 
     def async_retrying(self) -> tenacity.AsyncRetrying:
         """A fresh ``tenacity.AsyncRetrying``; a caller's sync ``Retrying`` keeps its rules but sleeps async."""
         r = self.retrying
-        if isinstance(r, tenacity.AsyncRetrying):
-            return r.copy()
         if r is None:
             return build_async_retrying(self.policy)
+        gate = _AsyncGate(r.retry, self.max_retries)
+        if isinstance(r, tenacity.AsyncRetrying):
+            return r.copy(retry=gate)
         return tenacity.AsyncRetrying(
             sleep=anyio.sleep,
             stop=r.stop,
             wait=r.wait,
-            retry=r.retry,
+            retry=gate,
             before=r.before,
             after=r.after,
             before_sleep=r.before_sleep,
@@ -334,15 +428,29 @@ class RetrySetup:
 
 
 def coerce_retry_policy(
-    value: RetryConfig | None, *, default: RetryPolicy = DEFAULT_RETRY_POLICY
+    value: RetryConfig | RetrySetup | None,
+    *,
+    default: RetryPolicy = DEFAULT_RETRY_POLICY,
+    sync: bool = False,
 ) -> RetrySetup:
     """Resolve an ``int | RetryPolicy | tenacity.Retrying | tenacity.AsyncRetrying`` option.
 
     ``None`` → ``default``; an int → ``default`` with that many retries; a policy
-    as is; a tenacity object → tenacity owns retries and the SDK gets 0.
+    as is; a tenacity object → tenacity owns retries and the SDK gets 0; a
+    ``RetrySetup`` (what ``copy()`` hands on) as is. ``sync`` (a synchronous
+    client) refuses a ``tenacity.AsyncRetrying`` here rather than at the first request.
     """
+    setup = _coerce(value, default)
+    if sync and isinstance(setup.retrying, tenacity.AsyncRetrying):
+        raise KimiConfigurationError(_ASYNC_ON_SYNC)
+    return setup
+
+
+def _coerce(value: RetryConfig | RetrySetup | None, default: RetryPolicy) -> RetrySetup:
     if value is None:
         return RetrySetup(default)
+    if isinstance(value, RetrySetup):
+        return value
     if isinstance(value, RetryPolicy):
         return RetrySetup(value)
     if isinstance(value, tenacity.Retrying | tenacity.AsyncRetrying):

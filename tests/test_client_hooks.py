@@ -15,6 +15,7 @@ from pydantic import BaseModel
 import kimi_openai
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError, RetryPolicy
 from kimi_openai._compat import httpx
+from kimi_openai._errors import MalformedResponseError
 
 KEY = "sk-test-hooks-0123456789"
 USER: list[Any] = [{"role": "user", "content": "hi"}]
@@ -238,3 +239,135 @@ async def test_a_tenacity_policy_owns_the_retries_of_async_calls() -> None:
     with pytest.raises(kimi_openai.ServerUnavailableError):
         await client.chat.completions.create(model="kimi-k2.6", messages=USER)
     assert len(recorder.requests) == 3
+
+
+def _overloads_then_success(failures: int) -> Recorder:
+    body = {"error": {"type": "engine_overloaded_error", "message": "overloaded"}}
+    recorder = Recorder()
+    recorder.respond = lambda _r: (
+        httpx.Response(429, json=body, headers={"retry-after-ms": "1"})
+        if len(recorder.requests) <= failures
+        else httpx.Response(200, json=COMPLETION)
+    )
+    return recorder
+
+
+def test_max_retries_in_with_options_governs_a_tenacity_policy_too() -> None:
+    recorder = _error(429, "engine_overloaded_error")
+    client = KimiOpenAI(api_key=KEY, http_client=recorder.client(), retry_policy=_tenacity_policy(6))
+    for max_retries, attempts in ((0, 1), (2, 3), (9, 6)):  # a cap: the policy's own stop still holds
+        recorder.requests.clear()
+        with pytest.raises(kimi_openai.EngineOverloadedError):
+            client.with_options(max_retries=max_retries).chat.completions.create(
+                model="kimi-k2.6", messages=USER
+            )
+        assert len(recorder.requests) == attempts, max_retries
+    recorder.requests.clear()
+    with pytest.raises(kimi_openai.EngineOverloadedError):
+        client.with_options(max_retries=0).with_options(max_retries=1).models.list()
+    assert len(recorder.requests) == 2  # the last max_retries given wins
+
+
+@pytest.mark.parametrize(
+    "retry_policy",
+    [None, 3, RetryPolicy(max_retries=3), _tenacity_policy(4), tenacity.Retrying(reraise=True)],
+    ids=["default", "int", "RetryPolicy", "tenacity", "tenacity default rule"],
+)
+def test_with_options_max_retries_zero_leaves_no_retry_layer(retry_policy: Any) -> None:
+    # What the features that retry on their own (stream resume, batch polling) rely on.
+    recorder = _overloads_then_success(2)
+    client = KimiOpenAI(api_key=KEY, http_client=recorder.client(), retry_policy=retry_policy)
+    with pytest.raises(kimi_openai.EngineOverloadedError):
+        client.with_options(max_retries=0).chat.completions.create(model="kimi-k2.6", messages=USER)
+    assert len(recorder.requests) == 1
+    client.chat.completions.create(model="kimi-k2.6", messages=USER)  # the client itself still retries
+    assert len(recorder.requests) == 3
+
+
+def test_a_tenacity_policy_with_its_default_rule_never_retries_quota() -> None:
+    # tenacity.Retrying() retries any exception; the classifier still refuses quota errors.
+    recorder = _error(429, "exceeded_current_quota_error")
+    client = KimiOpenAI(
+        api_key=KEY,
+        http_client=recorder.client(),
+        retry_policy=tenacity.Retrying(stop=tenacity.stop_after_attempt(3), sleep=lambda _: None),
+    )
+    with pytest.raises(kimi_openai.ExceededCurrentQuotaError):
+        client.chat.completions.create(model="kimi-k2.6", messages=USER)
+    assert len(recorder.requests) == 1
+
+
+@pytest.mark.anyio
+async def test_an_async_tenacity_policy_with_its_default_rule_never_retries_quota() -> None:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    recorder = _error(429, "exceeded_current_quota_error")
+    retrying = tenacity.AsyncRetrying(stop=tenacity.stop_after_attempt(3), sleep=no_sleep)
+    client = AsyncKimiOpenAI(api_key=KEY, http_client=recorder.async_client(), retry_policy=retrying)
+    with pytest.raises(kimi_openai.ExceededCurrentQuotaError):
+        await client.chat.completions.create(model="kimi-k2.6", messages=USER)
+    assert len(recorder.requests) == 1
+
+
+def test_a_sync_client_refuses_an_async_tenacity_policy_at_construction() -> None:
+    with pytest.raises(kimi_openai.KimiConfigurationError, match=r"tenacity\.Retrying"):
+        KimiOpenAI(api_key=KEY, retry_policy=tenacity.AsyncRetrying())
+    client = KimiOpenAI(api_key=KEY)
+    with pytest.raises(kimi_openai.KimiConfigurationError):
+        client.with_options(retry_policy=tenacity.AsyncRetrying())
+    AsyncKimiOpenAI(api_key=KEY, retry_policy=tenacity.Retrying())  # its rules run, sleeping async
+
+
+def test_a_failed_file_extraction_is_attempted_once() -> None:
+    # A 500 server_error "Failed to extract file: ..." fails the same way every time.
+    recorder = _error(500, "server_error")
+    recorder.respond = lambda _r: httpx.Response(
+        500, json={"error": {"type": "server_error", "message": "Failed to extract file: damaged pdf"}}
+    )
+    client = KimiOpenAI(api_key=KEY, http_client=recorder.client(), max_retries=3)
+    with pytest.raises(kimi_openai.ServerError):
+        client.files.content("file-1")
+    assert len(recorder.requests) == 1
+
+
+# --- a successful response whose body cannot be decoded ------------------------------------------
+
+TRUNCATED = '{"id":"x","choices":['
+
+
+def _truncated(key: str = "") -> Recorder:
+    body = TRUNCATED + key
+    return Recorder(
+        respond=lambda _r: httpx.Response(200, text=body, headers={"content-type": "application/json"})
+    )
+
+
+def test_a_truncated_json_body_is_a_typed_error_with_the_text() -> None:
+    recorder = _truncated(' "sk-leaked-0123456789abcdef"')
+    client = KimiOpenAI(api_key=KEY, http_client=recorder.client(), max_retries=3)
+    with pytest.raises(MalformedResponseError) as info:
+        client.chat.completions.create(model="kimi-k2.6", messages=USER)
+    assert isinstance(info.value, openai.APIResponseValidationError)
+    assert info.value.status_code == 200
+    assert (info.value.raw_body or "").startswith(TRUNCATED)
+    assert "sk-leaked" not in str(info.value) + (info.value.raw_body or "")
+    assert isinstance(info.value.__cause__, json.JSONDecodeError)
+    assert len(recorder.requests) == 1
+
+
+@pytest.mark.anyio
+async def test_async_truncated_json_body_is_a_typed_error() -> None:
+    client = AsyncKimiOpenAI(api_key=KEY, http_client=_truncated().async_client())
+    with pytest.raises(MalformedResponseError) as info:
+        await client.models.list()
+    assert info.value.raw_body == TRUNCATED
+
+
+def test_a_body_that_is_not_json_by_content_type_is_returned_as_text_as_openai_does() -> None:
+    page = "<html>maintenance</html>"
+    recorder = Recorder(
+        respond=lambda _r: httpx.Response(200, text=page, headers={"content-type": "text/html"})
+    )
+    client = KimiOpenAI(api_key=KEY, http_client=recorder.client())
+    assert client.chat.completions.create(model="kimi-k2.6", messages=USER) == page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ import tenacity
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
-from kimi_openai._errors import StreamInterruptedError
+from kimi_openai._errors import EngineOverloadedError, StreamInterruptedError, StreamServerError
 from kimi_openai._retry import RetryPolicy
 from kimi_openai.lib.resume import async_stream_with_resume, stream_with_resume
 from kimi_openai.testing import MoonshotEmulator, TextReply, ToolCall, ToolCallsReply
@@ -58,9 +59,71 @@ def test_a_dropped_stream_continues_and_the_joined_text_is_the_answer(after_chun
 
 
 def test_requests_go_out_with_sdk_retries_off() -> None:
-    emulator = MoonshotEmulator().queue_drop(3, TextReply(STORY)).queue_text(STORY)
-    list(stream_with_resume(client(emulator, max_retries=5), retry=NO_WAIT, model=MODEL, messages=ASK))
+    # An overload before the stream starts is what the SDK itself would retry (its retry
+    # count header would then read "1"): here only the resume loop may send it again.
+    emulator = MoonshotEmulator().queue_overloaded(retry_after=0).queue_text(STORY)
+    chunks = list(
+        stream_with_resume(client(emulator, max_retries=5), retry=NO_WAIT, model=MODEL, messages=ASK)
+    )
+    assert text_of(chunks) == STORY
     assert [r.headers.get("x-stainless-retry-count") for r in emulator.chat_requests()] == ["0", "0"]
+
+
+def test_a_client_with_a_tenacity_policy_does_not_multiply_the_attempts() -> None:
+    emulator = MoonshotEmulator()
+    for _ in range(9):
+        emulator.queue_overloaded(retry_after=0)
+    policy = tenacity.Retrying(stop=tenacity.stop_after_attempt(3), sleep=lambda _: None, reraise=True)
+    with pytest.raises(EngineOverloadedError):
+        list(
+            stream_with_resume(
+                client(emulator, retry_policy=policy), retry=NO_WAIT, model=MODEL, messages=ASK
+            )
+        )
+    assert len(emulator.chat_requests()) == 3  # the resume loop's 1 + max_resumes, not 3 x 3
+
+
+def _error_event_stream(error_type: str) -> str:
+    chunk = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": MODEL,
+        "choices": [
+            {"index": 0, "delta": {"role": "assistant", "content": STORY[:16]}, "finish_reason": None}
+        ],
+    }
+    error = {"error": {"type": error_type, "message": f"{error_type} mid-stream"}}
+    return f"data: {json.dumps(chunk)}\n\ndata: {json.dumps(error)}\n\n"
+
+
+@pytest.mark.parametrize(
+    ("error_type", "resumed"),
+    [
+        ("engine_overloaded_error", True),
+        ("server_error", True),
+        ("exceeded_current_quota_error", False),
+        ("content_filter", False),
+    ],
+)
+def test_an_error_event_is_resumed_only_when_its_type_passes_with_time(
+    error_type: str, resumed: bool
+) -> None:
+    emulator = MoonshotEmulator().queue_raw(
+        200, _error_event_stream(error_type), content_type="text/event-stream"
+    )
+    emulator.queue_text(STORY)
+    stream = stream_with_resume(client(emulator), retry=NO_WAIT, model=MODEL, messages=ASK)
+    if resumed:
+        assert text_of(list(stream)) == STORY
+        assert len(emulator.chat_requests()) == 2
+        return
+    with pytest.raises(StreamServerError) as caught:
+        list(stream)
+    assert len(emulator.chat_requests()) == 1
+    assert caught.value.error_type == error_type
+    assert caught.value.partial.content == STORY[:16]
+    assert any(error_type in note for note in caught.value.__notes__)
 
 
 def test_two_drops_in_a_row_are_both_resumed() -> None:

@@ -23,6 +23,7 @@ from kimi_openai._errors import (
     KimiConfigurationError,
     KimiValidationError,
     StreamInterruptedError,
+    StreamServerError,
     make_status_error,
 )
 from kimi_openai._ratelimit import parse_retry_after
@@ -63,6 +64,19 @@ def _status_error(
     return make_status_error("", body=body, response=response)
 
 
+def _event_error(error_type: str | None) -> StreamServerError:
+    """What iterating a stream raises for an ``error`` event sent after a 200."""
+    body = {"message": "m"} if error_type is None else {"type": error_type, "message": "m"}
+    return StreamServerError("m", request=REQUEST, body=body)
+
+
+EXTRACTION_FAILURE = {"error": {"type": "server_error", "message": "Failed to extract file: damaged pdf"}}
+
+
+def _extraction_failure(status: int = 500) -> httpx.Response:
+    return httpx.Response(status, request=REQUEST, json=EXTRACTION_FAILURE)
+
+
 # ---------------------------------------------------------------- the classifier table
 
 CLASSIFIER_TABLE: list[tuple[str, Callable[[], BaseException], bool]] = [
@@ -97,6 +111,45 @@ CLASSIFIER_TABLE: list[tuple[str, Callable[[], BaseException], bool]] = [
         True,
     ),
     ("stream ended before [DONE]", lambda: StreamInterruptedError("no [DONE]"), True),
+    ("stream event engine_overloaded_error", lambda: _event_error("engine_overloaded_error"), True),
+    ("stream event rate_limit_reached_error", lambda: _event_error("rate_limit_reached_error"), True),
+    ("stream event server_error", lambda: _event_error("server_error"), True),
+    ("stream event of an unknown type", lambda: _event_error("brand_new_error"), True),
+    ("stream event without a type", lambda: _event_error(None), True),
+    (
+        "stream event exceeded_current_quota_error",
+        lambda: _event_error("exceeded_current_quota_error"),
+        False,
+    ),
+    ("stream event content_filter", lambda: _event_error("content_filter"), False),
+    (
+        "stream event invalid_authentication_error",
+        lambda: _event_error("invalid_authentication_error"),
+        False,
+    ),
+    ("stream event invalid_request_error", lambda: _event_error("invalid_request_error"), False),
+    (
+        "500 Failed to extract file",
+        lambda: make_status_error("", body=EXTRACTION_FAILURE, response=_extraction_failure()),
+        False,
+    ),
+    (
+        "503 Failed to extract file",
+        lambda: make_status_error("", body=EXTRACTION_FAILURE, response=_extraction_failure(503)),
+        False,
+    ),
+    (
+        "plain openai 500 Failed to extract file",
+        lambda: openai.InternalServerError(
+            "x", response=_extraction_failure(), body=EXTRACTION_FAILURE["error"]
+        ),
+        False,
+    ),
+    (
+        "httpx status error 500 Failed to extract file",
+        lambda: httpx.HTTPStatusError("x", request=REQUEST, response=_extraction_failure()),
+        False,
+    ),
     (
         "httpx status error 503",
         lambda: httpx.HTTPStatusError("x", request=REQUEST, response=_response(503)),
@@ -154,6 +207,17 @@ def test_should_retry_response_reads_the_error_type(
     status: int, error_type: str | None, expected: bool
 ) -> None:
     assert should_retry_response(_response(status, error_type)) is expected
+
+
+def test_an_extraction_failure_is_not_retried_but_another_server_error_is() -> None:
+    assert should_retry_response(_extraction_failure()) is False
+    other = {"error": {"type": "server_error", "message": "Failed to connect upstream"}}
+    assert should_retry_response(httpx.Response(500, request=REQUEST, json=other)) is True
+
+
+def test_a_stream_error_event_carries_its_type() -> None:
+    assert _event_error("content_filter").error_type == "content_filter"
+    assert _event_error(None).error_type is None
 
 
 def test_x_should_retry_header_wins_like_in_the_sdk() -> None:
@@ -302,6 +366,23 @@ def test_coerce_retry_policy() -> None:
     assert async_setup.sdk_max_retries == 0
     with pytest.raises(KimiConfigurationError, match="synchronous"):
         async_setup.sync_retrying()
+    with pytest.raises(KimiConfigurationError, match="synchronous"):
+        coerce_retry_policy(tenacity.AsyncRetrying(), sync=True)
+    assert coerce_retry_policy(setup, sync=True) is setup  # what copy() hands on
+
+
+def test_max_retries_governs_whichever_layer_retries() -> None:
+    sdk = coerce_retry_policy(RetryPolicy(max_retries=4, initial_backoff=3.0))
+    assert sdk.with_max_retries(1).sdk_max_retries == 1
+    assert sdk.with_max_retries(1).policy.initial_backoff == 3.0
+    owned = coerce_retry_policy(tenacity.Retrying(stop=tenacity.stop_after_attempt(9)))
+    assert owned.with_max_retries(2).retrying is owned.retrying
+    assert owned.with_max_retries(2).max_retries == 2
+    assert owned.with_max_retries(2).with_max_retries(5).max_retries == 5  # the last one given wins
+    off = owned.with_max_retries(0)
+    assert (off.retrying, off.sdk_max_retries) == (None, 0)  # no retry layer at all
+    with pytest.raises(KimiConfigurationError):
+        owned.with_max_retries(-1)
 
 
 @pytest.mark.parametrize("value", [-1, True, "3", 2.0])
@@ -371,6 +452,79 @@ async def test_async_tenacity_retries_overload_and_stops_on_quota() -> None:
     with pytest.raises(ExceededCurrentQuotaError):
         await build_async_retrying(RetryPolicy(max_retries=5), sleep=sleep)(call)
     assert slept == [0.01]
+
+
+def _counting(error: Exception) -> tuple[list[int], Callable[[], str]]:
+    calls: list[int] = []
+
+    def call() -> str:
+        calls.append(1)
+        raise error
+
+    return calls, call
+
+
+def test_a_callers_tenacity_rule_never_retries_what_the_classifier_refuses() -> None:
+    # tenacity's default rule retries every exception; a quota error must still go out once.
+    setup = coerce_retry_policy(tenacity.Retrying(stop=tenacity.stop_after_attempt(5), sleep=lambda _: None))
+    calls, call = _counting(_status_error(429, "exceeded_current_quota_error"))
+    with pytest.raises(ExceededCurrentQuotaError):  # itself, not tenacity.RetryError
+        setup.sync_retrying()(call)
+    assert len(calls) == 1
+    calls, call = _counting(_status_error(429, "engine_overloaded_error"))
+    with pytest.raises(tenacity.RetryError):
+        setup.sync_retrying()(call)
+    assert len(calls) == 5  # what the classifier allows, the caller's stop still bounds
+
+
+def test_a_callers_tenacity_rule_can_still_refuse() -> None:
+    never = tenacity.Retrying(retry=tenacity.retry_never, sleep=lambda _: None)
+    calls, call = _counting(_status_error(429, "engine_overloaded_error"))
+    with pytest.raises(EngineOverloadedError):
+        coerce_retry_policy(never).sync_retrying()(call)
+    assert len(calls) == 1
+
+
+def test_a_retry_cap_bounds_a_callers_tenacity_object() -> None:
+    retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(9), sleep=lambda _: None, reraise=True)
+    calls, call = _counting(_status_error(503, "server_unavailable"))
+    with pytest.raises(openai.InternalServerError):
+        coerce_retry_policy(retrying).with_max_retries(2).sync_retrying()(call)
+    assert len(calls) == 3
+
+
+@pytest.mark.anyio
+async def test_async_gate_applies_the_classifier_and_awaits_an_async_rule() -> None:
+    asked: list[int] = []
+
+    async def rule(state: tenacity.RetryCallState) -> bool:
+        asked.append(state.attempt_number)
+        return True
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    errors = [
+        _status_error(429, "engine_overloaded_error"),
+        _status_error(429, "exceeded_current_quota_error"),
+    ]
+
+    async def call() -> str:
+        raise errors.pop(0)
+
+    retrying = tenacity.AsyncRetrying(retry=rule, sleep=no_sleep, stop=tenacity.stop_after_attempt(5))
+    with pytest.raises(ExceededCurrentQuotaError):
+        await coerce_retry_policy(retrying).async_retrying()(call)
+    assert asked == [1]  # asked about the overload, never about the quota error
+    sync_rules = coerce_retry_policy(tenacity.Retrying(stop=tenacity.stop_after_attempt(5)))
+    calls, sync_call = _counting(_status_error(429, "exceeded_current_quota_error"))
+
+    async def wrapped() -> str:
+        return sync_call()
+
+    with pytest.raises(ExceededCurrentQuotaError):
+        await sync_rules.async_retrying()(wrapped)
+    assert len(calls) == 1
 
 
 # ---------------------------------------------------------------- fuzz

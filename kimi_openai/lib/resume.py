@@ -8,7 +8,8 @@ gives the whole answer.
 
 Only one layer retries: tenacity drives the attempts (the classifier is
 :func:`~kimi_openai.is_retryable`, the waits honour ``Retry-After``), and every request
-made here goes out with the SDK's ``max_retries=0``.
+made here goes through ``client.with_options(max_retries=0)``, a client with no retry
+layer of its own (neither the SDK's nor a tenacity ``retry_policy``).
 
 Where continuing is unsafe, the interruption is raised as it is, with its ``partial``:
 
@@ -16,7 +17,8 @@ Where continuing is unsafe, the interruption is raised as it is, with its ``part
 - only reasoning had arrived: partial mode with thinking is undocumented, and a fresh
   request would stream a second, different reasoning after the first;
 - several choices (``n`` > 1): partial mode continues one message;
-- an ``error`` event whose type waiting does not fix (a content filter, an empty balance).
+- anything :func:`~kimi_openai.is_retryable` refuses, such as an ``error`` event whose type
+  waiting does not fix (a content filter, an empty balance).
 
 A stream that broke before anything arrived is simply sent again.
 """
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import replace
-from typing import Any, Final, cast
+from typing import Any, cast
 
 import tenacity
 
@@ -43,17 +45,6 @@ from kimi_openai.types.chat import KimiChatCompletionChunk
 
 __all__ = ["async_stream_with_resume", "stream_with_resume"]
 
-_TRANSIENT_EVENT_TYPES: Final = frozenset(
-    {
-        "engine_overloaded_error",
-        "rate_limit_reached_error",
-        "server_error",
-        "unexpected_output",
-        "server_unavailable",
-    }
-)
-"""``error.type`` values of an ``error`` event that pass with time (https://platform.kimi.ai/docs/api/errors)."""
-
 
 def stream_with_resume(
     client: KimiOpenAI,
@@ -67,8 +58,9 @@ def stream_with_resume(
     Args:
         client: the Kimi client; its retry policy supplies the waits.
         max_resumes: requests allowed after the first (continuations and plain resends).
-        retry: waits and classifier; a ``RetryPolicy``'s ``max_retries`` is replaced by
-            ``max_resumes``; a ``tenacity.Retrying`` is used as given.
+        retry: the waits; a ``RetryPolicy``'s ``max_retries`` is replaced by ``max_resumes``;
+            a ``tenacity.Retrying`` keeps its stop and waits, and its ``retry`` rule is asked
+            only about errors :func:`~kimi_openai.is_retryable` allows.
         create_kwargs: what ``client.chat.completions.create`` takes; ``stream`` is forced on.
 
     Raises:
@@ -216,9 +208,9 @@ class _Progress:
             return "a tool call had started; its arguments cannot be prefilled"
         if self.reasoning and not self.content:
             return "only reasoning had arrived; partial mode with thinking is undocumented"
-        if isinstance(exc, StreamServerError) and exc.type and exc.type not in _TRANSIENT_EVENT_TYPES:
-            return f"the server's error event ({exc.type}) does not pass with time"
         if not is_retryable(exc):
+            if isinstance(exc, StreamServerError):
+                return f"the server's error event ({exc.error_type}) does not pass with time"
             return "the error is not retryable"
         return None
 
