@@ -82,13 +82,15 @@ def prepare_options(
     body = _body_with_extra(
         cast("Mapping[str, Any]", json_data), cast("Mapping[str, Any] | None", options.extra_json)
     )
+    # Validation first: it decides the final `thinking` (a forced named tool turns it off
+    # on kimi-k2.5/k2.6), and whether a turn needs its reasoning echoed depends on that.
     prepared = prepare_chat_request(
-        store.restore(body, settings.reasoning_echo, moonshot_hosted=moonshot_hosted),
+        body,
         validate=settings.validation,
         max_tokens_field=settings.max_tokens_field,
         normalize_tool_schemas=settings.normalize_tool_schemas,
         moonshot_hosted=moonshot_hosted,
     )
-    options.json_data = prepared.body
+    options.json_data = store.restore(prepared.body, settings.reasoning_echo, moonshot_hosted=moonshot_hosted)
     options.extra_json = None
     return options

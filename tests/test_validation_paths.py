@@ -298,6 +298,45 @@ def test_explicit_thinking_off_with_a_forced_tool_is_sent_as_given_without_a_log
     assert not any("forces a tool" in r.getMessage() for r in caplog.records)
 
 
+# A retry after a forced tool call (what instructor does): the assistant turn was rebuilt
+# without its reasoning_content, and this client never saw it.
+REBUILT_TURN: list[Any] = [
+    *USER,
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "Answer:0", "type": "function", "function": {"name": "Answer", "arguments": "{}"}}
+        ],
+    },
+    {"role": "tool", "tool_call_id": "Answer:0", "content": "missing field"},
+]
+
+
+@pytest.mark.parametrize("policy", ["strict", "auto"])
+def test_forced_tool_retry_needs_no_reasoning_echo_once_thinking_is_off(policy: str) -> None:
+    # Validation turns thinking off for the forced tool before the echo looks at the turn, so
+    # "strict" does not raise and "auto" sends no placeholder (nor warns: filterwarnings=error).
+    recorder, client, _ = _clients()
+    echoing = client.with_options(reasoning_echo=policy)  # type: ignore[arg-type]
+    forced: Any = _forced("Answer")
+    echoing.chat.completions.create(
+        model="kimi-k2.6", messages=REBUILT_TURN, tools=[cast(Any, _tool("Answer"))], tool_choice=forced
+    )
+    sent = recorder.last_json()
+    assert sent["thinking"] == {"type": "disabled"}
+    assert "reasoning_content" not in sent["messages"][1]
+
+
+def test_the_same_turn_with_thinking_on_still_needs_its_reasoning() -> None:
+    recorder, client, _ = _clients()
+    with pytest.raises(KimiValidationError, match=r"messages\[1\].*'kimi-k2\.6' thinks"):
+        client.with_options(reasoning_echo="strict").chat.completions.create(
+            model="kimi-k2.6", messages=REBUILT_TURN, tools=[cast(Any, _tool("Answer"))], tool_choice="auto"
+        )
+    assert recorder.requests == []
+
+
 # --- validation off, and kimi_params on a plain openai client ------------------------------------
 
 
