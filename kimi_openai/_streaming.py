@@ -20,8 +20,8 @@ The chunks received so far stay on the stream (:attr:`KimiStream.received`), wit
 :attr:`KimiStream.finished` telling whether ``[DONE]`` arrived. Only ``[DONE]`` marks
 a complete stream (https://platform.moonshot.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api),
 and streams do drop mid-reasoning on long contexts, so a stream that breaks (a
-dropped connection, a timeout between chunks, an ``error`` event, an undecodable
-event) or simply ends without ``[DONE]`` raises :class:`~kimi_openai.StreamInterruptedError`
+dropped connection, a timeout between chunks, an ``error`` event, an event that is not
+a JSON object) or simply ends without ``[DONE]`` raises :class:`~kimi_openai.StreamInterruptedError`
 carrying a :class:`PartialStream`: the content, reasoning, tool-call fragments
 (stitched by ``index``) and usage that did arrive. Nothing received is lost, and a
 dropped or timed-out stream is still caught by what catches plain openai's error.
@@ -246,6 +246,15 @@ def _raise_stream_error(data: dict[str, object], request: httpx.Request) -> None
     raise APIError(message=message, request=request, body=cast(object, error))
 
 
+class _NotAnObjectError(ValueError):
+    """An event whose data is JSON but not an object (``[1, 2]``, ``null``, ``7``): no chunk can be built from it."""
+
+
+def _not_an_object(data: object, cast_to: object) -> bool:
+    """Whether ``data`` cannot become the model the stream yields (a model needs a JSON object)."""
+    return not isinstance(data, dict) and isinstance(cast_to, type) and issubclass(cast_to, BaseModel)
+
+
 def _is_error_payload(data: object) -> bool:
     return isinstance(data, dict) and bool(cast("dict[str, object]", data).get("error"))
 
@@ -278,6 +287,9 @@ def _lenient_item(stream: Stream[Any] | AsyncStream[Any], sse: ServerSentEvent, 
         return client._process_response_data(data=wrapped, cast_to=cast_to, response=stream.response)  # pyright: ignore[reportPrivateUsage]
     if mode.legacy and _is_error_payload(data):
         _raise_stream_error(data, request)
+    if not mode.synthesize and _not_an_object(data, cast_to):
+        # openai would yield the bare list or number as if it were a chunk.
+        raise _NotAnObjectError(f"the event data {sse.data[:80]!r} is not a JSON object")
     payload = {"data": data, "event": sse.event} if mode.synthesize else data
     return client._process_response_data(data=payload, cast_to=cast_to, response=stream.response)  # pyright: ignore[reportPrivateUsage]
 
@@ -294,8 +306,9 @@ def _interruption(
         return StreamServerError(
             exc.message, request=exc.request, body=exc.body, partial=partial_stream(received)
         )
-    if isinstance(exc, json.JSONDecodeError):
-        message = f"The stream sent an event that is not JSON after {len(received)} chunks: {exc}"
+    if isinstance(exc, json.JSONDecodeError | _NotAnObjectError):
+        what = "not a JSON object" if isinstance(exc, _NotAnObjectError) else "not JSON"
+        message = f"The stream sent an event that is {what} after {len(received)} chunks: {exc}"
         return StreamInterruptedError(message, partial=partial_stream(received), reason="malformed")
     return None
 

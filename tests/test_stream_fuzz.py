@@ -1,4 +1,4 @@
-"""Malformed SSE through KimiStream: valid chunks or a typed error, never anything else.
+"""Malformed SSE through KimiStream and ``.stream()``: valid chunks (events) or a typed error, never anything else.
 
 Garbage lines, truncated JSON, ``data:`` without payload, ``error`` events, comments,
 odd ``event:`` names and a missing ``[DONE]`` are mixed with valid Moonshot chunks
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
 from kimi_openai._errors import StreamInterruptedError
+from kimi_openai.types.chat import KimiChatCompletionChunk
 
 HEAD = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "kimi-k2.6"}
 
@@ -40,15 +41,14 @@ VALID = st.sampled_from(
         ),
     ]
 )
+NOT_OBJECTS = ["[1, 2]", "null", "7", '"text"']
 PAYLOAD = st.one_of(
     VALID,
     VALID.flatmap(lambda text: st.integers(0, len(text) - 1).map(lambda cut: text[:cut])),  # truncated JSON
     st.text(max_size=20),  # garbage
     st.just(""),  # data: without payload
     st.sampled_from(['{"error": {"type": "server_error", "message": "boom"}}', '{"error": {"message": 3}}']),
-    st.sampled_from(
-        ["[1, 2]", "null", "7", '"text"', "{}", '{"choices": "x"}', '{"choices": [{"delta": 5}]}']
-    ),
+    st.sampled_from([*NOT_OBJECTS, "{}", '{"choices": "x"}', '{"choices": [{"delta": 5}]}']),
 )
 EVENT = st.one_of(
     PAYLOAD.map(lambda p: f"data: {p}\n\n"),
@@ -96,6 +96,28 @@ def test_sync_stream_gives_chunks_or_a_typed_error(body: bytes, markup: bool) ->
     if isinstance(error, StreamInterruptedError):
         assert list(error.partial.chunks) == items
     assert stream.received == items
+    assert all(isinstance(item, KimiChatCompletionChunk) for item in items)  # never a bare list or number
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=BODY, markup=st.booleans())
+def test_sync_stream_method_gives_events_or_a_typed_error(body: bytes, markup: bool) -> None:
+    chunks: list[Any] = []
+    error: BaseException | None = None
+    manager = sync_client(body, markup).chat.completions.stream(model="kimi-k2.6", messages=[])
+    with manager as stream:
+        try:
+            for event in stream:
+                if event.type == "chunk":
+                    chunks.append(event.chunk)
+        except TYPED as caught:
+            error = caught
+    if error is None:
+        assert b"data: [DONE]" in body
+    if isinstance(error, StreamInterruptedError):
+        # ``.stream()`` skips items whose ``object`` is not a chunk's, as openai's does.
+        received = [c for c in error.partial.chunks if any(c is seen for seen in chunks)]
+        assert received == chunks
 
 
 @pytest.mark.anyio
@@ -103,6 +125,9 @@ async def test_async_stream_gives_chunks_or_a_typed_error() -> None:
     # Hypothesis drives the sync test; the async path shares the decoding, so a fixed sample does.
     bodies = [b'data: {"choi', b"data: \n\n", b'event: error\ndata: {"error": {}}\n\n', b"garbage\n\n"]
     bodies += [f"data: {chunk({'content': 'x'})}\n\ndata: oops\n\n".encode()]
+    bodies += [
+        f"data: {chunk({'content': 'x'})}\n\ndata: {p}\n\ndata: [DONE]\n\n".encode() for p in NOT_OBJECTS
+    ]
     for body in bodies:
 
         async def handler(request: httpx.Request, body: bytes = body) -> httpx.Response:
@@ -116,3 +141,6 @@ async def test_async_stream_gives_chunks_or_a_typed_error() -> None:
         with pytest.raises(TYPED):
             async for _ in stream:
                 pass
+        async with kimi.chat.completions.stream(model="kimi-k2.6", messages=[]) as events:
+            with pytest.raises(TYPED):
+                await events.until_done()

@@ -21,6 +21,8 @@ from openai.lib.streaming.chat import ChatCompletionStreamState, ChunkEvent
 from pydantic import BaseModel
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
+from kimi_openai._compat import httpx
+from kimi_openai._errors import StreamInterruptedError
 from kimi_openai.lib._chat_stream_state import KimiChatCompletionStreamState
 from kimi_openai.testing import MoonshotEmulator
 from kimi_openai.types.chat import KimiChatCompletionChunk, KimiParsedChatCompletion
@@ -277,3 +279,46 @@ def test_leaving_early_closes_the_response() -> None:
         with client.chat.completions.stream(model="kimi-k2.6", messages=MESSAGES) as stream:
             next(iter(stream))
         assert stream._raw_stream.response.is_closed  # pyright: ignore[reportPrivateUsage]
+
+
+def not_an_object_body(payload: str) -> bytes:
+    first = {**HEADER, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Fo"}}]}
+    second = {**HEADER, "choices": [{"index": 0, "delta": {"content": "ur."}, "finish_reason": "stop"}]}
+    events = [json.dumps(first), payload, json.dumps(second), "[DONE]"]
+    return "".join(f"data: {event}\n\n" for event in events).encode()
+
+
+def sse_response(body: bytes) -> httpx.Response:
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+
+NOT_OBJECTS = ["[1, 2]", "null", "7", '"text"']
+
+
+@pytest.mark.parametrize("payload", NOT_OBJECTS)
+def test_an_event_that_is_not_a_json_object_is_a_malformed_interruption(payload: str) -> None:
+    http = httpx.Client(transport=httpx.MockTransport(lambda _r: sse_response(not_an_object_body(payload))))
+    client = KimiOpenAI(api_key="sk-test", max_retries=0, http_client=http)
+    manager = client.chat.completions.stream(model="kimi-k2.6", messages=MESSAGES)
+    with manager as stream, pytest.raises(StreamInterruptedError) as caught:
+        stream.until_done()
+    assert caught.value.reason == "malformed"
+    assert caught.value.partial.content == "Fo"
+    assert stream.current_completion_snapshot.choices[0].message.content == "Fo"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("payload", NOT_OBJECTS)
+async def test_async_an_event_that_is_not_a_json_object_is_a_malformed_interruption(payload: str) -> None:
+    async def handler(_request: httpx.Request) -> httpx.Response:
+        return sse_response(not_an_object_body(payload))
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    client = AsyncKimiOpenAI(api_key="sk-test", max_retries=0, http_client=http)
+    manager = client.chat.completions.stream(model="kimi-k2.6", messages=MESSAGES)
+    async with manager as stream:
+        with pytest.raises(StreamInterruptedError) as caught:
+            await stream.get_final_completion()
+    assert caught.value.reason == "malformed"
+    assert caught.value.partial.content == "Fo"
+    assert stream.current_completion_snapshot.choices[0].message.content == "Fo"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, cast
 
 import openai
@@ -188,8 +188,6 @@ ODD_EVENTS = sse(
         }
     ),
     "event: thread.run.created\n" + data({"id": "run_1"}),
-    data([1, 2]),
-    data(None),
     "id: 7\nretry: 10\n" + data(delta_chunk({"content": "d"})),
     'data: {"id": "x", "object": "chat.completion.chunk",\ndata: "created": 1, "model": "m", "choices": []}\n\n',
     DONE,
@@ -201,7 +199,7 @@ def test_odd_events_match_openai() -> None:
     stream, fast = run(ODD_EVENTS)
     _, lenient = run(ODD_EVENTS, Stream[KimiChatCompletionChunk])
     assert dumps(fast) == dumps(lenient)
-    assert len(fast) == 9
+    assert len(fast) == 7
     assert stream.finished
 
 
@@ -241,6 +239,57 @@ def test_bad_json_raises_a_typed_interruption_caused_by_the_decode_error() -> No
     assert caught.value.reason == "malformed"
     assert isinstance(caught.value.__cause__, json.JSONDecodeError)
     assert caught.value.partial.content == "x"
+
+
+NOT_OBJECTS = ["[1, 2]", "null", "7", '"text"', "true"]
+"""JSON that no chunk can be built from: openai's own stream would yield it as if it were one."""
+
+
+def not_an_object_body(payload: str) -> bytes:
+    return sse(
+        data(delta_chunk({"content": "x"})), f"data: {payload}\n\n", data(delta_chunk({"content": "y"})), DONE
+    )
+
+
+def drain(stream: Iterator[Any], into: list[Any]) -> None:
+    for item in stream:
+        into.append(item)
+
+
+async def adrain(stream: AsyncIterator[Any], into: list[Any]) -> None:
+    async for item in stream:
+        into.append(item)
+
+
+def assert_malformed(error: StreamInterruptedError, items: list[Any]) -> None:
+    assert error.reason == "malformed"
+    assert "not a JSON object" in str(error)
+    assert error.partial.content == "x"
+    assert list(error.partial.chunks) == items
+    assert [type(item) for item in items] == [KimiChatCompletionChunk]
+
+
+@pytest.mark.parametrize("payload", NOT_OBJECTS)
+def test_an_event_that_is_not_a_json_object_is_a_malformed_interruption(payload: str) -> None:
+    stream = completions(not_an_object_body(payload)).create(model="kimi-k2.6", messages=[], stream=True)
+    items: list[Any] = []
+    with pytest.raises(StreamInterruptedError) as caught:
+        drain(stream, items)
+    assert_malformed(caught.value, items)
+    assert isinstance(stream, KimiStream)
+    assert not stream.finished
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("payload", NOT_OBJECTS)
+async def test_async_an_event_that_is_not_a_json_object_is_a_malformed_interruption(payload: str) -> None:
+    stream = await async_completions(not_an_object_body(payload)).create(
+        model="kimi-k2.6", messages=[], stream=True
+    )
+    items: list[Any] = []
+    with pytest.raises(StreamInterruptedError) as caught:
+        await adrain(stream, items)
+    assert_malformed(caught.value, items)
 
 
 def test_interrupted_stream_keeps_what_arrived() -> None:
