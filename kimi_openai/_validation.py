@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal, NoReturn
@@ -97,6 +96,8 @@ class Ctx:
     body: dict[str, object]
     spec: ModelSpec
     model: str
+    limit_param: str | None = None
+    """The name the caller gave the output limit (before it was mapped to the field sent)."""
     notes: list[str] = field(default_factory=list[str])
 
     @property
@@ -170,6 +171,7 @@ def _map_token_field(ctx: Ctx, target: TokenLimitField, *, validate: bool) -> No
     if current is None:
         if moved is not None:
             ctx.body[target] = moved
+            ctx.limit_param = other
             ctx.note(f"kimi_openai: sending {other}={moved!r} as {target}")
     elif validate and moved is not None and moved != current:
         ctx.reject(
@@ -390,22 +392,24 @@ def _check_token_limit(ctx: Ctx, key: TokenLimitField) -> None:
     limit = _number(ctx.body.get(key))
     if limit is None:
         return
-    ceiling = ctx.spec.max_output_tokens
+    ceiling, param = ctx.spec.max_output_tokens, ctx.limit_param or key
     if ceiling is not None and limit > ceiling:
         # input + max_tokens > context is an invalid_request_error (KD_CHAT).
         ctx.reject(
-            f"{key}={_fmt(limit)}",
+            f"{param}={_fmt(limit)}",
             f"the context window is {ceiling:,} tokens (input + output)",
-            f"Pass {key} <= {ceiling} minus the input length",
+            f"Pass {param} <= {ceiling} minus the input length",
         )
     if _thinking_state(ctx) == "enabled" and limit < THINKING_MIN_TOKENS:
+        # Advice, not an error: a few thousand tokens is a common, deliberate choice, so
+        # it is logged (INFO) rather than warned; finish_reason='length' shows a cut-off.
         message = (
-            f"{key}={_fmt(limit)} on {ctx.model!r} with thinking enabled: reasoning tokens count against this "
-            f"limit, so the answer may be cut off (finish_reason='length'). Use at least {THINKING_MIN_TOKENS} "
-            f"({KD_THINKING})."
+            f"kimi_openai: {param}={_fmt(limit)} on {ctx.model!r} with thinking enabled: "
+            "reasoning tokens count against this limit, so the answer may be cut off "
+            f"(finish_reason='length'). Moonshot advises at least {THINKING_MIN_TOKENS} ({KD_THINKING})."
         )
+        logger.info("%s", message)
         ctx.notes.append(message)
-        warnings.warn(message, KimiWarning, stacklevel=3)
 
 
 def _check_reasoning_effort(ctx: Ctx) -> None:

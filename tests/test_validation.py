@@ -10,7 +10,7 @@ import pytest
 
 from kimi_openai._errors import KimiValidationError
 from kimi_openai._models import get_model_spec
-from kimi_openai._validation import KimiWarning, PreparedRequest, prepare_chat_request
+from kimi_openai._validation import PreparedRequest, prepare_chat_request
 
 USER: dict[str, Any] = {"role": "user", "content": "hi"}
 UNKNOWN = "some-future-model"
@@ -445,19 +445,10 @@ def test_a_moonshot_name_on_another_engine_keeps_only_the_rules_of_the_weights()
 @pytest.mark.parametrize("model", ["kimi-k2.6", "moonshot-v1-8k", UNKNOWN])
 def test_token_field_mapping(model: str, field: str, configured: Any, expected_key: str) -> None:
     body = req(model, **{field: 4000})
-    with pytest.warns(KimiWarning) if model == "kimi-k2.6" else _no_warning():
-        prepared = accepted(body, max_tokens_field=configured)
+    prepared = accepted(body, max_tokens_field=configured)  # silent: filterwarnings=error
     other = "max_completion_tokens" if expected_key == "max_tokens" else "max_tokens"
     assert prepared.body[expected_key] == 4000
     assert other not in prepared.body
-
-
-class _no_warning:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def test_both_token_fields_equal_collapse_and_differing_rejected() -> None:
@@ -474,7 +465,8 @@ def test_both_token_fields_equal_collapse_and_differing_rejected() -> None:
 
 TOKEN_LIMIT_REJECTED: list[tuple[str, dict[str, Any], list[str]]] = [
     ("moonshot-v1-8k", {"max_tokens": 8193}, ["max_tokens=8193", "8,192 tokens", "<= 8192"]),
-    ("kimi-k2.6", {"max_completion_tokens": 300_000}, ["max_tokens=300000", "262,144"]),
+    # Named as the caller passed it, though it is sent as max_tokens.
+    ("kimi-k2.6", {"max_completion_tokens": 300_000}, ["max_completion_tokens=300000", "262,144"]),
     ("kimi-k2-0711-preview", {"max_tokens": 131_073}, ["131,072"]),
     ("kimi-k3", {"max_tokens": 2_000_000}, ["1,048,576"]),
 ]
@@ -508,10 +500,19 @@ def test_token_limit_unknown_context_passes(model: str) -> None:
         ("kimi-k2.7-code-highspeed", {"max_tokens": 15_999}),
     ],
 )
-def test_low_limit_on_thinking_model_warns(model: str, fields: dict[str, Any]) -> None:
-    with pytest.warns(KimiWarning, match="reasoning tokens count against"):
+def test_low_limit_on_thinking_model_is_logged_not_warned(
+    model: str, fields: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    # An ordinary call: filterwarnings=error fails the test on any warning.
+    with caplog.at_level(logging.INFO, logger="kimi_openai"):
         prepared = prepare_chat_request(req(model, **fields))
-    assert any("16000" in note for note in prepared.notes)
+    [(param, value)] = fields.items()
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert len(logged) == 1
+    assert "reasoning tokens count against" in logged[0]
+    assert f"{param}={value}" in logged[0]
+    assert "16000" in logged[0]
+    assert logged[0] in prepared.notes
 
 
 @pytest.mark.parametrize(
@@ -524,8 +525,13 @@ def test_low_limit_on_thinking_model_warns(model: str, fields: dict[str, Any]) -
         ("kimi-k3", {"max_tokens": 100}),
     ],
 )
-def test_no_warning_otherwise(model: str, fields: dict[str, Any]) -> None:
-    prepare_chat_request(req(model, **fields))  # filterwarnings=error turns any warning into a failure
+def test_no_limit_advice_otherwise(
+    model: str, fields: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="kimi_openai"):
+        prepared = prepare_chat_request(req(model, **fields))
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert not [note for note in prepared.notes if "reasoning tokens" in note]
 
 
 # --- reasoning_effort ----------------------------------------------------------------------------

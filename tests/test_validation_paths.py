@@ -89,7 +89,8 @@ CASES: dict[str, Case] = {
     "empty-assistant": Case("moonshot-v1-8k", {"messages": TWO}, "messages[1] (empty assistant message)", "needs content or tool_calls", "Drop the message"),
     # max_tokens beyond the context window
     "max_tokens-v1": Case("moonshot-v1-8k", {"max_tokens": 10_000}, "max_tokens=10000", "8,192 tokens", "Pass max_tokens <= 8192"),
-    "max_tokens-k2.6": Case("kimi-k2.6", {"max_completion_tokens": 300_000}, "max_tokens=300000", "262,144 tokens", "Pass max_tokens <= 262144"),
+    # named as the caller passed it, though it goes out as max_tokens
+    "max_tokens-k2.6": Case("kimi-k2.6", {"max_completion_tokens": 300_000}, "max_completion_tokens=300000", "262,144 tokens", "Pass max_completion_tokens <= 262144"),
     # media: vision/video on a text model, plain http image URL
     "image-on-text": Case("moonshot-v1-8k", {"messages": _media("image_url", "data:image/png;base64,AA==")}, "an image part in messages[0]", "does not accept image input", "Use a vision model"),
     "video-on-text": Case("kimi-k2-0905-preview", {"messages": _media("video_url", "ms://file-1")}, "a video part in messages[0]", "does not accept video input", "Use a vision model"),
