@@ -42,6 +42,8 @@ KD_THINKING: Final = "https://platform.kimi.ai/docs/guide/use-thinking-models"
 NEAR_ZERO_TEMPERATURE: Final = 0.3
 # Reasoning tokens count against max_tokens; Moonshot advises at least 16000 (KD_THINKING).
 THINKING_MIN_TOKENS: Final = 16_000
+# reasoning_effort values seen accepted on K2 models (pydantic/pydantic-ai PR #6208).
+K2_REASONING_EFFORT: Final = ("minimal", "low", "medium", "high")
 
 
 class KimiWarning(UserWarning):
@@ -80,6 +82,7 @@ _PLATFORM_ONLY: Final[dict[str, object]] = {
     "supports_json_schema": None,
     "reasoning_effort_values": None,
 }
+_OFF_SWITCH: Final = "validation=False on the client or with_options"
 
 
 def _spec_for(spec: ModelSpec, moonshot_hosted: bool) -> ModelSpec:
@@ -96,6 +99,7 @@ class Ctx:
     body: dict[str, object]
     spec: ModelSpec
     model: str
+    off_switch: str = _OFF_SWITCH
     limit_param: str | None = None
     """The name the caller gave the output limit (before it was mapped to the field sent)."""
     notes: list[str] = field(default_factory=list[str])
@@ -111,7 +115,7 @@ class Ctx:
 
     def reject(self, subject: str, reason: str, fix: str) -> NoReturn:
         raise KimiValidationError(
-            f"{subject} is not allowed for model {self.model!r}: {reason}. {fix} (or turn the check off: validation=False on the client or with_options)."
+            f"{subject} is not allowed for model {self.model!r}: {reason}. {fix} (or turn the check off: {self.off_switch})."
         )
 
 
@@ -123,6 +127,7 @@ def prepare_chat_request(
     max_tokens_field: TokenLimitField = "max_tokens",
     normalize_tool_schemas: bool = True,
     moonshot_hosted: bool = True,
+    off_switch: str = _OFF_SWITCH,
 ) -> PreparedRequest:
     """Check ``body`` against the model's rules and return the body to send.
 
@@ -138,6 +143,7 @@ def prepare_chat_request(
         normalize_tool_schemas: rewrite tool and ``json_schema`` schemas into MFJS.
         moonshot_hosted: the request goes to Moonshot's platform. False (a self-hosted
             engine or a proxy) keeps only the rules that hold for the model's weights.
+        off_switch: how the caller turns validation off, quoted in error messages.
 
     Raises:
         KimiValidationError: the request breaks a rule of the model; the message names
@@ -149,7 +155,7 @@ def prepare_chat_request(
     raw_model = out.get("model")
     model = raw_model if isinstance(raw_model, str) else ""
     found = spec if spec is not None else get_model_spec(model)
-    ctx = Ctx(out, _spec_for(found, moonshot_hosted), model or found.id)
+    ctx = Ctx(out, _spec_for(found, moonshot_hosted), model or found.id, off_switch)
     _map_token_field(ctx, max_tokens_field, validate=validate)
     # MFJS is Moonshot's platform rule; a self-hosted engine takes the schema as written.
     if normalize_tool_schemas and ctx.platform:
@@ -419,6 +425,19 @@ def _check_reasoning_effort(ctx: Ctx) -> None:
             f"reasoning_effort={value!r}",
             f"accepted values are {', '.join(allowed)}",
             f"Pass one of {allowed}",
+        )
+    # Undocumented on K2 models, where Moonshot was seen to accept minimal|low|medium|high
+    # and answer "none" with a 400 (pydantic/pydantic-ai PR #6208; KD_MODELS documents K3 only).
+    if value == "none" and allowed is None and ctx.platform and ctx.spec.family.startswith("kimi-k2"):
+        turn_off = (
+            ', or thinking={"type": "disabled"} to turn thinking off'
+            if ctx.spec.thinking == "configurable"
+            else ""
+        )
+        ctx.reject(
+            "reasoning_effort='none'",
+            f"Moonshot answers it with a 400; it accepts {', '.join(K2_REASONING_EFFORT)}",
+            f"Pass one of {K2_REASONING_EFFORT}{turn_off}",
         )
 
 

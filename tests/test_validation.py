@@ -542,6 +542,16 @@ def test_reasoning_effort() -> None:
     for model in ("kimi-k3", "kimi-k3-preview", "kimi-k2.6", UNKNOWN):
         body = req(model, reasoning_effort="high")
         assert accepted(body).body == body
+    # Moonshot answers "none" with a 400 on K2 models (pydantic/pydantic-ai PR #6208).
+    for model in ("kimi-k2.6", "kimi-k2.5", "kimi-k2-thinking", "kimi-k2-0905-preview"):
+        rejected(req(model, reasoning_effort="none"), "reasoning_effort='none'", "minimal, low, medium, high")
+    for model in ("kimi-k2.6", "kimi-k2-thinking"):
+        for value in ("minimal", "low", "medium", "high"):
+            assert accepted(req(model, reasoning_effort=value)).body["reasoning_effort"] == value
+    # Not seen on other models, nor on a local engine serving K2 weights.
+    for model in (UNKNOWN, "moonshot-v1-8k", "moonshotai/Kimi-K2.5"):
+        assert accepted(req(model, reasoning_effort="none")).body["reasoning_effort"] == "none"
+    assert prepare_chat_request(req("kimi-k2.6", reasoning_effort="none"), moonshot_hosted=False).body
 
 
 # --- schemas, pass-through, purity ---------------------------------------------------------------

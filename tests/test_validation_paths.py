@@ -377,5 +377,8 @@ def test_kimi_params_extra_body_reaches_the_wire_from_a_plain_openai_client() ->
 
 
 def test_kimi_params_rejects_before_a_plain_client_sends_anything() -> None:
-    with pytest.raises(KimiValidationError, match=r"kimi-k2\.7-code.*always on"):
+    with pytest.raises(KimiValidationError, match=r"kimi-k2\.7-code.*always on") as info:
         kimi_params(model="kimi-k2.7-code", thinking="disabled")
+    # kimi_params' own switch is named, not the client option it does not have.
+    assert "validate=False on kimi_params" in str(info.value)
+    assert "validation=False" not in str(info.value)
