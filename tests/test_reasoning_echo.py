@@ -196,6 +196,31 @@ def test_returned_message_objects_go_back_as_they_are(
     assert "parsed_arguments" not in sent["tool_calls"][0]["function"]
 
 
+def test_the_tool_loops_echo_like_echo_message(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    """run_tools and run_web_search send turns back as echo_message does: no stream ``index``."""
+    from kimi_openai.lib.tools import run_tools
+    from kimi_openai.lib.web_search import run_web_search
+
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        return f"Sunny in {city}."
+
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {"city": "Paris"}), reasoning="Call it.")
+    kimi_emulator.queue_text("Sunny.")
+    tools_result = run_tools(kimi_emulator_client, model="kimi-k2.6", messages=[USER], tools=[get_weather])
+    kimi_emulator.queue_tool_calls(ToolCall("$web_search", {"query": "Paris"}), reasoning="Search it.")
+    kimi_emulator.queue_text("Found it.")
+    search_result = run_web_search(kimi_emulator_client, model="kimi-k2.6", messages=[USER])
+    for result in (tools_result, search_result):
+        turn = result.messages[1]
+        assert turn == dict(echo_message(turn))
+        assert "index" not in turn["tool_calls"][0]
+        assert turn["reasoning_content"]
+    assert "index" not in kimi_emulator.last_chat_request()["messages"][1]["tool_calls"][0]
+
+
 # -- automatic echo on the wire ---------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """Pieces shared by the chat loops (``continue_after_length``, ``run_web_search``, ``run_tools``).
 
 * The errors a bounded loop raises, each a :class:`~kimi_openai.KimiError`.
-* How an assistant turn is echoed: as Moonshot returned it, fields and ids verbatim,
+* How an assistant turn is echoed: by the public ``echo_message``, ids and ``type`` verbatim,
   ``reasoning_content`` kept (thinking models answer 400 without it:
   https://platform.kimi.ai/docs/guide/use-thinking-models), tool-call ids never rewritten
   (K2 degrades when ids are regenerated: MoonshotAI/Kimi-K2 ``docs/tool_call_guidance.md``).
@@ -15,6 +15,7 @@ from typing import Any
 from openai.types.chat import ChatCompletion, ChatCompletionMessage
 
 from kimi_openai._errors import KimiError
+from kimi_openai._messages import echo_message as _echo_message
 
 __all__ = [
     "ContinuationLimitError",
@@ -89,16 +90,11 @@ class ToolExecutionError(ToolLoopError):
 
 
 def echo_message(message: ChatCompletionMessage | Mapping[str, object]) -> dict[str, Any]:
-    """The assistant message to send back: the fields Moonshot returned, unchanged.
+    """The assistant message to send back, as the public :func:`kimi_openai.echo_message` makes it.
 
-    ``exclude_unset`` keeps exactly what came over the wire (extras such as ``reasoning_content``
-    and ``tool_calls[].index`` included), without the ``null`` fields openai's model adds.
+    Typed as the plain dict the loops keep their transcripts in.
     """
-    if isinstance(message, Mapping):
-        return dict(message)
-    # warnings=False: a builtin call's type "builtin_function" is outside openai's Literal, and
-    # pydantic would warn about it while dumping the value unchanged.
-    return message.model_dump(mode="json", exclude_unset=True, warnings=False)
+    return dict(_echo_message(message))
 
 
 def total_tokens(completion: ChatCompletion) -> int:
