@@ -259,6 +259,17 @@ def test_lines_follow_the_client_options(emulator: MoonshotEmulator) -> None:
     assert "max_tokens" not in body
 
 
+def test_lines_for_a_self_hosted_engine_skip_moonshot_platform_rules(emulator: MoonshotEmulator) -> None:
+    # At most 5 stop strings is a rule of Moonshot's API, not of the weights (https://platform.kimi.ai/docs/api/chat).
+    request = _ask("a", stop=["a", "b", "c", "d", "e", "f"])
+    with pytest.raises(KimiValidationError, match="stop"):
+        batch_lines([request], model=MODEL)
+    http_client = httpx.Client(transport=emulator.transport())
+    with KimiOpenAI(api_key="dummy", base_url="http://localhost:8000/v1", http_client=http_client) as local:
+        (line,) = batch_lines([request], model=MODEL, client=local)
+    assert cast(dict[str, object], line["body"])["stop"] == ["a", "b", "c", "d", "e", "f"]
+
+
 def test_run_batch_takes_the_client_options(emulator: MoonshotEmulator) -> None:
     # The client skips the checks, so the server refuses the line inside the batch.
     with _kimi(emulator, validation=False) as kimi:
@@ -290,11 +301,18 @@ def test_lines_get_the_reasoning_the_client_remembers(client: KimiOpenAI, emulat
 
 
 def test_lines_follow_the_client_echo_policy(emulator: MoonshotEmulator) -> None:
-    with (
-        _kimi(emulator, reasoning_echo="strict") as strict,
-        pytest.raises(KimiValidationError, match="reasoning"),
-    ):
-        batch_lines([_follow_up("other:0")], client=strict)
+    with _kimi(emulator, reasoning_echo="strict") as strict:
+        with pytest.raises(KimiValidationError, match="reasoning"):
+            batch_lines([_follow_up("other:0")], client=strict)
+        # A forced tool turns thinking off first, as in a direct call: then no reasoning is needed.
+        tool = {"type": "function", "function": {"name": "get_weather", "parameters": TOOL_SCHEMA}}
+        forced = {"type": "function", "function": {"name": "get_weather"}}
+        (line,) = batch_lines(
+            [{**_follow_up("other:0"), "tools": [tool], "tool_choice": forced}], client=strict
+        )
+    body = cast(dict[str, Any], line["body"])
+    assert body["thinking"] == {"type": "disabled"}
+    assert "reasoning_content" not in body["messages"][1]
 
 
 @pytest.mark.parametrize(
@@ -467,7 +485,7 @@ def test_poll_errors_back_off_as_the_client_policy_says(
     assert sleeps[:3] == [2, 4, 0]
 
 
-@pytest.mark.parametrize("layer", ["sdk"])
+@pytest.mark.parametrize("layer", ["sdk", "tenacity"])
 def test_polls_are_retried_by_the_poll_loop_only(emulator: MoonshotEmulator, layer: str) -> None:
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(3),

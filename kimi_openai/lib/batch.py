@@ -88,12 +88,13 @@ class _LineRules:
     @classmethod
     def of(cls, client: openai.OpenAI | openai.AsyncOpenAI | None) -> _LineRules:
         # A plain openai client (or none) has no Kimi options: the defaults, and nothing to echo.
+        # Without a client the lines are taken to be for Moonshot's platform.
         settings = getattr(client, "_kimi", None)
         store = getattr(client, "_reasoning", None)
         return cls(
             settings if isinstance(settings, KimiSettings) else KimiSettings(),
             store if isinstance(store, ReasoningStore) else None,
-            client is not None and region_of(client.base_url) is not None,
+            client is None or region_of(client.base_url) is not None,
         )
 
 
@@ -115,15 +116,18 @@ def prepare_batch_body(
             "stream=True is not allowed in a batch request: batches answer whole completions."
         )
     rules = _LineRules.of(client)
-    data = _with_plain_messages(body)
-    if rules.store is not None:
-        data = rules.store.restore(data, rules.settings.reasoning_echo, moonshot_hosted=rules.moonshot_hosted)
-    return prepare_chat_request(
-        data,
+    # The order of the client's hook: the checks settle `thinking`, which decides whether a
+    # turn needs its reasoning echoed.
+    prepared: dict[str, Any] = prepare_chat_request(
+        _with_plain_messages(body),
         validate=validate and rules.settings.validation,
         max_tokens_field=rules.settings.max_tokens_field,
         normalize_tool_schemas=rules.settings.normalize_tool_schemas,
+        moonshot_hosted=rules.moonshot_hosted,
     ).body
+    if rules.store is None:
+        return prepared
+    return rules.store.restore(prepared, rules.settings.reasoning_echo, moonshot_hosted=rules.moonshot_hosted)
 
 
 def _jsonable(value: object) -> object:
