@@ -7,6 +7,9 @@ A cassette written here:
 
 * never holds a key: secret-bearing headers are dropped and anything shaped like
   a key (``sk-…``, ``Bearer …``) in a URL or body is replaced;
+* is scrubbed whatever the test's VCR.py options: :class:`ScrubbingPersister`
+  cleans each interaction again as the file is written, so a user's own
+  ``vcr_config`` or a marker's ``before_record_*`` cannot switch it off;
 * is stable: volatile headers (``date``, ``user-agent``, ``x-stainless-*``) are
   dropped, and a recording against the local emulator is stored under the
   public Moonshot URL, so replays need no server;
@@ -17,8 +20,11 @@ A cassette written here:
 
 from __future__ import annotations
 
+import copy
+import gzip
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -140,14 +146,67 @@ class Scrubber:
         return request
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
-        response["headers"] = _scrub_headers(response.get("headers", {}))
+        headers: dict[str, Any] = response.get("headers", {})
         body = response.get("body", {})
         raw = body.get("string")
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
         if isinstance(raw, bytes):
+            headers, raw = _decompressed(headers, raw)
             body["string"] = _scrub_bytes(raw, self.secrets)
+        response["headers"] = _scrub_headers(headers)
         return response
+
+
+def _decompressed(headers: dict[str, Any], body: bytes) -> tuple[dict[str, Any], bytes]:
+    """A gzip or deflate body unpacked (and its header dropped): a key inside is then found and replaced.
+
+    VCR.py only does this when ``decode_compressed_response`` is set, which a
+    user's own ``vcr_config`` may leave out.
+    """
+    for name, value in headers.items():
+        if name.lower() != "content-encoding":
+            continue
+        items = cast("list[object]", value) if isinstance(value, list) else [value]
+        encoding = str(items[0]).strip().lower() if items else ""
+        try:
+            if encoding == "gzip":
+                body = gzip.decompress(body)
+            elif encoding == "deflate":
+                body = zlib.decompress(body)
+            else:
+                return headers, body
+        except (OSError, zlib.error):
+            return headers, body
+        return {k: v for k, v in headers.items() if k != name}, body
+    return headers, body
+
+
+@dataclass(frozen=True)
+class ScrubbingPersister:
+    """Wraps a VCR.py persister: every interaction is scrubbed again as the cassette is written.
+
+    The ``before_record_*`` hooks come from ``vcr_config`` and the ``vcr``
+    marker, both of which a user may replace; the persister is registered by
+    the plugin's hook on every cassette, so this pass always runs.
+    """
+
+    inner: Any  # vcr's persister protocol, untyped
+    scrubber: Callable[[], Scrubber]
+    """Called at save time: the secrets and the recorded URL are known only once the test ran."""
+
+    def load_cassette(self, cassette_path: str, serializer: Any) -> Any:
+        return self.inner.load_cassette(cassette_path, serializer)
+
+    def save_cassette(self, cassette_path: str, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        scrubber = self.scrubber()
+        # Copies: the cassette in memory keeps what was really exchanged.
+        cleaned = {
+            **cassette_dict,
+            "requests": [scrubber.request(copy.deepcopy(r)) for r in cassette_dict["requests"]],
+            "responses": [scrubber.response(copy.deepcopy(r)) for r in cassette_dict["responses"]],
+        }
+        self.inner.save_cassette(cassette_path, cleaned, serializer=serializer)
 
 
 # --- serializer --------------------------------------------------------------------------------

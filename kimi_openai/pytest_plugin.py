@@ -11,7 +11,10 @@ offline and leak nothing:
 
 * record mode ``none``: a missing cassette fails, nothing touches the network;
 * secrets scrubbed on record: ``Authorization``, cookies and any key-shaped text
-  in headers, URLs and bodies;
+  in headers, URLs and bodies, even when your own ``vcr_config`` replaces the
+  plugin's;
+* ``kimi_client`` without ``@pytest.mark.vcr`` fails at setup rather than reach
+  the network (unless recording live);
 * every recorded interaction must be played, or the test fails (mark a test
   ``kimi_allow_unplayed`` to opt out);
 * ``match_on=KIMI_BODY_MATCH`` (or adding ``"kimi_json_body"``) also compares
@@ -23,12 +26,14 @@ Recording, one command each:
   ``pytest --record-mode=rewrite tests/test_x.py``
 * against the live API:
   ``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest --record-mode=rewrite tests/test_x.py``
+  (the key and ``MOONSHOT_BASE_URL`` are found as the client finds them, ``./.env`` included)
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +41,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ._client import AsyncKimiOpenAI, KimiOpenAI
-from ._vcr import REPLAY_BASE_URL, CassetteSerializer, CassetteSource, Scrubber, json_body_matcher
+from ._config import read_dotenv, resolve_api_key, resolve_base_url
+from ._errors import KimiConfigurationError
+from ._vcr import (
+    REPLAY_BASE_URL,
+    CassetteSerializer,
+    CassetteSource,
+    Scrubber,
+    ScrubbingPersister,
+    json_body_matcher,
+)
 
 if TYPE_CHECKING:
     from .testing import MoonshotEmulator
@@ -105,33 +119,64 @@ def _source(config: pytest.Config) -> CassetteSource:
     return "emulator"
 
 
+_RECORDING = pytest.StashKey[KimiRecording]()
+
+
+def _scrubber(recording: KimiRecording | None) -> Scrubber:
+    if recording is None:
+        return Scrubber()
+    return Scrubber(secrets=(recording.api_key,), recorded_base_url=recording.recorded_base_url)
+
+
+@pytest.hookimpl(trylast=True)  # last, so it wraps whatever persister other hooks set
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:  # vcr.VCR, untyped
     # Registered under "yaml" so cassettes keep the .yaml suffix pytest-recording expects.
     vcr.register_serializer("yaml", CassetteSerializer(source=_source(config)))
     vcr.register_matcher("kimi_json_body", json_body_matcher)
+    # A user's vcr_config fixture replaces the plugin's, hooks and all: scrubbing again
+    # as the file is written keeps keys out of cassettes whatever that config says.
+    vcr.register_persister(
+        ScrubbingPersister(vcr.persister, lambda: _scrubber(config.stash.get(_RECORDING, None)))
+    )
+
+
+def _test_key() -> str:
+    return os.environ.get("KIMI_TEST_API_KEY") or REPLAY_API_KEY
+
+
+def _live_recording() -> KimiRecording:
+    """The key and URL found the way the client finds them: environment first, then ``./.env``."""
+    dotenv = read_dotenv()
+    try:
+        key = str(resolve_api_key(None, dotenv))
+        base_url = resolve_base_url(None, None, dotenv)
+    except KimiConfigurationError as exc:
+        raise pytest.UsageError(
+            f"Recording live needs MOONSHOT_API_KEY (or KIMI_API_KEY) set to a real key: {exc}"
+        ) from exc
+    return KimiRecording(True, "live", base_url, key, recorded_base_url=base_url)
+
+
+@contextmanager
+def _open_recording(record_mode: str, source: CassetteSource) -> Generator[KimiRecording]:
+    if record_mode == "none":
+        yield KimiRecording(False, source, REPLAY_BASE_URL, _test_key())
+    elif source == "live":
+        yield _live_recording()
+    else:
+        from .testing import MoonshotEmulator
+
+        with MoonshotEmulator().serve() as base_url:
+            yield KimiRecording(True, "emulator", base_url, _test_key(), recorded_base_url=base_url)
 
 
 @pytest.fixture(scope="session")
 def kimi_recording(request: pytest.FixtureRequest, record_mode: str) -> Iterator[KimiRecording]:
     """Replay (the default), or record from the emulator or the live API."""
-    source = _source(request.config)
-    if record_mode == "none":
-        yield KimiRecording(
-            False, source, REPLAY_BASE_URL, os.environ.get("KIMI_TEST_API_KEY", REPLAY_API_KEY)
-        )
-    elif source == "live":
-        key = os.environ.get("MOONSHOT_API_KEY") or os.environ.get("KIMI_API_KEY")
-        if not key:
-            raise pytest.UsageError(
-                "Recording live needs MOONSHOT_API_KEY (or KIMI_API_KEY) set to a real key."
-            )
-        base_url = os.environ.get("MOONSHOT_BASE_URL", REPLAY_BASE_URL)
-        yield KimiRecording(True, "live", base_url, key, recorded_base_url=base_url)
-    else:
-        from .testing import MoonshotEmulator
-
-        with MoonshotEmulator().serve() as base_url:
-            yield KimiRecording(True, "emulator", base_url, REPLAY_API_KEY, recorded_base_url=base_url)
+    with _open_recording(record_mode, _source(request.config)) as recording:
+        request.config.stash[_RECORDING] = recording
+        yield recording
+        del request.config.stash[_RECORDING]
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +188,8 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def vcr_config(kimi_recording: KimiRecording) -> dict[str, Any]:
-    scrubber = Scrubber(secrets=(kimi_recording.api_key,), recorded_base_url=kimi_recording.recorded_base_url)
+    """The plugin's VCR.py options. A ``vcr_config`` of your own replaces them, but not the scrubbing."""
+    scrubber = _scrubber(kimi_recording)
     return {
         "decode_compressed_response": True,
         "before_record_request": scrubber.request,
@@ -169,17 +215,33 @@ def _kimi_every_interaction_played(  # pyright: ignore[reportUnusedFunction]
         pytest.fail(f"{unplayed} recorded interaction(s) of {vcr._path} were never played", pytrace=False)
 
 
+def _require_cassette(request: pytest.FixtureRequest, recording: KimiRecording) -> None:
+    """Without a cassette the client would reach api.moonshot.ai: only a live recording may do that."""
+    if (recording.recording and recording.source == "live") or request.node.get_closest_marker("vcr"):
+        return
+    pytest.fail(
+        f"{request.node.name} takes {request.fixturename} but has no @pytest.mark.vcr, so it would "
+        "reach the network. Mark it @pytest.mark.vcr to replay a cassette, or take kimi_emulator_client "
+        "(async_kimi_emulator_client) to talk to the in-process emulator.",
+        pytrace=False,
+    )
+
+
 @pytest.fixture
-def kimi_client(kimi_recording: KimiRecording) -> Iterator[KimiOpenAI]:
-    """A :class:`KimiOpenAI` for cassette tests (no SDK retries, so a cassette holds one try)."""
+def kimi_client(request: pytest.FixtureRequest, kimi_recording: KimiRecording) -> Iterator[KimiOpenAI]:
+    """A :class:`KimiOpenAI` for ``@pytest.mark.vcr`` tests (no SDK retries, so a cassette holds one try)."""
+    _require_cassette(request, kimi_recording)
     client = KimiOpenAI(api_key=kimi_recording.api_key, base_url=kimi_recording.base_url, max_retries=0)
     yield client
     client.close()
 
 
 @pytest.fixture
-async def async_kimi_client(kimi_recording: KimiRecording) -> AsyncIterator[AsyncKimiOpenAI]:
-    """An :class:`AsyncKimiOpenAI` for cassette tests (needs an async test runner such as anyio's plugin)."""
+async def async_kimi_client(
+    request: pytest.FixtureRequest, kimi_recording: KimiRecording
+) -> AsyncIterator[AsyncKimiOpenAI]:
+    """An :class:`AsyncKimiOpenAI` for ``@pytest.mark.vcr`` tests (needs an async runner such as anyio's plugin)."""
+    _require_cassette(request, kimi_recording)
     client = AsyncKimiOpenAI(api_key=kimi_recording.api_key, base_url=kimi_recording.base_url, max_retries=0)
     yield client
     await client.close()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
+
+from kimi_openai.testing import MoonshotEmulator
 
 pytest_plugins = ["pytester"]
 
@@ -41,11 +44,50 @@ def test_a_missing_cassette_fails_instead_of_reaching_the_network(user_suite: py
     result.stdout.fnmatch_lines(["*CannotOverwriteExistingCassetteException*"])
 
 
+SECRET = "sk-VeryRealLookingKey0123456789"
+
+# Sends the key in use three ways a cassette could keep it: the Authorization header the SDK
+# sets, a cookie, and a custom header named like a credential.
+SECRET_TEST = """
+import pytest
+
+@pytest.mark.vcr
+def test_hello(kimi_client):
+    key = kimi_client.api_key
+    reply = kimi_client.chat.completions.create(
+        model="kimi-k2.6",
+        messages=[{"role": "user", "content": "hello"}],
+        extra_headers={"Cookie": f"session={key}", "X-Session-Token": key},
+    )
+    assert reply.choices[0].message.content
+"""
+
+# What most pytest-recording suites have: a vcr_config of their own, which replaces the plugin's.
+OWN_VCR_CONFIG = """
+import pytest
+
+@pytest.fixture
+def vcr_config():
+    return {"filter_headers": ["x-trace-id"]}
+"""
+
+
+def _assert_scrubbed(text: str, secret: str) -> None:
+    assert secret not in text
+    lowered = text.lower()
+    for forbidden in ("authorization", "bearer", "cookie", "x-session-token", "x-stainless", "user-agent"):
+        assert forbidden not in lowered, forbidden
+    assert "127.0.0.1" not in text
+
+
+@pytest.mark.parametrize("own_vcr_config", [False, True], ids=["plugin-vcr-config", "own-vcr-config"])
 def test_recording_against_the_emulator_then_replaying_offline(
-    user_suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    user_suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, own_vcr_config: bool
 ) -> None:
-    secret = "sk-VeryRealLookingKey0123456789"
-    monkeypatch.setenv("KIMI_TEST_API_KEY", secret)
+    if own_vcr_config:
+        user_suite.makeconftest(CONFTEST + OWN_VCR_CONFIG)
+    user_suite.makepyfile(test_user=SECRET_TEST)
+    monkeypatch.setenv("KIMI_TEST_API_KEY", SECRET)
     user_suite.runpytest_subprocess("--record-mode=rewrite").assert_outcomes(passed=1)
     text = _cassette(user_suite).read_text()
     document = yaml.safe_load(text)
@@ -54,18 +96,48 @@ def test_recording_against_the_emulator_then_replaying_offline(
     request = document["interactions"][0]["request"]
     assert request["uri"] == "https://api.moonshot.ai/v1/chat/completions"
     assert request["body"]["json"]["model"] == "kimi-k2.6"
-    lowered = text.lower()
-    for forbidden in (
-        "authorization",
-        "bearer",
-        "cookie",
-        "sk-test",
-        "x-stainless",
-        "user-agent",
-        "127.0.0.1",
-    ):
-        assert forbidden not in lowered, forbidden
-    assert secret not in text
+    _assert_scrubbed(text, SECRET)
+    monkeypatch.delenv("KIMI_TEST_API_KEY")
+    user_suite.runpytest_subprocess("--block-network").assert_outcomes(passed=1)
+
+
+def test_recording_live_finds_the_key_in_dotenv_and_keeps_it_out_of_the_cassette(
+    user_suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("MOONSHOT_API_KEY", "KIMI_API_KEY", "MOONSHOT_BASE_URL", "KIMI_TEST_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KIMI_LIVE", "1")
+    user_suite.makeconftest(CONFTEST + OWN_VCR_CONFIG)
+    user_suite.makepyfile(test_user=SECRET_TEST)
+    # A stand-in for the live API that accepts only the key from .env, and answers with it
+    # in a cookie and in the body, as a server could.
+    server = MoonshotEmulator(api_keys=[SECRET])
+    reply = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "kimi-k2.6",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": f"your key: {SECRET}"},
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    server.queue_raw(200, json.dumps(reply), headers={"Set-Cookie": f"session={SECRET}"})
+    with server.serve() as base_url:
+        (user_suite.path / ".env").write_text(f"MOONSHOT_API_KEY={SECRET}\nMOONSHOT_BASE_URL={base_url}\n")
+        user_suite.runpytest_subprocess("--record-mode=rewrite").assert_outcomes(passed=1)
+    assert server.requests[-1].headers["authorization"] == f"Bearer {SECRET}"
+    assert SECRET in server.requests[-1].headers["cookie"]
+    text = _cassette(user_suite).read_text()
+    document = yaml.safe_load(text)
+    assert document["source"] == "live"
+    assert document["interactions"][0]["request"]["uri"] == "https://api.moonshot.ai/v1/chat/completions"
+    _assert_scrubbed(text, SECRET)
+    monkeypatch.delenv("KIMI_LIVE")
+    (user_suite.path / ".env").unlink()
     user_suite.runpytest_subprocess("--block-network").assert_outcomes(passed=1)
 
 
@@ -83,12 +155,43 @@ def test_an_interaction_the_test_never_plays_fails_the_test(user_suite: pytest.P
 def test_live_recording_without_a_key_is_refused(
     user_suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("MOONSHOT_API_KEY", raising=False)
-    monkeypatch.delenv("KIMI_API_KEY", raising=False)
+    for name in ("MOONSHOT_API_KEY", "KIMI_API_KEY", "MOONSHOT_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KIMI_LIVE", "1")
     result = user_suite.runpytest_subprocess("--record-mode=rewrite")
     result.stdout.fnmatch_lines(["*Recording live needs MOONSHOT_API_KEY*"])
     assert not _cassette(user_suite).exists()
+
+
+def test_a_client_fixture_without_the_vcr_marker_fails_instead_of_reaching_the_network(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        CONFTEST + "\nimport pytest\n\n@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'\n"
+    )
+    pytester.makepyfile(
+        test_user=textwrap.dedent(
+            """
+            import pytest
+
+            def test_sync(kimi_client):
+                kimi_client.models.list()
+
+            @pytest.mark.anyio
+            async def test_async(async_kimi_client):
+                await async_kimi_client.models.list()
+            """
+        )
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_sync takes kimi_client but has no @pytest.mark.vcr*kimi_emulator_client*",
+            "*test_async takes async_kimi_client but has no @pytest.mark.vcr*",
+        ]
+    )
+    assert "APIConnectionError" not in result.stdout.str()
 
 
 def test_body_matching_catches_a_changed_request(user_suite: pytest.Pytester) -> None:

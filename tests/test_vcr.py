@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from types import SimpleNamespace
 from typing import Any
@@ -12,6 +13,7 @@ import yaml
 from kimi_openai._vcr import (
     CassetteSerializer,
     Scrubber,
+    ScrubbingPersister,
     cassette_source,
     json_body_matcher,
     rebase_uri,
@@ -139,3 +141,47 @@ def test_binary_bodies_survive_scrubbing_and_boundaries_are_stable() -> None:
     assert b"abc123" not in scrubbed.body
     assert b"\x89PNG\r\n\x1a\n\x00\xff" in scrubbed.body
     assert LIVE_KEY.encode() not in scrubbed.body
+
+
+class _MemoryPersister:
+    def __init__(self) -> None:
+        self.saved: dict[str, Any] = {}
+
+    def load_cassette(self, cassette_path: str, serializer: Any) -> Any:
+        return self.saved[cassette_path]
+
+    def save_cassette(self, cassette_path: str, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        self.saved[cassette_path] = cassette_dict
+
+
+def test_the_persister_scrubs_what_it_writes_and_leaves_the_cassette_in_memory_alone() -> None:
+    # What a user's own vcr_config leaves unscrubbed: the key, a cookie, the emulator's URL.
+    request = _request(
+        "http://127.0.0.1:5123/v1/chat/completions",
+        b'{"model":"kimi-k2.6"}',
+        {"Authorization": f"Bearer {LIVE_KEY}", "Cookie": "session=abc", "Content-Type": "application/json"},
+    )
+    response = {"headers": {"Set-Cookie": ["session=abc"]}, "body": {"string": b'{"ok":true}'}}
+    inner = _MemoryPersister()
+    persister = ScrubbingPersister(
+        inner, lambda: Scrubber(secrets=(LIVE_KEY,), recorded_base_url="http://127.0.0.1:5123/v1")
+    )
+    persister.save_cassette("c.yaml", {"requests": [request], "responses": [response]}, serializer=None)
+    saved = persister.load_cassette("c.yaml", serializer=None)
+    assert saved["requests"][0].uri == "https://api.moonshot.ai/v1/chat/completions"
+    assert saved["requests"][0].headers == {"Content-Type": "application/json"}
+    assert saved["responses"][0]["headers"] == {}
+    assert request.headers["Authorization"] == f"Bearer {LIVE_KEY}"
+    assert response["headers"] == {"Set-Cookie": ["session=abc"]}
+
+
+def test_a_compressed_response_is_unpacked_so_a_key_inside_is_replaced() -> None:
+    # VCR.py stores gzip bytes as they came unless decode_compressed_response is set.
+    packed = gzip.compress(f'{{"echo":"{LIVE_KEY}"}}'.encode())
+    response = {
+        "headers": {"Content-Encoding": ["gzip"], "Content-Type": ["application/json"]},
+        "body": {"string": packed},
+    }
+    cleaned = Scrubber(secrets=(LIVE_KEY,)).response(response)
+    assert cleaned["headers"] == {"Content-Type": ["application/json"]}
+    assert json.loads(cleaned["body"]["string"]) == {"echo": "REDACTED"}
