@@ -11,9 +11,10 @@ Two ways to send a turn back with its reasoning:
 
 * :func:`echo_message` turns a returned message into the clean request param;
 * the clients' :class:`ReasoningStore` remembers the reasoning of every assistant
-  turn they returned (keyed by tool-call id and by the turn's text) and restores it
-  on any later request whose assistant turn lacks it, under the ``reasoning_echo``
-  policy (``"auto"``, ``"strict"`` or ``"off"``).
+  turn they returned (keyed by the request messages before the turn, then its tool
+  calls or its text: see ``_echo_keys``) and restores it on any later request whose
+  assistant turn lacks it, under the ``reasoning_echo`` policy (``"auto"``,
+  ``"strict"`` or ``"off"``).
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from __future__ import annotations
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from hashlib import blake2b
 from typing import Any, Final, Literal, cast
 
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
+from ._echo_keys import PENDING, Prefix, call_keys, fields_of, fields_or_empty, prefix_of, text_key
 from ._errors import KimiValidationError
 from ._models import ModelSpec, get_model_spec
 from ._validation import KimiWarning
@@ -56,7 +57,7 @@ PLACEHOLDER_REASONING: Final = " "
 (theopenco/llmgateway PR #2093; earendil-works/pi PR #4178)."""
 
 DEFAULT_MAX_ENTRIES: Final = 4096
-"""Keys a :class:`ReasoningStore` keeps (one per tool-call id, one per turn text) before
+"""Keys a :class:`ReasoningStore` keeps (one per tool call, one per turn text) before
 forgetting the least recently used."""
 
 DEFAULT_MAX_CHARS: Final = 16 * 1024 * 1024
@@ -108,27 +109,18 @@ def should_echo_reasoning(ctx: EchoContext) -> bool:
     return ctx.platform and ctx.has_tool_calls and ctx.thinking is not False
 
 
-def _fields(obj: object) -> Mapping[str, object]:
-    """A message, tool call or function as a mapping: model fields plus extras, or the dict itself."""
-    if isinstance(obj, BaseModel):
-        return {**obj.__dict__, **(obj.model_extra or {})}
-    if isinstance(obj, Mapping):
-        return cast("Mapping[str, object]", obj)
-    raise TypeError(f"expected a message model or a dict, got {type(obj).__name__}")
-
-
 def _echo_call(call: object) -> dict[str, object]:
     """One tool call as sent back: id verbatim, ``type`` as received, no stream ``index``."""
-    fields = _fields(call)
+    fields = fields_of(call)
     out: dict[str, object] = {"id": fields.get("id"), "type": fields.get("type") or "function"}
     function = fields.get("function")
     if function is not None:
-        fn = _fields(function)
+        fn = fields_of(function)
         arguments = fn.get("arguments")
         out["function"] = {"name": fn.get("name"), "arguments": arguments if arguments is not None else ""}
     custom = fields.get("custom")
     if custom is not None:
-        out["custom"] = {key: value for key, value in _fields(custom).items() if value is not None}
+        out["custom"] = {key: value for key, value in fields_of(custom).items() if value is not None}
     return out
 
 
@@ -146,7 +138,7 @@ def echo_message(message: BaseModel | Mapping[str, Any]) -> KimiAssistantMessage
     Raises:
         ValueError: the message is not an assistant message.
     """
-    fields = _fields(message)
+    fields = fields_of(message)
     role = fields.get("role", "assistant")
     if role != "assistant":
         raise ValueError(f"echo_message takes an assistant message, got role={role!r}")
@@ -164,34 +156,6 @@ def echo_message(message: BaseModel | Mapping[str, Any]) -> KimiAssistantMessage
     if isinstance(reasoning, str) and reasoning:
         out["reasoning_content"] = reasoning
     return cast(KimiAssistantMessageParam, out)
-
-
-def _text_key(content: object) -> bytes | None:
-    """A digest of a turn's text (a string or text parts); ``None`` when there is no text."""
-    if isinstance(content, str):
-        text = content
-    elif isinstance(content, list):
-        parts = cast("list[object]", content)
-        text = "".join(
-            str(part.get("text", ""))
-            for part in (cast("Mapping[str, object]", p) for p in parts if isinstance(p, Mapping))
-        )
-    else:
-        return None
-    if not text:
-        return None
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def _call_ids(calls: object) -> list[str]:
-    if not isinstance(calls, list | tuple):
-        return []
-    ids: list[str] = []
-    for call in cast("Iterable[object]", calls):
-        call_id = _fields(call).get("id") if isinstance(call, BaseModel | Mapping) else None  # pyright: ignore[reportUnknownArgumentType]
-        if isinstance(call_id, str) and call_id:
-            ids.append(call_id)
-    return ids
 
 
 def _thinking_of(body: Mapping[str, Any], spec: ModelSpec) -> bool | None:
@@ -247,11 +211,42 @@ class _Request:
         self.platform = spec.hosting == "moonshot" and (moonshot_hosted or spec.is_known)
 
 
+class _StreamedTurn:
+    """One choice of a finished stream, gathered from its deltas."""
+
+    __slots__ = ("calls", "content", "reasoning")
+
+    def __init__(self) -> None:
+        self.reasoning: list[str] = []
+        self.content: list[str] = []
+        self.calls: dict[object, list[str]] = {}
+        """Tool calls by stream ``index``: id and name (the first delta of a call carries them)."""
+
+    def add(self, delta: object) -> None:
+        piece = getattr(delta, "reasoning_content", None)
+        if isinstance(piece, str) and piece:
+            self.reasoning.append(piece)
+        text = getattr(delta, "content", None)
+        if isinstance(text, str) and text:
+            self.content.append(text)
+        for call in cast("Iterable[object]", getattr(delta, "tool_calls", None) or ()):
+            fields = fields_or_empty(call)
+            slot = self.calls.setdefault(fields.get("index", len(self.calls)), ["", ""])
+            fn = fields_or_empty(fields.get("function"))
+            for position, value in ((0, fields.get("id")), (1, fn.get("name"))):
+                if isinstance(value, str) and value:
+                    slot[position] = value
+
+    def tool_calls(self) -> list[object]:
+        return [{"id": call_id, "function": {"name": name}} for call_id, name in self.calls.values()]
+
+
 class ReasoningStore:
     """What a client remembers of the assistant turns it returned, bounded, least recently used first out.
 
-    Keys are tool-call ids (verbatim, as Moonshot echoes them) and a 16-byte digest
-    of the turn's text; values are the turn's ``reasoning_content``. At most
+    Keys are a digest of the request messages before the turn followed by one of its
+    tool calls (id and name) or its text, so a turn is found only in the conversation
+    that produced it; values are the turn's ``reasoning_content``. At most
     ``max_entries`` keys and ``max_chars`` characters of reasoning are kept. One store
     is shared by a client and its ``copy()``/``with_options()`` copies; it is
     thread-safe.
@@ -264,7 +259,7 @@ class ReasoningStore:
         self.max_chars = max_chars
         self.should_echo_reasoning: ShouldEchoReasoning = should_echo_reasoning
         """The echo decision (:func:`should_echo_reasoning` unless replaced)."""
-        self._entries: OrderedDict[str | bytes, str] = OrderedDict()
+        self._entries: OrderedDict[bytes, str] = OrderedDict()
         self._chars = 0
         self._lock = threading.Lock()
         self._warned = False
@@ -283,16 +278,28 @@ class ReasoningStore:
             self._entries.clear()
             self._chars = 0
 
-    def remember(self, reasoning: str, *, tool_call_ids: Iterable[str] = (), content: object = None) -> None:
-        """Record the reasoning of one assistant turn, by its tool-call ids and its text."""
+    def remember(
+        self,
+        reasoning: str,
+        *,
+        before: Sequence[object],
+        tool_calls: Iterable[object] = (),
+        content: object = None,
+    ) -> None:
+        """Record the reasoning of one assistant turn that answered the messages ``before``.
+
+        The turn is found again by its tool calls (id and name) or its text, and
+        only after the same messages: another conversation reusing the ids never gets it.
+        """
+        self._remember(reasoning, prefix_of(before), list(tool_calls), content)
+
+    def _remember(self, reasoning: str, prefix: bytes, tool_calls: list[object], content: object) -> None:
         if not reasoning:
             return
-        keys: list[str | bytes] = [call_id for call_id in tool_call_ids if call_id]
-        text_key = _text_key(content)
-        if text_key is not None:
-            keys.append(text_key)
-        if not keys:
-            return
+        keys = call_keys(prefix, tool_calls)
+        by_text = text_key(prefix, content)
+        if by_text is not None:
+            keys.append(by_text)
         with self._lock:
             entries = self._entries
             for key in keys:
@@ -306,12 +313,15 @@ class ReasoningStore:
                 _, dropped = entries.popitem(last=False)
                 self._chars -= len(dropped)
 
-    def lookup(self, message: Mapping[str, object]) -> str | None:
-        """The reasoning remembered for an assistant message: by tool-call id, else by text."""
-        keys: list[str | bytes] = list(_call_ids(message.get("tool_calls")))
-        text_key = _text_key(message.get("content"))
-        if text_key is not None:
-            keys.append(text_key)
+    def lookup(self, message: Mapping[str, object], *, before: Sequence[object]) -> str | None:
+        """The reasoning remembered for an assistant message sent after the messages ``before``."""
+        return self._find(message, prefix_of(before))
+
+    def _find(self, message: Mapping[str, object], prefix: bytes) -> str | None:
+        keys = call_keys(prefix, message.get("tool_calls"))
+        by_text = text_key(prefix, message.get("content"))
+        if by_text is not None:
+            keys.append(by_text)
         with self._lock:
             for key in keys:
                 found = self._entries.get(key)
@@ -320,35 +330,47 @@ class ReasoningStore:
                     return found
         return None
 
+    def _take_prefix(self) -> Prefix | None:
+        """The request this store last prepared in this context, taken (an answer is remembered once)."""
+        pending = PENDING.get()
+        if pending is None or pending[0] is not self:
+            return None
+        PENDING.set(None)
+        return pending[1]
+
     def remember_completion(self, completion: ChatCompletion) -> None:
-        """Record the reasoning of a returned completion's assistant turns."""
+        """Record the reasoning of a returned completion's assistant turns.
+
+        Only an answer to a request this store prepared in the same thread or task is
+        recorded: its key needs that request's messages.
+        """
+        request = self._take_prefix()
+        if request is None:
+            return
+        prefix: bytes | None = None
         for choice in completion.choices:
             message = choice.message
             reasoning = reasoning_content_of(message)
             if reasoning:
-                ids = [call.id for call in message.tool_calls or ()]
-                self.remember(reasoning, tool_call_ids=ids, content=message.content)
+                prefix = prefix or request.whole()
+                self._remember(reasoning, prefix, list(message.tool_calls or ()), message.content)
 
     def remember_chunks(self, chunks: list[Any]) -> None:
         """Record the reasoning of a finished stream's assistant turns (one per choice index)."""
-        turns: dict[int, tuple[list[str], list[str], list[str]]] = {}
+        request = self._take_prefix()
+        if request is None:
+            return
+        turns: dict[int, _StreamedTurn] = {}
         for chunk in chunks:
             for choice in getattr(chunk, "choices", None) or ():
                 delta = getattr(choice, "delta", None)
-                if delta is None:
-                    continue
-                index = getattr(choice, "index", 0)
-                reasoning, content, ids = turns.setdefault(index, ([], [], []))
-                piece = getattr(delta, "reasoning_content", None)
-                if isinstance(piece, str) and piece:
-                    reasoning.append(piece)
-                text = getattr(delta, "content", None)
-                if isinstance(text, str) and text:
-                    content.append(text)
-                ids.extend(_call_ids(getattr(delta, "tool_calls", None)))
-        for reasoning, content, ids in turns.values():
-            if reasoning:
-                self.remember("".join(reasoning), tool_call_ids=ids, content="".join(content))
+                if delta is not None:
+                    turns.setdefault(getattr(choice, "index", 0), _StreamedTurn()).add(delta)
+        prefix: bytes | None = None
+        for turn in turns.values():
+            if turn.reasoning:
+                prefix = prefix or request.whole()
+                self._remember("".join(turn.reasoning), prefix, turn.tool_calls(), "".join(turn.content))
 
     def restore(
         self, body: dict[str, Any], policy: ReasoningEchoPolicy, *, moonshot_hosted: bool = True
@@ -358,14 +380,18 @@ class ReasoningStore:
         Never mutates ``body``; returns ``body`` itself when nothing changes. Assistant
         turns sent as openai message objects also lose the null openai-only keys
         (``parsed``, ``refusal``...), so they go out as :func:`echo_message` would send them.
+        Whatever the policy, the request's messages are kept for remembering its answer.
 
         Raises:
             KimiValidationError: ``policy="strict"`` and a turn needs reasoning that is not known.
         """
-        if policy == "off":
-            return body
         messages = body.get("messages")
         if not isinstance(messages, list):
+            PENDING.set(None)
+            return body
+        prefix = Prefix(cast("list[object]", messages))
+        PENDING.set((self, prefix))
+        if policy == "off":
             return body
         request: _Request | None = None
         changed: dict[int, dict[str, Any]] = {}
@@ -380,7 +406,7 @@ class ReasoningStore:
                 cleaned = _without_openai_nulls(message)
             else:
                 request = request or _Request(body, policy, moonshot_hosted)
-                cleaned = self._restored(_without_openai_nulls(message), index, request)
+                cleaned = self._restored(_without_openai_nulls(message), index, request, prefix.before(index))
             if cleaned is not message:
                 changed[index] = cleaned
         if not changed:
@@ -390,9 +416,11 @@ class ReasoningStore:
             out[index] = message
         return {**body, "messages": out}
 
-    def _restored(self, message: dict[str, Any], index: int, request: _Request) -> dict[str, Any]:
+    def _restored(
+        self, message: dict[str, Any], index: int, request: _Request, prefix: bytes
+    ) -> dict[str, Any]:
         """One assistant turn lacking reasoning, as it should be sent."""
-        known = self.lookup(message)
+        known = self._find(message, prefix)
         has_calls = bool(message.get("tool_calls"))
         ctx = EchoContext(request.model, index, message, request.thinking, known, has_calls, request.platform)
         if not self.should_echo_reasoning(ctx):

@@ -71,6 +71,10 @@ def _first_call_id(completion: Any) -> str:
     return str(completion.choices[0].message.tool_calls[0].id)
 
 
+def _call(call_id: str) -> dict[str, Any]:
+    return {"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+
+
 def _tool_result(call_id: str) -> ChatCompletionMessageParam:
     return {"role": "tool", "tool_call_id": call_id, "content": '{"temp_c": 21}'}
 
@@ -311,6 +315,125 @@ def test_memory_is_shared_with_copies(kimi_emulator: MoonshotEmulator) -> None:
     assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "From the parent."
 
 
+# -- one client, many conversations -------------------------------------------------------------
+# Tool-call ids count within a conversation (functions.lookup:0), and short answers repeat:
+# a turn must get back only the reasoning written in its own conversation.
+
+
+def _lookup_turn(client: KimiOpenAI, emulator: MoonshotEmulator, user: str, reasoning: str) -> Any:
+    emulator.queue_tool_calls(ToolCall("lookup", {}), reasoning=reasoning)
+    first = client.chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": user}], tools=[LOOKUP_TOOL]
+    )
+    return first.choices[0].message
+
+
+def _send_rebuilt(client: KimiOpenAI, emulator: MoonshotEmulator, user: str, turn: Any) -> Any:
+    """The conversation's next request, its tool-call turn rebuilt without reasoning; what was sent."""
+    emulator.queue_text("Done.")
+    messages: Any = [{"role": "user", "content": user}, _rebuilt(turn), _tool_result(turn.tool_calls[0].id)]
+    client.chat.completions.create(model="kimi-k2.6", messages=messages, tools=[LOOKUP_TOOL])
+    return emulator.last_chat_request()["messages"][1]
+
+
+LOOKUP_TOOL: Any = {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}
+
+
+def test_same_tool_call_id_in_two_conversations_gets_its_own_reasoning(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    alice = _lookup_turn(kimi_emulator_client, kimi_emulator, "Alice: account 4411", "Look up Alice's 4411.")
+    bob = _lookup_turn(kimi_emulator_client, kimi_emulator, "Bob: hi", "Bob wants a lookup.")
+    assert alice.tool_calls[0].id == bob.tool_calls[0].id  # the counter restarts per conversation
+    sent = _send_rebuilt(kimi_emulator_client, kimi_emulator, "Alice: account 4411", alice)
+    assert sent["reasoning_content"] == "Look up Alice's 4411."
+    sent = _send_rebuilt(kimi_emulator_client, kimi_emulator, "Bob: hi", bob)
+    assert sent["reasoning_content"] == "Bob wants a lookup."
+    # A third conversation reusing the id, never answered by this client: the placeholder, no one's plan.
+    with pytest.warns(KimiWarning):
+        sent = _send_rebuilt(kimi_emulator_client, kimi_emulator, "Eve: hello", alice)
+    assert sent["reasoning_content"] == PLACEHOLDER_REASONING
+
+
+def test_same_answer_text_in_two_conversations_is_not_shared(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    kimi_emulator.queue_text("Sure.", reasoning="Carol's private plan about X.")
+    kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": "Carol"}]
+    )
+    kimi_emulator.queue_text("Ok.")
+    dave: Any = [
+        {"role": "user", "content": "Dave"},
+        {"role": "assistant", "content": "Sure."},
+        {"role": "user", "content": "Go on."},
+    ]
+    kimi_emulator_client.chat.completions.create(model="kimi-k2.6", messages=dave)
+    assert "reasoning_content" not in kimi_emulator.last_chat_request()["messages"][1]
+
+
+@pytest.mark.anyio
+async def test_concurrent_conversations_on_one_async_client_keep_their_reasoning(
+    kimi_emulator: MoonshotEmulator, async_kimi_emulator_client: AsyncKimiOpenAI
+) -> None:
+    """Requests of several tasks interleave; each answer is remembered under its own request."""
+    import anyio
+
+    client = async_kimi_emulator_client
+    users = [f"User {n}: please look up" for n in range(4)]
+    for n in range(4):
+        kimi_emulator.queue_tool_calls(ToolCall("lookup", {}), reasoning=f"Plan {n}.")
+    answers: dict[str, Any] = {}
+
+    async def first_turn(user: str) -> None:
+        messages: Any = [{"role": "user", "content": user}]
+        completion = await client.chat.completions.create(
+            model="kimi-k2.6", messages=messages, tools=[LOOKUP_TOOL]
+        )
+        answers[user] = completion.choices[0].message
+
+    async with anyio.create_task_group() as group:
+        for user in users:
+            group.start_soon(first_turn, user)
+    for user in users:
+        turn = answers[user]
+        kimi_emulator.queue_text("Done.")
+        messages: Any = [
+            {"role": "user", "content": user},
+            _rebuilt(turn),
+            _tool_result(turn.tool_calls[0].id),
+        ]
+        await client.chat.completions.create(model="kimi-k2.6", messages=messages)
+        sent = kimi_emulator.last_chat_request()["messages"][1]
+        assert sent["reasoning_content"] == turn.reasoning_content
+    assert len({answers[user].reasoning_content for user in users}) == 4
+
+
+def test_a_rebuilt_history_still_finds_its_turns() -> None:
+    """What frameworks change (text as parts, message objects, dropped reasoning) keeps the key."""
+    store = ReasoningStore()
+    earlier: Any = {**_rebuilt_dict("functions.f:0"), "reasoning_content": "First step."}
+    history: list[Any] = [SYSTEM, USER, earlier, _tool_result("functions.f:0")]
+    store.remember("Second step.", before=history, tool_calls=[_call("functions.f:1")])
+    as_parts: Any = {"role": "user", "content": [{"type": "text", "text": "Weather in Paris?"}]}
+    as_object = ChatCompletionMessage.model_validate(_rebuilt_dict("functions.f:0"))
+    rebuilt: list[Any] = [SYSTEM, as_parts, as_object, _tool_result("functions.f:0")]
+    turn = {"role": "assistant", "content": None, "tool_calls": [_call("functions.f:1")]}
+    assert store.lookup(turn, before=rebuilt) == "Second step."
+    # Another conversation: a different question, or a different result before the turn.
+    other: list[Any] = [SYSTEM, {"role": "user", "content": "Weather in Rome?"}, *rebuilt[2:]]
+    assert store.lookup(turn, before=other) is None
+    changed: list[Any] = [*rebuilt[:3], {**_tool_result("functions.f:0"), "content": "rain"}]
+    assert store.lookup(turn, before=changed) is None
+
+
+def _rebuilt_dict(call_id: str) -> dict[str, Any]:
+    return {"role": "assistant", "content": "", "tool_calls": [_call(call_id)]}
+
+
+SYSTEM: Any = {"role": "system", "content": "Be brief."}
+
+
 # -- policies -----------------------------------------------------------------------------------
 
 FOREIGN_TURN: ChatCompletionMessageParam = {
@@ -415,7 +538,7 @@ def test_restore_returns_the_same_body_when_nothing_is_missing() -> None:
 
 def test_restore_never_mutates_its_input() -> None:
     store = ReasoningStore()
-    store.remember("Known.", tool_call_ids=["other:0"])
+    store.remember("Known.", before=[USER], tool_calls=[_call("other:0")])
     messages = [USER, dict(FOREIGN_TURN), _tool_result("other:0")]
     body = {"model": "kimi-k2.6", "messages": messages}
     snapshot = json.dumps(body, sort_keys=True)
@@ -427,7 +550,7 @@ def test_restore_never_mutates_its_input() -> None:
 
 def test_empty_reasoning_counts_as_missing_and_partial_turns_are_left_alone() -> None:
     store = ReasoningStore()
-    store.remember("Known.", tool_call_ids=["other:0"], content="Once upon")
+    store.remember("Known.", before=[USER], tool_calls=[_call("other:0")], content="Once upon")
     turn = {**FOREIGN_TURN, "reasoning_content": ""}
     partial = {"role": "assistant", "content": "Once upon", "partial": True}
     body = {"model": "kimi-k2.6", "messages": [USER, turn, _tool_result("other:0"), USER, partial]}
@@ -445,7 +568,8 @@ def test_memory_stays_bounded_over_a_long_conversation() -> None:
         for turn in range(10_000):
             store.remember(
                 f"Turn {turn}: reasoning about the next step. " * 8,
-                tool_call_ids=[f"functions.get_weather:{turn}"],
+                before=[USER],
+                tool_calls=[_call(f"functions.get_weather:{turn}")],
                 content=f"Checking the weather, step {turn}.",
             )
             if turn + 1 in (5_000, 10_000):
@@ -458,27 +582,28 @@ def test_memory_stays_bounded_over_a_long_conversation() -> None:
     assert sizes[10_000] <= sizes[5_000] * 1.05, sizes
     print(f"reasoning store after 10,000 turns: {len(store)} keys, {sizes[10_000]:,} bytes traced")
     # The oldest turns are forgotten, the newest are known.
-    recent = {"role": "assistant", "tool_calls": [{"id": "functions.get_weather:9999"}]}
-    assert store.lookup(recent) is not None
-    assert store.lookup({"role": "assistant", "tool_calls": [{"id": "functions.get_weather:0"}]}) is None
+    recent = {"role": "assistant", "tool_calls": [_call("functions.get_weather:9999")]}
+    assert store.lookup(recent, before=[USER]) is not None
+    oldest = {"role": "assistant", "tool_calls": [_call("functions.get_weather:0")]}
+    assert store.lookup(oldest, before=[USER]) is None
 
 
 def test_character_bound_holds_for_huge_reasonings() -> None:
     store = ReasoningStore(max_chars=1_000)
     for turn in range(10):
-        store.remember("x" * 300, tool_call_ids=[f"c:{turn}"])
+        store.remember("x" * 300, before=[USER], tool_calls=[_call(f"c:{turn}")])
     assert store.chars <= 1_000
     assert len(store) == 3
 
 
 def test_lookup_refreshes_recency() -> None:
     store = ReasoningStore(max_entries=2)
-    store.remember("first", tool_call_ids=["a"])
-    store.remember("second", tool_call_ids=["b"])
-    assert store.lookup({"tool_calls": [{"id": "a"}]}) == "first"
-    store.remember("third", tool_call_ids=["c"])
-    assert store.lookup({"tool_calls": [{"id": "a"}]}) == "first"
-    assert store.lookup({"tool_calls": [{"id": "b"}]}) is None
+    for reasoning, call_id in (("first", "a"), ("second", "b")):
+        store.remember(reasoning, before=[USER], tool_calls=[_call(call_id)])
+    assert store.lookup({"tool_calls": [_call("a")]}, before=[USER]) == "first"
+    store.remember("third", before=[USER], tool_calls=[_call("c")])
+    assert store.lookup({"tool_calls": [_call("a")]}, before=[USER]) == "first"
+    assert store.lookup({"tool_calls": [_call("b")]}, before=[USER]) is None
 
 
 def test_no_placeholder_for_an_unknown_model_name_behind_a_self_hosted_endpoint() -> None:

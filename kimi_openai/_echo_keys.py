@@ -1,0 +1,177 @@
+"""The keys the reasoning echo remembers turns by: a turn is found only in the conversation that produced it.
+
+Moonshot's tool-call ids count within one conversation (``functions.lookup:0``:
+https://platform.kimi.ai/docs/guide/use-kimi-api-to-complete-tool-calls), and short
+answers ("Sure.") repeat, so neither tells two conversations of one client apart.
+Every key therefore starts with a digest of the request messages *before* the turn:
+the prefix the server saw when it wrote that turn. The digest covers what survives a
+framework rebuilding its history (role, text, tool-call ids and names, tool results),
+never ``reasoning_content``, so a turn sent back without it still finds it.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
+from typing import Final, cast
+
+from pydantic import BaseModel
+
+__all__ = [
+    "PENDING",
+    "Prefix",
+    "call_key",
+    "call_keys",
+    "fields_of",
+    "fields_or_empty",
+    "prefix_of",
+    "text_key",
+    "text_of",
+]
+
+_START: Final = hash("kimi_openai reasoning prefix")
+_PACK: Final = struct.Struct("<q").pack
+
+
+def fields_of(obj: object) -> Mapping[str, object]:
+    """A message, tool call or function as a mapping: model fields plus extras, or the dict itself."""
+    if isinstance(obj, BaseModel):
+        return {**obj.__dict__, **(obj.model_extra or {})}
+    if isinstance(obj, Mapping):
+        return cast("Mapping[str, object]", obj)
+    raise TypeError(f"expected a message model or a dict, got {type(obj).__name__}")
+
+
+def fields_or_empty(obj: object) -> Mapping[str, object]:
+    """:func:`fields_of`, or nothing for a value that is neither a model nor a mapping."""
+    if type(obj) is dict:  # the common case, without the slower abstract-class check
+        return cast("dict[str, object]", obj)
+    if isinstance(obj, BaseModel | Mapping):
+        return fields_of(cast("BaseModel | Mapping[str, object]", obj))
+    return {}
+
+
+def _parts(content: object) -> list[Mapping[str, object]]:
+    if not isinstance(content, list | tuple):
+        return []
+    items = cast("Iterable[object]", content)
+    return [cast("Mapping[str, object]", p) for p in items if isinstance(p, Mapping)]
+
+
+def text_of(content: object) -> str:
+    """A turn's text: the string, or its text parts joined (frameworks switch between the two)."""
+    if isinstance(content, str):
+        return content
+    return "".join(
+        str(part.get("text", "")) for part in _parts(content) if part.get("type", "text") == "text"
+    )
+
+
+def _identity(message: object) -> int:
+    """One request message as 64 bits: what survives a rebuild, never its ``reasoning_content``.
+
+    Python's string hash is keyed per process and kept by each string once computed, so
+    the history a conversation sends again and again costs no rehashing of its text.
+    """
+    fields = fields_or_empty(message)
+    content = fields.get("content")
+    role, call_id = fields.get("role"), fields.get("tool_call_id")
+    identity: list[str | None] = [
+        role if isinstance(role, str) else None,
+        content if isinstance(content, str) else text_of(content),
+        call_id if isinstance(call_id, str) else None,
+    ]
+    if not isinstance(content, str):
+        for part in _parts(content):
+            kind = str(part.get("type", "text"))
+            if kind != "text":
+                identity += (kind, str(fields_or_empty(part.get(kind)).get("url")))
+    calls = fields.get("tool_calls")
+    if calls:
+        for call in _calls(calls):
+            identity += _call_fields(call)
+    return hash(tuple(identity))
+
+
+def _calls(calls: object) -> list[object]:
+    if not isinstance(calls, list | tuple):
+        return []
+    return [call for call in cast("Iterable[object]", calls) if isinstance(call, BaseModel | Mapping)]
+
+
+def _call_fields(call: object) -> tuple[str, str]:
+    fields = fields_of(call)
+    fn = fields_or_empty(fields.get("function"))
+    call_id = fields.get("id")
+    return (call_id if isinstance(call_id, str) else "", str(fn.get("name") or ""))
+
+
+class Prefix:
+    """The rolling digest of one request's messages, computed only as far as it is asked for.
+
+    Asked for in increasing positions (the restore walk, then the whole request when its
+    answer comes back), so each message is hashed once per request. 64 bits, keyed per
+    process: keys of an in-memory store, where an accidental match is a 1 in 2**64 event
+    and a deliberate one needs the process's hash key.
+    """
+
+    __slots__ = ("_done", "_messages", "_value")
+
+    def __init__(self, messages: Sequence[object]) -> None:
+        self._messages = tuple(messages)
+        self._value = _START
+        self._done = 0
+
+    def before(self, index: int) -> bytes:
+        """The digest of ``messages[:index]``."""
+        value = self._value
+        for message in self._messages[self._done : index]:
+            value = hash((value, _identity(message)))
+        self._value = value
+        self._done = max(self._done, index)
+        return _PACK(value)
+
+    def whole(self) -> bytes:
+        """The digest of every message: the prefix of the answer to this request."""
+        return self.before(len(self._messages))
+
+
+def prefix_of(messages: Sequence[object]) -> bytes:
+    """The digest of a message list, as :class:`Prefix` computes it."""
+    return Prefix(messages).whole()
+
+
+def call_key(prefix: bytes, call: object) -> bytes | None:
+    """The key of one tool call after ``prefix``: its id and name; ``None`` without an id.
+
+    Not its arguments: frameworks re-serialize or repair them, and after the same
+    messages an id names one call.
+    """
+    call_id, name = _call_fields(call)
+    if not call_id:
+        return None
+    return prefix + _PACK(hash(("call", call_id, name)))
+
+
+def call_keys(prefix: bytes, calls: object) -> list[bytes]:
+    """The keys of a turn's tool calls."""
+    keys = (call_key(prefix, call) for call in _calls(calls))
+    return [key for key in keys if key is not None]
+
+
+def text_key(prefix: bytes, content: object) -> bytes | None:
+    """The key of a turn's text after ``prefix``; ``None`` when the turn has no text."""
+    text = text_of(content)
+    if not text:
+        return None
+    return prefix + _PACK(hash(("text", text)))
+
+
+PENDING: ContextVar[tuple[object, Prefix] | None] = ContextVar("kimi_openai_echo_pending", default=None)
+"""The request a store last prepared in this context (thread or task), with that store.
+
+openai runs ``_prepare_options`` and the response processing of one request in the
+caller's context, so the answer is remembered under the prefix of the request that
+produced it; a request from another thread or task never sees it.
+"""
