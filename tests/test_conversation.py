@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import openai
@@ -9,7 +10,7 @@ import pytest
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
-from kimi_openai._models import get_model_spec
+from kimi_openai._models import KnownModel, get_model_spec
 from kimi_openai.lib.conversation import AsyncConversation, Conversation
 from kimi_openai.testing import MoonshotEmulator, StreamUsagePlacement, ToolCall, Usage
 
@@ -219,3 +220,64 @@ def test_cost_defaults_to_the_currency_of_the_clients_platform(kimi_emulator: Mo
     assert chat.usage.currency == "CNY"
     assert chat.usage.cost() == pytest.approx((1_000 * price.cache_miss + 200 * price.output) / 1_000_000)
     assert chat.usage.cost("USD") != chat.usage.cost()
+
+
+def test_a_thinking_turn_cut_off_before_any_text_keeps_the_conversation_usable(
+    kimi_emulator: MoonshotEmulator,
+) -> None:
+    # All of max_tokens went to reasoning: content "", finish_reason "length". Moonshot rejects
+    # an empty assistant message, so it stays on `last` and out of the history.
+    chat = Conversation(_client(kimi_emulator), model="kimi-k2.6", max_tokens=16_000)
+    kimi_emulator.queue_text("", reasoning="A long chain of thought...", finish_reason="length")
+    cut = chat.send("Prove the lemma.")
+    assert cut.choices[0].finish_reason == "length"
+    assert chat.last is cut
+    assert cut.choices[0].message.reasoning_content == "A long chain of thought..."
+    assert chat.messages == [{"role": "user", "content": "Prove the lemma."}]
+    kimi_emulator.queue_text("Done.", reasoning="Shorter this time.")
+    again = chat.send(max_tokens=32_000)  # ask again, with room to answer
+    assert again.choices[0].message.content == "Done."
+    assert [m["role"] for m in kimi_emulator.last_chat_request()["messages"]] == ["user"]
+    assert [m["role"] for m in chat.messages] == ["user", "assistant"]
+    chat.send("And the corollary?")  # the history stays sendable
+    assert [m["role"] for m in chat.messages] == ["user", "assistant", "user", "assistant"]
+
+
+@pytest.mark.anyio
+async def test_a_streamed_turn_cut_off_before_any_text_is_not_added(
+    kimi_emulator: MoonshotEmulator, async_kimi_emulator_client: AsyncKimiOpenAI
+) -> None:
+    chat = AsyncConversation(async_kimi_emulator_client, model="kimi-k2.6")
+    kimi_emulator.queue_text("", reasoning="Thinking until the limit.", finish_reason="length")
+    turn = await chat.stream("Prove the lemma.")
+    async with turn:
+        cut = await turn.until_done()
+    assert cut.choices[0].finish_reason == "length"
+    assert chat.last is cut
+    assert [m["role"] for m in chat.messages] == ["user"]
+    await chat.send("Try again, briefly.")
+    assert [m["role"] for m in chat.messages] == ["user", "user", "assistant"]
+
+
+def test_estimate_tokens_keeps_what_extra_body_carries(kimi_emulator: MoonshotEmulator) -> None:
+    chat = Conversation(
+        _client(kimi_emulator), model="kimi-k2.6", extra_body={"thinking": {"type": "disabled"}}
+    )
+    chat.estimate_tokens("Hi")
+    estimate = [r for r in kimi_emulator.requests if r.path.endswith("/estimate-token-count")][-1]
+    assert estimate.json is not None
+    assert estimate.json["thinking"] == {"type": "disabled"}
+    chat.estimate_tokens("Hi", extra_body={"thinking": {"type": "enabled"}})  # a turn's own wins
+    estimate = [r for r in kimi_emulator.requests if r.path.endswith("/estimate-token-count")][-1]
+    assert estimate.json is not None
+    assert estimate.json["thinking"] == {"type": "enabled"}
+
+
+@pytest.mark.parametrize("cls", [Conversation, AsyncConversation])
+def test_model_autocompletes_known_ids_and_takes_any_string(cls: type[Any]) -> None:
+    # `str | KnownModel`: editors offer the known ids, any other id still type-checks.
+    assert inspect.signature(cls).parameters["model"].annotation == "str | KnownModel"
+    known: KnownModel = "kimi-k2.6"
+    client: Any = (AsyncKimiOpenAI if cls is AsyncConversation else KimiOpenAI)(api_key="sk-test")
+    assert cls(client, model=known).model == "kimi-k2.6"
+    assert cls(client, model="my-fine-tune").model == "my-fine-tune"

@@ -16,7 +16,7 @@ from openai.types import CompletionUsage
 from pydantic import BaseModel
 
 from kimi_openai._messages import echo_message
-from kimi_openai._models import Currency, get_model_spec
+from kimi_openai._models import Currency, KnownModel, get_model_spec
 from kimi_openai.types.chat import KimiChatCompletion
 
 __all__ = [
@@ -226,21 +226,21 @@ class ConversationState:
     def __init__(
         self,
         *,
-        model: str,
+        model: str | KnownModel,
         messages: Iterable[MessageInput],
         defaults: Mapping[str, object],
         currency: Currency = "USD",
     ) -> None:
         if "stream" in defaults or "messages" in defaults:
             raise TypeError("pass messages= as the history; streaming is chosen per turn with .stream()")
-        self.model = model
+        self.model: str | KnownModel = model
         """The model of every turn (a turn's ``model=`` overrides it)."""
         self.defaults: dict[str, object] = dict(defaults)
         """``create`` keywords sent with every turn (``tools``, ``thinking``, ``prompt_cache_key``...)."""
         self.usage = ConversationUsage(currency=currency)
         """Tokens and cost of every request this conversation made."""
         self.last: KimiChatCompletion | None = None
-        """The latest answer."""
+        """The latest answer, also one left out of the history (an empty answer cut off by ``max_tokens``)."""
         self._messages: list[dict[str, Any]] = [as_message(m) for m in messages]
 
     @property
@@ -303,9 +303,17 @@ class ConversationState:
         return messages, str(model), arguments
 
     def _record(self, messages: list[dict[str, Any]], model: str, completion: KimiChatCompletion) -> None:
-        """Keep a finished turn: the sent messages, then the answer echoed with its reasoning."""
+        """Keep a finished turn: the sent messages, then the answer echoed with its reasoning.
+
+        An answer with neither text nor tool calls (a thinking turn cut off by ``max_tokens``
+        before it wrote anything) stays on ``last`` only: Moonshot rejects an empty assistant
+        message ("the message at position N with role 'assistant' must not be empty"), so
+        appending it would make every later turn fail. ``send()`` then asks again.
+        """
         self.usage.add(model, completion.usage)
         self.last = completion
         self._messages[:] = messages
         if completion.choices:
-            self._messages.append(dict(echo_message(completion.choices[0].message)))
+            answer = dict(echo_message(completion.choices[0].message))
+            if answer.get("tool_calls") or answer.get("content") not in (None, "", []):
+                self._messages.append(answer)

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, cast
 
-from kimi_openai._models import Currency
+from kimi_openai._models import Currency, KnownModel
 from kimi_openai.types.chat import KimiChatCompletion, KimiChatCompletionChunk
 
 from ._conversation_state import (
@@ -61,8 +61,10 @@ def _stream_arguments(arguments: dict[str, object]) -> dict[str, object]:
 
 def _estimate_arguments(arguments: dict[str, object]) -> dict[str, object]:
     # The estimate endpoint takes the chat body; tools count toward the input
-    # (https://platform.kimi.ai/docs/api/estimate). Request options are not body fields.
-    options = ("extra_headers", "extra_query", "extra_body", "timeout")
+    # (https://platform.kimi.ai/docs/api/estimate). Headers, query and timeout are options of
+    # the chat request, not of its body; extra_body is body (``thinking`` given that way
+    # counts), and estimate_token_count merges it as chat does.
+    options = ("extra_headers", "extra_query", "timeout")
     return {k: v for k, v in arguments.items() if k not in options}
 
 
@@ -71,14 +73,19 @@ class Conversation(ConversationState):
 
     Args:
         client: the client every turn goes through.
-        model: the model of every turn.
+        model: the model of every turn (any id; the known ones autocomplete).
         messages: the history to start from (dicts, or message objects the client returned).
         **defaults: any ``create`` keyword, sent with every turn (``tools``, ``thinking``,
             ``prompt_cache_key``, ``max_tokens``...); a turn's own keywords win.
     """
 
     def __init__(
-        self, client: KimiOpenAI, *, model: str, messages: Iterable[MessageInput] = (), **defaults: object
+        self,
+        client: KimiOpenAI,
+        *,
+        model: str | KnownModel,
+        messages: Iterable[MessageInput] = (),
+        **defaults: object,
     ) -> None:
         # platform.moonshot.cn bills in CNY, platform.moonshot.ai in USD (moonshot-api.md §1.6).
         currency: Currency = "CNY" if client.region == "cn" else "USD"
@@ -187,7 +194,7 @@ class AsyncConversation(ConversationState):
         self,
         client: AsyncKimiOpenAI,
         *,
-        model: str,
+        model: str | KnownModel,
         messages: Iterable[MessageInput] = (),
         **defaults: object,
     ) -> None:
