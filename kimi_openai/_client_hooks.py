@@ -15,6 +15,7 @@ from openai._types import ResponseT
 from ._compat import httpx
 from ._config import region_of
 from ._constants import Region
+from ._echo_keys import Prefix
 from ._errors import MalformedResponseError, make_status_error
 from ._messages import ReasoningStore
 from ._request import KimiSettings
@@ -75,9 +76,13 @@ class KimiClientHooks:
             result = parent._process_response_data(data=data, cast_to=cast_to, response=response)
         return cast("ResponseT", after_completion(result, self._kimi, self._reasoning, response=response))
 
-    def _kimi_stream_done(self, chunks: list[Any]) -> None:
-        """Called by Kimi streams once ``[DONE]`` arrived."""
-        after_stream(chunks, self._reasoning)
+    def _kimi_stream_started(self) -> object:
+        """Called by a Kimi stream when created: the request it answers, for remembering its reasoning."""
+        return self._reasoning.take_pending()
+
+    def _kimi_stream_done(self, chunks: list[Any], started: object) -> None:
+        """Called by Kimi streams once ``[DONE]`` arrived, with what ``_kimi_stream_started`` gave."""
+        after_stream(chunks, self._reasoning, started if isinstance(started, Prefix) else None)
 
 
 def malformed_response(response: httpx.Response, exc: json.JSONDecodeError) -> MalformedResponseError:

@@ -330,8 +330,12 @@ class ReasoningStore:
                     return found
         return None
 
-    def _take_prefix(self) -> Prefix | None:
-        """The request this store last prepared in this context, taken (an answer is remembered once)."""
+    def take_pending(self) -> Prefix | None:
+        """The request this store last prepared in this context, taken (an answer is remembered once).
+
+        A stream takes it when it is created, in the request's context: it may be read
+        to its end later, or elsewhere, after this context has sent other requests.
+        """
         pending = PENDING.get()
         if pending is None or pending[0] is not self:
             return None
@@ -344,7 +348,7 @@ class ReasoningStore:
         Only an answer to a request this store prepared in the same thread or task is
         recorded: its key needs that request's messages.
         """
-        request = self._take_prefix()
+        request = self.take_pending()
         if request is None:
             return
         prefix: bytes | None = None
@@ -355,9 +359,11 @@ class ReasoningStore:
                 prefix = prefix or request.whole()
                 self._remember(reasoning, prefix, list(message.tool_calls or ()), message.content)
 
-    def remember_chunks(self, chunks: list[Any]) -> None:
-        """Record the reasoning of a finished stream's assistant turns (one per choice index)."""
-        request = self._take_prefix()
+    def remember_chunks(self, chunks: list[Any], request: Prefix | None) -> None:
+        """Record the reasoning of a finished stream's assistant turns (one per choice index).
+
+        ``request`` is what :meth:`take_pending` gave when the stream was created.
+        """
         if request is None:
             return
         turns: dict[int, _StreamedTurn] = {}

@@ -16,6 +16,7 @@ from .types.chat.kimi_chat_completion import KimiChatCompletion
 
 if TYPE_CHECKING:
     from ._compat import httpx
+    from ._echo_keys import Prefix
     from ._messages import ReasoningStore
     from ._request import KimiSettings
 
@@ -46,9 +47,9 @@ def after_completion(
     return result
 
 
-def after_stream(chunks: list[Any], store: ReasoningStore) -> None:
-    """Called once a chat stream has finished (``[DONE]`` received)."""
-    store.remember_chunks(chunks)
+def after_stream(chunks: list[Any], store: ReasoningStore, request: Prefix | None) -> None:
+    """Called once a chat stream has finished (``[DONE]`` received); ``request`` as taken at its start."""
+    store.remember_chunks(chunks, request)
 
 
 def fast_completion(data: object, cast_to: object, *, strict: bool) -> KimiChatCompletion | None:

@@ -346,11 +346,17 @@ def _incomplete(received: list[Any]) -> StreamInterruptedError:
     return StreamInterruptedError(message, partial=partial_stream(received), reason="incomplete")
 
 
-def _stream_done(client: object, received: list[Any]) -> None:
+def _stream_started(client: object) -> object:
+    """Ask a Kimi client, while still in the request's context, which request this stream answers."""
+    started = getattr(client, "_kimi_stream_started", None)
+    return None if started is None else started()
+
+
+def _stream_done(stream: _Received, client: object) -> None:
     """Tell a Kimi client that a stream finished, so it can remember what the stream carried."""
     done = getattr(client, "_kimi_stream_done", None)
     if done is not None:
-        done(received)
+        done(stream.received, stream.started)
 
 
 def _k2_rewriter(stream: _Received, client: object, cast_to: object) -> K2ChunkRewriter | None:
@@ -374,6 +380,9 @@ class _Received:
 
     k2_problems: list[K2Problem]
     """Defects in K2 tool-call markup found so far (with the client's ``k2_tool_call_markup`` on)."""
+
+    started: object
+    """What the client noted about the request when the stream was created (private to the client)."""
 
     def received_content(self, index: int = 0) -> str:
         """The ``content`` of choice ``index`` received so far."""
@@ -403,6 +412,7 @@ class KimiStream(Stream[_T], _Received):
         self.received = []
         self.finished = False
         self.k2_problems = []
+        self.started = _stream_started(client)
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
@@ -418,7 +428,7 @@ class KimiStream(Stream[_T], _Received):
                         if k2 is not None:
                             yield from _keep(received, k2.flush())
                         self.finished = True
-                        _stream_done(self._client, received)
+                        _stream_done(self, self._client)
                         break
                     item = _fast_item(sse, parse, mode)
                     value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
@@ -453,6 +463,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
         self.received = []
         self.finished = False
         self.k2_problems = []
+        self.started = _stream_started(client)
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
@@ -470,7 +481,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
                             for value in _keep(received, k2.flush()):
                                 yield value
                         self.finished = True
-                        _stream_done(self._client, received)
+                        _stream_done(self, self._client)
                         break
                     item = _fast_item(sse, parse, mode)
                     value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)

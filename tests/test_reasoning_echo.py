@@ -286,6 +286,34 @@ async def test_streamed_turn_is_remembered_async(
     assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Streamed thought."
 
 
+def test_a_stream_read_after_another_request_remembers_its_own_turn(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    """A stream read to its end after the same thread sent something else still knows its request."""
+    kimi_emulator.queue_tool_calls(
+        ToolCall("get_weather", {"city": "Paris"}, id="s:0"), reasoning="Streamed thought."
+    )
+    kimi_emulator.queue_text("Unrelated.", reasoning="Other conversation.")
+    stream = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER], tools=[WEATHER_TOOL], stream=True
+    )
+    kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": "Something else"}]
+    )
+    for _ in stream:
+        pass
+    rebuilt: ChatCompletionMessageParam = {
+        "role": "assistant",
+        "tool_calls": [
+            {"id": "s:0", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+        ],
+    }
+    kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER, rebuilt, _tool_result("s:0")]
+    )
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Streamed thought."
+
+
 def test_plain_turn_is_restored_by_its_text(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:

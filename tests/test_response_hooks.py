@@ -9,6 +9,7 @@ from openai.types.chat import ChatCompletion
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
+from kimi_openai._echo_keys import Prefix
 from kimi_openai._messages import ReasoningStore
 from kimi_openai.testing import MoonshotEmulator
 
@@ -23,7 +24,8 @@ class SpyStore(ReasoningStore):
     def remember_completion(self, completion: ChatCompletion) -> None:
         self.completions.append(completion)
 
-    def remember_chunks(self, chunks: list[Any]) -> None:
+    def remember_chunks(self, chunks: list[Any], request: Prefix | None) -> None:
+        assert request is not None  # the stream knows which request it answers
         self.streams.append(chunks)
 
 
