@@ -34,6 +34,7 @@ from ._errors import KimiPermissionDeniedError as KimiPermissionDeniedError
 from ._errors import KimiRateLimitError as KimiRateLimitError
 from ._errors import KimiUnprocessableEntityError as KimiUnprocessableEntityError
 from ._errors import KimiValidationError as KimiValidationError
+from ._errors import MalformedResponseError as MalformedResponseError
 from ._errors import RateLimitReachedError as RateLimitReachedError
 from ._errors import ResourceNotFoundError as ResourceNotFoundError
 from ._errors import ServerError as ServerError
@@ -41,6 +42,7 @@ from ._errors import ServerUnavailableError as ServerUnavailableError
 from ._errors import StreamConnectionError as StreamConnectionError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import StreamServerError as StreamServerError
+from ._errors import StreamTimeoutError as StreamTimeoutError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
 from ._messages import ReasoningEchoPolicy as ReasoningEchoPolicy
 from ._messages import echo_message as echo_message
@@ -69,6 +71,7 @@ if _TYPE_CHECKING:
     from ._streaming import PartialStream as PartialStream
     from ._streaming import PartialToolCall as PartialToolCall
     from .lib._files import FileExtractionError as FileExtractionError
+    from .lib._files import FileExtractionServerError as FileExtractionServerError
     from .lib._loop import ContinuationLimitError as ContinuationLimitError
     from .lib._loop import MaxStepsExceededError as MaxStepsExceededError
     from .lib._loop import TokenBudgetExceededError as TokenBudgetExceededError
@@ -86,6 +89,7 @@ _LAZY: dict[str, str] = {
     "PartialToolCall": "._streaming",
     "BatchTimeoutError": ".lib.batch",
     "FileExtractionError": ".lib._files",
+    "FileExtractionServerError": ".lib._files",
     "ContinuationLimitError": ".lib._loop",
     "MaxStepsExceededError": ".lib._loop",
     "TokenBudgetExceededError": ".lib._loop",
@@ -108,6 +112,7 @@ __all__ = [
     "ExceededCurrentQuotaError",
     "ExceededCurrentQuotaForbiddenError",
     "FileExtractionError",
+    "FileExtractionServerError",
     "GatewayTimeoutError",
     "IncorrectAPIKeyError",
     "InvalidAuthenticationError",
@@ -127,6 +132,7 @@ __all__ = [
     "KimiValidationError",
     "KimiWarning",
     "KnownModel",
+    "MalformedResponseError",
     "MaxStepsExceededError",
     "ModelSpec",
     "PartialChoice",
@@ -144,6 +150,7 @@ __all__ = [
     "StreamConnectionError",
     "StreamInterruptedError",
     "StreamServerError",
+    "StreamTimeoutError",
     "ThinkingParam",
     "TokenBudgetExceededError",
     "ToolExecutionError",

@@ -24,10 +24,34 @@ def test_the_installed_openai_is_a_supported_line() -> None:
 @pytest.mark.parametrize("client_class", [openai.OpenAI, openai.AsyncOpenAI])
 @pytest.mark.parametrize(
     "hook",
-    ["_make_status_error", "_prepare_options", "_should_retry", "_calculate_retry_timeout", "_build_request"],
+    [
+        "_make_status_error",
+        "_prepare_options",
+        "_should_retry",
+        "_calculate_retry_timeout",
+        "_build_request",
+        "_process_response",
+        "_process_response_data",
+        "_send_request",
+        "request",
+    ],
 )
 def test_client_hooks_exist(client_class: type[openai.OpenAI] | type[openai.AsyncOpenAI], hook: str) -> None:
     assert callable(getattr(client_class, hook))
+
+
+@pytest.mark.parametrize(
+    ("hook", "names"),
+    [
+        ("_process_response", {"cast_to", "options", "response", "stream", "stream_cls"}),
+        ("_process_response_data", {"data", "cast_to", "response"}),
+        ("_send_request", {"request", "stream"}),
+        ("request", {"cast_to", "options", "stream", "stream_cls"}),
+    ],
+)
+def test_response_and_send_hooks_take_what_the_overrides_pass(hook: str, names: set[str]) -> None:
+    for client_class in (openai.OpenAI, openai.AsyncOpenAI):
+        assert names <= set(inspect.signature(getattr(client_class, hook)).parameters)
 
 
 def test_make_status_error_takes_message_body_and_response() -> None:

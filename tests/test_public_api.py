@@ -7,6 +7,9 @@ import kimi_openai
 EXPECTED = {
     "StreamConnectionError",
     "StreamServerError",
+    "StreamTimeoutError",
+    "MalformedResponseError",
+    "FileExtractionServerError",
     "ReasoningEchoPolicy",
     "echo_message",
     "PartialChoice",
