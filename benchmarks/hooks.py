@@ -69,11 +69,27 @@ def _completion(turn: int) -> object:
     return KimiChatCompletion.model_validate({**COMPLETION, "choices": choices})
 
 
+def _conversation_body(turns: int) -> dict[str, Any]:
+    """``REQUEST_BODY`` followed by ``turns`` answered user turns, echoed with their reasoning."""
+    history: list[dict[str, Any]] = []
+    for turn in range(turns):
+        history += [
+            {"role": "user", "content": f"Question {turn}?"},
+            {"role": "assistant", "content": f"Answer {turn}.", "reasoning_content": f"Thought {turn}."},
+        ]
+    return {**REQUEST_BODY, "messages": [*REQUEST_BODY["messages"], *history]}
+
+
 def echo_bookkeeping_cost() -> list[HookResult]:
-    """Remembering a returned completion's reasoning, and restoring it into the next request."""
+    """Remembering a returned completion's reasoning, and restoring it into the next request.
+
+    The store keys a turn by the messages before it, so an answer is remembered only after
+    the ``restore`` of its own request: the first row times that pair.
+    """
     names = (
-        "reasoning-echo bookkeeping per completion (`ReasoningStore.remember_completion`)",
+        "reasoning-echo bookkeeping per request and answer (`ReasoningStore.restore` + `remember_completion`)",
         "reasoning-echo restore per request (`ReasoningStore.restore`, one assistant turn echoed)",
+        "reasoning-echo bookkeeping per request and answer, 100-message history",
     )
     store_class = _store_class()
     if store_class is None:
@@ -82,17 +98,34 @@ def echo_bookkeeping_cost() -> list[HookResult]:
         ]
     store: Any = store_class()
     completion: Any = _completion(0)
-    remember = _per_call_us(lambda: store.remember_completion(completion))
+
+    def request_and_answer() -> None:
+        store.restore(REQUEST_BODY, "auto")
+        store.remember_completion(completion)
+
+    remember = _per_call_us(request_and_answer)
     message = {"role": "assistant", "content": completion.choices[0].message.content}
     body = {
         **REQUEST_BODY,
         "messages": [*REQUEST_BODY["messages"], message, {"role": "user", "content": "More?"}],
     }
     restore = _per_call_us(lambda: store.restore(body, "auto"))
+    long_body = _conversation_body(49)  # system + user + 49 answered turns = 100 messages
+
+    def long_request_and_answer() -> None:
+        store.restore(long_body, "auto")
+        store.remember_completion(completion)
+
+    restore_long = _per_call_us(long_request_and_answer, number=200)
     return [
-        HookResult(names[0], f"{remember:.1f} µs/call", "one completion with reasoning"),
+        HookResult(names[0], f"{remember:.1f} µs/call", "two-message request, one completion with reasoning"),
         HookResult(
             names[1], f"{restore:.1f} µs/call", "three-message body, the assistant turn found by its text"
+        ),
+        HookResult(
+            names[2],
+            f"{restore_long:.1f} µs/call",
+            "as the first row; the answer's key digests all 100 earlier messages (linear in the history)",
         ),
     ]
 
@@ -108,9 +141,14 @@ def echo_store_memory() -> HookResult:
     if store_class is None:
         return HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._messages.ReasoningStore`)")
     completions = [_completion(turn) for turn in range(ECHO_TURNS)]
+    requests = [
+        {**REQUEST_BODY, "messages": [{"role": "user", "content": f"Question {turn}?"}]}
+        for turn in range(ECHO_TURNS)
+    ]
     tracemalloc.start()
     store: Any = store_class()
-    for completion in completions:
+    for request, completion in zip(requests, completions, strict=True):
+        store.restore(request, "auto")
         store.remember_completion(completion)
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
