@@ -21,7 +21,7 @@ from typing_extensions import override
 
 from ._client_hooks import KimiClientHooks, malformed_response
 from ._client_options import (
-    copied_base_url,
+    copied_endpoint,
     copied_headers,
     copied_query,
     forget_openai_environment,
@@ -29,7 +29,7 @@ from ._client_options import (
     kimi_inherited,
 )
 from ._compat import httpx
-from ._config import read_dotenv, resolve_api_key, resolve_base_url
+from ._config import read_dotenv, resolve_api_key, resolve_endpoint
 from ._constants import Region
 from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._request import KimiSettings, prepare_options
@@ -92,12 +92,15 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
                 returning the key is accepted, as by ``openai.OpenAI``.
             region: ``"global"`` (https://api.moonshot.ai/v1, the default) or
                 ``"cn"`` (https://api.moonshot.cn/v1). Keys work on one platform only.
-            base_url: overrides ``MOONSHOT_BASE_URL`` and ``region`` (a proxy, or
-                a self-hosted OpenAI-compatible engine).
+                With a base URL that is not Moonshot's (argument or ``MOONSHOT_BASE_URL``):
+                the platform that URL fronts, so Moonshot's rules still apply through a proxy.
+            base_url: overrides ``MOONSHOT_BASE_URL`` and the endpoint ``region`` picks
+                (a proxy, or a self-hosted OpenAI-compatible engine).
 
         Every other argument is ``openai.OpenAI``'s, with the same meaning.
         """
         dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base_url is None else {}
+        url, fronts = resolve_endpoint(base_url, region, dotenv)
         retry = coerce_retry_policy(
             retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries), sync=True
         )
@@ -106,7 +109,7 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
             organization=organization,
             project=project,
             webhook_secret=webhook_secret,
-            base_url=resolve_base_url(base_url, region, dotenv),
+            base_url=url,
             websocket_base_url=websocket_base_url,
             timeout=timeout,
             max_retries=retry.sdk_max_retries,
@@ -116,6 +119,7 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
             _strict_response_validation=_strict_response_validation,
         )
         forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+        self._kimi_fronts = fronts
         self._retry = retry
         self._kimi = KimiSettings(
             validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
@@ -204,10 +208,11 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
         _extra_kwargs: Mapping[str, Any] = {},
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
+        url, fronted = copied_endpoint(self.base_url, self._kimi_fronts, base_url, region)
         copied = self.__class__(
             api_key=api_key or self._api_key_provider or self.api_key,
-            region=region,
-            base_url=copied_base_url(self.base_url, base_url, region),
+            region=fronted,
+            base_url=url,
             http_client=http_client or self._client,
             **kimi_inherited(
                 self._kimi,
@@ -294,6 +299,7 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
     ) -> None:
         """Construct an async Kimi client; the arguments are those of :class:`KimiOpenAI`."""
         dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base_url is None else {}
+        url, fronts = resolve_endpoint(base_url, region, dotenv)
         retry = coerce_retry_policy(
             retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries)
         )
@@ -302,7 +308,7 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
             organization=organization,
             project=project,
             webhook_secret=webhook_secret,
-            base_url=resolve_base_url(base_url, region, dotenv),
+            base_url=url,
             websocket_base_url=websocket_base_url,
             timeout=timeout,
             max_retries=retry.sdk_max_retries,
@@ -312,6 +318,7 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
             _strict_response_validation=_strict_response_validation,
         )
         forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+        self._kimi_fronts = fronts
         self._retry = retry
         self._kimi = KimiSettings(
             validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
@@ -400,10 +407,11 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         _extra_kwargs: Mapping[str, Any] = {},
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
+        url, fronted = copied_endpoint(self.base_url, self._kimi_fronts, base_url, region)
         copied = self.__class__(
             api_key=api_key or self._api_key_provider or self.api_key,
-            region=region,
-            base_url=copied_base_url(self.base_url, base_url, region),
+            region=fronted,
+            base_url=url,
             http_client=http_client or self._client,
             **kimi_inherited(
                 self._kimi,

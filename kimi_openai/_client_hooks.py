@@ -13,7 +13,7 @@ from openai._models import FinalRequestOptions
 from openai._types import ResponseT
 
 from ._compat import httpx
-from ._config import region_of
+from ._config import platform_of
 from ._constants import Region
 from ._echo_keys import Prefix
 from ._errors import MalformedResponseError, make_status_error
@@ -36,12 +36,16 @@ class KimiClientHooks:
     _reasoning: ReasoningStore
     _strict_response_validation: bool
     max_retries: int
+    _kimi_fronts: Region | None = None
+    """The platform a non-Moonshot base URL fronts, as told by ``region=`` (see ``platform_of``)."""
 
     @property
     def region(self) -> Region | None:
-        """The Moonshot platform this client talks to; ``None`` for a proxy or a self-hosted engine."""
-        found = region_of(cast("openai.OpenAI", self).base_url)
-        return "cn" if found == "cn" else "global" if found == "global" else None
+        """The Moonshot platform this client talks to; ``None`` for a self-hosted engine.
+
+        A proxy's base URL counts as the platform given with it: ``KimiOpenAI(base_url=proxy, region="cn")``.
+        """
+        return platform_of(self)
 
     def __repr__(self) -> str:
         # Never the key: reprs end up in logs, tracebacks and bug reports.

@@ -22,7 +22,7 @@ from ._retry import RetryConfig, RetrySetup, coerce_retry_policy
 from ._validation import TokenLimitField
 
 __all__ = [
-    "copied_base_url",
+    "copied_endpoint",
     "copied_headers",
     "copied_query",
     "copied_retry",
@@ -82,13 +82,22 @@ def copied_query(
     return current if set_default_query is None else set_default_query
 
 
-def copied_base_url(current: object, base_url: str | httpx.URL | None, region: Region | None) -> str:
-    """A copy keeps the base URL unless given a new one, or a region to switch to."""
-    if base_url is not None:
-        return str(base_url)
+def copied_endpoint(
+    current: object, fronts: Region | None, base_url: str | httpx.URL | None, region: Region | None
+) -> tuple[str, Region | None]:
+    """A copy's base URL and region, for its constructor.
+
+    A region alone switches to that platform's official endpoint; a region with a base URL
+    says that URL fronts it. A new base URL alone is taken as the constructor takes one:
+    a proxy's region is not carried over to another URL, which may as well be a
+    self-hosted engine. Otherwise the copy keeps the client's URL and the region its
+    proxy fronts (``fronts``).
+    """
     if region is not None:
-        return REGION_BASE_URLS[region]
-    return str(current)
+        return (REGION_BASE_URLS[region] if base_url is None else str(base_url)), region
+    if base_url is None or str(base_url).strip().rstrip("/") == str(current).rstrip("/"):
+        return str(current), fronts
+    return str(base_url), None
 
 
 def inherited(

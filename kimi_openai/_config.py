@@ -6,7 +6,9 @@ settings the same way. Order, first match wins:
 * key: the ``api_key`` argument, ``MOONSHOT_API_KEY``, ``KIMI_API_KEY``, then the
   same two names in ``./.env`` (read without touching ``os.environ``);
 * base URL: the ``base_url`` argument, ``MOONSHOT_BASE_URL`` (environment, then
-  ``./.env``), then ``region`` (``"global"`` by default).
+  ``./.env``), then ``region`` (``"global"`` by default);
+* platform (whether Moonshot's rules apply): the official host of the base URL, else the
+  ``region`` given with a base URL that fronts Moonshot (a proxy or gateway), else none.
 
 ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` are never read: a Kimi client must not
 send an OpenAI key to Moonshot, nor Kimi traffic to OpenAI.
@@ -19,12 +21,19 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from ._constants import API_KEY_ENV_VARS, BASE_URL_ENV_VAR, DEFAULT_REGION, DOTENV_FILENAME, REGION_BASE_URLS
+from ._constants import (
+    API_KEY_ENV_VARS,
+    BASE_URL_ENV_VAR,
+    DEFAULT_REGION,
+    DOTENV_FILENAME,
+    REGION_BASE_URLS,
+    Region,
+)
 from ._errors import KimiConfigurationError
 
 _K = TypeVar("_K")
@@ -126,14 +135,49 @@ def check_base_url(url: str, *, where: str) -> str:
 
 def resolve_base_url(base_url: object, region: str | None, dotenv: Mapping[str, str]) -> str:
     """The base URL to use: argument, then ``MOONSHOT_BASE_URL``, then the region's endpoint."""
+    return resolve_endpoint(base_url, region, dotenv)[0]
+
+
+def resolve_endpoint(
+    base_url: object, region: str | None, dotenv: Mapping[str, str]
+) -> tuple[str, Region | None]:
+    """The base URL, and the platform it fronts when ``region`` was given with a non-official one.
+
+    ``region`` next to a proxy's base URL says which Moonshot platform the proxy reaches, so
+    Moonshot's rules keep applying; next to an official host it must name that host's platform.
+    """
     if region is not None:
         check_region(region)
     if base_url is not None:
-        return check_base_url(str(base_url), where="base_url")
-    found = _lookup((BASE_URL_ENV_VAR,), dotenv)
-    if found is not None and found[0].strip():
-        return check_base_url(found[0], where=found[1])
-    return REGION_BASE_URLS[region or DEFAULT_REGION]
+        url, where = check_base_url(str(base_url), where="base_url"), "base_url"
+    else:
+        found = _lookup((BASE_URL_ENV_VAR,), dotenv)
+        if found is None or not found[0].strip():
+            return REGION_BASE_URLS[region or DEFAULT_REGION], None
+        url, where = check_base_url(found[0], where=found[1]), found[1]
+    official = region_of(url)
+    if region is None or official is None:
+        return url, _as_region(region)
+    if official != region:
+        raise KimiConfigurationError(
+            f"region={region!r} contradicts {where} {url!r}, which is Moonshot's {official!r} platform. "
+            f"Pass region={official!r}, or drop one of the two (a key works on one platform only)."
+        )
+    return url, None
+
+
+def _as_region(value: object) -> Region | None:
+    return cast("Region", value) if value in REGION_BASE_URLS else None
+
+
+def platform_of(client: object) -> Region | None:
+    """The Moonshot platform a client's requests reach: ``None`` for a self-hosted engine.
+
+    The base URL's official host decides; else the region a Kimi client was told its proxy
+    fronts (``KimiOpenAI(base_url=proxy, region=...)``). A plain ``openai.OpenAI`` has only
+    its base URL. The one place that decides whether Moonshot's platform rules apply.
+    """
+    return region_of(getattr(client, "base_url", "")) or _as_region(getattr(client, "_kimi_fronts", None))
 
 
 # (region, "api.moonshot.ai", ".moonshot.ai"), worked out once: region_of runs on every request.
@@ -143,15 +187,15 @@ _OFFICIAL_HOSTS: tuple[tuple[str, str, str], ...] = tuple(
 )
 
 
-def region_of(base_url: object) -> str | None:
+def region_of(base_url: object) -> Region | None:
     """The Moonshot platform a base URL belongs to, or None for a proxy or a self-hosted engine."""
     return _region_of_url(str(base_url))
 
 
 @lru_cache(maxsize=64)
-def _region_of_url(url: str) -> str | None:
+def _region_of_url(url: str) -> Region | None:
     host = urlsplit(url).hostname or ""
     for region, official, domain in _OFFICIAL_HOSTS:
         if host == official or host.endswith(domain):
-            return region
+            return _as_region(region)
     return None

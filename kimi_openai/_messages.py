@@ -206,9 +206,10 @@ class _Request:
         spec = get_model_spec(self.model)
         self.thinking = _thinking_of(body, spec)
         # Moonshot's rule, not an engine's: https://platform.kimi.ai/docs/guide/use-thinking-models
-        # Moonshot's API, or a proxy in front of it serving Moonshot's model ids. An unknown
-        # model name behind another endpoint is taken for a self-hosted engine (vLLM, SGLang).
-        self.platform = spec.hosting == "moonshot" and (moonshot_hosted or spec.is_known)
+        # Only where the client's platform rules apply (Moonshot's hosts, or a proxy given
+        # region=), as for validation: an engine may serve Moonshot's names too (vLLM/SGLang
+        # --served-model-name) and takes an assistant turn without reasoning_content.
+        self.platform = spec.hosting == "moonshot" and moonshot_hosted
 
 
 class _StreamedTurn:

@@ -144,7 +144,9 @@ def test_base_url_argument_then_variable_then_region(monkeypatch: pytest.MonkeyP
     assert str(KimiOpenAI(api_key=KEY, base_url="http://other.local/v1").base_url) == "http://other.local/v1/"
     from_env = KimiOpenAI(api_key=KEY, region="cn")
     assert str(from_env.base_url) == "http://proxy.local:8080/v1/"
-    assert from_env.region is None
+    # region= next to a base URL that is not Moonshot's names the platform that URL fronts.
+    assert from_env.region == "cn"
+    assert KimiOpenAI(api_key=KEY).region is None
 
 
 def test_openai_base_url_is_never_used(monkeypatch: pytest.MonkeyPatch) -> None:

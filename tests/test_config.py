@@ -104,3 +104,77 @@ def test_a_valid_option_still_reaches_the_wire() -> None:
     body = recorder.last_json()
     assert body["max_completion_tokens"] == 50
     assert "max_tokens" not in body
+
+
+# -- region= next to a base URL -------------------------------------------------------------------
+
+PROXY = "https://llm-gateway.example.com/moonshot/v1"
+
+
+@pytest.mark.parametrize("client_class", [KimiOpenAI, AsyncKimiOpenAI])
+def test_region_with_a_proxy_base_url_names_the_platform_it_fronts(
+    client_class: type[KimiOpenAI] | type[AsyncKimiOpenAI],
+) -> None:
+    client = client_class(api_key=KEY, base_url=PROXY, region="cn")
+    assert (str(client.base_url), client.region) == (f"{PROXY}/", "cn")
+    assert repr(client) == f"{client_class.__name__}(base_url='{PROXY}/', region='cn')"
+    assert client_class(api_key=KEY, base_url=PROXY).region is None
+
+
+def test_region_with_moonshot_base_url_variable_names_the_platform_it_fronts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MOONSHOT_BASE_URL", PROXY)
+    assert KimiOpenAI(api_key=KEY, region="global").region == "global"
+    assert KimiOpenAI(api_key=KEY).region is None
+
+
+@pytest.mark.parametrize("client_class", [KimiOpenAI, AsyncKimiOpenAI])
+def test_an_official_host_with_the_other_region_is_refused(
+    client_class: type[KimiOpenAI] | type[AsyncKimiOpenAI],
+) -> None:
+    with pytest.raises(KimiConfigurationError) as info:
+        client_class(api_key=KEY, base_url="https://api.moonshot.cn/v1", region="global")
+    message = str(info.value)
+    assert "region='global'" in message
+    assert "'https://api.moonshot.cn/v1'" in message
+    assert "Pass region='cn'" in message
+    assert client_class(api_key=KEY, base_url="https://api.moonshot.cn/v1", region="cn").region == "cn"
+
+
+def test_an_official_host_variable_with_the_other_region_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOONSHOT_BASE_URL", "https://api.moonshot.ai/v1")
+    with pytest.raises(KimiConfigurationError, match="environment variable MOONSHOT_BASE_URL"):
+        KimiOpenAI(api_key=KEY, region="cn")
+
+
+def test_copy_keeps_the_region_a_proxy_fronts() -> None:
+    client = KimiOpenAI(api_key=KEY, base_url=PROXY, region="cn")
+    for copied in (client.copy(), client.with_options(timeout=3), client.copy(base_url=PROXY)):
+        assert (str(copied.base_url), copied.region) == (f"{PROXY}/", "cn")
+    assert client.copy(base_url=f"{PROXY}/", region="global").region == "global"
+
+
+def test_copy_to_another_base_url_drops_the_proxy_region() -> None:
+    # As KimiOpenAI(base_url=...) would: the new URL may be a self-hosted engine.
+    client = KimiOpenAI(api_key=KEY, base_url=PROXY, region="cn")
+    local = client.copy(base_url="http://localhost:8000/v1")
+    assert local.region is None
+    other = client.copy(base_url="https://other-gateway.example.com/v1", region="cn")
+    assert other.region == "cn"
+    assert client.copy(base_url="https://api.moonshot.ai/v1").region == "global"
+
+
+def test_copy_with_a_region_alone_switches_to_its_official_endpoint() -> None:
+    client = KimiOpenAI(api_key=KEY, base_url=PROXY, region="cn")
+    switched = client.copy(region="global")
+    assert (str(switched.base_url), switched.region) == ("https://api.moonshot.ai/v1/", "global")
+    with pytest.raises(KimiConfigurationError, match="Pass region='cn'"):
+        KimiOpenAI(api_key=KEY, region="cn").copy(base_url="https://api.moonshot.cn/v1", region="global")
+
+
+@pytest.mark.anyio
+async def test_async_copy_keeps_the_region_a_proxy_fronts() -> None:
+    client = AsyncKimiOpenAI(api_key=KEY, base_url=PROXY, region="global")
+    assert client.with_options(max_retries=0).region == "global"
+    assert client.copy(base_url="http://localhost:8000/v1").region is None

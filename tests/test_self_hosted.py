@@ -12,14 +12,18 @@ from typing import Any
 
 import pytest
 
-from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
+from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError, KimiWarning
 from kimi_openai._compat import httpx
+from kimi_openai._constants import Region
 from kimi_openai.lib._k2_apply import k2_problems_of
+from kimi_openai.lib.batch import batch_lines
+from kimi_openai.testing import MoonshotEmulator
 from kimi_openai.types.chat import KimiChatCompletionChunk
 from tests._helpers import Recorder
 
 LOCAL = "http://localhost:8000/v1"
 MOONSHOT = "https://api.moonshot.ai/v1"
+PROXY = "https://llm-gateway.example.com/v1"  # the emulator answers any host, under /v1
 MODEL = "moonshotai/Kimi-K2-Instruct"
 WEATHER_TOOL: Any = {
     "type": "function",
@@ -304,9 +308,9 @@ PLATFORM_WIDE: dict[str, dict[str, Any]] = {
 SERVED_NAMES = ["Qwen/Qwen3-8B", "kimi-k2", "Kimi-K2-Thinking", "kimi-k2-thinking", "kimi-k2.6"]
 
 
-def send(base_url: str, model: str, fields: dict[str, Any]) -> Recorder:
+def send(base_url: str, model: str, fields: dict[str, Any], region: Region | None = None) -> Recorder:
     engine = Engine("Hello")
-    client = KimiOpenAI(base_url=base_url, api_key="dummy", http_client=engine.client())
+    client = KimiOpenAI(base_url=base_url, region=region, api_key="dummy", http_client=engine.client())
     request: dict[str, Any] = {"messages": ASK, **fields}
     client.chat.completions.create(model=model, **request)
     return engine
@@ -404,3 +408,98 @@ def test_no_reasoning_placeholder_is_sent_for_a_non_thinking_open_weights_model(
     message = client.chat.completions.create(model=MODEL, messages=ASK).choices[0].message
     client.chat.completions.create(model=MODEL, messages=tool_turn(message))
     assert "reasoning_content" not in engine.last_json()["messages"][1]
+
+
+# -- a proxy in front of Moonshot ---------------------------------------------------------------
+# A gateway on another host says nothing about what it fronts; region= says it is Moonshot's.
+
+
+@pytest.mark.parametrize(("model", "fields"), SERVED_NAME_RULES)
+def test_a_proxy_given_a_region_gets_moonshot_platform_rules(model: str, fields: dict[str, Any]) -> None:
+    with pytest.raises(KimiValidationError, match=repr(model)):
+        send(PROXY, model, fields, region="global")
+    sent = send(PROXY, model, fields).last_json()  # without region=: an unknown server, as before
+    assert {key: sent[key] for key in fields} == fields
+
+
+@pytest.mark.parametrize("case", PLATFORM_WIDE)
+def test_a_proxy_given_a_region_gets_moonshot_platform_wide_rules(case: str) -> None:
+    with pytest.raises(KimiValidationError):
+        send(PROXY, "kimi-k2", PLATFORM_WIDE[case], region="cn")
+
+
+def test_tool_schemas_are_normalised_through_a_proxy_given_a_region() -> None:
+    assert send(PROXY, "kimi-k2.6", {"tools": [TYPED_TOOL]}, region="cn").last_json()["tools"] != [TYPED_TOOL]
+    assert send(PROXY, "kimi-k2.6", {"tools": [TYPED_TOOL]}).last_json()["tools"] == [TYPED_TOOL]
+
+
+UNKNOWN_REASONING_TURN: list[Any] = [
+    *ASK,
+    {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [
+            {
+                "id": "functions.get_weather:0",
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+            }
+        ],
+    },
+    {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "Sunny"},
+]
+
+
+def test_a_moonshot_thinking_name_served_locally_gets_no_reasoning_placeholder() -> None:
+    # SGLang --served-model-name kimi-k2-thinking: the engine takes a turn without reasoning.
+    fields = {"messages": UNKNOWN_REASONING_TURN, "tools": [WEATHER_TOOL]}
+    sent = send(LOCAL, "kimi-k2-thinking", fields).last_json()
+    assert "reasoning_content" not in sent["messages"][1]
+    # Moonshot, directly or through a proxy given its region, demands one:
+    # https://platform.kimi.ai/docs/guide/use-thinking-models
+    platforms: list[tuple[str, Region | None]] = [(MOONSHOT, None), (PROXY, "global")]
+    for base_url, region in platforms:
+        with pytest.warns(KimiWarning, match="placeholder"):
+            sent = send(base_url, "kimi-k2-thinking", fields, region=region).last_json()
+        assert sent["messages"][1]["reasoning_content"] == " "
+
+
+def emulated(base_url: str, region: Region | None, platform: Region = "global") -> KimiOpenAI:
+    """A client whose base URL is answered by an emulated Moonshot ``platform``, whatever its host."""
+    emulator = MoonshotEmulator(region=platform)
+    http_client = httpx.Client(transport=emulator.transport())
+    return KimiOpenAI(base_url=base_url, region=region, api_key="sk-test", http_client=http_client)
+
+
+def test_the_balance_currency_of_a_proxy_is_that_of_its_region() -> None:
+    assert emulated(PROXY, "cn", platform="cn").users.balance().currency == "CNY"
+    assert emulated(PROXY, "global").users.balance().currency == "USD"
+    assert emulated(PROXY, None).users.balance().currency is None
+
+
+def test_a_proxy_given_a_region_refuses_purposes_moonshot_does_not_take() -> None:
+    with pytest.raises(KimiValidationError, match="'file-extract', 'image', 'video', 'batch'"):
+        emulated(PROXY, "global").files.create(file=("notes.txt", b"data"), purpose="assistants")
+
+
+def test_batch_lines_through_a_proxy_follow_its_region() -> None:
+    request: Any = {"messages": ASK, "temperature": 0.3}
+    with pytest.raises(KimiValidationError, match=r"kimi-k2\.6"):
+        batch_lines([request], model="kimi-k2.6", client=emulated(PROXY, "cn"))
+    body: Any = batch_lines([request], model="kimi-k2.6", client=emulated(PROXY, None))[0]["body"]
+    assert body["temperature"] == 0.3
+
+
+def test_a_token_estimate_through_a_proxy_sends_what_chat_would() -> None:
+    emulator = MoonshotEmulator()
+    http_client = httpx.Client(transport=emulator.transport())
+    fields: Any = {"messages": UNKNOWN_REASONING_TURN, "tools": [WEATHER_TOOL]}
+    for region in (None, "global"):
+        client = KimiOpenAI(base_url=PROXY, region=region, api_key="sk-test", http_client=http_client)
+        if region is None:
+            client.tokenizers.estimate_token_count(model="kimi-k2-thinking", **fields)
+        else:
+            with pytest.warns(KimiWarning, match="placeholder"):
+                client.tokenizers.estimate_token_count(model="kimi-k2-thinking", **fields)
+        sent = json.loads(emulator.requests[-1].body)["messages"][1]
+        assert ("reasoning_content" in sent) is (region is not None)

@@ -24,7 +24,7 @@ from openai import BaseModel, NotGiven, Omit
 from openai._models import construct_type
 from openai.types import Batch
 
-from kimi_openai._config import region_of
+from kimi_openai._config import platform_of
 from kimi_openai._errors import KimiError, KimiValidationError
 from kimi_openai._messages import ReasoningStore
 from kimi_openai._request import KimiSettings
@@ -94,7 +94,7 @@ class _LineRules:
         return cls(
             settings if isinstance(settings, KimiSettings) else KimiSettings(),
             store if isinstance(store, ReasoningStore) else None,
-            client is None or region_of(client.base_url) is not None,
+            client is None or platform_of(client) is not None,
         )
 
 

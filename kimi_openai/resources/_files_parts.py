@@ -20,7 +20,7 @@ from openai.resources.files import (
 )
 from openai.types import FileObject
 
-from kimi_openai._config import region_of
+from kimi_openai._config import platform_of
 from kimi_openai.lib._files import (
     PreparedUpload,
     check_upload,
@@ -79,11 +79,11 @@ def extracted_parser(file_id: str, filename: str | None) -> Callable[[str], Extr
     return parse
 
 
-def check_before_upload(upload: PreparedUpload, purpose: str, validate: bool, base_url: object) -> None:
-    # Only Moonshot's own hosts are known to refuse other purposes (KD files-upload); a proxy
-    # or a self-hosted server behind a custom base URL may take openai's, so those pass.
+def check_before_upload(upload: PreparedUpload, purpose: str, validate: bool, client: object) -> None:
+    # Only Moonshot's platform is known to refuse other purposes (KD files-upload); a self-hosted
+    # server, or a proxy not declared to front Moonshot (region=), may take openai's, so those pass.
     if validate:
-        check_upload(purpose, upload.filename, upload.size, any_purpose=region_of(base_url) is None)
+        check_upload(purpose, upload.filename, upload.size, any_purpose=platform_of(client) is None)
 
 
 def upload_headers(extra_headers: Headers | None) -> Headers | None:

@@ -128,7 +128,7 @@ class KimiFiles(Files):
             KimiValidationError: the upload breaks a documented limit.
         """
         with prepared_upload(file) as upload:
-            check_before_upload(upload, purpose, validate, self._client.base_url)
+            check_before_upload(upload, purpose, validate, self._client)
             if check_account_limits:
                 check_account_limits_of(self, upload)
             return super().create(
@@ -274,7 +274,7 @@ class KimiFiles(Files):
         """
         with prepared_upload(file) as upload:
             kind = purpose or media_purpose(upload.filename)
-            check_before_upload(upload, kind, validate, self._client.base_url)
+            check_before_upload(upload, kind, validate, self._client)
             if check_account_limits:
                 check_account_limits_of(self, upload)
             body, headers = multipart(upload, kind, extra_headers)
@@ -333,7 +333,7 @@ class AsyncKimiFiles(AsyncFiles):
     ) -> FileObject:
         """Upload a file; see :meth:`KimiFiles.create`."""
         with prepared_upload(file) as upload:
-            check_before_upload(upload, purpose, validate, self._client.base_url)
+            check_before_upload(upload, purpose, validate, self._client)
             if check_account_limits:
                 await async_check_account_limits_of(self, upload)
             return await super().create(
@@ -468,7 +468,7 @@ class AsyncKimiFiles(AsyncFiles):
         """Upload an image or video and return its ``ms://`` content part; see :meth:`KimiFiles.upload_media`."""
         with prepared_upload(file) as upload:
             kind = purpose or media_purpose(upload.filename)
-            check_before_upload(upload, kind, validate, self._client.base_url)
+            check_before_upload(upload, kind, validate, self._client)
             if check_account_limits:
                 await async_check_account_limits_of(self, upload)
             body, headers = multipart(upload, kind, extra_headers)

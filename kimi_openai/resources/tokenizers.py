@@ -19,7 +19,7 @@ from openai._types import Body, Headers, NotGiven, Omit, Query, not_given
 from openai.types.chat import ChatCompletionMessageParam
 
 from kimi_openai._compat import httpx
-from kimi_openai._config import region_of
+from kimi_openai._config import platform_of
 from kimi_openai._messages import ReasoningStore
 from kimi_openai._request import KimiSettings
 from kimi_openai._validation import prepare_chat_request
@@ -72,7 +72,7 @@ def _body(
     settings = found if isinstance(found, KimiSettings) else KimiSettings()
     store = getattr(client, "_reasoning", None)
     if isinstance(store, ReasoningStore):
-        hosted = region_of(getattr(client, "base_url", "")) is not None
+        hosted = platform_of(client) is not None
         body = store.restore(body, settings.reasoning_echo, moonshot_hosted=hosted)
     return prepare_chat_request(
         body,

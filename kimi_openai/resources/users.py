@@ -18,7 +18,7 @@ from openai._response import async_to_streamed_response_wrapper, to_streamed_res
 from openai._types import Body, Headers, NotGiven, Query, not_given
 
 from kimi_openai._compat import httpx
-from kimi_openai._config import region_of
+from kimi_openai._config import platform_of, region_of
 from kimi_openai.types.balance import Balance, Currency
 
 __all__ = [
@@ -54,6 +54,11 @@ class _BalanceEnvelope(BaseModel):
 def currency_of(base_url: object) -> Currency | None:
     """``USD`` for api.moonshot.ai, ``CNY`` for api.moonshot.cn (presumed), else ``None``."""
     return _CURRENCIES.get(region_of(base_url))
+
+
+def _currency_of_client(client: object) -> Currency | None:
+    # The client's platform, a proxy declared with region= included (kimi_openai._config.platform_of).
+    return _CURRENCIES.get(platform_of(client))
 
 
 def _parser(currency: Currency | None) -> Callable[[_BalanceEnvelope], Balance]:
@@ -97,7 +102,7 @@ class Users(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
-                post_parser=_parser(currency_of(self._client.base_url)),
+                post_parser=_parser(_currency_of_client(self._client)),
             ),
             cast_to=_BalanceEnvelope,
         )
@@ -132,7 +137,7 @@ class AsyncUsers(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
-                post_parser=_parser(currency_of(self._client.base_url)),
+                post_parser=_parser(_currency_of_client(self._client)),
             ),
             cast_to=_BalanceEnvelope,
         )
