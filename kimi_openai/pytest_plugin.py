@@ -42,6 +42,7 @@ import pytest
 
 from ._client import AsyncKimiOpenAI, KimiOpenAI
 from ._config import read_dotenv, resolve_api_key, resolve_base_url
+from ._constants import DEFAULT_REGION, Region
 from ._errors import KimiConfigurationError
 from ._vcr import (
     REPLAY_BASE_URL,
@@ -76,6 +77,10 @@ class KimiRecording:
     api_key: str
     recorded_base_url: str | None = None
     """The emulator's own URL while recording against it (stored as the public URL)."""
+    region: Region | None = None
+    """The Moonshot platform ``base_url`` stands for when it is not an official host (the
+    emulator's local URL): the clients then apply the platform's rules while recording,
+    as they do on replay against the public URL, so the recorded bodies match."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -167,7 +172,9 @@ def _open_recording(record_mode: str, source: CassetteSource) -> Generator[KimiR
         from .testing import MoonshotEmulator
 
         with MoonshotEmulator().serve() as base_url:
-            yield KimiRecording(True, "emulator", base_url, _test_key(), recorded_base_url=base_url)
+            yield KimiRecording(
+                True, "emulator", base_url, _test_key(), recorded_base_url=base_url, region=DEFAULT_REGION
+            )
 
 
 @pytest.fixture(scope="session")
@@ -231,7 +238,12 @@ def _require_cassette(request: pytest.FixtureRequest, recording: KimiRecording) 
 def kimi_client(request: pytest.FixtureRequest, kimi_recording: KimiRecording) -> Iterator[KimiOpenAI]:
     """A :class:`KimiOpenAI` for ``@pytest.mark.vcr`` tests (no SDK retries, so a cassette holds one try)."""
     _require_cassette(request, kimi_recording)
-    client = KimiOpenAI(api_key=kimi_recording.api_key, base_url=kimi_recording.base_url, max_retries=0)
+    client = KimiOpenAI(
+        api_key=kimi_recording.api_key,
+        base_url=kimi_recording.base_url,
+        region=kimi_recording.region,
+        max_retries=0,
+    )
     yield client
     client.close()
 
@@ -242,7 +254,12 @@ async def async_kimi_client(
 ) -> AsyncIterator[AsyncKimiOpenAI]:
     """An :class:`AsyncKimiOpenAI` for ``@pytest.mark.vcr`` tests (needs an async runner such as anyio's plugin)."""
     _require_cassette(request, kimi_recording)
-    client = AsyncKimiOpenAI(api_key=kimi_recording.api_key, base_url=kimi_recording.base_url, max_retries=0)
+    client = AsyncKimiOpenAI(
+        api_key=kimi_recording.api_key,
+        base_url=kimi_recording.base_url,
+        region=kimi_recording.region,
+        max_retries=0,
+    )
     yield client
     await client.close()
 

@@ -210,6 +210,42 @@ def test_body_matching_catches_a_changed_request(user_suite: pytest.Pytester) ->
     result.assert_outcomes(failed=1)
 
 
+SCHEMA_TEST = """
+import pytest
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
+
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "open_page",
+        "parameters": {
+            "type": "object",
+            "title": "OpenPage",
+            "properties": {"url": {"type": "string", "format": "uri", "title": "Url"}},
+        },
+    },
+}
+
+@pytest.mark.vcr(match_on=KIMI_BODY_MATCH)
+def test_tool_schema(kimi_client):
+    kimi_client.chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": "hello"}], tools=[TOOL]
+    )
+"""
+
+
+def test_a_body_matched_cassette_recorded_on_the_emulator_replays_with_the_platform_rules(
+    user_suite: pytest.Pytester,
+) -> None:
+    """Recording on the emulator's local URL prepares bodies as replay on the public URL does."""
+    user_suite.makepyfile(test_user=SCHEMA_TEST)
+    user_suite.runpytest_subprocess("--record-mode=rewrite").assert_outcomes(passed=1)
+    cassette = user_suite.path / "cassettes" / "test_user" / "test_tool_schema.yaml"
+    sent = yaml.safe_load(cassette.read_text())["interactions"][0]["request"]["body"]["json"]
+    assert "title" not in sent["tools"][0]["function"]["parameters"]  # Moonshot's schema rules applied
+    user_suite.runpytest_subprocess("--block-network").assert_outcomes(passed=1)
+
+
 def test_emulator_fixtures_script_answers_and_show_requests(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         CONFTEST + "\nimport pytest\n\n@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'\n"
