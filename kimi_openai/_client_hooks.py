@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import openai
 from openai._models import FinalRequestOptions
+from openai._streaming import SSEDecoder
 from openai._types import ResponseT
 
 from ._compat import httpx
@@ -21,6 +22,7 @@ from ._messages import ReasoningStore
 from ._request import KimiSettings
 from ._response import after_completion, after_stream, fast_completion
 from ._retry import RetrySetup, should_retry_response
+from ._sse import KimiSSEDecoder
 
 __all__ = ["KimiClientHooks", "malformed_response"]
 
@@ -50,6 +52,10 @@ class KimiClientHooks:
     def __repr__(self) -> str:
         # Never the key: reprs end up in logs, tracebacks and bug reports.
         return f"{type(self).__name__}(base_url={str(cast('openai.OpenAI', self).base_url)!r}, region={self.region!r})"
+
+    def _make_sse_decoder(self) -> SSEDecoder:
+        # The same events as openai's decoder, with lines split at C speed (see _sse).
+        return KimiSSEDecoder()
 
     def _make_status_error(
         self, err_msg: str, *, body: object, response: httpx.Response

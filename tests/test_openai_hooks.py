@@ -34,6 +34,7 @@ def test_the_installed_openai_is_a_supported_line() -> None:
         "_process_response_data",
         "_send_request",
         "request",
+        "_make_sse_decoder",
     ],
 )
 def test_client_hooks_exist(client_class: type[openai.OpenAI] | type[openai.AsyncOpenAI], hook: str) -> None:
