@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-
 from ._constants import (
     API_KEY_ENV_VARS,
     BASE_URL_ENV_VAR,
@@ -48,6 +46,8 @@ def read_dotenv(directory: Path | None = None) -> Mapping[str, str]:
     path = (directory or Path.cwd()) / DOTENV_FILENAME
     if not path.is_file():
         return {}
+    from dotenv import dotenv_values  # only when there is a file: keeps `import kimi_openai` light
+
     return {k: v for k, v in dotenv_values(path).items() if v is not None}
 
 
