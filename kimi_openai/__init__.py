@@ -59,14 +59,14 @@ from ._ratelimit import AsyncRateLimiter as AsyncRateLimiter
 from ._ratelimit import RateLimitInfo as RateLimitInfo
 from ._ratelimit import parse_rate_limit_headers as parse_rate_limit_headers
 from ._retry import RetryPolicy as RetryPolicy
-from ._retry import build_async_retrying as build_async_retrying
-from ._retry import build_retrying as build_retrying
 from ._retry import is_retryable as is_retryable
 from ._schema import normalize_tool_schema as normalize_tool_schema
 from ._schema import normalize_tools as normalize_tools
 from ._validation import KimiWarning as KimiWarning
 
 if _TYPE_CHECKING:
+    from ._retry_tenacity import build_async_retrying as build_async_retrying
+    from ._retry_tenacity import build_retrying as build_retrying
     from ._streaming import PartialChoice as PartialChoice
     from ._streaming import PartialStream as PartialStream
     from ._streaming import PartialToolCall as PartialToolCall
@@ -84,6 +84,8 @@ if _TYPE_CHECKING:
 # Loaded on first use: these live in helper modules that plain client use never needs,
 # and `import kimi_openai` should cost little beyond `import openai`.
 _LAZY: dict[str, str] = {
+    "build_async_retrying": "._retry_tenacity",
+    "build_retrying": "._retry_tenacity",
     "PartialChoice": "._streaming",
     "PartialStream": "._streaming",
     "PartialToolCall": "._streaming",

@@ -22,7 +22,6 @@ from ._messages import ReasoningStore
 from ._request import KimiSettings
 from ._response import after_completion, after_stream, fast_completion
 from ._retry import RetrySetup, should_retry_response
-from ._sse import KimiSSEDecoder
 
 __all__ = ["KimiClientHooks", "malformed_response"]
 
@@ -55,6 +54,8 @@ class KimiClientHooks:
 
     def _make_sse_decoder(self) -> SSEDecoder:
         # The same events as openai's decoder, with lines split at C speed (see _sse).
+        from ._sse import KimiSSEDecoder  # loaded with the first stream
+
         return KimiSSEDecoder()
 
     def _make_status_error(

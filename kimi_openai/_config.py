@@ -16,7 +16,6 @@ send an OpenAI key to Moonshot, nor Kimi traffic to OpenAI.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from functools import lru_cache
@@ -102,6 +101,8 @@ def _base_url_problem(text: str) -> str | None:
         return "no http(s) scheme or no host"
     host = parts.hostname
     if ":" in host:
+        import ipaddress  # only for an [IPv6] host: keeps `import kimi_openai` light
+
         try:
             ipaddress.IPv6Address(host)
         except ValueError:

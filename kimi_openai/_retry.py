@@ -32,16 +32,14 @@ layer retries, and ``0`` leaves none (:meth:`RetrySetup.with_max_retries`).
 
 from __future__ import annotations
 
-import inspect
 import math
 import random as _random
-from collections.abc import Awaitable, Callable, Mapping
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Final, TypeAlias, cast
+from typing import TYPE_CHECKING, Final, TypeAlias, cast
 
-import anyio
 import openai
-import tenacity
 
 from ._compat import httpx
 from ._errors import (
@@ -58,13 +56,15 @@ from ._errors import (
 )
 from ._ratelimit import parse_retry_after
 
+if TYPE_CHECKING:
+    import tenacity
+
 __all__ = [
+    "ASYNC_ON_SYNC",
     "DEFAULT_RETRY_POLICY",
     "RetryConfig",
     "RetryPolicy",
     "RetrySetup",
-    "build_async_retrying",
-    "build_retrying",
     "coerce_retry_policy",
     "is_retryable",
     "read_error_body",
@@ -275,18 +275,6 @@ class RetryPolicy:
         return backoff * (1.0 - self.jitter * self.random())
 
 
-class _WaitRetryAfter(tenacity.wait.wait_base):
-    """tenacity ``wait``: the policy's wait for the exception that ended the attempt."""
-
-    def __init__(self, policy: RetryPolicy) -> None:
-        self.policy = policy
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-        outcome = retry_state.outcome
-        exc = outcome.exception() if outcome is not None and outcome.failed else None
-        return self.policy.wait_seconds(retry_state.attempt_number - 1, exc=exc)
-
-
 def _headers_of(exc: BaseException) -> Mapping[str, str] | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
@@ -297,73 +285,13 @@ DEFAULT_RETRY_POLICY = RetryPolicy()
 """The SDK's own numbers (2 retries, 0.5-8 s back-off), with a 60 s ``Retry-After`` cap."""
 
 
-def build_retrying(policy: RetryPolicy, *, sleep: Callable[[float], None] | None = None) -> tenacity.Retrying:
-    """A ``tenacity.Retrying`` that follows ``policy``: same classifier, same waits, the Kimi error re-raised.
-
-    Calls made inside it must not retry on their own: use ``client.with_options(max_retries=0)``.
-    """
-    return tenacity.Retrying(
-        sleep=sleep or tenacity.nap.sleep,
-        stop=tenacity.stop_after_attempt(policy.max_retries + 1),
-        retry=tenacity.retry_if_exception(policy.should_retry),
-        wait=_WaitRetryAfter(policy),
-        reraise=True,  # callers see the Kimi error, not tenacity.RetryError
-    )
-
-
-def build_async_retrying(
-    policy: RetryPolicy, *, sleep: Callable[[float], Awaitable[None]] | None = None
-) -> tenacity.AsyncRetrying:
-    """The async twin of :func:`build_retrying` (sleeps with ``anyio.sleep`` unless told otherwise)."""
-    return tenacity.AsyncRetrying(
-        sleep=sleep or anyio.sleep,
-        stop=tenacity.stop_after_attempt(policy.max_retries + 1),
-        retry=tenacity.retry_if_exception(policy.should_retry),
-        wait=_WaitRetryAfter(policy),
-        reraise=True,
-    )
-
-
 RetryConfig: TypeAlias = "int | RetryPolicy | tenacity.Retrying | tenacity.AsyncRetrying"
 """What a ``max_retries``-like option accepts."""
 
-_ASYNC_ON_SYNC = (
+ASYNC_ON_SYNC: Final = (
     "A tenacity.AsyncRetrying cannot drive synchronous calls: pass a tenacity.Retrying "
     "(or an int / RetryPolicy) to the synchronous client."
 )
-
-
-def _gate_allows(state: tenacity.RetryCallState, max_retries: int | None) -> bool:
-    """What a caller's ``retry`` rule may not overrule: the classifier, and a retry cap."""
-    if max_retries is not None and state.attempt_number > max_retries:
-        return False
-    outcome = state.outcome
-    return outcome is None or not outcome.failed or is_retryable(cast("BaseException", outcome.exception()))
-
-
-class _Gate(tenacity.retry_base):
-    """A caller's ``retry`` rule, asked only about what :func:`is_retryable` allows."""
-
-    def __init__(self, rule: Callable[[tenacity.RetryCallState], bool], max_retries: int | None) -> None:
-        self.rule = rule
-        self.max_retries = max_retries
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return _gate_allows(retry_state, self.max_retries) and bool(self.rule(retry_state))
-
-
-class _AsyncGate:
-    """:class:`_Gate` for ``tenacity.AsyncRetrying``, whose rule may be a coroutine function."""
-
-    def __init__(self, rule: Callable[[tenacity.RetryCallState], object], max_retries: int | None) -> None:
-        self.rule = rule
-        self.max_retries = max_retries
-
-    async def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        if not _gate_allows(retry_state, self.max_retries):
-            return False
-        verdict = self.rule(retry_state)
-        return bool(await verdict if inspect.isawaitable(verdict) else verdict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,33 +326,15 @@ class RetrySetup:
 
     def sync_retrying(self) -> tenacity.Retrying:
         """A fresh ``tenacity.Retrying``: a gated copy of the caller's, or one built from the policy."""
-        r = self.retrying
-        if isinstance(r, tenacity.AsyncRetrying):
-            raise KimiConfigurationError(_ASYNC_ON_SYNC)
-        if r is None:
-            return build_retrying(self.policy)
-        return r.copy(retry=_Gate(r.retry, self.max_retries))
+        from ._retry_tenacity import sync_retrying
+
+        return sync_retrying(self)
 
     def async_retrying(self) -> tenacity.AsyncRetrying:
         """A fresh ``tenacity.AsyncRetrying``; a caller's sync ``Retrying`` keeps its rules but sleeps async."""
-        r = self.retrying
-        if r is None:
-            return build_async_retrying(self.policy)
-        gate = _AsyncGate(r.retry, self.max_retries)
-        if isinstance(r, tenacity.AsyncRetrying):
-            return r.copy(retry=gate)
-        return tenacity.AsyncRetrying(
-            sleep=anyio.sleep,
-            stop=r.stop,
-            wait=r.wait,
-            retry=gate,
-            before=r.before,
-            after=r.after,
-            before_sleep=r.before_sleep,
-            reraise=r.reraise,
-            retry_error_cls=r.retry_error_cls,
-            retry_error_callback=r.retry_error_callback,
-        )
+        from ._retry_tenacity import async_retrying
+
+        return async_retrying(self)
 
 
 def coerce_retry_policy(
@@ -441,8 +351,8 @@ def coerce_retry_policy(
     client) refuses a ``tenacity.AsyncRetrying`` here rather than at the first request.
     """
     setup = _coerce(value, default)
-    if sync and isinstance(setup.retrying, tenacity.AsyncRetrying):
-        raise KimiConfigurationError(_ASYNC_ON_SYNC)
+    if sync and _is_tenacity(setup.retrying, "AsyncRetrying"):
+        raise KimiConfigurationError(ASYNC_ON_SYNC)
     return setup
 
 
@@ -453,10 +363,22 @@ def _coerce(value: RetryConfig | RetrySetup | None, default: RetryPolicy) -> Ret
         return value
     if isinstance(value, RetryPolicy):
         return RetrySetup(value)
-    if isinstance(value, tenacity.Retrying | tenacity.AsyncRetrying):
-        return RetrySetup(replace(default, max_retries=0), value)
+    if _is_tenacity(value, "Retrying", "AsyncRetrying"):
+        return RetrySetup(
+            replace(default, max_retries=0), cast("tenacity.Retrying | tenacity.AsyncRetrying", value)
+        )
     if isinstance(value, bool) or not isinstance(value, int):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise KimiConfigurationError(
             f"max_retries must be an int >= 0, a RetryPolicy or a tenacity.Retrying, got {value!r}."
         )
     return RetrySetup(replace(default, max_retries=value))  # __post_init__ rejects negatives
+
+
+def _is_tenacity(value: object, *kinds: str) -> bool:
+    """Whether ``value`` is one of tenacity's ``kinds``, without importing tenacity for it.
+
+    tenacity loads only when retries need it (``import kimi_openai`` stays light); a
+    tenacity object cannot exist before tenacity is imported.
+    """
+    module = sys.modules.get("tenacity")
+    return module is not None and isinstance(value, tuple(getattr(module, kind) for kind in kinds))

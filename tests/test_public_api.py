@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import kimi_openai
 
 EXPECTED = {
@@ -98,3 +100,22 @@ def test_lib_and_types_names_resolve() -> None:
         assert module.__all__, module.__name__
         for name in module.__all__:
             assert getattr(module, name) is not None, f"{module.__name__}.{name}"
+
+
+def test_importing_the_package_leaves_optional_parts_unloaded(tmp_path: Path) -> None:
+    """What only some calls need loads with them, so ``import kimi_openai`` stays light."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kimi_openai\n"
+        "from kimi_openai import KimiOpenAI\n"
+        "KimiOpenAI(api_key='sk-test')\n"
+        "print(' '.join(m for m in ('tenacity', 'dotenv', 'kimi_openai._sse', 'kimi_openai.lib.batch') "
+        "if m in sys.modules))\n"
+    )
+    # In a folder without a .env file (the client reads one only when it is there).
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert loaded.stdout.split() == []

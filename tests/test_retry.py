@@ -31,8 +31,6 @@ from kimi_openai._retry import (
     DEFAULT_RETRY_POLICY,
     RetryPolicy,
     RetrySetup,
-    build_async_retrying,
-    build_retrying,
     coerce_retry_policy,
     is_retryable,
     read_error_body_async,
@@ -40,6 +38,7 @@ from kimi_openai._retry import (
     should_retry_response,
     should_retry_response_async,
 )
+from kimi_openai._retry_tenacity import build_async_retrying, build_retrying
 
 URL = "https://api.moonshot.ai/v1/chat/completions"
 REQUEST = httpx.Request("POST", URL)
