@@ -31,6 +31,8 @@ ThinkingSupport = Literal["none", "configurable", "always_on", "enabled_only", "
 ThinkingType = Literal["enabled", "disabled"]
 Lifecycle = Literal["current", "deprecated", "retired", "unknown"]
 Currency = Literal["CNY", "USD"]
+PLATFORM_CURRENCY: Final[dict[str | None, Currency]] = {"global": "USD", "cn": "CNY"}
+"""What each platform bills in: platform.moonshot.ai in USD, platform.moonshot.cn in CNY (presumed ⚠)."""
 MatchedBy = Literal["id", "family", "live", "default"]
 Hosting = Literal["moonshot", "self_hosted"]
 

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, cast
 
-from kimi_openai._models import Currency, KnownModel
+from kimi_openai._models import PLATFORM_CURRENCY, KnownModel
 from kimi_openai.types.chat import KimiChatCompletion, KimiChatCompletionChunk
 
 from ._conversation_state import (
@@ -87,8 +87,8 @@ class Conversation(ConversationState):
         messages: Iterable[MessageInput] = (),
         **defaults: object,
     ) -> None:
-        # platform.moonshot.cn bills in CNY, platform.moonshot.ai in USD (moonshot-api.md §1.6).
-        currency: Currency = "CNY" if client.region == "cn" else "USD"
+        # The platform's billing currency; USD where none is known (a self-hosted engine).
+        currency = PLATFORM_CURRENCY.get(client.region, "USD")
         super().__init__(model=model, messages=messages, defaults=defaults, currency=currency)
         self.client = client
 
@@ -198,8 +198,8 @@ class AsyncConversation(ConversationState):
         messages: Iterable[MessageInput] = (),
         **defaults: object,
     ) -> None:
-        # platform.moonshot.cn bills in CNY, platform.moonshot.ai in USD (moonshot-api.md §1.6).
-        currency: Currency = "CNY" if client.region == "cn" else "USD"
+        # The platform's billing currency; USD where none is known (a self-hosted engine).
+        currency = PLATFORM_CURRENCY.get(client.region, "USD")
         super().__init__(model=model, messages=messages, defaults=defaults, currency=currency)
         self.client = client
 

@@ -19,6 +19,7 @@ from openai._types import Body, Headers, NotGiven, Query, not_given
 
 from kimi_openai._compat import httpx
 from kimi_openai._config import platform_of, region_of
+from kimi_openai._models import PLATFORM_CURRENCY
 from kimi_openai.types.balance import Balance, Currency
 
 __all__ = [
@@ -32,8 +33,6 @@ __all__ = [
 ]
 
 BALANCE_PATH = "/users/me/balance"
-
-_CURRENCIES: dict[str | None, Currency] = {"global": "USD", "cn": "CNY"}
 
 
 class _BalanceData(BaseModel):
@@ -53,12 +52,12 @@ class _BalanceEnvelope(BaseModel):
 
 def currency_of(base_url: object) -> Currency | None:
     """``USD`` for api.moonshot.ai, ``CNY`` for api.moonshot.cn (presumed), else ``None``."""
-    return _CURRENCIES.get(region_of(base_url))
+    return PLATFORM_CURRENCY.get(region_of(base_url))
 
 
 def _currency_of_client(client: object) -> Currency | None:
     # The client's platform, a proxy declared with region= included (kimi_openai._config.platform_of).
-    return _CURRENCIES.get(platform_of(client))
+    return PLATFORM_CURRENCY.get(platform_of(client))
 
 
 def _parser(currency: Currency | None) -> Callable[[_BalanceEnvelope], Balance]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
-
 from openai import BaseModel
 
-__all__ = ["Balance", "Currency"]
+from kimi_openai._models import Currency
 
-Currency: TypeAlias = Literal["USD", "CNY"]
+__all__ = ["Balance", "Currency"]
 
 
 class Balance(BaseModel):
