@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Generator, Iterable, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Self, TypeAlias, cast, get_args
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from kimi_openai._constants import Region
 
@@ -142,11 +142,13 @@ class MoonshotEmulator:
         )
 
     def _record(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> RecordedRequest:
-        parts = urlsplit(path)
+        # Split by hand: urlsplit reads "//host/..." as a netloc and raises on "//[x", and a request
+        # target is a path, whatever it looks like.
+        target, _, query = path.partition("#")[0].partition("?")
         request = RecordedRequest(
             method=method.upper(),
-            path=unquote(parts.path),
-            query=dict(parse_qsl(parts.query)),
+            path=unquote(target),
+            query=dict(parse_qsl(query)),
             headers={k.lower(): v for k, v in headers.items()},
             body=body,
         )
@@ -167,6 +169,10 @@ class MoonshotEmulator:
             raise not_found(f"Not found: {request.method} {request.path}")  # ⚠ wording
         except EmulatorError as exc:
             return error_response(exc.status, exc.type, exc.message, exc.headers)
+        except RecursionError:
+            # Only a body nested deeper than Python's stack gets here (json.loads and json.dumps
+            # recurse); the server's own decoder has a depth limit too.
+            return error_response(400, "invalid_request_error", "Invalid request: the JSON nests too deeply")
 
     def _authenticate(self, authorization: str) -> None:
         scheme, _, key = authorization.partition(" ")
