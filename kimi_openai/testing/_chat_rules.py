@@ -143,8 +143,6 @@ def _has_type(value: object, expected: str) -> bool:
         return items is not None and all(_has_type(item, expected[2:]) for item in items)
     if expected == "int":
         return isinstance(value, int) and not isinstance(value, bool)
-    if expected == "number":
-        return _json_type(value) == "number" and value == value  # NaN is no JSON number
     return _json_type(value) == expected
 
 
