@@ -7,7 +7,6 @@ cancel. The requests run when the batch completes.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
@@ -15,7 +14,17 @@ from typing import TYPE_CHECKING
 
 from ._files import StoredFile, file_not_found
 from ._types import EmulatorResponse, JSONObject, RecordedRequest
-from ._wire import EmulatorError, as_object, bad_request, dumps, error_body, json_response, not_found
+from ._wire import (
+    EmulatorError,
+    as_object,
+    bad_request,
+    dumps,
+    error_body,
+    json_response,
+    load_json,
+    not_found,
+    request_object,
+)
 
 if TYPE_CHECKING:
     from ._state import State
@@ -129,7 +138,8 @@ def _input_lines(stored: StoredFile) -> list[JSONObject]:
             lines.append(_parse_line(number, raw))
     if not lines:
         raise bad_request("Invalid request: the input file is empty")  # ⚠ wording
-    if len({line["body"].get("model") for line in lines}) > 1:
+    # repr: a model of any JSON type (a list too) is compared, and refused later by the chat rules.
+    if len({repr(line["body"].get("model")) for line in lines}) > 1:
         raise bad_request("Invalid request: all requests in a batch must use the same model")  # ⚠ wording
     ids = [line["custom_id"] for line in lines]
     if len(set(ids)) != len(ids):
@@ -140,7 +150,7 @@ def _input_lines(stored: StoredFile) -> list[JSONObject]:
 def _parse_line(number: int, raw: str) -> JSONObject:
     # ⚠ Line format presumed to be OpenAI's {"custom_id","method","url","body"} (§1.7).
     try:
-        line = as_object(json.loads(raw))
+        line = as_object(load_json(raw))
     except ValueError:
         line = None
     if line is None or not isinstance(line.get("custom_id"), str) or as_object(line.get("body")) is None:
@@ -154,7 +164,7 @@ def _parse_line(number: int, raw: str) -> JSONObject:
 
 def create(state: State, request: RecordedRequest, match: re.Match[str]) -> EmulatorResponse:
     del match
-    body = request.json or {}
+    body = request_object(request.body)
     if body.get("endpoint") != ENDPOINT:
         raise bad_request(f"Invalid request: only {ENDPOINT} is supported as the endpoint")  # ⚠ wording
     hours = _window_hours(body.get("completion_window"))

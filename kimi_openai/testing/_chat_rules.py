@@ -26,6 +26,43 @@ NEAR_ZERO_TEMPERATURE = 0.3
 NON_K3_EFFORTS = frozenset({"minimal", "low", "medium", "high"})
 """Accepted on k2.x although undocumented (pydantic-ai PR #6208)."""
 
+BODY_TYPES: dict[str, tuple[str, ...]] = {
+    "model": ("string",),
+    "temperature": ("number",),
+    "top_p": ("number",),
+    "n": ("int",),
+    "max_tokens": ("int",),
+    "max_completion_tokens": ("int",),
+    "presence_penalty": ("number",),
+    "frequency_penalty": ("number",),
+    "stream": ("bool",),
+    "stream_options": ("object",),
+    "stop": ("string", "[]string"),
+    "tools": ("[]object",),
+    "tool_choice": ("string", "object"),
+    "response_format": ("object",),
+    "thinking": ("object",),
+    "reasoning_effort": ("string",),
+    "prompt_cache_key": ("string",),
+    "safety_identifier": ("string",),
+    "user": ("string",),
+}
+"""The JSON type of each documented chat field ([KD-chat] ChatRequest; moonshot-api.md §2.2).
+
+The server decodes into typed fields and refuses any other type with 400; ``null`` counts as
+absent. Fields not listed here pass unchecked, as unknown fields do.
+"""
+MESSAGE_TYPES: dict[str, tuple[str, ...]] = {
+    "role": ("string",),
+    "content": ("string", "[]object"),
+    "name": ("string",),
+    "tool_call_id": ("string",),
+    "tool_calls": ("[]object",),
+    "reasoning_content": ("string",),
+    "partial": ("bool",),
+}
+"""The same for the fields of one message [KD-chat] Message."""
+
 
 @dataclass(frozen=True)
 class ChatContext:
@@ -57,6 +94,7 @@ def find_model(catalogue: Catalogue, body: JSONObject) -> ModelCard:
 
 def validate_chat(catalogue: Catalogue, body: JSONObject) -> ChatContext:
     """Check a chat request; raise ``EmulatorError`` with the server's answer on the first failure."""
+    check_types(body, BODY_TYPES, "")
     card = find_model(catalogue, body)
     messages = _messages(body)
     thinking = resolve_thinking(body.get("thinking", None), "thinking" in body, card)
@@ -81,6 +119,7 @@ def _messages(body: JSONObject) -> list[JSONObject]:
             raise bad_request(
                 "Invalid request: the messages.content field in the request (expected type []object) is illegal"
             )
+        check_types(message, MESSAGE_TYPES, "messages.")
         checked.append(message)
     return checked
 
@@ -93,7 +132,30 @@ def _json_type(value: object) -> str:
         return "number"
     if isinstance(value, str):
         return "string"
+    if isinstance(value, dict):
+        return "object"
     return "array" if isinstance(value, list) else "null"
+
+
+def _has_type(value: object, expected: str) -> bool:
+    if expected.startswith("[]"):
+        items = as_list(value)
+        return items is not None and all(_has_type(item, expected[2:]) for item in items)
+    if expected == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return _json_type(value) == expected
+
+
+def check_types(fields: JSONObject, types: dict[str, tuple[str, ...]], prefix: str) -> None:
+    """Refuse a field of the wrong JSON type, worded as the live answer for ``thinking: true``."""
+    for name, expected in types.items():
+        value = fields.get(name)
+        if value is not None and not any(_has_type(value, kind) for kind in expected):
+            # Template verbatim from LionSR/TeXRA PR #1905; ⚠ a choice of types is spelt "a or b".
+            raise bad_request(
+                f"the {prefix}{name} field in the request (expected type {' or '.join(expected)}) "
+                f"is illegal, and {_json_type(value)} is not acceptable"
+            )
 
 
 def resolve_thinking(raw: object, present: bool, card: ModelCard) -> bool:

@@ -9,16 +9,16 @@ bytes. Request ids go out in ``x-request-id``, the header the openai SDK reads a
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Generator, Iterable, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Self, TypeAlias, cast, get_args
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from kimi_openai._constants import Region
 
 from . import _batches, _files, _formulas, _handlers
 from ._catalogue import DEFAULT_MODELS, Catalogue, ModelCard
+from ._log import LOG_BYTES, LOG_REQUESTS, RequestLog
 from ._script import (
     CHAT_PATH,
     DroppedStream,
@@ -87,6 +87,9 @@ class MoonshotEmulator:
     Any non-empty bearer key is accepted unless ``api_keys`` is given. ``api_keys`` is either a
     set of keys of this emulator's ``region`` or a mapping from key to region; a key of the other
     region gets 401, as keys of one platform do on the other [KD-errors "Platform key isolation"].
+
+    ``requests`` keeps the newest ``log_requests`` requests whose bodies add up to at most
+    ``log_bytes`` (the newest one is kept whole whatever its size); ``request_count`` counts all.
     """
 
     def __init__(
@@ -105,6 +108,8 @@ class MoonshotEmulator:
         builtin_call_type: str = "builtin_function",
         rate_limit: RateLimit | None = None,
         clock: Callable[[], int] | None = None,
+        log_requests: int = LOG_REQUESTS,
+        log_bytes: int = LOG_BYTES,
     ) -> None:
         _check_choice("stream_usage", stream_usage, StreamUsagePlacement)
         _check_choice("file_content", file_content, FileContentFormat)
@@ -121,8 +126,7 @@ class MoonshotEmulator:
         )
         self._keys = _key_regions(api_keys, region)
         self._state = State(self.config, Catalogue(models), balance or Balance(), clock or FixedClock())
-        self._requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
+        self._log = RequestLog(log_requests, log_bytes)
 
     # -- the core -----------------------------------------------------------------------------
 
@@ -142,16 +146,17 @@ class MoonshotEmulator:
         )
 
     def _record(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> RecordedRequest:
-        parts = urlsplit(path)
+        # Split by hand: urlsplit reads "//host/..." as a netloc and raises on "//[x", and a request
+        # target is a path, whatever it looks like.
+        target, _, query = path.partition("#")[0].partition("?")
         request = RecordedRequest(
             method=method.upper(),
-            path=unquote(parts.path),
-            query=dict(parse_qsl(parts.query)),
+            path=unquote(target),
+            query=dict(parse_qsl(query)),
             headers={k.lower(): v for k, v in headers.items()},
             body=body,
         )
-        with self._lock:
-            self._requests.append(request)
+        self._log.append(request)
         return request
 
     def _dispatch(self, request: RecordedRequest) -> EmulatorResponse:
@@ -167,6 +172,10 @@ class MoonshotEmulator:
             raise not_found(f"Not found: {request.method} {request.path}")  # ⚠ wording
         except EmulatorError as exc:
             return error_response(exc.status, exc.type, exc.message, exc.headers)
+        except RecursionError:
+            # Only a body nested deeper than Python's stack gets here (json.loads and json.dumps
+            # recurse); the server's own decoder has a depth limit too.
+            return error_response(400, "invalid_request_error", "Invalid request: the JSON nests too deeply")
 
     def _authenticate(self, authorization: str) -> None:
         scheme, _, key = authorization.partition(" ")
@@ -185,7 +194,7 @@ class MoonshotEmulator:
         limit = self.config.rate_limit
         if limit is None:
             return {}
-        remaining = max(limit.limit - len(self._requests), 0)
+        remaining = max(limit.limit - self._log.count, 0)
         return {
             "X-RateLimit-Limit": str(limit.limit),
             "X-RateLimit-Remaining": str(remaining),
@@ -205,9 +214,27 @@ class MoonshotEmulator:
 
     @property
     def requests(self) -> tuple[RecordedRequest, ...]:
-        """Every request received, oldest first."""
-        with self._lock:
-            return tuple(self._requests)
+        """The requests kept in the log (see the class docstring), oldest first."""
+        return self._log.entries()
+
+    @property
+    def request_count(self) -> int:
+        """Every request received since the last ``clear_requests()``, including those the log let go."""
+        return self._log.count
+
+    @property
+    def hang_ups(self) -> int:
+        """Answers the socket server could not finish because the client had gone (reset, closed).
+
+        Counted since the last ``clear_requests()``; a hang-up is no error of the emulator and prints
+        nothing. An answer small enough to sit whole in the socket's buffers is delivered before the
+        client leaves, so only the hang-ups the server runs into are counted.
+        """
+        return self._log.hang_ups
+
+    def note_hang_up(self) -> None:
+        """Called by the socket server when a client went away before its answer was sent."""
+        self._log.note_hang_up()
 
     def chat_requests(self) -> tuple[RecordedRequest, ...]:
         return tuple(r for r in self.requests if r.path == CHAT_PATH)
@@ -220,8 +247,8 @@ class MoonshotEmulator:
         raise LookupError("the emulator has received no chat completion request")
 
     def clear_requests(self) -> None:
-        with self._lock:
-            self._requests.clear()
+        """Forget the logged requests and reset ``request_count`` and ``hang_ups``."""
+        self._log.clear()
 
     @property
     def pending(self) -> tuple[QueuedItem, ...]:

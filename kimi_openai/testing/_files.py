@@ -116,7 +116,7 @@ def file_not_found(file_id: str) -> EmulatorError:
 def upload(state: State, request: RecordedRequest, match: re.Match[str]) -> EmulatorResponse:
     del match
     parts = parse_multipart(request.headers.get("content-type", ""), request.body)
-    purpose = parts["purpose"].data.decode() if "purpose" in parts else ""
+    purpose = parts["purpose"].data.decode("utf-8", "replace") if "purpose" in parts else ""
     if purpose not in PURPOSES:
         raise bad_request("Invalid purpose: only 'file-extract' accepted")  # verbatim [KD-errors]
     upload_part = parts.get("file")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ._types import EmulatorResponse, JSONObject, RecordedRequest
-from ._wire import as_object, json_response, not_found
+from ._wire import as_object, json_response, load_json, not_found, request_object
 
 if TYPE_CHECKING:
     from ._state import State
@@ -77,13 +77,13 @@ def fibers(state: State, request: RecordedRequest, match: re.Match[str]) -> Emul
         if failure.in_context:
             return json_response({"status": "failed", "context": {"error": failure.error}})
         return json_response({"status": "failed", "error": failure.error})
-    body = request.json or {}
+    body = request_object(request.body)
     if body.get("name") != function_name(formula):
         return json_response(
             {"status": "failed", "error": f"unknown function {body.get('name')!r} for {formula}"}
         )
     try:
-        arguments = as_object(json.loads(str(body.get("arguments") or "{}")))
+        arguments = as_object(load_json(str(body.get("arguments") or "{}")))
     except ValueError:
         return json_response({"status": "failed", "error": "arguments must be a JSON string"})
     if arguments is None:

@@ -11,7 +11,16 @@ from ._chat_stream import stream_chunks
 from ._script import CHAT_PATH, DroppedStream, TextReply, ToolCallsReply
 from ._tokens import prompt_tokens
 from ._types import EmulatorResponse, JSONObject, RecordedRequest
-from ._wire import EmulatorError, as_list, as_object, bad_request, json_response, not_found, sse_response
+from ._wire import (
+    EmulatorError,
+    as_list,
+    as_object,
+    bad_request,
+    json_response,
+    not_found,
+    request_object,
+    sse_response,
+)
 
 if TYPE_CHECKING:
     from ._state import State
@@ -24,10 +33,7 @@ QUOTA_MESSAGE = (
 
 
 def request_json(request: RecordedRequest) -> JSONObject:
-    body = request.json
-    if body is None:
-        raise bad_request("Invalid request: the request body must be a JSON object")  # ⚠ wording
-    return body
+    return request_object(request.body)
 
 
 def chat_completions(state: State, request: RecordedRequest, match: re.Match[str]) -> EmulatorResponse:

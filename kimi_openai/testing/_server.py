@@ -2,15 +2,21 @@
 
 Streamed answers use chunked transfer encoding with a flush per SSE event; a scripted drop
 closes the socket without the final empty chunk, which clients see as an incomplete body.
+
+Whatever arrives gets an HTTP answer in Moonshot's error shape when it is not a request the
+emulator can read (a bad request line, oversized headers, a body framed wrongly), and a client
+that hangs up is counted (``MoonshotEmulator.hang_ups``), not reported: it is no server error.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import socket
 import sys
 import threading
+import traceback
 from collections.abc import Generator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,10 +25,23 @@ from typing import ClassVar
 from typing_extensions import override
 
 from ._emulator import MoonshotEmulator
+from ._framing import MIN_BODY_LIMIT, FramingError, read_body
+from ._types import EmulatorResponse
+from ._wire import JSON_TYPE, dumps, error_body, error_response
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 IDLE_TIMEOUT = 30.0
-"""Seconds a kept-alive connection may idle before its thread lets go."""
+"""Seconds a kept-alive connection may idle, or a request body stall, before its thread lets go."""
+LISTEN_BACKLOG = 1024
+"""Connections the kernel queues before the server accepts them (capped by net.core.somaxconn).
+
+socketserver's default of 5 drops the SYNs of a burst of clients, which then wait a second or more
+for their retry: 200 simultaneous requests were not all answered within 15 s.
+"""
+SHUTDOWN_POLL = 0.05
+"""Seconds between the accept loop's checks for shutdown when the server runs in a thread."""
+HUNG_UP = (ConnectionError, TimeoutError)
+"""A reset, a broken pipe or a stalled peer: the client has gone, there is no one to answer."""
 
 
 def check_loopback(host: str) -> None:
@@ -40,11 +59,13 @@ def check_loopback(host: str) -> None:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], emulator: MoonshotEmulator) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.emulator = emulator
+        self.body_limit = max(MIN_BODY_LIMIT, emulator.config.max_file_bytes + 1024 * 1024)
         super().__init__(address, _Handler)
 
 
@@ -64,13 +85,66 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer()
 
     @override
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except HUNG_UP:
+            # Reset or gone while its request was read: a closed connection is the whole story.
+            self.close_connection = True
+
+    @override
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests and the CLI print what matters themselves."""
 
+    @override
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, long headers...) in Moonshot's error shape."""
+        text = message or self.responses.get(code, ("Error",))[0]
+        self._refuse(code, f"{text} ({explain})" if explain else text)
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer a request that could not be read, then close: the next one cannot be found."""
+        # http.server leaves the version at HTTP/0.9 until the request line parsed, and writes no
+        # status line for 0.9: a refusal always has one.
+        self.request_version = self.protocol_version
+        body = dumps(error_body("invalid_request_error", message))
+        self.send_response(status)
+        self.send_header("Content-Type", JSON_TYPE)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def _answer(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
-        answer = self.server.emulator.handle(self.command, self.path, dict(self.headers.items()), body)
+        if self.request_version == "HTTP/0.9":
+            self._refuse(400, "Invalid request: HTTP/0.9 is not supported")
+            return
+        try:
+            body = read_body(self.rfile, self.headers, self.server.body_limit)
+        except FramingError as exc:
+            self._refuse(exc.status, exc.message)
+            return
+        except TimeoutError:
+            self._refuse(408, f"Invalid request: the request body did not arrive within {self.timeout:g} s")
+            return
+        answer = self._handle(body)
+        try:
+            self._send(answer)
+        except HUNG_UP:
+            self.server.emulator.note_hang_up()
+            self.close_connection = True
+
+    def _handle(self, body: bytes) -> EmulatorResponse:
+        try:
+            return self.server.emulator.handle(self.command, self.path, dict(self.headers.items()), body)
+        except Exception as exc:
+            # A bug of the emulator: show it, and still answer, as a server that fails does.
+            traceback.print_exc()
+            message = f"the emulator failed: {type(exc).__name__}: {exc}"
+            return error_response(500, "server_error", message)
+
+    def _send(self, answer: EmulatorResponse) -> None:
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             if name.lower() not in self._SKIPPED:
@@ -90,6 +164,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(answer.body)
 
     def _send_chunked(self, parts: tuple[bytes, ...], *, dropped: bool) -> None:
+        if self.request_version != "HTTP/1.1":
+            # No chunked encoding before HTTP/1.1: the end of the body is the end of the connection.
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for part in parts:
+                self.wfile.write(part)
+            return
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         for part in parts:
@@ -104,7 +185,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _hang_up(self) -> None:
         self.wfile.flush()
         self.close_connection = True
-        self.connection.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):  # the client left first: the connection is down either way
+            self.connection.shutdown(socket.SHUT_RDWR)
 
 
 def base_url(server: ThreadingHTTPServer) -> str:
@@ -118,7 +200,10 @@ def serve(emulator: MoonshotEmulator, host: str = "127.0.0.1", port: int = 0) ->
     """Run the server in a daemon thread for the ``with`` block; yields the base URL."""
     check_loopback(host)
     server = _Server((host, port), emulator)
-    thread = threading.Thread(target=server.serve_forever, name="moonshot-emulator", daemon=True)
+    # A short poll interval: leaving the ``with`` block waits for the loop to notice.
+    thread = threading.Thread(
+        target=server.serve_forever, args=(SHUTDOWN_POLL,), name="moonshot-emulator", daemon=True
+    )
     thread.start()
     try:
         yield base_url(server)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from collections.abc import Mapping
 from typing import Any, cast
@@ -17,6 +18,7 @@ from ._types import EmulatorResponse, JSONObject
 JSON_TYPE = "application/json"
 SSE_TYPE = "text/event-stream"
 SSE_DONE = b"data: [DONE]\n\n"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class EmulatorError(Exception):
@@ -39,6 +41,43 @@ def bad_request(message: str) -> EmulatorError:
 
 def not_found(message: str) -> EmulatorError:
     return EmulatorError(404, "resource_not_found_error", message)
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def load_json(text: str | bytes) -> object:
+    """Parse JSON as strictly as the server does; ``ValueError`` (with the reason) when it is not.
+
+    Python accepts ``NaN`` and ``Infinity``, which are not JSON (RFC 8259 §6), and decodes a lone
+    ``\\ud800`` escape to a surrogate no answer can be encoded with. ⚠ Go's decoder (the server's
+    messages read like Go's) would put U+FFFD in its place; the emulator refuses it instead, so a test
+    learns that its text cannot be sent as UTF-8.
+    """
+    # Bytes are UTF-8 (RFC 8259 §8.1): json.loads would also guess UTF-16 and UTF-32.
+    decoded = text.decode("utf-8") if isinstance(text, bytes) else text
+    value: object = json.loads(decoded, parse_constant=_refuse_constant)
+    if _SURROGATE_ESCAPE.search(decoded) is not None:
+        try:
+            dumps(value)
+        except UnicodeEncodeError:
+            raise ValueError("it holds a lone UTF-16 surrogate escape") from None
+    return value
+
+
+def request_object(body: bytes) -> JSONObject:
+    """The body of a JSON request as an object, or the 400 the server answers."""
+    try:
+        parsed = load_json(body)
+    except ValueError as exc:
+        raise bad_request(
+            f"Invalid request: the request body is not valid JSON: {exc}"
+        ) from None  # ⚠ wording
+    found = as_object(parsed)
+    if found is None:
+        raise bad_request("Invalid request: the request body must be a JSON object")  # ⚠ wording
+    return found
 
 
 def dumps(payload: object) -> bytes:
