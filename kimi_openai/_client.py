@@ -15,6 +15,12 @@ from typing import TYPE_CHECKING, Any, Self, Unpack, cast
 
 import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven, Timeout
+from openai._client import (
+    AsyncOpenAIWithRawResponse,
+    AsyncOpenAIWithStreamedResponse,
+    OpenAIWithRawResponse,
+    OpenAIWithStreamedResponse,
+)
 from openai._models import FinalRequestOptions
 from openai._types import HttpxSendArgs
 from typing_extensions import override
@@ -48,15 +54,70 @@ from ._validation import TokenLimitField
 
 if TYPE_CHECKING:
     # Resources are imported when first used, as openai does: `import kimi_openai` stays light.
-    from .resources.batches import AsyncKimiBatches, KimiBatches
+    from .resources.batches import (
+        AsyncKimiBatches,
+        AsyncKimiBatchesWithRawResponse,
+        AsyncKimiBatchesWithStreamingResponse,
+        KimiBatches,
+        KimiBatchesWithRawResponse,
+        KimiBatchesWithStreamingResponse,
+    )
     from .resources.chat import AsyncKimiChat, KimiChat
-    from .resources.files import AsyncKimiFiles, KimiFiles
-    from .resources.formulas import AsyncFormulas, Formulas
-    from .resources.models import AsyncKimiModels, KimiModels
-    from .resources.tokenizers import AsyncTokenizers, Tokenizers
-    from .resources.users import AsyncUsers, Users
+    from .resources.chat.chat import (
+        AsyncKimiChatWithRawResponse,
+        AsyncKimiChatWithStreamingResponse,
+        KimiChatWithRawResponse,
+        KimiChatWithStreamingResponse,
+    )
+    from .resources.files import (
+        AsyncKimiFiles,
+        AsyncKimiFilesWithRawResponse,
+        AsyncKimiFilesWithStreamingResponse,
+        KimiFiles,
+        KimiFilesWithRawResponse,
+        KimiFilesWithStreamingResponse,
+    )
+    from .resources.formulas import (
+        AsyncFormulas,
+        AsyncFormulasWithRawResponse,
+        AsyncFormulasWithStreamingResponse,
+        Formulas,
+        FormulasWithRawResponse,
+        FormulasWithStreamingResponse,
+    )
+    from .resources.models import (
+        AsyncKimiModels,
+        AsyncKimiModelsWithRawResponse,
+        AsyncKimiModelsWithStreamingResponse,
+        KimiModels,
+        KimiModelsWithRawResponse,
+        KimiModelsWithStreamingResponse,
+    )
+    from .resources.tokenizers import (
+        AsyncTokenizers,
+        AsyncTokenizersWithRawResponse,
+        AsyncTokenizersWithStreamingResponse,
+        Tokenizers,
+        TokenizersWithRawResponse,
+        TokenizersWithStreamingResponse,
+    )
+    from .resources.users import (
+        AsyncUsers,
+        AsyncUsersWithRawResponse,
+        AsyncUsersWithStreamingResponse,
+        Users,
+        UsersWithRawResponse,
+        UsersWithStreamingResponse,
+    )
 
-__all__ = ["AsyncKimiOpenAI", "KimiOpenAI"]
+__all__ = [
+    "AsyncKimiOpenAI",
+    "AsyncKimiOpenAIWithRawResponse",
+    "AsyncKimiOpenAIWithStreamedResponse",
+    "KimiOpenAI",
+    "KimiOpenAIWithRawResponse",
+    "KimiOpenAIWithStreamedResponse",
+]
 
 
 class KimiOpenAI(KimiClientHooks, openai.OpenAI):
@@ -208,6 +269,18 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
         from .resources.models import KimiModels
 
         return KimiModels(self)
+
+    @cached_property
+    @override
+    def with_raw_response(self) -> KimiOpenAIWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's, with every Kimi resource and method (``partial``, ``files.extract``, ``tokenizers``...)."""
+        return KimiOpenAIWithRawResponse(self)
+
+    @cached_property
+    @override
+    def with_streaming_response(self) -> KimiOpenAIWithStreamedResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's, with every Kimi resource and method (``partial``, ``files.extract``, ``tokenizers``...)."""
+        return KimiOpenAIWithStreamedResponse(self)
 
     @override
     # The parameters of openai's copy() (the OpenAI-platform ones refused as by the
@@ -440,6 +513,18 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
 
         return AsyncKimiModels(self)
 
+    @cached_property
+    @override
+    def with_raw_response(self) -> AsyncKimiOpenAIWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's, with every Kimi resource and method (``partial``, ``files.extract``, ``tokenizers``...)."""
+        return AsyncKimiOpenAIWithRawResponse(self)
+
+    @cached_property
+    @override
+    def with_streaming_response(self) -> AsyncKimiOpenAIWithStreamedResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's, with every Kimi resource and method (``partial``, ``files.extract``, ``tokenizers``...)."""
+        return AsyncKimiOpenAIWithStreamedResponse(self)
+
     @override
     # The parameters of openai's copy() (the OpenAI-platform ones refused as by the
     # constructor) plus the Kimi settings; the signature differs from openai's in types.
@@ -555,3 +640,163 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         if response.status_code >= 400:
             await read_error_body_async(response)
         return response
+
+
+class KimiOpenAIWithRawResponse(OpenAIWithRawResponse):
+    """``client.with_raw_response``: openai's, leading to the Kimi resources' own ``with_raw_response``."""
+
+    def __init__(self, client: KimiOpenAI) -> None:
+        super().__init__(client)
+        self._kimi_client = client
+
+    @cached_property
+    @override
+    def chat(self) -> KimiChatWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.chat.with_raw_response
+
+    @cached_property
+    @override
+    def files(self) -> KimiFilesWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.files.with_raw_response
+
+    @cached_property
+    @override
+    def batches(self) -> KimiBatchesWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.batches.with_raw_response
+
+    @cached_property
+    @override
+    def models(self) -> KimiModelsWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.models.with_raw_response
+
+    @cached_property
+    def tokenizers(self) -> TokenizersWithRawResponse:
+        return self._kimi_client.tokenizers.with_raw_response
+
+    @cached_property
+    def users(self) -> UsersWithRawResponse:
+        return self._kimi_client.users.with_raw_response
+
+    @cached_property
+    def formulas(self) -> FormulasWithRawResponse:
+        return self._kimi_client.formulas.with_raw_response
+
+
+class KimiOpenAIWithStreamedResponse(OpenAIWithStreamedResponse):
+    """``client.with_streaming_response``: openai's, leading to the Kimi resources' own ``with_streaming_response``."""
+
+    def __init__(self, client: KimiOpenAI) -> None:
+        super().__init__(client)
+        self._kimi_client = client
+
+    @cached_property
+    @override
+    def chat(self) -> KimiChatWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.chat.with_streaming_response
+
+    @cached_property
+    @override
+    def files(self) -> KimiFilesWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.files.with_streaming_response
+
+    @cached_property
+    @override
+    def batches(self) -> KimiBatchesWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.batches.with_streaming_response
+
+    @cached_property
+    @override
+    def models(self) -> KimiModelsWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.models.with_streaming_response
+
+    @cached_property
+    def tokenizers(self) -> TokenizersWithStreamingResponse:
+        return self._kimi_client.tokenizers.with_streaming_response
+
+    @cached_property
+    def users(self) -> UsersWithStreamingResponse:
+        return self._kimi_client.users.with_streaming_response
+
+    @cached_property
+    def formulas(self) -> FormulasWithStreamingResponse:
+        return self._kimi_client.formulas.with_streaming_response
+
+
+class AsyncKimiOpenAIWithRawResponse(AsyncOpenAIWithRawResponse):
+    """``client.with_raw_response``: openai's, leading to the Kimi resources' own ``with_raw_response``."""
+
+    def __init__(self, client: AsyncKimiOpenAI) -> None:
+        super().__init__(client)
+        self._kimi_client = client
+
+    @cached_property
+    @override
+    def chat(self) -> AsyncKimiChatWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.chat.with_raw_response
+
+    @cached_property
+    @override
+    def files(self) -> AsyncKimiFilesWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.files.with_raw_response
+
+    @cached_property
+    @override
+    def batches(self) -> AsyncKimiBatchesWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.batches.with_raw_response
+
+    @cached_property
+    @override
+    def models(self) -> AsyncKimiModelsWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.models.with_raw_response
+
+    @cached_property
+    def tokenizers(self) -> AsyncTokenizersWithRawResponse:
+        return self._kimi_client.tokenizers.with_raw_response
+
+    @cached_property
+    def users(self) -> AsyncUsersWithRawResponse:
+        return self._kimi_client.users.with_raw_response
+
+    @cached_property
+    def formulas(self) -> AsyncFormulasWithRawResponse:
+        return self._kimi_client.formulas.with_raw_response
+
+
+class AsyncKimiOpenAIWithStreamedResponse(AsyncOpenAIWithStreamedResponse):
+    """``client.with_streaming_response``: openai's, leading to the Kimi resources' own ``with_streaming_response``."""
+
+    def __init__(self, client: AsyncKimiOpenAI) -> None:
+        super().__init__(client)
+        self._kimi_client = client
+
+    @cached_property
+    @override
+    def chat(self) -> AsyncKimiChatWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.chat.with_streaming_response
+
+    @cached_property
+    @override
+    def files(self) -> AsyncKimiFilesWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.files.with_streaming_response
+
+    @cached_property
+    @override
+    def batches(self) -> AsyncKimiBatchesWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.batches.with_streaming_response
+
+    @cached_property
+    @override
+    def models(self) -> AsyncKimiModelsWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.models.with_streaming_response
+
+    @cached_property
+    def tokenizers(self) -> AsyncTokenizersWithStreamingResponse:
+        return self._kimi_client.tokenizers.with_streaming_response
+
+    @cached_property
+    def users(self) -> AsyncUsersWithStreamingResponse:
+        return self._kimi_client.users.with_streaming_response
+
+    @cached_property
+    def formulas(self) -> AsyncFormulasWithStreamingResponse:
+        return self._kimi_client.formulas.with_streaming_response
