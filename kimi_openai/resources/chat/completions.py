@@ -134,7 +134,10 @@ def kimi_post_arguments(cast_to: object, stream_class: object, kwargs: dict[str,
     options = cast("Mapping[str, Any]", kwargs.get("options") or {})
     before = options.get("post_parser")
     if callable(before):
-        kwargs["options"] = {**options, "post_parser": _kimi_post_parser(cast("Callable[[Any], object]", before))}
+        kwargs["options"] = {
+            **options,
+            "post_parser": _kimi_post_parser(cast("Callable[[Any], object]", before)),
+        }
     return {**kwargs, "cast_to": cast_to}
 
 
