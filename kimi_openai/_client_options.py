@@ -123,11 +123,12 @@ def check_newer_options(
 def openai_keywords(enforce_credentials: bool, newer: Mapping[str, object]) -> dict[str, Any]:
     """Keywords for openai's constructor beyond those every supported openai release takes.
 
-    ``_enforce_credentials`` is passed only when false: older openai 2.x releases lack the
-    parameter, and with a key always given its default changes nothing.
+    ``_enforce_credentials`` is passed only when false, and only to an openai that takes
+    it: with a key always given its default changes nothing, and releases before it
+    (2.14 among them) accept an empty key as it is.
     """
     keywords: dict[str, Any] = dict(newer)
-    if not enforce_credentials:
+    if not enforce_credentials and "_enforce_credentials" in inspect.signature(openai.OpenAI).parameters:
         keywords["_enforce_credentials"] = False
     return keywords
 
