@@ -11,25 +11,36 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Self, Unpack
+from typing import TYPE_CHECKING, Any, Self, Unpack, cast
 
 import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven, Timeout
+from openai._client import (
+    AsyncOpenAIWithRawResponse,
+    AsyncOpenAIWithStreamedResponse,
+    OpenAIWithRawResponse,
+    OpenAIWithStreamedResponse,
+)
 from openai._models import FinalRequestOptions
 from openai._types import HttpxSendArgs
 from typing_extensions import override
 
 from ._client_hooks import KimiClientHooks, malformed_response
 from ._client_options import (
+    NewerOpenAIOptions,
+    check_newer_options,
     copied_endpoint,
     copied_headers,
     copied_query,
     forget_openai_environment,
     inherited,
     kimi_inherited,
+    moonshot_api_key,
+    openai_keywords,
+    refuse_platform_only,
 )
 from ._compat import httpx
-from ._config import read_dotenv, resolve_api_key, resolve_endpoint
+from ._config import read_dotenv, resolve_endpoint
 from ._constants import Region
 from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._request import KimiSettings, prepare_options
@@ -43,15 +54,70 @@ from ._validation import TokenLimitField
 
 if TYPE_CHECKING:
     # Resources are imported when first used, as openai does: `import kimi_openai` stays light.
-    from .resources.batches import AsyncKimiBatches, KimiBatches
+    from .resources.batches import (
+        AsyncKimiBatches,
+        AsyncKimiBatchesWithRawResponse,
+        AsyncKimiBatchesWithStreamingResponse,
+        KimiBatches,
+        KimiBatchesWithRawResponse,
+        KimiBatchesWithStreamingResponse,
+    )
     from .resources.chat import AsyncKimiChat, KimiChat
-    from .resources.files import AsyncKimiFiles, KimiFiles
-    from .resources.formulas import AsyncFormulas, Formulas
-    from .resources.models import AsyncKimiModels, KimiModels
-    from .resources.tokenizers import AsyncTokenizers, Tokenizers
-    from .resources.users import AsyncUsers, Users
+    from .resources.chat.chat import (
+        AsyncKimiChatWithRawResponse,
+        AsyncKimiChatWithStreamingResponse,
+        KimiChatWithRawResponse,
+        KimiChatWithStreamingResponse,
+    )
+    from .resources.files import (
+        AsyncKimiFiles,
+        AsyncKimiFilesWithRawResponse,
+        AsyncKimiFilesWithStreamingResponse,
+        KimiFiles,
+        KimiFilesWithRawResponse,
+        KimiFilesWithStreamingResponse,
+    )
+    from .resources.formulas import (
+        AsyncFormulas,
+        AsyncFormulasWithRawResponse,
+        AsyncFormulasWithStreamingResponse,
+        Formulas,
+        FormulasWithRawResponse,
+        FormulasWithStreamingResponse,
+    )
+    from .resources.models import (
+        AsyncKimiModels,
+        AsyncKimiModelsWithRawResponse,
+        AsyncKimiModelsWithStreamingResponse,
+        KimiModels,
+        KimiModelsWithRawResponse,
+        KimiModelsWithStreamingResponse,
+    )
+    from .resources.tokenizers import (
+        AsyncTokenizers,
+        AsyncTokenizersWithRawResponse,
+        AsyncTokenizersWithStreamingResponse,
+        Tokenizers,
+        TokenizersWithRawResponse,
+        TokenizersWithStreamingResponse,
+    )
+    from .resources.users import (
+        AsyncUsers,
+        AsyncUsersWithRawResponse,
+        AsyncUsersWithStreamingResponse,
+        Users,
+        UsersWithRawResponse,
+        UsersWithStreamingResponse,
+    )
 
-__all__ = ["AsyncKimiOpenAI", "KimiOpenAI"]
+__all__ = [
+    "AsyncKimiOpenAI",
+    "AsyncKimiOpenAIWithRawResponse",
+    "AsyncKimiOpenAIWithStreamedResponse",
+    "KimiOpenAI",
+    "KimiOpenAIWithRawResponse",
+    "KimiOpenAIWithStreamedResponse",
+]
 
 
 class KimiOpenAI(KimiClientHooks, openai.OpenAI):
@@ -65,11 +131,15 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
         self,
         *,
         api_key: str | Callable[[], str] | None = None,
+        admin_api_key: None = None,
+        workload_identity: None = None,
         region: Region | None = None,
         organization: str | None = None,
         project: str | None = None,
         webhook_secret: str | None = None,
-        base_url: str | httpx.URL | None = None,
+        provider: None = None,
+        base_url: str | httpx.URL | NotGiven | None = None,
+        data_residency: None = None,
         websocket_base_url: str | httpx.URL | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -83,6 +153,8 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
         _strict_response_validation: bool = False,
+        _enforce_credentials: bool = True,
+        **openai_options: Unpack[NewerOpenAIOptions],
     ) -> None:
         """Construct a Kimi client.
 
@@ -96,16 +168,34 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
                 the platform that URL fronts, so Moonshot's rules still apply through a proxy.
             base_url: overrides ``MOONSHOT_BASE_URL`` and the endpoint ``region`` picks
                 (a proxy, or a self-hosted OpenAI-compatible engine).
+            admin_api_key, workload_identity, provider, data_residency: OpenAI-platform
+                options that Moonshot has no counterpart for. Accepted at their default
+                (``None``, no effect); any other value raises ``KimiConfigurationError``.
+            _enforce_credentials: as for openai: ``False`` builds the client even when no
+                Moonshot key is found (``OPENAI_API_KEY`` is still never used).
+            **openai_options: a keyword of an openai release newer than this package,
+                passed to ``openai.OpenAI`` unchanged.
 
         Every other argument is ``openai.OpenAI``'s, with the same meaning.
         """
-        dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base_url is None else {}
-        url, fronts = resolve_endpoint(base_url, region, dotenv)
+        refuse_platform_only(
+            {
+                "admin_api_key": admin_api_key,
+                "workload_identity": workload_identity,
+                "provider": provider,
+                "data_residency": data_residency,
+            }
+        )
+        if openai_options:
+            check_newer_options(type(self).__name__, super().__init__, openai_options)
+        base = None if isinstance(base_url, NotGiven) else base_url
+        dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base is None else {}
+        url, fronts = resolve_endpoint(base, region, dotenv)
         retry = coerce_retry_policy(
             retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries), sync=True
         )
         super().__init__(
-            api_key=resolve_api_key(api_key, dotenv),
+            api_key=moonshot_api_key(api_key, dotenv, enforce=_enforce_credentials),
             organization=organization,
             project=project,
             webhook_secret=webhook_secret,
@@ -117,8 +207,10 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
             default_query=default_query,
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
+            **openai_keywords(_enforce_credentials, openai_options),
         )
         forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+        self._kimi_newer_options = dict(openai_options)
         self._kimi_fronts = fronts
         self._retry = retry
         self._kimi = KimiSettings(
@@ -178,20 +270,35 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
 
         return KimiModels(self)
 
+    @cached_property
     @override
-    # openai 3.x adds OpenAI-platform auth and routing options (admin keys, workload
-    # identity, providers, data residency) that Moonshot has no counterpart for; the
-    # Kimi signature keeps the options both openai lines share.
+    def with_raw_response(self) -> KimiOpenAIWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's, with every Kimi resource and method (``partial``, ``files.extract``, ``tokenizers``...)."""
+        return KimiOpenAIWithRawResponse(self)
+
+    @cached_property
+    @override
+    def with_streaming_response(self) -> KimiOpenAIWithStreamedResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's, with every Kimi resource and method (``partial``, ``files.extract``, ``tokenizers``...)."""
+        return KimiOpenAIWithStreamedResponse(self)
+
+    @override
+    # The parameters of openai's copy() (the OpenAI-platform ones refused as by the
+    # constructor) plus the Kimi settings; the signature differs from openai's in types.
     def copy(  # pyright: ignore[reportIncompatibleMethodOverride]
         self,
         *,
         api_key: str | Callable[[], str] | None = None,
+        admin_api_key: None = None,
+        workload_identity: None = None,
+        provider: NotGiven | None = NOT_GIVEN,
         region: Region | None = None,
         organization: str | None = None,
         project: str | None = None,
         webhook_secret: str | None = None,
         websocket_base_url: str | httpx.URL | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx.URL | NotGiven | None = None,
+        data_residency: None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         http_client: httpx.Client | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -205,15 +312,24 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
+        _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
+        **openai_options: Unpack[NewerOpenAIOptions],
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
-        url, fronted = copied_endpoint(self.base_url, self._kimi_fronts, base_url, region)
+        base = None if isinstance(base_url, NotGiven) else base_url
+        url, fronted = copied_endpoint(self.base_url, self._kimi_fronts, base, region)
+        newer: NewerOpenAIOptions = cast("NewerOpenAIOptions", {**self._kimi_newer_options, **openai_options})
         copied = self.__class__(
-            api_key=api_key or self._api_key_provider or self.api_key,
+            api_key=api_key or self._api_key_provider or self.api_key or None,
+            admin_api_key=admin_api_key,
+            workload_identity=workload_identity,
+            provider=None if isinstance(provider, NotGiven) else provider,
+            data_residency=data_residency,
             region=fronted,
             base_url=url,
             http_client=http_client or self._client,
+            _enforce_credentials=True if _enforce_credentials is None else _enforce_credentials,
             **kimi_inherited(
                 self._kimi,
                 self._retry,
@@ -236,6 +352,7 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
                 query=copied_query(self._custom_query, default_query, set_default_query),
             ),
             **_extra_kwargs,
+            **newer,
         )
         copied._reasoning = self._reasoning  # one memory of reasoning across with_options() copies
         return copied
@@ -278,11 +395,15 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         self,
         *,
         api_key: str | Callable[[], Awaitable[str]] | None = None,
+        admin_api_key: None = None,
+        workload_identity: None = None,
         region: Region | None = None,
         organization: str | None = None,
         project: str | None = None,
         webhook_secret: str | None = None,
-        base_url: str | httpx.URL | None = None,
+        provider: None = None,
+        base_url: str | httpx.URL | NotGiven | None = None,
+        data_residency: None = None,
         websocket_base_url: str | httpx.URL | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -296,15 +417,28 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
         _strict_response_validation: bool = False,
+        _enforce_credentials: bool = True,
+        **openai_options: Unpack[NewerOpenAIOptions],
     ) -> None:
         """Construct an async Kimi client; the arguments are those of :class:`KimiOpenAI`."""
-        dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base_url is None else {}
-        url, fronts = resolve_endpoint(base_url, region, dotenv)
+        refuse_platform_only(
+            {
+                "admin_api_key": admin_api_key,
+                "workload_identity": workload_identity,
+                "provider": provider,
+                "data_residency": data_residency,
+            }
+        )
+        if openai_options:
+            check_newer_options(type(self).__name__, super().__init__, openai_options)
+        base = None if isinstance(base_url, NotGiven) else base_url
+        dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base is None else {}
+        url, fronts = resolve_endpoint(base, region, dotenv)
         retry = coerce_retry_policy(
             retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries)
         )
         super().__init__(
-            api_key=resolve_api_key(api_key, dotenv),
+            api_key=moonshot_api_key(api_key, dotenv, enforce=_enforce_credentials),
             organization=organization,
             project=project,
             webhook_secret=webhook_secret,
@@ -316,8 +450,10 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
             default_query=default_query,
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
+            **openai_keywords(_enforce_credentials, openai_options),
         )
         forget_openai_environment(self, organization, project, webhook_secret, default_headers)
+        self._kimi_newer_options = dict(openai_options)
         self._kimi_fronts = fronts
         self._retry = retry
         self._kimi = KimiSettings(
@@ -377,20 +513,35 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
 
         return AsyncKimiModels(self)
 
+    @cached_property
     @override
-    # openai 3.x adds OpenAI-platform auth and routing options (admin keys, workload
-    # identity, providers, data residency) that Moonshot has no counterpart for; the
-    # Kimi signature keeps the options both openai lines share.
+    def with_raw_response(self) -> AsyncKimiOpenAIWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's, with every Kimi resource and method (``partial``, ``files.extract``, ``tokenizers``...)."""
+        return AsyncKimiOpenAIWithRawResponse(self)
+
+    @cached_property
+    @override
+    def with_streaming_response(self) -> AsyncKimiOpenAIWithStreamedResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's, with every Kimi resource and method (``partial``, ``files.extract``, ``tokenizers``...)."""
+        return AsyncKimiOpenAIWithStreamedResponse(self)
+
+    @override
+    # The parameters of openai's copy() (the OpenAI-platform ones refused as by the
+    # constructor) plus the Kimi settings; the signature differs from openai's in types.
     def copy(  # pyright: ignore[reportIncompatibleMethodOverride]
         self,
         *,
         api_key: str | Callable[[], Awaitable[str]] | None = None,
+        admin_api_key: None = None,
+        workload_identity: None = None,
+        provider: NotGiven | None = NOT_GIVEN,
         region: Region | None = None,
         organization: str | None = None,
         project: str | None = None,
         webhook_secret: str | None = None,
         websocket_base_url: str | httpx.URL | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx.URL | NotGiven | None = None,
+        data_residency: None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         http_client: httpx.AsyncClient | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -404,15 +555,24 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
+        _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
+        **openai_options: Unpack[NewerOpenAIOptions],
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
-        url, fronted = copied_endpoint(self.base_url, self._kimi_fronts, base_url, region)
+        base = None if isinstance(base_url, NotGiven) else base_url
+        url, fronted = copied_endpoint(self.base_url, self._kimi_fronts, base, region)
+        newer: NewerOpenAIOptions = cast("NewerOpenAIOptions", {**self._kimi_newer_options, **openai_options})
         copied = self.__class__(
-            api_key=api_key or self._api_key_provider or self.api_key,
+            api_key=api_key or self._api_key_provider or self.api_key or None,
+            admin_api_key=admin_api_key,
+            workload_identity=workload_identity,
+            provider=None if isinstance(provider, NotGiven) else provider,
+            data_residency=data_residency,
             region=fronted,
             base_url=url,
             http_client=http_client or self._client,
+            _enforce_credentials=True if _enforce_credentials is None else _enforce_credentials,
             **kimi_inherited(
                 self._kimi,
                 self._retry,
@@ -435,6 +595,7 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
                 query=copied_query(self._custom_query, default_query, set_default_query),
             ),
             **_extra_kwargs,
+            **newer,
         )
         copied._reasoning = self._reasoning  # one memory of reasoning across with_options() copies
         return copied
@@ -479,3 +640,163 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         if response.status_code >= 400:
             await read_error_body_async(response)
         return response
+
+
+class KimiOpenAIWithRawResponse(OpenAIWithRawResponse):
+    """``client.with_raw_response``: openai's, leading to the Kimi resources' own ``with_raw_response``."""
+
+    def __init__(self, client: KimiOpenAI) -> None:
+        super().__init__(client)
+        self._kimi_client = client
+
+    @cached_property
+    @override
+    def chat(self) -> KimiChatWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.chat.with_raw_response
+
+    @cached_property
+    @override
+    def files(self) -> KimiFilesWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.files.with_raw_response
+
+    @cached_property
+    @override
+    def batches(self) -> KimiBatchesWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.batches.with_raw_response
+
+    @cached_property
+    @override
+    def models(self) -> KimiModelsWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.models.with_raw_response
+
+    @cached_property
+    def tokenizers(self) -> TokenizersWithRawResponse:
+        return self._kimi_client.tokenizers.with_raw_response
+
+    @cached_property
+    def users(self) -> UsersWithRawResponse:
+        return self._kimi_client.users.with_raw_response
+
+    @cached_property
+    def formulas(self) -> FormulasWithRawResponse:
+        return self._kimi_client.formulas.with_raw_response
+
+
+class KimiOpenAIWithStreamedResponse(OpenAIWithStreamedResponse):
+    """``client.with_streaming_response``: openai's, leading to the Kimi resources' own ``with_streaming_response``."""
+
+    def __init__(self, client: KimiOpenAI) -> None:
+        super().__init__(client)
+        self._kimi_client = client
+
+    @cached_property
+    @override
+    def chat(self) -> KimiChatWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.chat.with_streaming_response
+
+    @cached_property
+    @override
+    def files(self) -> KimiFilesWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.files.with_streaming_response
+
+    @cached_property
+    @override
+    def batches(self) -> KimiBatchesWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.batches.with_streaming_response
+
+    @cached_property
+    @override
+    def models(self) -> KimiModelsWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.models.with_streaming_response
+
+    @cached_property
+    def tokenizers(self) -> TokenizersWithStreamingResponse:
+        return self._kimi_client.tokenizers.with_streaming_response
+
+    @cached_property
+    def users(self) -> UsersWithStreamingResponse:
+        return self._kimi_client.users.with_streaming_response
+
+    @cached_property
+    def formulas(self) -> FormulasWithStreamingResponse:
+        return self._kimi_client.formulas.with_streaming_response
+
+
+class AsyncKimiOpenAIWithRawResponse(AsyncOpenAIWithRawResponse):
+    """``client.with_raw_response``: openai's, leading to the Kimi resources' own ``with_raw_response``."""
+
+    def __init__(self, client: AsyncKimiOpenAI) -> None:
+        super().__init__(client)
+        self._kimi_client = client
+
+    @cached_property
+    @override
+    def chat(self) -> AsyncKimiChatWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.chat.with_raw_response
+
+    @cached_property
+    @override
+    def files(self) -> AsyncKimiFilesWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.files.with_raw_response
+
+    @cached_property
+    @override
+    def batches(self) -> AsyncKimiBatchesWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.batches.with_raw_response
+
+    @cached_property
+    @override
+    def models(self) -> AsyncKimiModelsWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.models.with_raw_response
+
+    @cached_property
+    def tokenizers(self) -> AsyncTokenizersWithRawResponse:
+        return self._kimi_client.tokenizers.with_raw_response
+
+    @cached_property
+    def users(self) -> AsyncUsersWithRawResponse:
+        return self._kimi_client.users.with_raw_response
+
+    @cached_property
+    def formulas(self) -> AsyncFormulasWithRawResponse:
+        return self._kimi_client.formulas.with_raw_response
+
+
+class AsyncKimiOpenAIWithStreamedResponse(AsyncOpenAIWithStreamedResponse):
+    """``client.with_streaming_response``: openai's, leading to the Kimi resources' own ``with_streaming_response``."""
+
+    def __init__(self, client: AsyncKimiOpenAI) -> None:
+        super().__init__(client)
+        self._kimi_client = client
+
+    @cached_property
+    @override
+    def chat(self) -> AsyncKimiChatWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.chat.with_streaming_response
+
+    @cached_property
+    @override
+    def files(self) -> AsyncKimiFilesWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.files.with_streaming_response
+
+    @cached_property
+    @override
+    def batches(self) -> AsyncKimiBatchesWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.batches.with_streaming_response
+
+    @cached_property
+    @override
+    def models(self) -> AsyncKimiModelsWithStreamingResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return self._kimi_client.models.with_streaming_response
+
+    @cached_property
+    def tokenizers(self) -> AsyncTokenizersWithStreamingResponse:
+        return self._kimi_client.tokenizers.with_streaming_response
+
+    @cached_property
+    def users(self) -> AsyncUsersWithStreamingResponse:
+        return self._kimi_client.users.with_streaming_response
+
+    @cached_property
+    def formulas(self) -> AsyncFormulasWithStreamingResponse:
+        return self._kimi_client.formulas.with_streaming_response

@@ -6,6 +6,7 @@ Kept apart from ``_client`` so that module stays about construction and copying.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, cast
 
 import openai
@@ -39,6 +40,8 @@ class KimiClientHooks:
     max_retries: int
     _kimi_fronts: Region | None = None
     """The platform a non-Moonshot base URL fronts, as told by ``region=`` (see ``platform_of``)."""
+    _kimi_newer_options: Mapping[str, object]
+    """Constructor keywords of a newer openai than this package names, for ``copy()`` to carry over."""
 
     @property
     def region(self) -> Region | None:

@@ -4,24 +4,35 @@ openai's constructor reads ``OPENAI_*`` variables whenever an argument is missin
 :func:`forget_openai_environment` undoes that. ``copy()`` / ``with_options()`` take
 each argument given, else the client's own, as openai's ``copy`` does, for openai's
 options and for the Kimi ones alike.
+
+The clients name every parameter of the installed openai's constructor. Those that
+only mean something on OpenAI's platform (:data:`OPENAI_PLATFORM_ONLY`) are accepted
+at their default and refused otherwise. A parameter added by an openai release newer
+than this package reaches openai's constructor through :class:`NewerOpenAIOptions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypedDict, TypeVar
 
 import openai
 from openai import NotGiven, Timeout
 
 from ._compat import httpx
+from ._config import resolve_api_key
 from ._constants import REGION_BASE_URLS, Region
+from ._errors import KimiConfigurationError
 from ._messages import ReasoningEchoPolicy
 from ._request import KimiSettings
 from ._retry import RetryConfig, RetrySetup, coerce_retry_policy
 from ._validation import TokenLimitField
 
 __all__ = [
+    "OPENAI_PLATFORM_ONLY",
+    "NewerOpenAIOptions",
+    "check_newer_options",
     "copied_endpoint",
     "copied_headers",
     "copied_query",
@@ -29,7 +40,112 @@ __all__ = [
     "forget_openai_environment",
     "inherited",
     "kimi_inherited",
+    "moonshot_api_key",
+    "openai_keywords",
+    "refuse_platform_only",
+    "unset",
 ]
+
+_K = TypeVar("_K")
+
+OPENAI_PLATFORM_ONLY: Final[Mapping[str, tuple[str, str]]] = {
+    "admin_api_key": (
+        "an organization admin key for OpenAI's Admin API",
+        "authenticate with api_key= and your Moonshot key",
+    ),
+    "workload_identity": (
+        "a cloud workload identity exchanged for an OpenAI access token",
+        "Moonshot authenticates with an API key only (https://platform.kimi.ai/docs/api/chat): pass api_key=",
+    ),
+    "provider": (
+        "a route to OpenAI models hosted by another cloud, such as Bedrock or Vertex",
+        "a Kimi client talks to Moonshot, or to the base_url= you give it",
+    ),
+    "data_residency": (
+        "a choice among OpenAI's regional endpoints",
+        "choose Moonshot's platform with region='global' (api.moonshot.ai) or region='cn' (api.moonshot.cn)",
+    ),
+}
+"""openai constructor options that only OpenAI's platform honours: what each is, and what to do instead.
+
+At their default (``None``) they are ignored and change nothing in a request; any other
+value is refused with a :class:`~kimi_openai.KimiConfigurationError`, since silently
+dropping, say, a data-residency requirement would send the data elsewhere than asked.
+"""
+
+
+class NewerOpenAIOptions(TypedDict, total=False):
+    """Constructor options of an openai release newer than this package; none are known yet.
+
+    Declared empty, so type checkers accept only the parameters the Kimi clients name. At
+    run time any other keyword that the installed openai's constructor takes is passed to
+    it unchanged, and ``copy()`` carries it over; a keyword openai does not take either
+    raises ``TypeError`` before anything else happens.
+    """
+
+
+def unset(value: object) -> bool:
+    """Whether an option was left at its default: ``None`` or openai's ``NOT_GIVEN``."""
+    return value is None or isinstance(value, NotGiven)
+
+
+def refuse_platform_only(options: Mapping[str, object]) -> None:
+    """A :class:`KimiConfigurationError` for an OpenAI-platform-only option given a value.
+
+    The value itself is never shown: an admin key or an identity token is a secret.
+    """
+    for name, value in options.items():
+        if not unset(value):
+            what, instead = OPENAI_PLATFORM_ONLY[name]
+            raise KimiConfigurationError(
+                f"{name} is an OpenAI-platform option ({what}) and was set. Moonshot has no "
+                f"such setting. Leave {name} unset (None, the default); {instead}."
+            )
+
+
+def check_newer_options(
+    owner: str, openai_init: Callable[..., object], options: Mapping[str, object]
+) -> None:
+    """``TypeError`` for a keyword neither the Kimi client nor the installed openai takes.
+
+    Raised before the key is looked up, so a misspelt ``api_key`` is reported as such
+    rather than as a missing key. Only runs when such keywords were given.
+    """
+    accepted = inspect.signature(openai_init).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
+        return
+    for name in options:
+        parameter = accepted.get(name)
+        if parameter is None or parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            raise TypeError(f"{owner}() got an unexpected keyword argument {name!r}")
+
+
+def openai_keywords(enforce_credentials: bool, newer: Mapping[str, object]) -> dict[str, Any]:
+    """Keywords for openai's constructor beyond those every supported openai release takes.
+
+    ``_enforce_credentials`` is passed only when false, and only to an openai that takes
+    it: with a key always given its default changes nothing, and releases before it
+    (2.14 among them) accept an empty key as it is.
+    """
+    keywords: dict[str, Any] = dict(newer)
+    if not enforce_credentials and "_enforce_credentials" in inspect.signature(openai.OpenAI).parameters:
+        keywords["_enforce_credentials"] = False
+    return keywords
+
+
+def moonshot_api_key(api_key: _K | str | None, dotenv: Mapping[str, str], *, enforce: bool) -> _K | str:
+    """The key a client sends; ``""`` when none is found and ``_enforce_credentials=False``.
+
+    openai's ``_enforce_credentials=False`` builds a client without credentials (requests
+    then fail for want of one); the Kimi client does the same without ever falling back
+    to ``OPENAI_API_KEY``: openai reads that variable only for a ``None`` key.
+    """
+    try:
+        return resolve_api_key(api_key, dotenv)
+    except KimiConfigurationError:
+        if enforce:
+            raise
+        return ""
 
 
 def forget_openai_environment(

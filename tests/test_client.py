@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 from pathlib import Path
 
@@ -233,27 +232,7 @@ def test_explicit_openai_style_options_are_still_sent() -> None:
 # --- constructor arguments, copy and with_options ----------------------------------------------
 
 
-def test_every_shared_openai_constructor_argument_is_accepted() -> None:
-    kimi = inspect.signature(KimiOpenAI.__init__).parameters
-    shared = {"api_key", "organization", "project", "webhook_secret", "base_url", "websocket_base_url"}
-    shared |= {"timeout", "max_retries", "default_headers", "default_query", "http_client"}
-    assert shared <= set(inspect.signature(openai.OpenAI.__init__).parameters)
-    assert shared <= set(kimi)
-    assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in kimi.values())
-
-
-@pytest.mark.parametrize("client_class", [KimiOpenAI, AsyncKimiOpenAI])
-def test_copy_signature_matches_the_constructor(
-    client_class: type[KimiOpenAI] | type[AsyncKimiOpenAI],
-) -> None:
-    # The same check openai runs on its own clients: every constructor option can be copied.
-    init = inspect.signature(client_class.__init__).parameters
-    copy = inspect.signature(client_class.copy).parameters
-    for name in init:
-        if name in {"self", "_strict_response_validation"}:
-            continue
-        assert name in copy, f"copy() lacks {name}"
-    assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in copy.values())
+# Every openai parameter by name, and copy()'s parity with the constructor: test_openai_parameters.py.
 
 
 def test_copy_and_with_options_return_the_kimi_class_with_kimi_settings() -> None:

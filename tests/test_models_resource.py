@@ -143,6 +143,23 @@ async def test_async_refresh_specs(async_client: AsyncKimiOpenAI) -> None:
         await async_client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=70_000)
 
 
+def test_raw_refresh_specs_merges_when_parsed(client: KimiOpenAI) -> None:
+    raw = client.models.with_raw_response.refresh_specs()
+    assert raw.http_request.url.path == "/v1/models"
+    assert get_model_spec(NEW_MODEL).matched_by == "default"  # nothing merged before parse()
+    listed = raw.parse()
+    assert NEW_MODEL in {model.id for model in listed}
+    assert get_model_spec(NEW_MODEL).context_length == 65_536
+
+
+@pytest.mark.anyio
+async def test_async_streamed_refresh_specs_merges_when_parsed(async_client: AsyncKimiOpenAI) -> None:
+    async with async_client.models.with_streaming_response.refresh_specs() as response:
+        assert response.headers["x-request-id"]
+        assert all(isinstance(model, KimiModel) for model in await response.parse())
+    assert get_model_spec(NEW_MODEL).matched_by == "live"
+
+
 def test_the_registry_fixture_restored_the_default_lookup() -> None:
     # Runs after the refresh tests in file order: their live entries are gone.
     assert get_model_spec(NEW_MODEL).matched_by == "default"

@@ -12,7 +12,9 @@ Moonshot's list has no pagination; openai's one-page ``SyncPage`` fits it as is.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import cast
 
+from openai import BaseModel
 from openai._base_client import AsyncPaginator, make_request_options
 from openai._legacy_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from openai._response import async_to_streamed_response_wrapper, to_streamed_response_wrapper
@@ -43,9 +45,18 @@ def _model_path(model: str) -> str:
     return f"{MODELS_PATH}/{model}"
 
 
+class _ModelList(BaseModel):
+    # A parameterised list: openai 2.x's construct_type crashes on bare generics.
+    data: list[KimiModel] = []  # noqa: RUF012 # pydantic copies field defaults
+
+
 def _merge(models: list[KimiModel]) -> list[KimiModel]:
     refresh_model_specs(model.model_dump() for model in models)
     return models
+
+
+def _merge_listed(listed: _ModelList) -> list[KimiModel]:
+    return _merge(listed.data)
 
 
 class KimiModels(Models):
@@ -110,8 +121,19 @@ class KimiModels(Models):
         Afterwards ``get_model_spec(id)`` reports the server's ``context_length`` and
         input capabilities for every listed id, known to this package or not; the live
         values win over the built-in table. Returns the listed models.
+
+        ``with_raw_response.refresh_specs()`` merges when its ``.parse()`` is called.
         """
-        return _merge(list(self.list(extra_headers=extra_headers, timeout=timeout)))
+        # One GET /models (Moonshot's list has no pages), merged by the post-parser: the raw
+        # response's parse() does the same as this call.
+        merged = self._get(
+            MODELS_PATH,
+            options=make_request_options(
+                extra_headers=extra_headers, timeout=timeout, post_parser=_merge_listed
+            ),
+            cast_to=_ModelList,
+        )
+        return cast("list[KimiModel]", merged)
 
 
 class AsyncKimiModels(AsyncModels):
@@ -172,7 +194,14 @@ class AsyncKimiModels(AsyncModels):
         timeout: float | httpx.Timeout | NotGiven | None = not_given,
     ) -> list[KimiModel]:
         """List the models and merge their limits into the spec lookup; see :meth:`KimiModels.refresh_specs`."""
-        return _merge([model async for model in self.list(extra_headers=extra_headers, timeout=timeout)])
+        merged = await self._get(
+            MODELS_PATH,
+            options=make_request_options(
+                extra_headers=extra_headers, timeout=timeout, post_parser=_merge_listed
+            ),
+            cast_to=_ModelList,
+        )
+        return cast("list[KimiModel]", merged)
 
 
 class KimiModelsWithRawResponse(ModelsWithRawResponse):
@@ -180,6 +209,7 @@ class KimiModelsWithRawResponse(ModelsWithRawResponse):
         super().__init__(models)
         self.retrieve = to_raw_response_wrapper(models.retrieve)
         self.list = to_raw_response_wrapper(models.list)
+        self.refresh_specs = to_raw_response_wrapper(models.refresh_specs)
 
 
 class AsyncKimiModelsWithRawResponse(AsyncModelsWithRawResponse):
@@ -187,6 +217,7 @@ class AsyncKimiModelsWithRawResponse(AsyncModelsWithRawResponse):
         super().__init__(models)
         self.retrieve = async_to_raw_response_wrapper(models.retrieve)
         self.list = async_to_raw_response_wrapper(models.list)
+        self.refresh_specs = async_to_raw_response_wrapper(models.refresh_specs)
 
 
 class KimiModelsWithStreamingResponse(ModelsWithStreamingResponse):
@@ -194,6 +225,7 @@ class KimiModelsWithStreamingResponse(ModelsWithStreamingResponse):
         super().__init__(models)
         self.retrieve = to_streamed_response_wrapper(models.retrieve)
         self.list = to_streamed_response_wrapper(models.list)
+        self.refresh_specs = to_streamed_response_wrapper(models.refresh_specs)
 
 
 class AsyncKimiModelsWithStreamingResponse(AsyncModelsWithStreamingResponse):
@@ -201,3 +233,4 @@ class AsyncKimiModelsWithStreamingResponse(AsyncModelsWithStreamingResponse):
         super().__init__(models)
         self.retrieve = async_to_streamed_response_wrapper(models.retrieve)
         self.list = async_to_streamed_response_wrapper(models.list)
+        self.refresh_specs = async_to_streamed_response_wrapper(models.refresh_specs)

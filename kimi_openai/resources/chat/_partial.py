@@ -16,18 +16,14 @@ their ``.parse()`` returns the joined completion (or the partial stream).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar, cast, overload
 
 from openai import Omit, omit
-from openai._legacy_response import LegacyAPIResponse, async_to_raw_response_wrapper, to_raw_response_wrapper
-from openai._response import (
-    APIResponse,
-    AsyncAPIResponse,
-    async_to_streamed_response_wrapper,
-    to_streamed_response_wrapper,
-)
+from openai._legacy_response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from openai._response import async_to_streamed_response_wrapper, to_streamed_response_wrapper
 from openai.resources.chat.completions import (
     AsyncCompletions,
     AsyncCompletionsWithRawResponse,
@@ -184,29 +180,44 @@ def join_partial(completion: ChatCompletion, prefix: str) -> PartialChatCompleti
     )
 
 
-def _adapt(result: object, prefix: str) -> object:
-    """The joined form of whatever ``create`` returned or a raw response parsed into."""
+def _joined(result: object, prefix: str) -> object:
+    """The joined form of what a partial request parses into: a completion or a stream."""
     if isinstance(result, ChatCompletion):
         return join_partial(result, prefix)
     if isinstance(result, KimiStream):
         return PartialStream(cast("KimiStream[KimiChatCompletionChunk]", result), prefix)
     if isinstance(result, AsyncKimiStream):
         return AsyncPartialStream(cast("AsyncKimiStream[KimiChatCompletionChunk]", result), prefix)
-    if not isinstance(result, LegacyAPIResponse | APIResponse | AsyncAPIResponse):
-        return result
-    # with_raw_response / with_streaming_response: join when the caller parses. The options
-    # belong to this one response, so chaining their post_parser touches nothing else.
-    raw = cast("LegacyAPIResponse[object] | APIResponse[object] | AsyncAPIResponse[object]", result)
-    options = raw._options  # pyright: ignore[reportPrivateUsage]
-    before = options.post_parser
+    return result
 
-    def post_parser(parsed: object) -> object:
-        if not isinstance(before, Omit) and callable(before):
-            parsed = cast("Any", before)(parsed)
-        return _adapt(parsed, prefix)
 
-    options.post_parser = post_parser
-    return raw
+_R = TypeVar("_R", bound="Completions | AsyncCompletions")
+
+
+def _joining(resource: _R, prefix: str) -> _R:
+    """A copy of ``resource`` whose requests join ``prefix`` to what they parse into.
+
+    The join is the request's post-parser, after openai's own, so the plain call,
+    ``with_raw_response(...).parse()`` and ``with_streaming_response(...).parse()`` all
+    return the joined completion (or the partial stream). A copy, not a flag on the
+    resource: concurrent calls on one client never see each other's prefix.
+    """
+    joining = copy.copy(resource)
+    post: Callable[..., Any] = resource._post  # pyright: ignore[reportPrivateUsage]
+
+    def join(parsed: object) -> object:
+        return _joined(parsed, prefix)
+
+    def post_joined(path: str, *, options: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+        before: object = (options or {}).get("post_parser")
+
+        def after(parsed: object) -> object:
+            return join(cast("Callable[[object], object]", before)(parsed) if callable(before) else parsed)
+
+        return post(path, options={**(options or {}), "post_parser": after}, **kwargs)
+
+    joining._post = post_joined  # pyright: ignore[reportAttributeAccessIssue, reportPrivateUsage]
+    return joining
 
 
 def partial_request(
@@ -323,8 +334,8 @@ class PartialMixin(Completions):
                 ``response_format={"type": "json_object"}`` was passed (not allowed with partial mode).
         """
         kwargs = partial_request(messages, prefix, name, create_kwargs)
-        create = cast("Any", self.create)
-        return cast("Any", _adapt(create(model=model, stream=stream, thinking=thinking, **kwargs), prefix))
+        create = cast("Any", _joining(self, prefix).create)
+        return create(model=model, stream=stream, thinking=thinking, **kwargs)
 
 
 class AsyncPartialMixin(AsyncCompletions):
@@ -377,9 +388,8 @@ class AsyncPartialMixin(AsyncCompletions):
     ) -> PartialChatCompletion | AsyncPartialStream:
         """Continue ``prefix`` as the assistant; see :meth:`PartialMixin.partial`."""
         kwargs = partial_request(messages, prefix, name, create_kwargs)
-        create = cast("Any", self.create)
-        result = await create(model=model, stream=stream, thinking=thinking, **kwargs)
-        return cast("Any", _adapt(result, prefix))
+        create = cast("Any", _joining(self, prefix).create)
+        return await create(model=model, stream=stream, thinking=thinking, **kwargs)
 
 
 class KimiCompletionsWithRawResponse(CompletionsWithRawResponse):

@@ -1,10 +1,12 @@
 """Kimi's ``chat.completions``: openai's resource, subclassed.
 
 * Responses come back as Kimi types (:class:`~kimi_openai.types.KimiChatCompletion`,
-  streams of :class:`~kimi_openai.types.KimiChatCompletionChunk`), which are
-  subclasses of openai's, so ``isinstance`` checks in user and framework code
-  still pass. The swap happens where openai's methods post (``self._post``), so
-  ``create``, both response wrappers, ``.stream()`` and ``.parse()`` all get it.
+  streams of :class:`~kimi_openai.types.KimiChatCompletionChunk`,
+  :class:`~kimi_openai.types.KimiParsedChatCompletion`), which are subclasses of
+  openai's, so ``isinstance`` checks in user and framework code still pass. The swap
+  happens where openai's methods post (``self._post``), in the cast type, stream class
+  and post-parser of the request, so ``create``, ``.stream()``, ``.parse()`` and every
+  response wrapper's ``.parse()`` get it.
 * ``thinking=`` is a typed keyword argument (sent in the body; openai has no such
   parameter): https://platform.kimi.ai/docs/api/chat
 * Request checks run in the client's ``_prepare_options`` (see ``_request.py``),
@@ -13,11 +15,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 from openai import Omit, omit
-from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletion, ParsedChatCompletion
 from pydantic import BaseModel
 from typing_extensions import Unpack, override
 
@@ -82,13 +84,61 @@ def with_thinking(kwargs: dict[str, Any], thinking: ThinkingParam | Omit) -> dic
     return {**kwargs, "extra_body": extra}
 
 
-def _kimi_cast(cast_to: object, stream_cls: object, stream_class: object) -> tuple[object, object]:
-    """Kimi types for what openai's chat methods ask for; anything else unchanged."""
+def _has_builtin_tool_call(completion: object) -> bool:
+    # $web_search comes back as a tool call of type "builtin_function", outside openai's
+    # Literal["function"] (https://platform.kimi.ai/docs/guide/use-web-search).
+    for choice in cast("Iterable[object]", getattr(completion, "choices", None) or ()):
+        calls = getattr(getattr(choice, "message", None), "tool_calls", None) or ()
+        if any(getattr(call, "type", None) == "builtin_function" for call in cast("Iterable[object]", calls)):
+            return True
+    return False
+
+
+def _openai_parsed(value: object) -> bool:
+    return isinstance(value, ParsedChatCompletion) and not isinstance(value, KimiParsedChatCompletion)
+
+
+def _kimi_post_parser(before: Callable[[Any], object]) -> Callable[[Any], object]:
+    """openai's post-parser of a chat request, returning Kimi types.
+
+    ``.parse()`` builds its ``ParsedChatCompletion`` in its post-parser, from the
+    (Kimi) completion; what it builds is re-typed here, so ``create``-style calls,
+    ``with_raw_response(...).parse()`` and ``with_streaming_response`` all get a
+    :class:`KimiParsedChatCompletion`. openai dumps the message while parsing, and
+    pydantic warns about a builtin tool call it keeps as is: only that warning is silenced.
+    """
+    # Imported here: kimi_openai.lib imports this module.
+    from kimi_openai.lib.web_search import quiet_builtin_tool_calls
+
+    def post_parser(completion: object) -> object:
+        with quiet_builtin_tool_calls(_has_builtin_tool_call(completion)):
+            parsed = before(completion)
+        if _openai_parsed(parsed):
+            return to_kimi_parsed(cast("ParsedChatCompletion[object]", parsed))
+        return parsed
+
+    return post_parser
+
+
+def kimi_post_arguments(cast_to: object, stream_class: object, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What openai's chat methods post, asking for Kimi types where openai builds the objects.
+
+    The cast type (``ChatCompletion`` → :class:`KimiChatCompletion`), the stream class and
+    the post-parser are in the request options: a response wrapper's ``.parse()`` uses them
+    as the plain call does, so every wrapper openai has or adds gets the Kimi types.
+    """
     if cast_to is ChatCompletion:
         cast_to = KimiChatCompletion
-    if stream_cls is not None:
-        stream_cls = stream_class
-    return cast_to, stream_cls
+    if kwargs.get("stream_cls") is not None:
+        kwargs["stream_cls"] = stream_class
+    options = cast("Mapping[str, Any]", kwargs.get("options") or {})
+    before = options.get("post_parser")
+    if callable(before):
+        kwargs["options"] = {
+            **options,
+            "post_parser": _kimi_post_parser(cast("Callable[[Any], object]", before)),
+        }
+    return {**kwargs, "cast_to": cast_to}
 
 
 class KimiCompletions(PartialMixin, KimiStreamMixin):
@@ -98,9 +148,8 @@ class KimiCompletions(PartialMixin, KimiStreamMixin):
         super().__init__(client)
         post: Callable[..., Any] = self._post
 
-        def kimi_post(path: str, *, cast_to: object, stream_cls: object = None, **kwargs: Any) -> Any:
-            cast_to, stream_cls = _kimi_cast(cast_to, stream_cls, KimiStream[KimiChatCompletionChunk])
-            return post(path, cast_to=cast_to, stream_cls=stream_cls, **kwargs)
+        def kimi_post(path: str, *, cast_to: object, **kwargs: Any) -> Any:
+            return post(path, **kimi_post_arguments(cast_to, KimiStream[KimiChatCompletionChunk], kwargs))
 
         self._post = kimi_post  # pyright: ignore[reportAttributeAccessIssue]
 
@@ -139,18 +188,18 @@ class KimiCompletions(PartialMixin, KimiStreamMixin):
         thinking: ThinkingParam | Omit = omit,
         **kwargs: Unpack[KimiParseArgs],
     ) -> KimiParsedChatCompletion[_T]:
-        """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message)."""
+        """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message).
+
+        The Kimi types come from the request's post-parser (see ``kimi_post_arguments``),
+        so ``with_raw_response.parse(...)`` and ``with_streaming_response.parse(...)`` give them too.
+        """
         # Imported here: kimi_openai.lib imports this module. openai's parse refuses builtin
         # tools ($web_search); they travel in extra_body instead.
-        from kimi_openai.lib.web_search import (
-            has_builtin_tools,
-            quiet_builtin_tool_calls,
-            split_builtin_tools,
-        )
+        from kimi_openai.lib.web_search import split_builtin_tools
 
         arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
-        with quiet_builtin_tool_calls(has_builtin_tools(arguments)):
-            return to_kimi_parsed(super().parse(response_format=response_format, **arguments))
+        parsed = super().parse(response_format=response_format, **arguments)
+        return cast("KimiParsedChatCompletion[_T]", parsed)
 
 
 class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
@@ -160,9 +209,9 @@ class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
         super().__init__(client)
         post: Callable[..., Awaitable[Any]] = self._post
 
-        async def kimi_post(path: str, *, cast_to: object, stream_cls: object = None, **kwargs: Any) -> Any:
-            cast_to, stream_cls = _kimi_cast(cast_to, stream_cls, AsyncKimiStream[KimiChatCompletionChunk])
-            return await post(path, cast_to=cast_to, stream_cls=stream_cls, **kwargs)
+        async def kimi_post(path: str, *, cast_to: object, **kwargs: Any) -> Any:
+            stream_class = AsyncKimiStream[KimiChatCompletionChunk]
+            return await post(path, **kimi_post_arguments(cast_to, stream_class, kwargs))
 
         self._post = kimi_post  # pyright: ignore[reportAttributeAccessIssue]
 
@@ -201,15 +250,15 @@ class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
         thinking: ThinkingParam | Omit = omit,
         **kwargs: Unpack[KimiParseArgs],
     ) -> KimiParsedChatCompletion[_T]:
-        """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message)."""
+        """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message).
+
+        The Kimi types come from the request's post-parser (see ``kimi_post_arguments``),
+        so ``with_raw_response.parse(...)`` and ``with_streaming_response.parse(...)`` give them too.
+        """
         # Imported here: kimi_openai.lib imports this module. openai's parse refuses builtin
         # tools ($web_search); they travel in extra_body instead.
-        from kimi_openai.lib.web_search import (
-            has_builtin_tools,
-            quiet_builtin_tool_calls,
-            split_builtin_tools,
-        )
+        from kimi_openai.lib.web_search import split_builtin_tools
 
         arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
-        with quiet_builtin_tool_calls(has_builtin_tools(arguments)):
-            return to_kimi_parsed(await super().parse(response_format=response_format, **arguments))
+        parsed = await super().parse(response_format=response_format, **arguments)
+        return cast("KimiParsedChatCompletion[_T]", parsed)

@@ -1,0 +1,249 @@
+"""Every parameter of the installed openai's client constructor and ``copy()``, on the Kimi clients.
+
+Checked against whichever openai is installed (CI runs the newest 2.x and the newest 3.x), by
+introspecting its signatures: a parameter a new openai release adds fails here until the Kimi
+clients name it and its meaning on Moonshot is decided.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+import openai
+import pytest
+from _helpers import Recorder
+
+from kimi_openai import AsyncKimiOpenAI, KimiConfigurationError, KimiOpenAI
+from kimi_openai._compat import httpx
+
+KEY = "sk-kimi-0123456789abcdef"
+BASE_URL = "http://moonshot.test/v1"
+MESSAGES: list[Any] = [{"role": "user", "content": "hi"}]
+PAIRS = [(KimiOpenAI, openai.OpenAI), (AsyncKimiOpenAI, openai.AsyncOpenAI)]
+PLATFORM_ONLY: dict[str, object] = {
+    "admin_api_key": "sk-admin-secret-0123456789",
+    "workload_identity": {"identity_provider_id": "idp-secret-42", "service_account_id": "sa-1"},
+    "provider": object(),
+    "data_residency": "eu",
+}
+"""Each OpenAI-platform-only option with a value it takes on OpenAI."""
+
+ClientPair = tuple[type[KimiOpenAI] | type[AsyncKimiOpenAI], type[openai.OpenAI] | type[openai.AsyncOpenAI]]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("MOONSHOT_API_KEY", "KIMI_API_KEY", "MOONSHOT_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _named(function: Callable[..., object]) -> set[str]:
+    """The parameters a caller can pass by name (not ``self``, not a ``**`` catch-all)."""
+    return {
+        name
+        for name, parameter in inspect.signature(function).parameters.items()
+        if parameter.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        and name != "self"
+    }
+
+
+def _openai_defaults(function: Callable[..., object], *, skip: set[str]) -> dict[str, object]:
+    return {
+        name: parameter.default
+        for name, parameter in inspect.signature(function).parameters.items()
+        if name != "self" and name not in skip and parameter.default is not inspect.Parameter.empty
+    }
+
+
+def _send(client: KimiOpenAI | AsyncKimiOpenAI) -> None:
+    if isinstance(client, KimiOpenAI):
+        client.chat.completions.create(model="kimi-k2.6", messages=MESSAGES)
+        return
+    import asyncio
+
+    asyncio.run(client.chat.completions.create(model="kimi-k2.6", messages=MESSAGES))
+
+
+def _http_client(kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI], recorder: Recorder) -> Any:
+    return recorder.client() if kimi is KimiOpenAI else recorder.async_client()
+
+
+def _wire(request: httpx.Request) -> tuple[str, str, dict[str, str], object]:
+    return request.method, str(request.url), dict(request.headers), json.loads(request.content)
+
+
+# --- the signatures ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kimi", "base"), PAIRS)
+@pytest.mark.parametrize("method", ["__init__", "copy", "with_options"])
+def test_every_openai_parameter_is_named_by_the_kimi_client(kimi: Any, base: Any, method: str) -> None:
+    missing = _named(getattr(base, method)) - _named(getattr(kimi, method))
+    assert not missing, f"{kimi.__name__}.{method} lacks openai {openai.__version__}'s {sorted(missing)}"
+
+
+@pytest.mark.parametrize("kimi", [KimiOpenAI, AsyncKimiOpenAI])
+def test_copy_takes_every_constructor_option(kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI]) -> None:
+    # openai's own check on its clients (tests/test_client.py, test_copy_signature).
+    copy = inspect.signature(kimi.copy).parameters
+    for name in inspect.signature(kimi.__init__).parameters:
+        if name not in {"self", "_strict_response_validation"}:
+            assert name in copy, f"copy() lacks {name}"
+    assert kimi.with_options is kimi.copy
+
+
+# --- the defaults: accepted, and nothing changes --------------------------------------------------
+
+
+@pytest.mark.parametrize(("kimi", "base"), PAIRS)
+def test_every_openai_parameter_at_its_default_changes_no_request(
+    kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI], base: type[openai.OpenAI] | type[openai.AsyncOpenAI]
+) -> None:
+    plain, every = Recorder(), Recorder()
+    _send(kimi(api_key=KEY, base_url=BASE_URL, http_client=_http_client(kimi, plain)))
+    defaults = _openai_defaults(base.__init__, skip={"api_key", "base_url", "http_client"})
+    assert {"admin_api_key", "provider", "workload_identity"} <= set(defaults)
+    client = cast(Any, kimi)(
+        api_key=KEY, base_url=BASE_URL, http_client=_http_client(kimi, every), **defaults
+    )
+    _send(client)
+    assert _wire(every.last) == _wire(plain.last)
+
+
+@pytest.mark.parametrize(("kimi", "base"), PAIRS)
+def test_every_copy_parameter_at_its_default_changes_no_request(
+    kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI], base: type[openai.OpenAI] | type[openai.AsyncOpenAI]
+) -> None:
+    recorder = Recorder()
+    client = kimi(api_key=KEY, base_url=BASE_URL, http_client=_http_client(kimi, recorder))
+    _send(client)
+    copied = cast(Any, client).copy(**_openai_defaults(base.copy, skip=set()))
+    _send(copied)
+    first, second = recorder.requests
+    assert _wire(first) == _wire(second)
+
+
+def test_openai_admin_key_variable_still_never_reaches_moonshot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-from-env-0123")
+    recorder = Recorder()
+    client = KimiOpenAI(api_key=KEY, admin_api_key=None, http_client=recorder.client())
+    client.chat.completions.create(model="kimi-k2.6", messages=MESSAGES)
+    assert "sk-admin-from-env-0123" not in str(recorder.last.headers)
+    assert getattr(client, "admin_api_key", None) is None
+
+
+# --- OpenAI-platform-only options given a value ----------------------------------------------------
+
+
+@pytest.mark.parametrize("kimi", [KimiOpenAI, AsyncKimiOpenAI])
+@pytest.mark.parametrize("name", sorted(PLATFORM_ONLY))
+def test_platform_only_option_with_a_value_is_refused_at_construction(
+    kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI], name: str
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(KimiConfigurationError) as info:
+        cast(Any, kimi)(api_key=KEY, http_client=_http_client(kimi, recorder), **{name: PLATFORM_ONLY[name]})
+    message = str(info.value)
+    assert message.startswith(f"{name} is an OpenAI-platform option")
+    assert "Moonshot has no such setting" in message
+    assert f"Leave {name} unset (None" in message
+    assert "secret" not in message  # the value (a key, an identity) is never shown
+    assert not recorder.requests
+
+
+@pytest.mark.parametrize("kimi", [KimiOpenAI, AsyncKimiOpenAI])
+@pytest.mark.parametrize("method", ["copy", "with_options"])
+@pytest.mark.parametrize("name", sorted(PLATFORM_ONLY))
+def test_platform_only_option_with_a_value_is_refused_by_copy(
+    kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI], method: str, name: str
+) -> None:
+    recorder = Recorder()
+    client = kimi(api_key=KEY, base_url=BASE_URL, http_client=_http_client(kimi, recorder))
+    with pytest.raises(
+        KimiConfigurationError, match=f"^{name} is an OpenAI-platform option.*no such setting"
+    ):
+        getattr(client, method)(**{name: PLATFORM_ONLY[name]})
+    assert not recorder.requests
+
+
+def test_platform_only_option_is_named_before_a_missing_key() -> None:
+    # The option is the mistake to fix first: without it, the client would be looking for a key.
+    with pytest.raises(KimiConfigurationError, match=r"^data_residency is an OpenAI-platform option"):
+        KimiOpenAI(data_residency=cast(Any, "us"))
+
+
+def test_data_residency_points_at_moonshot_regions() -> None:
+    with pytest.raises(KimiConfigurationError, match=r"region='global'.*region='cn'"):
+        KimiOpenAI(api_key=KEY, data_residency=cast(Any, "eu"))
+
+
+# --- _enforce_credentials ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kimi", [KimiOpenAI, AsyncKimiOpenAI])
+def test_enforce_credentials_false_builds_a_client_without_a_key(
+    kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-never-used-0123")
+    with pytest.raises(KimiConfigurationError, match="No Moonshot API key found"):
+        kimi()
+    client = kimi(_enforce_credentials=False)
+    assert client.api_key == ""
+    assert "sk-openai-never-used-0123" not in str(client.auth_headers)
+    # openai's copy() enforces credentials again unless told otherwise; so does the Kimi one.
+    assert client.copy(_enforce_credentials=False).api_key == ""
+    with pytest.raises(KimiConfigurationError, match="No Moonshot API key found"):
+        client.copy()
+
+
+def test_enforce_credentials_false_keeps_a_key_that_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOONSHOT_API_KEY", KEY)
+    assert KimiOpenAI(_enforce_credentials=False).api_key == KEY
+
+
+# --- options of a newer openai than this package names ------------------------------------------------
+
+
+class _NewerOpenAI(openai.OpenAI):
+    """openai.OpenAI as a later release might be: one more constructor option."""
+
+    def __init__(self, *, future_option: str = "default", **kwargs: Any) -> None:
+        self.future_option = future_option
+        super().__init__(**kwargs)
+
+
+# KimiOpenAI with _NewerOpenAI as its openai base: C3 puts it right after the Kimi classes.
+_KimiOnNewerOpenAI: Any = type("_KimiOnNewerOpenAI", (KimiOpenAI, _NewerOpenAI), {})
+
+
+def test_an_option_of_a_newer_openai_reaches_openai_and_survives_copy() -> None:
+    assert _KimiOnNewerOpenAI.__mro__.index(_NewerOpenAI) < _KimiOnNewerOpenAI.__mro__.index(openai.OpenAI)
+    client = _KimiOnNewerOpenAI(api_key=KEY, future_option="given")
+    assert client.future_option == "given"
+    assert client.copy(timeout=3).future_option == "given"
+    assert client.with_options(future_option="changed").future_option == "changed"
+    assert _KimiOnNewerOpenAI(api_key=KEY).future_option == "default"
+
+
+@pytest.mark.parametrize("kimi", [KimiOpenAI, AsyncKimiOpenAI])
+def test_a_keyword_openai_does_not_take_either_is_a_type_error(
+    kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI],
+) -> None:
+    # Reported as the misspelling it is, not as a missing key (no key is set here).
+    with pytest.raises(
+        TypeError, match=rf"^{kimi.__name__}\(\) got an unexpected keyword argument 'api_kye'"
+    ):
+        cast(Any, kimi)(api_kye=KEY)
+    client = kimi(api_key=KEY)
+    with pytest.raises(TypeError, match="'timout'"):
+        cast(Any, client).copy(timout=3)
