@@ -7,7 +7,7 @@ then answers 400 (https://platform.kimi.ai/docs/guide/use-thinking-models); the
 client puts the reasoning back. The cassette's second request shows it on the wire,
 and the body match makes replay fail if it ever goes missing.
 
-openai-agents needs openai>=3, so the openai 2.x run skips this module.
+openai-agents 0.21 and later need openai 3; 0.20 runs this module beside openai 2.x.
 
 Re-record: ``.venv/bin/pytest tests/test_agents_e2e.py --record-mode=rewrite``. The
 recording emulator is scripted to call the tool (unscripted, it only answers text);

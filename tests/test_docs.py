@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -9,6 +10,9 @@ import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+
+OPTIONAL = frozenset({"agents", "instructor", "langchain_core", "langchain_openai", "pydantic_ai"})
+"""Frameworks of docs/frameworks.md, installed by the frameworks extras where they fit beside the openai line."""
 
 EXAMPLES = [
     (page, index, code)
@@ -25,7 +29,20 @@ def test_the_docs_have_examples() -> None:
 def test_example_runs_offline(
     page: Path, index: int, code: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    for module in sorted(_imported(code) & OPTIONAL):
+        pytest.importorskip(module)
     for name in ("MOONSHOT_API_KEY", "KIMI_API_KEY", "MOONSHOT_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     exec(compile(code, f"{page.name}#{index}", "exec"), {"__name__": f"docs_example_{index}"})
+
+
+def _imported(code: str) -> set[str]:
+    """The top-level packages an example imports."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.partition(".")[0])
+    return names
