@@ -28,7 +28,7 @@ from test_validation_paths import _answer  # pyright: ignore[reportPrivateUsage]
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
 from kimi_openai._compat import httpx
-from kimi_openai.lib.batch import run_batch
+from kimi_openai.lib.batch import batch_lines, run_batch
 
 KEY = "sk-test-input-0123456789"
 SELF_HOSTED = "http://localhost:8000/v1"
@@ -131,6 +131,7 @@ def _assert_names_everything(error: KimiValidationError, bad: Bad) -> None:
     message = str(error)
     for part in (bad.param, bad.allowed, bad.fix):
         assert part in message, f"{part!r} missing from: {message}"
+    assert "for model ''" not in message  # a missing model is not named as one
 
 
 # --- the request paths ----------------------------------------------------------------------------
@@ -322,6 +323,11 @@ class Reiterable:
         return (item for item in self.items)
 
 
+class UserTurn(BaseModel):
+    role: str = "user"
+    content: str
+
+
 RETURNED = ChatCompletionMessage.model_validate({"role": "assistant", "content": "Hello"})
 
 ALLOWED: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], object]]] = {
@@ -330,6 +336,10 @@ ALLOWED: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], object]]] = 
     "messages-returned-object": (
         {"messages": [*USER, RETURNED, {"role": "user", "content": "again"}]},
         lambda body: body["messages"][1] == {"role": "assistant", "content": "Hello"},
+    ),
+    "messages-pydantic-user-turn": (
+        {"messages": [UserTurn(role="user", content="hi")]},
+        lambda body: body["messages"] == [{"role": "user", "content": "hi"}],
     ),
     "stop-str": ({"stop": "END"}, lambda body: body["stop"] == "END"),
     "stop-list": ({"stop": ["END", "\n\n"]}, lambda body: body["stop"] == ["END", "\n\n"]),
@@ -405,6 +415,15 @@ def test_a_generator_of_messages_is_sent_as_a_list() -> None:
     recorder, client, _ = _clients()
     client.chat.completions.create(model=MODEL, messages=cast(Any, (m for m in USER)))
     assert recorder.last_json()["messages"] == USER
+
+
+@pytest.mark.parametrize("kind", [tuple, lambda items: (m for m in items)], ids=["tuple", "generator"])
+def test_a_batch_line_takes_messages_as_any_iterable(kind: Callable[[list[Any]], Any]) -> None:
+    _, client, _ = _clients()
+    [line] = batch_lines([{"model": MODEL, "messages": kind(USER), "tools": kind([TOOL])}], client=client)
+    body = cast("dict[str, Any]", line["body"])
+    assert body["messages"] == USER
+    assert body["tools"] == [TOOL]
 
 
 def test_a_single_message_dict_is_not_sent_as_its_keys() -> None:
