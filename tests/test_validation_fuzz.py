@@ -49,8 +49,9 @@ texts = st.integers(0, 15).flatmap(
 numbers = st.integers(min_value=-(2**40), max_value=2**40) | st.floats(allow_nan=True, allow_infinity=True)
 scalars = st.none() | st.booleans() | numbers | texts
 # Nested JSON-ish garbage, including tuples and values JSON cannot carry.
-garbage = st.recursive(
-    scalars | st.just(b"bytes") | st.just(object()) | st.just({1, 2}),
+leaves = scalars | st.just(b"bytes") | st.just(object()) | st.just({1, 2})
+garbage = leaves | st.recursive(
+    leaves,
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3) | st.tuples(inner, inner)
     ),
@@ -58,12 +59,12 @@ garbage = st.recursive(
 )
 
 
-def mostly(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """``valid`` most of the time, else garbage: so that most calls get past the first check.
+def mostly(valid: st.SearchStrategy[Any], one_in: int = 16) -> st.SearchStrategy[Any]:
+    """``valid`` most of the time, garbage once in ``one_in``: so most calls get past the first check.
 
     The garbage branch is a middle value: hypothesis favours the ends of a range.
     """
-    return st.integers(0, 15).flatmap(lambda i: garbage if i == 7 else valid)
+    return st.integers(0, one_in - 1).flatmap(lambda i: garbage if i == one_in // 2 else valid)
 
 
 parts = st.fixed_dictionaries(
@@ -96,7 +97,8 @@ message = st.fixed_dictionaries(
     },
 )
 messages = mostly(
-    st.lists(mostly(message), min_size=1, max_size=4) | st.lists(mostly(message), max_size=4).map(tuple)
+    st.lists(mostly(message), min_size=1, max_size=4) | st.lists(mostly(message), max_size=4).map(tuple),
+    one_in=6,
 )
 
 function = st.fixed_dictionaries(

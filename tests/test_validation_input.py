@@ -213,7 +213,7 @@ async def _aestimate(c: AsyncKimiOpenAI, kw: dict[str, Any]) -> None:
 SYNC: dict[str, Callable[[KimiOpenAI, dict[str, Any]], None]] = {
     "create": _create,
     "stream=True": _stream,
-    ".stream()": _stream_helper,
+    "stream-helper": _stream_helper,
     "parse": _parse,
     "raw": _raw,
     "streaming_response": _streaming_response,
@@ -223,7 +223,7 @@ SYNC: dict[str, Callable[[KimiOpenAI, dict[str, Any]], None]] = {
 ASYNC: dict[str, Callable[[AsyncKimiOpenAI, dict[str, Any]], Awaitable[None]]] = {
     "create": _acreate,
     "stream=True": _astream,
-    ".stream()": _astream_helper,
+    "stream-helper": _astream_helper,
     "parse": _aparse,
     "raw": _araw,
     "streaming_response": _astreaming_response,
