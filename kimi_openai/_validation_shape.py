@@ -46,6 +46,7 @@ EXAMPLE_MESSAGES: Final = "messages=[{'role': 'user', 'content': 'Hello'}]"
 # openai type, so it is left for the server to judge.
 PLATFORM_ROLES: Final = ("system", "user", "assistant", "tool", "developer", "function", "cache")
 # KD_CHAT content parts (text, image_url, video_url) plus the openai SDK's other part types.
+_PLATFORM_ROLES: Final = frozenset(PLATFORM_ROLES)
 PLATFORM_PART_TYPES: Final = ("text", "image_url", "video_url", "input_audio", "file", "refusal")
 PLATFORM_RESPONSE_FORMATS: Final = ("text", "json_object", "json_schema")  # KD_CHAT response_format
 TOOL_CHOICE_MODES: Final = ("none", "auto", "required")
@@ -138,11 +139,18 @@ def _check_messages_shape(ctx: Ctx) -> None:
         )
     if not items and ctx.whole:
         ctx.reject("messages=[]", "at least one message is needed", f"Pass e.g. {EXAMPLE_MESSAGES}")
+    platform = ctx.platform
     for index, item in enumerate(items):
-        _check_message(ctx, index, item)
+        # The common case first, cheaply: every request carries its whole history.
+        if type(item) is dict:
+            role, content = item.get("role"), item.get("content")
+            plain = type(role) is str and role and (content is None or type(content) is str)
+            if plain and (not platform or (role in _PLATFORM_ROLES and role != "tool")):
+                continue
+        _check_message(ctx, index, item, platform)
 
 
-def _check_message(ctx: Ctx, index: int, item: object) -> None:
+def _check_message(ctx: Ctx, index: int, item: object, platform: bool) -> None:
     if isinstance(item, BaseModel):
         return  # a message object taken from a response: openai sends the fields it holds
     message = as_map(item)
@@ -158,7 +166,7 @@ def _check_message(ctx: Ctx, index: int, item: object) -> None:
         subject = f"{where} without a role" if role is None else f"{where}.role={show(role)}"
         ctx.reject(subject, "each message has a `role` string", f"Add 'role': one of {PLATFORM_ROLES[:4]}")
     _check_content_shape(ctx, where, message.get("content"))
-    if not ctx.platform:
+    if not platform:
         return
     if role not in PLATFORM_ROLES:
         ctx.reject(
@@ -367,10 +375,15 @@ def _json_default(value: object) -> object:
     raise TypeError(type(value).__name__)
 
 
+# openai's encoder settings (openai/_utils/_json.py: strict JSON, UTF-8 text), built once: the
+# check runs on every request, and building an encoder costs more than encoding a short body.
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_json_default)
+
+
 def _check_json(ctx: Ctx) -> None:
-    """The body encodes as openai encodes it (strict JSON, UTF-8), else the first value that does not."""
+    """The body encodes as openai encodes it, else the first value that does not (and why)."""
     try:
-        json.dumps(ctx.body, ensure_ascii=False, allow_nan=False, default=_json_default).encode()
+        _ENCODER.encode(ctx.body).encode()
     except (ValueError, TypeError, RecursionError):
         found = _unencodable(ctx.body, "", set())
         where, value, reason, fix = found or ("the body", ctx.body, "it cannot be encoded as JSON", "")
