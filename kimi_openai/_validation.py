@@ -11,12 +11,16 @@ the whole Moonshot platform. Platform rules apply only when the request goes to
 Moonshot (``moonshot_hosted``): a vLLM or SGLang server serving the open weights,
 even under a Moonshot model name, gets only what holds for the weights. The
 server's own 400 remains the final word.
+
+Before any of these, the shape checks of ``_validation_shape`` refuse values of the
+wrong JSON type (on every base URL), so the rules can read the body as typed.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal, NoReturn, cast
@@ -94,6 +98,7 @@ _PLATFORM_ONLY: Final[dict[str, object]] = {
     "reasoning_effort_values": None,
 }
 _OFF_SWITCH: Final = "validation=False on the client or with_options"
+_KEY_SHAPE: Final = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")  # a Moonshot key, as _errors redacts it
 
 
 def _spec_for(spec: ModelSpec, moonshot_hosted: bool) -> ModelSpec:
@@ -130,7 +135,9 @@ class Ctx:
         """Raise the error; ``switch=False`` when turning validation off would not get it sent either."""
         model = f" for model {self.model!r}" if self.model else ""
         escape = f" (or turn the check off: {self.off_switch})" if switch else ""
-        raise KimiValidationError(f"{subject} is not allowed{model}: {reason}. {fix}{escape}.")
+        message = f"{subject} is not allowed{model}: {reason}. {fix}{escape}."
+        # The message quotes what was passed: a key given in the wrong place is not quoted back.
+        raise KimiValidationError(_KEY_SHAPE.sub("sk-***", message))
 
 
 def prepare_chat_request(

@@ -426,6 +426,23 @@ def test_a_batch_line_takes_messages_as_any_iterable(kind: Callable[[list[Any]],
     assert body["tools"] == [TOOL]
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"messages": KEY},
+        {"messages": [{"role": "user", "content": [KEY]}]},
+        {"stop": {KEY: 1}},
+    ],
+    ids=["messages", "nested", "key"],
+)
+def test_a_key_passed_in_the_wrong_place_is_not_quoted_back(kwargs: dict[str, Any]) -> None:
+    _, client, _ = _clients()
+    with pytest.raises(KimiValidationError) as info:
+        client.chat.completions.create(**{"model": MODEL, "messages": USER, **kwargs})
+    assert KEY not in str(info.value)
+    assert "sk-***" in str(info.value)
+
+
 def test_a_single_message_dict_is_not_sent_as_its_keys() -> None:
     recorder, client, _ = _clients(validation=False)
     one = {"role": "user", "content": "hi"}
