@@ -27,7 +27,7 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple, cast
 
 from pydantic import BaseModel
 
@@ -141,13 +141,22 @@ def _check_messages_shape(ctx: Ctx) -> None:
         ctx.reject("messages=[]", "at least one message is needed", f"Pass e.g. {EXAMPLE_MESSAGES}")
     platform = ctx.platform
     for index, item in enumerate(items):
-        # The common case first, cheaply: every request carries its whole history.
-        if type(item) is dict:
-            role, content = item.get("role"), item.get("content")
-            plain = type(role) is str and role and (content is None or type(content) is str)
-            if plain and (not platform or (role in _PLATFORM_ROLES and role != "tool")):
-                continue
-        _check_message(ctx, index, item, platform)
+        if not _is_plain(item, platform):
+            _check_message(ctx, index, item, platform)
+
+
+def _is_plain(item: object, platform: bool) -> bool:
+    """A message dict with a string role and string (or no) content, that needs no more checks.
+
+    The common case, checked cheaply: every request carries the whole conversation.
+    """
+    if type(item) is not dict:
+        return False
+    message = cast("dict[str, object]", item)
+    role, content = message.get("role"), message.get("content")
+    if type(role) is not str or not role or not (content is None or type(content) is str):
+        return False
+    return not platform or (role in _PLATFORM_ROLES and role != "tool")
 
 
 def _check_message(ctx: Ctx, index: int, item: object, platform: bool) -> None:

@@ -417,7 +417,11 @@ def test_a_generator_of_messages_is_sent_as_a_list() -> None:
     assert recorder.last_json()["messages"] == USER
 
 
-@pytest.mark.parametrize("kind", [tuple, lambda items: (m for m in items)], ids=["tuple", "generator"])
+def _generator(items: list[Any]) -> Iterator[Any]:
+    return (item for item in items)
+
+
+@pytest.mark.parametrize("kind", [tuple, _generator], ids=["tuple", "generator"])
 def test_a_batch_line_takes_messages_as_any_iterable(kind: Callable[[list[Any]], Any]) -> None:
     _, client, _ = _clients()
     [line] = batch_lines([{"model": MODEL, "messages": kind(USER), "tools": kind([TOOL])}], client=client)
@@ -437,8 +441,9 @@ def test_a_batch_line_takes_messages_as_any_iterable(kind: Callable[[list[Any]],
 )
 def test_a_key_passed_in_the_wrong_place_is_not_quoted_back(kwargs: dict[str, Any]) -> None:
     _, client, _ = _clients()
+    call: dict[str, Any] = {"model": MODEL, "messages": USER, **kwargs}
     with pytest.raises(KimiValidationError) as info:
-        client.chat.completions.create(**{"model": MODEL, "messages": USER, **kwargs})
+        client.chat.completions.create(**call)
     assert KEY not in str(info.value)
     assert "sk-***" in str(info.value)
 
