@@ -299,6 +299,13 @@ def test_moonshot_rules_do_not_apply_to_a_self_hosted_engine(bad: Bad) -> None:
 
 
 @pytest.mark.parametrize("bad", PLATFORM.values(), ids=PLATFORM.keys())
+def test_the_token_estimate_of_a_self_hosted_engine_skips_moonshot_rules(bad: Bad) -> None:
+    recorder, client, _ = _clients(SELF_HOSTED)
+    recorder.respond = lambda _r: httpx.Response(200, json={"data": {"total_tokens": 7}})
+    assert client.tokenizers.estimate_token_count(**_call(bad)).total_tokens == 7
+
+
+@pytest.mark.parametrize("bad", PLATFORM.values(), ids=PLATFORM.keys())
 def test_moonshot_rules_apply_behind_a_proxy_given_its_region(bad: Bad) -> None:
     recorder, client, _ = _clients("https://llm-gateway.example.com/v1", region="global")
     with pytest.raises(KimiValidationError):
