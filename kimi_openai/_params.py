@@ -99,6 +99,10 @@ def kimi_params(
         extra["messages"] = [*messages, partial_message(partial, name=partial_name)]
     body: dict[str, object] = {"model": model or "", "messages": extra.get("messages", []), **extra}
     prepared = prepare_chat_request(
-        body, validate=validate, normalize_tool_schemas=False, off_switch="validate=False on kimi_params"
+        body,
+        validate=validate,
+        normalize_tool_schemas=False,
+        off_switch="validate=False on kimi_params",
+        whole_request=False,
     )
     return {key: prepared.body[key] for key in extra}

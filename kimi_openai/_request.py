@@ -18,9 +18,9 @@ from openai._models import FinalRequestOptions
 
 from ._errors import KimiConfigurationError
 from ._messages import ReasoningEchoPolicy, ReasoningStore
-from ._validation import TokenLimitField, prepare_chat_request
+from ._validation import TokenLimitField, check_helper_arguments, prepare_chat_request
 
-__all__ = ["CHAT_COMPLETIONS_PATH", "KimiSettings", "prepare_options"]
+__all__ = ["CHAT_COMPLETIONS_PATH", "KimiSettings", "check_helper_call", "prepare_options"]
 
 CHAT_COMPLETIONS_PATH = "/chat/completions"
 
@@ -94,3 +94,14 @@ def prepare_options(
     options.json_data = store.restore(prepared.body, settings.reasoning_echo, moonshot_hosted=moonshot_hosted)
     options.extra_json = None
     return options
+
+
+def check_helper_call(client: object, arguments: Mapping[str, Any], response_format: object) -> None:
+    """Before ``.parse()`` or ``.stream()`` hands its arguments to openai: what openai reads first.
+
+    The client's ``validation=False`` turns it off, as it does the request checks.
+    """
+    settings = getattr(client, "_kimi", None)
+    if isinstance(settings, KimiSettings) and not settings.validation:
+        return
+    check_helper_arguments(arguments, response_format)

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, cast
 
+from pydantic import BaseModel
+
 __all__ = ["normalize_tool_schema", "normalize_tools"]
 
 # Keywords MFJS defines (mfjs-spec.md "Field Definitions"), plus `allOf` which
@@ -58,8 +60,22 @@ def as_list(value: object) -> list[object] | None:
     return cast("list[object]", value) if isinstance(value, list | tuple) else None
 
 
-def _esc(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
+def as_items(value: object) -> list[object] | tuple[object, ...] | None:
+    """``value`` as a JSON array: a list or tuple as is, any other iterable (a generator...) as a list.
+
+    None for what Python iterates but is not an array of items: a str, bytes, a mapping (its
+    keys) or a pydantic object (its fields); and for what is not iterable at all.
+    """
+    if isinstance(value, list | tuple):
+        return cast("list[object] | tuple[object, ...]", value)
+    if isinstance(value, str | bytes | bytearray | Mapping | BaseModel) or not isinstance(value, Iterable):
+        return None
+    return list(cast("Iterable[object]", value))
+
+
+def _esc(name: object) -> str:
+    # JSON keys are strings; a Python dict may hold others (json.dumps writes them as str()).
+    return str(name).replace("~", "~0").replace("/", "~1")
 
 
 class _Hoister:

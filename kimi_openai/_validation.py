@@ -11,22 +11,37 @@ the whole Moonshot platform. Platform rules apply only when the request goes to
 Moonshot (``moonshot_hosted``): a vLLM or SGLang server serving the open weights,
 even under a Moonshot model name, gets only what holds for the weights. The
 server's own 400 remains the final word.
+
+Before any of these, the shape checks of ``_validation_shape`` refuse values of the
+wrong JSON type (on every base URL), so the rules can read the body as typed.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal, NoReturn
+from typing import Final, Literal, NoReturn, cast
+
+from openai import Omit
+from pydantic import BaseModel
 
 from ._errors import KimiValidationError
 from ._models import ModelSpec, ThinkingType, get_model_spec
 from ._schema import as_list, as_map, normalize_tool_schema, normalize_tools
 from ._validation_content import check_messages, check_stop, check_tools
+from ._validation_shape import PLATFORM_RESPONSE_FORMATS as RESPONSE_FORMATS
+from ._validation_shape import check_response_format_shape, check_shape, check_tools_shape, listify, show
 
-__all__ = ["KimiWarning", "PreparedRequest", "TokenLimitField", "prepare_chat_request"]
+__all__ = [
+    "KimiWarning",
+    "PreparedRequest",
+    "TokenLimitField",
+    "check_helper_arguments",
+    "prepare_chat_request",
+]
 
 logger = logging.getLogger("kimi_openai")
 
@@ -83,6 +98,7 @@ _PLATFORM_ONLY: Final[dict[str, object]] = {
     "reasoning_effort_values": None,
 }
 _OFF_SWITCH: Final = "validation=False on the client or with_options"
+_KEY_SHAPE: Final = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")  # a Moonshot key, as _errors redacts it
 
 
 def _spec_for(spec: ModelSpec, moonshot_hosted: bool) -> ModelSpec:
@@ -102,6 +118,8 @@ class Ctx:
     off_switch: str = _OFF_SWITCH
     limit_param: str | None = None
     """The name the caller gave the output limit (before it was mapped to the field sent)."""
+    whole: bool = True
+    """The body is a whole request (False: only some fields, as ``kimi_params`` builds)."""
     notes: list[str] = field(default_factory=list[str])
 
     @property
@@ -113,10 +131,13 @@ class Ctx:
         logger.debug("%s", message)
         self.notes.append(message)
 
-    def reject(self, subject: str, reason: str, fix: str) -> NoReturn:
-        raise KimiValidationError(
-            f"{subject} is not allowed for model {self.model!r}: {reason}. {fix} (or turn the check off: {self.off_switch})."
-        )
+    def reject(self, subject: str, reason: str, fix: str, *, switch: bool = True) -> NoReturn:
+        """Raise the error; ``switch=False`` when turning validation off would not get it sent either."""
+        model = f" for model {self.model!r}" if self.model else ""
+        escape = f" (or turn the check off: {self.off_switch})" if switch else ""
+        message = f"{subject} is not allowed{model}: {reason}. {fix}{escape}."
+        # The message quotes what was passed: a key given in the wrong place is not quoted back.
+        raise KimiValidationError(_KEY_SHAPE.sub("sk-***", message))
 
 
 def prepare_chat_request(
@@ -128,6 +149,7 @@ def prepare_chat_request(
     normalize_tool_schemas: bool = True,
     moonshot_hosted: bool = True,
     off_switch: str = _OFF_SWITCH,
+    whole_request: bool = True,
 ) -> PreparedRequest:
     """Check ``body`` against the model's rules and return the body to send.
 
@@ -144,6 +166,8 @@ def prepare_chat_request(
         moonshot_hosted: the request goes to Moonshot's platform. False (a self-hosted
             engine or a proxy) keeps only the rules that hold for the model's weights.
         off_switch: how the caller turns validation off, quoted in error messages.
+        whole_request: False when ``body`` holds only some fields (``kimi_params``): then a
+            missing ``model`` or empty ``messages`` is not an error.
 
     Raises:
         KimiValidationError: the request breaks a rule of the model; the message names
@@ -152,10 +176,14 @@ def prepare_chat_request(
     # A shallow copy is enough: only top-level keys are set here, and the schema
     # rewrites build new tool and response_format objects instead of editing them.
     out = dict(body)
+    listify(out)
     raw_model = out.get("model")
     model = raw_model if isinstance(raw_model, str) else ""
     found = spec if spec is not None else get_model_spec(model)
-    ctx = Ctx(out, _spec_for(found, moonshot_hosted), model or found.id, off_switch)
+    ctx = Ctx(out, _spec_for(found, moonshot_hosted), model or found.id, off_switch, whole=whole_request)
+    if validate:
+        # First: every later step (and openai's JSON encoder) reads these values as typed.
+        check_shape(ctx)
     _map_token_field(ctx, max_tokens_field, validate=validate)
     # MFJS is Moonshot's platform rule; a self-hosted engine takes the schema as written.
     if normalize_tool_schemas and ctx.platform:
@@ -165,6 +193,42 @@ def prepare_chat_request(
             check(ctx)
         _check_token_limit(ctx, max_tokens_field)
     return PreparedRequest(out, tuple(ctx.notes))
+
+
+def check_helper_arguments(arguments: Mapping[str, object], response_format: object) -> None:
+    """Check what openai's ``.parse()`` and ``.stream()`` helpers read before a request exists.
+
+    They walk ``tools`` and turn ``response_format`` (a pydantic model or a dict) into the body
+    field before the client's request hook runs, and fail on a malformed value with a
+    ``TypeError``, ``KeyError`` or ``AttributeError`` from inside openai; these get the same
+    checks as in :func:`prepare_chat_request` first (the universal ones: Moonshot's own rules
+    and the rest of the request are checked there, when the request is built).
+    """
+    raw_model = arguments.get("model")
+    model = raw_model if isinstance(raw_model, str) else ""
+    tools = arguments.get("tools")
+    body: dict[str, object] = {"tools": None if isinstance(tools, Omit) else tools}
+    ctx = Ctx(body, _spec_for(get_model_spec(model), moonshot_hosted=False), model)
+    listify(body)
+    check_tools_shape(ctx)
+    if isinstance(response_format, dict):
+        body["response_format"] = response_format
+        check_response_format_shape(ctx)
+    elif not isinstance(response_format, Omit) and not _is_schema_type(response_format):
+        ctx.reject(
+            f"response_format={show(response_format)}",
+            "the parsing helpers take a pydantic model class (or pydantic dataclass), or an object "
+            f"with a `type`: {', '.join(RESPONSE_FORMATS)}",
+            "Pass e.g. response_format=MyAnswer (a pydantic.BaseModel subclass), "
+            "or response_format={'type': 'json_object'}",
+        )
+
+
+def _is_schema_type(value: object) -> bool:
+    # What openai's type_to_response_format_param turns into a JSON schema.
+    if hasattr(value, "__pydantic_config__"):
+        return True
+    return isinstance(value, type) and issubclass(cast("type[object]", value), BaseModel)
 
 
 def _map_token_field(ctx: Ctx, target: TokenLimitField, *, validate: bool) -> None:

@@ -265,3 +265,15 @@ def test_open_weight_models_get_their_tool_schemas_untouched() -> None:
     assert sent["tools"] == tools
     hosted = prepare_chat_request({**body, "model": "kimi-k2.6"}).body
     assert hosted["tools"] != tools
+
+
+def test_keys_that_are_not_strings_are_written_as_json_writes_them() -> None:
+    # A Python dict may use int keys; json.dumps sends them as strings, and so do the pointers.
+    schema: dict[Any, Any] = {
+        "type": "object",
+        "properties": {1: {"$ref": "#/$defs/2"}},
+        "$defs": {2: {"type": "integer", "minimum": 0}},
+    }
+    out = normalize_tool_schema(schema)
+    assert out["properties"][1] == {"$ref": "#/$defs/2"}
+    assert out["$defs"][2] == {"type": "integer", "description": "(minimum 0)"}

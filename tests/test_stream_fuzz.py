@@ -21,6 +21,7 @@ from kimi_openai._errors import StreamInterruptedError
 from kimi_openai.types.chat import KimiChatCompletionChunk
 
 HEAD = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "kimi-k2.6"}
+HELLO: list[Any] = [{"role": "user", "content": "hi"}]  # a request the client sends
 
 
 def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
@@ -80,7 +81,7 @@ def sync_client(body: bytes, markup: bool) -> KimiOpenAI:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=BODY, markup=st.booleans())
 def test_sync_stream_gives_chunks_or_a_typed_error(body: bytes, markup: bool) -> None:
-    stream = sync_client(body, markup).chat.completions.create(model="kimi-k2.6", messages=[], stream=True)
+    stream = sync_client(body, markup).chat.completions.create(model="kimi-k2.6", messages=HELLO, stream=True)
     items: list[Any] = []
     error: BaseException | None = None
     try:
@@ -104,7 +105,7 @@ def test_sync_stream_gives_chunks_or_a_typed_error(body: bytes, markup: bool) ->
 def test_sync_stream_method_gives_events_or_a_typed_error(body: bytes, markup: bool) -> None:
     chunks: list[Any] = []
     error: BaseException | None = None
-    manager = sync_client(body, markup).chat.completions.stream(model="kimi-k2.6", messages=[])
+    manager = sync_client(body, markup).chat.completions.stream(model="kimi-k2.6", messages=HELLO)
     with manager as stream:
         try:
             for event in stream:
@@ -137,10 +138,10 @@ async def test_async_stream_gives_chunks_or_a_typed_error() -> None:
         kimi = AsyncKimiOpenAI(
             api_key="sk-test", base_url="http://127.0.0.1:9/v1", max_retries=0, http_client=http
         )
-        stream = await kimi.chat.completions.create(model="kimi-k2.6", messages=[], stream=True)
+        stream = await kimi.chat.completions.create(model="kimi-k2.6", messages=HELLO, stream=True)
         with pytest.raises(TYPED):
             async for _ in stream:
                 pass
-        async with kimi.chat.completions.stream(model="kimi-k2.6", messages=[]) as events:
+        async with kimi.chat.completions.stream(model="kimi-k2.6", messages=HELLO) as events:
             with pytest.raises(TYPED):
                 await events.until_done()

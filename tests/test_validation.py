@@ -89,7 +89,6 @@ SAMPLING_ACCEPTED: list[tuple[str, dict[str, Any]]] = [
     ("kimi-k3", {"temperature": 0.2, "top_p": 0.5, "n": 4}),  # K3 sampling rules are undocumented
     (UNKNOWN, {"temperature": 1.9, "top_p": 0.1, "n": 9, "presence_penalty": 2}),
     ("moonshotai/Kimi-K2-Instruct", {"temperature": 1.4, "n": 8}),
-    ("kimi-k2.6", {"temperature": "hot"}),  # not a number: left for the server
 ]
 
 
@@ -624,6 +623,11 @@ def test_retired_model_gets_a_note_not_an_error() -> None:
     assert any("retired" in note for note in prepared.notes)
 
 
-def test_missing_model_uses_permissive_default() -> None:
+def test_missing_model_is_refused_and_a_fragment_uses_the_permissive_default() -> None:
     body: dict[str, Any] = {"messages": [USER], "temperature": 5}
-    assert accepted(body).body == body
+    with pytest.raises(
+        KimiValidationError, match=r"model=None is not allowed: the model id is a non-empty string"
+    ):
+        prepare_chat_request(body)
+    # kimi_params checks only the fields it builds: no model, no rule tied to one.
+    assert accepted(body, whole_request=False).body == body

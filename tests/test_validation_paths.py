@@ -1,7 +1,7 @@
 """Every validation rule, through the real client, on every call path, sync and async.
 
 ``tests/test_validation.py`` covers the rules as pure functions; here each rule family runs
-through ``create``, ``create(stream=True)``, ``with_raw_response.create``,
+through ``create``, ``create(stream=True)``, ``.stream()``, ``with_raw_response.create``,
 ``with_streaming_response.create`` and ``.parse()``: the request never reaches the transport,
 and the error names the parameter, the model, what is allowed and the fix. An unknown model and
 an unknown keyword reach the wire untouched, and a forced tool turns thinking off (with a debug
@@ -115,6 +115,12 @@ def _stream(c: KimiOpenAI, kw: dict[str, Any]) -> None:
         pass
 
 
+def _stream_helper(c: KimiOpenAI, kw: dict[str, Any]) -> None:
+    with c.chat.completions.stream(**kw) as stream:
+        for _event in stream:
+            pass
+
+
 def _raw(c: KimiOpenAI, kw: dict[str, Any]) -> None:
     raw = cast("Any", c.chat.completions.with_raw_response.create(**kw))  # kw does not pick an overload
     raw.parse()
@@ -139,6 +145,12 @@ async def _astream(c: AsyncKimiOpenAI, kw: dict[str, Any]) -> None:
         pass
 
 
+async def _astream_helper(c: AsyncKimiOpenAI, kw: dict[str, Any]) -> None:
+    async with c.chat.completions.stream(**kw) as stream:
+        async for _event in stream:
+            pass
+
+
 async def _araw(c: AsyncKimiOpenAI, kw: dict[str, Any]) -> None:
     raw = cast("Any", await c.chat.completions.with_raw_response.create(**kw))
     raw.parse()
@@ -157,6 +169,7 @@ async def _aparse(c: AsyncKimiOpenAI, kw: dict[str, Any]) -> None:
 SYNC: dict[str, Callable[[KimiOpenAI, dict[str, Any]], None]] = {
     "create": _create,
     "stream=True": _stream,
+    ".stream()": _stream_helper,
     "raw": _raw,
     "streaming_response": _streaming_response,
     "parse": _parse,
@@ -164,6 +177,7 @@ SYNC: dict[str, Callable[[KimiOpenAI, dict[str, Any]], None]] = {
 ASYNC: dict[str, Callable[[AsyncKimiOpenAI, dict[str, Any]], Awaitable[None]]] = {
     "create": _acreate,
     "stream=True": _astream,
+    ".stream()": _astream_helper,
     "raw": _araw,
     "streaming_response": _astreaming_response,
     "parse": _aparse,

@@ -22,6 +22,7 @@ from kimi_openai._compat import httpx
 from kimi_openai._config import platform_of
 from kimi_openai._messages import ReasoningStore
 from kimi_openai._request import KimiSettings
+from kimi_openai._schema import as_items
 from kimi_openai._validation import prepare_chat_request
 from kimi_openai.types.token_estimate import TokenEstimate
 
@@ -65,20 +66,26 @@ def _body(
     reasoning of earlier turns (the client's ``_prepare_options`` hook); the same happens here,
     with the client's settings, and with ``extra_body`` merged first as chat merges it.
     """
-    merged: dict[str, object] = {"model": model, "messages": [_message(m) for m in messages], **extra}
+    # A dict, a str or a number is not a list of messages: left as given, for the check to refuse.
+    items = as_items(messages)
+    listed = cast("list[ChatCompletionMessageParam | Mapping[str, object] | BaseModel] | None", items)
+    plain: object = [_message(m) for m in listed] if listed is not None else messages
+    plain = _message(plain) if isinstance(plain, BaseModel) else plain
+    merged: dict[str, object] = {"model": model, "messages": plain, **extra}
     merged.update(cast(Mapping[str, object], extra_body or {}))
     body = {key: value for key, value in merged.items() if not isinstance(value, Omit)}
     found = getattr(client, "_kimi", None)
     settings = found if isinstance(found, KimiSettings) else KimiSettings()
     store = getattr(client, "_reasoning", None)
+    hosted = platform_of(client) is not None
     if isinstance(store, ReasoningStore):
-        hosted = platform_of(client) is not None
         body = store.restore(body, settings.reasoning_echo, moonshot_hosted=hosted)
     return prepare_chat_request(
         body,
         validate=settings.validation,
         max_tokens_field=settings.max_tokens_field,
         normalize_tool_schemas=settings.normalize_tool_schemas,
+        moonshot_hosted=hosted,
     ).body
 
 

@@ -24,6 +24,7 @@ from openai.lib._parsing._completions import type_to_response_format_param
 from openai.resources.chat.completions import AsyncCompletions, Completions
 from typing_extensions import TypeVar, Unpack
 
+from kimi_openai._request import check_helper_call
 from kimi_openai.lib._chat_stream import AsyncKimiChatCompletionStreamManager, KimiChatCompletionStreamManager
 from kimi_openai.types.thinking_param import ThinkingParam
 
@@ -76,6 +77,7 @@ class KimiStreamMixin(Completions):
         Use it as a context manager: the request is sent on entering, and the response
         closed on leaving, read or not.
         """
+        check_helper_call(self._client, kwargs, response_format)
         arguments, input_tools = _request_arguments(dict(kwargs), response_format, thinking)
         create = cast(Any, self.create)
         return KimiChatCompletionStreamManager(
@@ -97,6 +99,7 @@ class AsyncKimiStreamMixin(AsyncCompletions):
 
         The request is sent on entering.
         """
+        check_helper_call(self._client, kwargs, response_format)
         arguments, input_tools = _request_arguments(dict(kwargs), response_format, thinking)
         create = cast(Any, self.create)
         return AsyncKimiChatCompletionStreamManager(

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard, TypeVar, cast, overload
 
 from openai import Omit, omit
 from openai.types.chat import ChatCompletion, ParsedChatCompletion
@@ -25,6 +25,8 @@ from typing_extensions import Unpack, override
 
 from kimi_openai._errors import KimiValidationError
 from kimi_openai._messages import echo_message
+from kimi_openai._request import check_helper_call
+from kimi_openai._schema import as_items
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import (
     KimiChatCompletion,
@@ -54,17 +56,20 @@ def _plain_messages(kwargs: dict[str, Any]) -> dict[str, Any]:
     types); ``echo_message`` writes the same fields out by hand.
     """
     messages = kwargs.get("messages")
-    if messages is None or isinstance(messages, str):
+    if isinstance(messages, BaseModel):  # one message, not a list: a dict, for the check to name
+        return {**kwargs, "messages": messages.model_dump(exclude_unset=True, mode="json")}
+    items = as_items(messages)
+    if items is None:  # a dict, a str, a number...: left as given, for the request check to refuse
         return kwargs
-    items: list[object] | tuple[object, ...] = (
-        cast("list[object] | tuple[object, ...]", messages)
-        if isinstance(messages, list | tuple)
-        else list(cast("Iterable[object]", messages))
-    )
-    if not any(isinstance(m, BaseModel) for m in items):
+    if not any(_is_assistant_model(m) for m in items):
         return kwargs if items is messages else {**kwargs, "messages": items}
-    plain = [echo_message(m) if isinstance(m, BaseModel) else m for m in items]
+    plain = [echo_message(m) if _is_assistant_model(m) else m for m in items]
     return {**kwargs, "messages": plain}
+
+
+def _is_assistant_model(message: object) -> TypeGuard[BaseModel]:
+    # Other message objects are serialised by openai as they are.
+    return isinstance(message, BaseModel) and getattr(message, "role", "assistant") == "assistant"
 
 
 def with_thinking(kwargs: dict[str, Any], thinking: ThinkingParam | Omit) -> dict[str, Any]:
@@ -197,6 +202,7 @@ class KimiCompletions(PartialMixin, KimiStreamMixin):
         # tools ($web_search); they travel in extra_body instead.
         from kimi_openai.lib.web_search import split_builtin_tools
 
+        check_helper_call(self._client, kwargs, response_format)
         arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
         parsed = super().parse(response_format=response_format, **arguments)
         return cast("KimiParsedChatCompletion[_T]", parsed)
@@ -259,6 +265,7 @@ class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
         # tools ($web_search); they travel in extra_body instead.
         from kimi_openai.lib.web_search import split_builtin_tools
 
+        check_helper_call(self._client, kwargs, response_format)
         arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
         parsed = await super().parse(response_format=response_format, **arguments)
         return cast("KimiParsedChatCompletion[_T]", parsed)
