@@ -115,15 +115,15 @@ def credentials_in_headers(headers: Iterable[tuple[str, object]]) -> list[str]:
 
 
 def _credential_parts(value: str) -> list[str]:
-    parts = [value]
     scheme, _, credential = value.partition(" ")
-    if credential:
-        parts.append(credential.strip())
-        if scheme.lower() == "basic":
-            parts.extend(_basic_parts(credential.strip()))
-    for cookie in value.split(";"):  # a Cookie header: each value on its own
-        parts.append(cookie.partition("=")[2].strip())
-    return parts
+    if credential and scheme.lower() in _AUTH_SCHEMES:  # "Bearer <key>": the key alone
+        credential = credential.strip()
+        return [credential, *(_basic_parts(credential) if scheme.lower() == "basic" else [])]
+    # A plain value (X-Api-Key), or cookies: each cookie's value on its own too.
+    return [value, *(cookie.partition("=")[2].strip() for cookie in value.split(";"))]
+
+
+_AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "apikey", "key"})
 
 
 def _basic_parts(credential: str) -> list[str]:
@@ -259,10 +259,15 @@ def looks_like_key(value: object) -> bool:
 
 
 def describe_value(value: object) -> str:
-    """A value for an error message: quoted, unless it looks like a key (then a marker and why)."""
-    if looks_like_key(value):
+    """A value for an error message: quoted, unless it looks like a key (then a marker and why).
+
+    A URL is quoted with its password, credential query parameters and any known or
+    key-shaped secret replaced, so what is wrong with it can still be seen.
+    """
+    text = str(value)
+    if "://" not in text and looks_like_key(text):
         return f"'{MARKER}' (a value shaped like an API key, not shown)"
-    return repr(redact(redact_url_userinfo(str(value))))
+    return repr(redact_log_text(text))
 
 
 # --- requests and responses held by errors -------------------------------------------------------
