@@ -341,6 +341,15 @@ def test_a_bad_base_url_holding_a_password_is_not_quoted_with_it(key: str) -> No
     assert exposures(info.value, key) == []
 
 
+def test_a_bad_base_url_shows_its_query_without_credential_values() -> None:
+    with pytest.raises(KimiConfigurationError) as info:
+        KimiOpenAI(
+            api_key="sk-the-real-key-0123456789",
+            base_url=f"https://gateway.example/v1?page=2&key={PLAIN_KEY}",
+        )
+    assert "'https://gateway.example/v1?page=2&key=sk-***'" in str(info.value)
+
+
 @KEYS
 def test_repr_hides_the_password_of_the_base_url_and_the_key(key: str) -> None:
     client = KimiOpenAI(api_key=key, base_url=f"https://user:{key}@gateway.example/v1")
