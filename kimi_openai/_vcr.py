@@ -313,6 +313,11 @@ class Scrubber:
             headers, raw = _decompressed(headers, raw)
             body["string"] = scrub_body(raw, secrets)
         response["headers"] = _scrub_headers(headers, secrets)
+        status: object = response.get("status")
+        if isinstance(status, dict):  # the reason phrase is the server's text too
+            status = cast("dict[str, object]", status)
+            if isinstance(message := status.get("message"), str):
+                status["message"] = scrub_text(message, secrets)
         return response
 
 
