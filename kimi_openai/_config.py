@@ -128,8 +128,8 @@ def _key_problem(key: str) -> str | None:
             return f"holds a space, line break or control character (character {position}): a key is one unbroken string."
         if not char.isascii():
             return (
-                f"holds a non-ASCII character (character {position}), a look-alike letter or dash "
-                "copied from a page? Copy the key again from the Moonshot console."
+                f"holds a non-ASCII character (character {position}; a look-alike letter or dash "
+                "copied from a web page?). Copy the key again from the Moonshot console."
             )
     return None
 
@@ -272,9 +272,12 @@ def check_http_client(http_client: object, *, sync: bool) -> None:
     client_class = "KimiOpenAI" if sync else "AsyncKimiOpenAI"
     other = _is_http_client(http_client, sync=not sync)
     hint = f" ({'an async' if sync else 'a sync'} client given to {client_class})" if other else ""
+    given = type(http_client)
+    given_name = (
+        given.__qualname__ if given.__module__ == "builtins" else f"{given.__module__}.{given.__qualname__}"
+    )
     raise KimiConfigurationError(
-        f"http_client must be an {httpx.__name__}.{wanted} for {client_class}, not "
-        f"{type(http_client).__module__}.{type(http_client).__qualname__}{hint}. "
+        f"http_client must be an {httpx.__name__}.{wanted} for {client_class}, not {given_name}{hint}. "
         f"Pass openai.{default}(...), which keeps openai's defaults, or {httpx.__name__}.{wanted}(...)."
     )
 

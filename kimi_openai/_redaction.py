@@ -61,7 +61,8 @@ MIN_SECRET_LENGTH: Final = 6
 
 _KEY_SHAPE = re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{8,}")
 _SCHEME_CREDENTIAL = re.compile(r"(?i)\b(Bearer)(\s+)[A-Za-z0-9_\-.~+/=:]{8,}")
-_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@'\"<>]*):[^/\s@'\"<>]+@")
+# The password runs to the "@" (a "/" in it makes the URL invalid, but it must not show then either).
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@'\"<>]*):[^\s@'\"<>]+@")
 # A name is split at "-", "_", "." and spaces; "x-ratelimit-remaining-tokens" and "max_tokens"
 # count tokens, they do not carry one.
 _CREDENTIAL_SEGMENT = re.compile(

@@ -35,7 +35,11 @@ from kimi_openai._compat import HTTP_LIBRARY, httpx
 SK_KEY = "sk-LEAKCANARY7f3a9b2c4d5e6f708192a3b4c5d6e7f8"
 PLAIN_KEY = "LeakCanaryPlain7f3a9b2c4d5e6f70"
 """Not ``sk-``-shaped: only knowing it as the client's key finds it."""
-KEYS = pytest.mark.parametrize("key", [SK_KEY, PLAIN_KEY], ids=["sk-key", "plain-key"])
+ENCODED_KEY = "Leak/Canary+Plain=7f3a9b2c4d5e"
+"""Neither: and URLs percent-encode it, so it is only found where its encoded form is looked for."""
+KEYS = pytest.mark.parametrize(
+    "key", [SK_KEY, PLAIN_KEY, ENCODED_KEY], ids=["sk-key", "plain-key", "encoded-key"]
+)
 
 
 def _forms(key: str) -> tuple[str, ...]:
@@ -174,7 +178,9 @@ def test_an_error_quoting_the_key_holds_it_nowhere_sync(
     transport = httpx.MockTransport(_quoting_server(status, error_type))
     client = KimiOpenAI(api_key=key, max_retries=0, http_client=httpx.Client(transport=transport))
     with pytest.raises(KimiAPIError) as info:
-        client.chat.completions.create(model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}])
+        client.chat.completions.create(
+            model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}], extra_query={"q": key}
+        )
     assert info.value.status_code == status
     assert info.value.request_id == "req-1"  # what the error is for is kept
     assert info.value.response.headers["x-request-id"] == "req-1"
@@ -352,10 +358,12 @@ def test_a_bad_base_url_shows_its_query_without_credential_values() -> None:
 
 @KEYS
 def test_repr_hides_the_password_of_the_base_url_and_the_key(key: str) -> None:
-    client = KimiOpenAI(api_key=key, base_url=f"https://user:{key}@gateway.example/v1")
+    password = quote(key, safe="")
+    client = KimiOpenAI(api_key=key, base_url=f"https://user:{password}@gateway.example/v1")
     assert repr(client) == "KimiOpenAI(base_url='https://user:sk-***@gateway.example/v1/', region=None)"
-    assert key in str(client.base_url)  # still sent: only what is shown is redacted
-    assert key not in repr(AsyncKimiOpenAI(api_key=key, base_url=f"https://u:{key}@gateway.example/v1"))
+    assert password in str(client.base_url)  # still sent: only what is shown is redacted
+    async_client = AsyncKimiOpenAI(api_key=key, base_url=f"https://u:{password}@gateway.example/v1")
+    assert exposures(repr(async_client), key) == []
 
 
 # --- log records ---------------------------------------------------------------------------------
@@ -378,7 +386,7 @@ def test_log_records_of_httpx_and_openai_never_show_the_key(
     client = KimiOpenAI(
         api_key=key, max_retries=0, http_client=httpx.Client(transport=httpx.MockTransport(handler))
     )
-    client.models.list(extra_query={"key": key}, extra_headers={"x-api-key": key, "X-Debug": key})
+    client.models.list(extra_query={"key": key, "q": key}, extra_headers={"x-api-key": key, "X-Debug": key})
     with pytest.raises(KimiAPIError):
         client.files.list(extra_query={"access_token": key})
     text = _logged(caplog)
