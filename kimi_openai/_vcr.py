@@ -536,6 +536,7 @@ def _scrubbed(body: object) -> object:
 
 def json_body_matcher(r1: Any, r2: Any) -> None:
     """VCR.py matcher: the two request bodies are equal as JSON (key order and spacing ignored)."""
+    note_credentials(r1)
     left, right = _json_or_text(_scrubbed(r1.body)), _json_or_text(_scrubbed(r2.body))
     if left != right:
         raise AssertionError(f"request bodies differ:\n  recorded: {right!r}\n  sent:     {left!r}")
@@ -547,6 +548,7 @@ def scrubbed_query_matcher(r1: Any, r2: Any) -> None:
     Without it, a request whose query held a key would never match its own recording,
     which holds the key's marker instead.
     """
+    note_credentials(r1)  # a test's own client: its key is known from the request being played
     left, right = _scrubbed_query(r1.uri), _scrubbed_query(r2.uri)
     if left != right:
         raise AssertionError(f"{left} != {right}")
