@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -358,8 +359,10 @@ def _key_forms(key: str) -> list[str]:
 
 
 def _streamed_text(cassette: Path) -> str:
-    events = yaml.safe_load(cassette.read_text())["interactions"][0]["response"]["body"]["string"]["sse"]
-    return "".join(e["choices"][0]["delta"]["content"] for e in events if isinstance(e, dict))
+    events: list[Any] = yaml.safe_load(cassette.read_text())["interactions"][0]["response"]["body"]["string"][
+        "sse"
+    ]
+    return "".join(str(e["choices"][0]["delta"]["content"]) for e in events if isinstance(e, dict))
 
 
 ATTACKS = {
