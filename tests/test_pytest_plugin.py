@@ -362,7 +362,7 @@ def _streamed_text(cassette: Path) -> str:
     events: list[Any] = yaml.safe_load(cassette.read_text())["interactions"][0]["response"]["body"]["string"][
         "sse"
     ]
-    return "".join(str(e["choices"][0]["delta"]["content"]) for e in events if isinstance(e, dict))
+    return "".join(str(event["choices"][0]["delta"]["content"]) for event in events if event != "[DONE]")
 
 
 ATTACKS = {
