@@ -287,7 +287,7 @@ import openai
 import pytest
 
 KEY = os.environ["ATTACK_RECORDING_KEY"]
-OWN = os.environ["ATTACK_OWN_KEY"]
+OWN = os.environ["OPENAI_API_KEY"]
 
 
 @pytest.mark.vcr
@@ -312,7 +312,7 @@ def test_stream(kimi_client):
 
 @pytest.mark.vcr
 def test_own_client(kimi_recording):
-    client = openai.OpenAI(api_key=OWN, base_url=kimi_recording.base_url, max_retries=0)
+    client = openai.OpenAI(base_url=kimi_recording.base_url, max_retries=0)  # OPENAI_API_KEY
     reply = client.chat.completions.create(
         model="kimi-k2.6",
         messages=[{"role": "user", "content": OWN}],
@@ -320,6 +320,15 @@ def test_own_client(kimi_recording):
         extra_headers={"X-Plain": OWN},
     )
     assert reply.choices[0].message.content
+"""
+
+
+FILTERING_VCR_CONFIG = """
+import pytest
+
+@pytest.fixture
+def vcr_config():
+    return {"filter_headers": ["authorization", "x-trace-id"]}
 """
 
 
@@ -368,7 +377,8 @@ def _streamed_text(cassette: Path) -> str:
 ATTACKS = {
     # The plugin's own config, an sk-shaped recording key, and a test's own plain-looking key.
     "plugin-vcr-config": (False, "sk-LEAKCANARY7f3a9b2c4d5e6f708192a3b4c5d6", "OwnClientKey9f8e7d6c5b4a3f2e"),
-    # A user's own vcr_config, and two keys shaped like nothing in particular.
+    # A user's own vcr_config that drops Authorization itself (so the plugin never sees the
+    # own client's key there), and two keys shaped like nothing in particular.
     "own-vcr-config": (True, "LeakCanaryPlain7f3a9b2c4d5e6f70", "OwnClientKeyB0a1b2c3d4e5f6071"),
 }
 
@@ -387,8 +397,8 @@ def test_a_server_echoing_the_key_everywhere_leaves_no_key_in_any_cassette(
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ATTACK_RECORDING_KEY", key)
-    monkeypatch.setenv("ATTACK_OWN_KEY", own)
-    user_suite.makeconftest(CONFTEST + (OWN_VCR_CONFIG if own_vcr_config else ""))
+    monkeypatch.setenv("OPENAI_API_KEY", own)
+    user_suite.makeconftest(CONFTEST + (FILTERING_VCR_CONFIG if own_vcr_config else ""))
     user_suite.makepyfile(test_user=ATTACK_TEST)
     server = MoonshotEmulator()
     _queue_the_echoes(server, key, own)

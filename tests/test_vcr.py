@@ -11,7 +11,6 @@ from urllib.parse import quote, quote_plus
 import pytest
 import yaml
 
-from kimi_openai._redaction import remember_secret
 from kimi_openai._vcr import (
     CassetteLeakError,
     CassetteSerializer,
@@ -351,12 +350,12 @@ class _FilePersister:
 
 
 def test_a_request_with_a_key_in_its_query_plays_its_scrubbed_recording() -> None:
-    recorded = SimpleNamespace(uri="https://api.moonshot.ai/v1/models?key=REDACTED&limit=2")
-    remember_secret(PLAIN_KEY)
-    scrubbed_query_matcher(
-        SimpleNamespace(uri=f"https://api.moonshot.ai/v1/models?limit=2&key={PLAIN_KEY}"), recorded
-    )
+    # The key is known from the request being played (a test's own client), not beforehand.
+    key = "PlayedClientKey4d5e6f708192a3"
+    recorded = SimpleNamespace(uri="https://api.moonshot.ai/v1/models?q=REDACTED&limit=2", headers={})
+    auth = {"authorization": f"Bearer {key}"}
+    played = SimpleNamespace(uri=f"https://api.moonshot.ai/v1/models?limit=2&q={key}", headers=auth)
+    scrubbed_query_matcher(played, recorded)
+    other = SimpleNamespace(uri=f"https://api.moonshot.ai/v1/models?q={key}&limit=3", headers=auth)
     with pytest.raises(AssertionError):
-        scrubbed_query_matcher(
-            SimpleNamespace(uri=f"https://api.moonshot.ai/v1/models?key={PLAIN_KEY}&limit=3"), recorded
-        )
+        scrubbed_query_matcher(other, recorded)
