@@ -24,6 +24,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Final, TypeVar, cast
 from urllib.parse import quote, quote_plus
 
@@ -136,19 +137,24 @@ def _basic_parts(credential: str) -> list[str]:
     return [decoded, user, password]
 
 
-def secret_variants(secret: str) -> set[str]:
+def secret_variants(secret: str) -> frozenset[str]:
     """``secret`` as written, percent-encoded (both ways) and escaped inside a JSON string."""
     if len(secret) < MIN_SECRET_LENGTH:
-        return set()
-    return {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+        return frozenset()
+    return frozenset({secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]})
 
 
-def _expanded(secrets: Iterable[str]) -> list[str]:
+def _expanded(secrets: Iterable[str]) -> tuple[str, ...]:
+    return _expanded_once(tuple(secrets))
+
+
+@lru_cache(maxsize=64)  # the same few keys, on every log record and every cassette string
+def _expanded_once(secrets: tuple[str, ...]) -> tuple[str, ...]:
     every: set[str] = set()
     for secret in secrets:
         every |= secret_variants(secret)
     # Longest first: a key that contains another key is replaced whole.
-    return sorted(every, key=len, reverse=True)
+    return tuple(sorted(every, key=len, reverse=True))
 
 
 def secret_spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]]:
@@ -159,9 +165,13 @@ def secret_spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]
         while start != -1:
             spans.append((start, start + len(secret)))
             start = text.find(secret, start + len(secret))
-    spans += [match.span() for match in _KEY_SHAPE.finditer(text)]
-    spans += [(match.end(2), match.end()) for match in _SCHEME_CREDENTIAL.finditer(text)]
-    spans += [(match.end(1) + 1, match.end() - 1) for match in _URL_PASSWORD.finditer(text)]
+    # Each pattern runs only when its literal part is there: most texts hold none.
+    if "sk-" in text:
+        spans += [match.span() for match in _KEY_SHAPE.finditer(text)]
+    if "earer" in text or "EARER" in text:
+        spans += [(match.end(2), match.end()) for match in _SCHEME_CREDENTIAL.finditer(text)]
+    if "@" in text:
+        spans += [(match.end(1) + 1, match.end() - 1) for match in _URL_PASSWORD.finditer(text)]
     return _merged(spans)
 
 
@@ -339,8 +349,9 @@ REDACTED_LOGGERS: Final[tuple[str, ...]] = (
 def redact_log_text(text: str) -> str:
     """A log line without keys: known secrets, key shapes, credential query parameters and dict entries."""
     text = redact(text, known_secrets())
-    text = _QUERY_PARAM.sub(_hide_credential_param, text)
-    return _DICT_ENTRY.sub(_hide_credential_entry, text)
+    if "=" in text:
+        text = _QUERY_PARAM.sub(_hide_credential_param, text)
+    return _DICT_ENTRY.sub(_hide_credential_entry, text) if ":" in text else text
 
 
 def _hide_credential_param(match: re.Match[str]) -> str:
@@ -376,9 +387,13 @@ _formatter = logging.Formatter()
 _log_filter = KeyRedactingFilter()
 
 
+_installed = threading.Event()
+
+
 def install_log_redaction() -> None:
-    """Add the filter to the loggers of httpx/httpx2, openai and this package (once each)."""
+    """Add the filter to the loggers of httpx/httpx2, openai and this package (once per process)."""
+    if _installed.is_set():  # every client construction passes here, copies included
+        return
     for name in REDACTED_LOGGERS:
-        logger = logging.getLogger(name)
-        if _log_filter not in logger.filters:
-            logger.addFilter(_log_filter)
+        logging.getLogger(name).addFilter(_log_filter)  # addFilter never adds the same filter twice
+    _installed.set()
