@@ -27,6 +27,7 @@ from kimi_openai import (
     KimiAPIError,
     KimiConfigurationError,
     KimiOpenAI,
+    MalformedResponseError,
     StreamConnectionError,
     StreamServerError,
 )
@@ -221,6 +222,22 @@ def test_an_error_still_says_what_the_server_said() -> None:
     assert error.response.json()["error"]["type"] == "invalid_authentication_error"
     assert error.request.headers["authorization"] == "sk-***"
     assert error.request.url.path == "/v1/models"
+
+
+@KEYS
+def test_a_cut_off_answer_quoting_the_key_holds_it_nowhere(key: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        token = request.headers["authorization"]
+        body = f'{{"id":"x","note":"sent with {token}","choices":['
+        return httpx.Response(200, content=body.encode(), headers={"content-type": "application/json"})
+
+    client = KimiOpenAI(
+        api_key=key, max_retries=0, http_client=httpx.Client(transport=httpx.MockTransport(handler))
+    )
+    with pytest.raises(MalformedResponseError) as info:
+        client.chat.completions.create(model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}])
+    assert info.value.raw_body == '{"id":"x","note":"sent with Bearer sk-***","choices":['
+    assert_key_free(info.value, key)
 
 
 # --- errors raised inside streams ----------------------------------------------------------------
