@@ -77,13 +77,16 @@ _QUERY_PARAM = re.compile(r"([?&;])([^=&\s#'\"]+)=([^&\s#'\"]+)")
 _DICT_ENTRY = re.compile(r"(['\"])([^'\"\s]+)\1(\s*:\s*)(['\"])([^'\"]+)\4")
 
 _BOOK_SIZE: Final = 64
+_BOOK_MIN_LENGTH: Final = 12
+"""Real keys are far longer (Moonshot's: ``sk-`` and 48 characters); a shorter one is a test's
+stand-in (``sk-test``, ``testing``), which would otherwise be cut out of every recorded text."""
 _book: OrderedDict[str, None] = OrderedDict()
 _book_lock = threading.Lock()
 
 
 def remember_secret(value: object) -> None:
     """Add a key to the in-memory book of secrets this process uses (the newest 64 are kept)."""
-    if not isinstance(value, str) or len(value) < MIN_SECRET_LENGTH:
+    if not isinstance(value, str) or len(value) < _BOOK_MIN_LENGTH:
         return
     with _book_lock:
         _book[value] = None

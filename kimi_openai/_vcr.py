@@ -5,8 +5,10 @@ without pytest-recording's fixtures.
 
 A cassette written here:
 
-* never holds a key: secret-bearing headers are dropped and anything shaped like
-  a key (``sk-…``, ``Bearer …``) in a URL or body is replaced;
+* never holds a key: credential headers are dropped; the known keys (see
+  :mod:`kimi_openai._redaction`) and anything shaped like a key are replaced in every
+  other header value, the URL, the bodies and streams (a key streamed back in
+  pieces included), and a cassette still holding a known key is not written;
 * is scrubbed whatever the test's VCR.py options: :class:`ScrubbingPersister`
   cleans each interaction again as the file is written, so a user's own
   ``vcr_config`` or a marker's ``before_record_*`` cannot switch it off;

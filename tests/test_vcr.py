@@ -359,3 +359,13 @@ def test_a_request_with_a_key_in_its_query_plays_its_scrubbed_recording() -> Non
     other = SimpleNamespace(uri=f"https://api.moonshot.ai/v1/models?q={key}&limit=3", headers=auth)
     with pytest.raises(AssertionError):
         scrubbed_query_matcher(other, recorded)
+
+
+def test_a_short_stand_in_key_of_a_test_client_does_not_garble_recorded_text() -> None:
+    from kimi_openai import KimiOpenAI
+
+    KimiOpenAI(api_key="testing-key")  # a stand-in, as suites use
+    KimiOpenAI(api_key="RealLookingKey0123456789")
+    reply = {"headers": {}, "body": {"string": b"testing-key works; RealLookingKey0123456789 does not"}}
+    cleaned = Scrubber().response(reply)["body"]["string"]
+    assert cleaned == b"testing-key works; REDACTED does not"
