@@ -7,7 +7,7 @@ has its own class, which also subclasses the openai class for its HTTP status::
 
     openai.OpenAIError
     ├── KimiError
-    │   ├── KimiConfigurationError   (bad key, base URL or region at construction)
+    │   ├── KimiConfigurationError   (bad key, base URL, region or http_client at construction)
     │   ├── MalformedResponseError   + openai.APIResponseValidationError (a 2xx JSON body that cannot be decoded)
     │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``; ``.partial``)
     │       ├── StreamConnectionError    + openai.APIConnectionError (dropped)
@@ -158,7 +158,11 @@ class KimiError(_KeyFree, openai.OpenAIError):
 
 
 class KimiConfigurationError(KimiError):
-    """The client cannot be built: no API key, an empty key, a malformed base URL or an unknown region."""
+    """The client cannot be built: no API key, a key that cannot work (not a string; quotes, spaces,
+    control or non-ASCII characters), a malformed base URL, an unknown region, a wrong ``http_client``.
+
+    The message names the argument or variable, and never quotes a key.
+    """
 
 
 class KimiValidationError(KimiError, ValueError):
