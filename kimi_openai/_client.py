@@ -40,7 +40,7 @@ from ._client_options import (
     refuse_platform_only,
 )
 from ._compat import httpx
-from ._config import read_dotenv, resolve_endpoint
+from ._config import check_http_client, read_dotenv, resolve_endpoint
 from ._constants import Region
 from ._messages import ReasoningEchoPolicy, ReasoningStore
 from ._request import KimiSettings, prepare_options
@@ -194,6 +194,7 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
         retry = coerce_retry_policy(
             retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries), sync=True
         )
+        check_http_client(http_client, sync=True)
         super().__init__(
             api_key=moonshot_api_key(api_key, dotenv, enforce=_enforce_credentials),
             organization=organization,
@@ -437,6 +438,7 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         retry = coerce_retry_policy(
             retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries)
         )
+        check_http_client(http_client, sync=False)
         super().__init__(
             api_key=moonshot_api_key(api_key, dotenv, enforce=_enforce_credentials),
             organization=organization,

@@ -20,6 +20,7 @@ from ._constants import Region
 from ._echo_keys import Prefix
 from ._errors import MalformedResponseError, make_status_error
 from ._messages import ReasoningStore
+from ._redaction import redact_url_userinfo
 from ._request import KimiSettings
 from ._response import after_completion, after_stream, fast_completion
 from ._retry import RetrySetup, should_retry_response
@@ -52,8 +53,9 @@ class KimiClientHooks:
         return platform_of(self)
 
     def __repr__(self) -> str:
-        # Never the key: reprs end up in logs, tracebacks and bug reports.
-        return f"{type(self).__name__}(base_url={str(cast('openai.OpenAI', self).base_url)!r}, region={self.region!r})"
+        # Never the key, nor a password in the base URL: reprs end up in logs, tracebacks and bug reports.
+        base_url = redact_url_userinfo(str(cast("openai.OpenAI", self).base_url))
+        return f"{type(self).__name__}(base_url={base_url!r}, region={self.region!r})"
 
     def _make_sse_decoder(self) -> SSEDecoder:
         # The same events as openai's decoder, with lines split at C speed (see _sse).

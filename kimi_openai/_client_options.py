@@ -21,7 +21,7 @@ import openai
 from openai import NotGiven, Timeout
 
 from ._compat import httpx
-from ._config import resolve_api_key
+from ._config import api_key_is_set, resolve_api_key
 from ._constants import REGION_BASE_URLS, Region
 from ._errors import KimiConfigurationError
 from ._messages import ReasoningEchoPolicy
@@ -140,12 +140,10 @@ def moonshot_api_key(api_key: _K | str | None, dotenv: Mapping[str, str], *, enf
     then fail for want of one); the Kimi client does the same without ever falling back
     to ``OPENAI_API_KEY``: openai reads that variable only for a ``None`` key.
     """
-    try:
-        return resolve_api_key(api_key, dotenv)
-    except KimiConfigurationError:
-        if enforce:
-            raise
+    if not enforce and api_key is None and not api_key_is_set(dotenv):
         return ""
+    # A key that is given but malformed is refused whatever `enforce` says.
+    return resolve_api_key(api_key, dotenv)
 
 
 def forget_openai_environment(

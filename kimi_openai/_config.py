@@ -12,17 +12,25 @@ settings the same way. Order, first match wins:
 
 ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` are never read: a Kimi client must not
 send an OpenAI key to Moonshot, nor Kimi traffic to OpenAI.
+
+What cannot work is refused here, at construction, by a :class:`KimiConfigurationError`
+that names the argument or variable and never quotes a key: a key that is not a string,
+or holds quotes, spaces, line breaks or non-ASCII characters (it would fail later as a
+401, or as an ``Authorization`` header httpx cannot send); a base URL with a line break;
+an ``http_client`` that is not a client of the kind the installed openai needs.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
+from ._compat import httpx
 from ._constants import (
     API_KEY_ENV_VARS,
     BASE_URL_ENV_VAR,
@@ -32,6 +40,7 @@ from ._constants import (
     Region,
 )
 from ._errors import KimiConfigurationError
+from ._redaction import describe_value, install_log_redaction, redact_url_userinfo, remember_secret
 
 _K = TypeVar("_K")
 
@@ -61,31 +70,89 @@ def _lookup(names: tuple[str, ...], dotenv: Mapping[str, str]) -> tuple[str, str
     return None
 
 
+def api_key_is_set(dotenv: Mapping[str, str]) -> bool:
+    """Whether a key variable is set (in the environment or ``./.env``), empty or not."""
+    return _lookup(API_KEY_ENV_VARS, dotenv) is not None
+
+
 def resolve_api_key(api_key: _K | str | None, dotenv: Mapping[str, str]) -> _K | str:
-    """The key to send, or a :class:`KimiConfigurationError` that says what to set."""
+    """The key to send, or a :class:`KimiConfigurationError` that says what to set.
+
+    The key found is handed to the log redaction (see ``_redaction``), so that httpx's and
+    openai's log lines never show it, whatever its shape.
+    """
     if api_key is not None:
         if isinstance(api_key, str) and not api_key.strip():
             raise KimiConfigurationError("The api_key argument is empty. Pass your Moonshot API key.")
-        return api_key
-    found = _lookup(API_KEY_ENV_VARS, dotenv)
-    if found is not None:
+        key = _checked_key(api_key, "The api_key argument")
+    else:
+        found = _lookup(API_KEY_ENV_VARS, dotenv)
+        if found is None:
+            names = " or ".join(API_KEY_ENV_VARS)
+            raise KimiConfigurationError(
+                f"No Moonshot API key found. Pass api_key=..., or set {names} "
+                f"(in the environment or in a {DOTENV_FILENAME} file in the working directory). "
+                "OPENAI_API_KEY is never used by the Kimi client."
+            )
         value, where = found
         if not value.strip():
             raise KimiConfigurationError(f"{where} is set but empty. Put your Moonshot API key there.")
-        return value.strip()
-    names = " or ".join(API_KEY_ENV_VARS)
-    raise KimiConfigurationError(
-        f"No Moonshot API key found. Pass api_key=..., or set {names} "
-        f"(in the environment or in a {DOTENV_FILENAME} file in the working directory). "
-        "OPENAI_API_KEY is never used by the Kimi client."
-    )
+        key = _checked_key(value, where[0].upper() + where[1:])
+    remember_secret(key)
+    install_log_redaction()
+    return key
+
+
+def _checked_key(key: _K, where: str) -> _K:
+    """``key`` if a server could accept it; else an error naming ``where`` (never quoting the key)."""
+    if callable(key):  # a key provider, as openai takes: called for each request
+        return key
+    if not isinstance(key, str):
+        kind = type(key).__name__
+        fix = " Decode it first: api_key=key.decode()." if isinstance(key, bytes | bytearray) else ""
+        raise KimiConfigurationError(
+            f"{where} must be a string (or a callable returning one), not {kind}.{fix}"
+        )
+    problem = _key_problem(key)
+    if problem is not None:
+        raise KimiConfigurationError(f"{where} {problem}")
+    return cast("_K", key)
+
+
+_QUOTES = "\"'`\u2018\u2019\u201c\u201d"
+
+
+def _key_problem(key: str) -> str | None:
+    """What makes ``key`` unusable as a bearer token; None when it looks right."""
+    stripped = key.strip()
+    if (
+        key.isascii()
+        and key.isprintable()
+        and " " not in key
+        and stripped[0] not in _QUOTES[:3]
+        and stripped[-1] not in _QUOTES[:3]
+    ):
+        return None  # the usual key, checked at C speed: copy() and with_options() pass here too
+    if stripped[0] in _QUOTES or stripped[-1] in _QUOTES:
+        return "starts or ends with a quote mark, copied along with the key: remove it."
+    if key != key.strip():
+        return "starts or ends with a space or a line break: remove it."
+    for position, char in enumerate(key, start=1):
+        if char.isspace() or not char.isprintable():
+            return f"holds a space, line break or control character (character {position}): a key is one unbroken string."
+        if not char.isascii():
+            return (
+                f"holds a non-ASCII character (character {position}; a look-alike letter or dash "
+                "copied from a web page?). Copy the key again from the Moonshot console."
+            )
+    return None
 
 
 def check_region(region: str) -> str:
     if region not in REGION_BASE_URLS:
         allowed = ", ".join(repr(r) for r in REGION_BASE_URLS)
         raise KimiConfigurationError(
-            f"Unknown region {region!r}. Allowed: {allowed} "
+            f"Unknown region {describe_value(region)}. Allowed: {allowed} "
             "(or pass base_url=... / set MOONSHOT_BASE_URL for another endpoint)."
         )
     return region
@@ -93,6 +160,10 @@ def check_region(region: str) -> str:
 
 def _base_url_problem(text: str) -> str | None:
     """What makes ``text`` unusable as a base URL, or None when it looks right."""
+    if not text.isprintable():  # a space is printable; CR, LF, tab and other controls are not
+        position = next(i for i, char in enumerate(text, start=1) if not char.isprintable())
+        # A CR/LF would split the request line or a header if it ever reached the wire.
+        return f"a line break or control character at character {position}"
     try:
         parts = urlsplit(text)  # raises ValueError for a malformed [IPv6] host
     except ValueError as error:
@@ -128,7 +199,7 @@ def check_base_url(url: str, *, where: str) -> str:
     problem = _base_url_problem(text)
     if problem is not None:
         raise KimiConfigurationError(
-            f"{where} {url!r} is not a valid base URL: expected http(s)://host[:port]/path, "
+            f"{where} {describe_value(url)} is not a valid base URL: expected http(s)://host[:port]/path, "
             f"e.g. {REGION_BASE_URLS[DEFAULT_REGION]!r} ({problem}). Fix it, or pass region='global' or region='cn'."
         )
     return text
@@ -161,7 +232,7 @@ def resolve_endpoint(
         return url, _as_region(region)
     if official != region:
         raise KimiConfigurationError(
-            f"region={region!r} contradicts {where} {url!r}, which is Moonshot's {official!r} platform. "
+            f"region={region!r} contradicts {where} {redact_url_userinfo(url)!r}, which is Moonshot's {official!r} platform. "
             f"Pass region={official!r}, or drop one of the two (a key works on one platform only)."
         )
     return url, None
@@ -200,3 +271,36 @@ def _region_of_url(url: str) -> Region | None:
         if host == official or host.endswith(domain):
             return _as_region(region)
     return None
+
+
+def check_http_client(http_client: object, *, sync: bool) -> None:
+    """Refuse, at construction, an ``http_client`` the installed openai cannot send with.
+
+    openai fails on its own with an ``AttributeError`` (any object) or a ``TypeError``;
+    this names the argument, what was given and what to pass instead.
+    """
+    if http_client is None or _is_http_client(http_client, sync=sync):
+        return
+    wanted = "Client" if sync else "AsyncClient"
+    default = "DefaultHttpxClient" if sync else "DefaultAsyncHttpxClient"
+    client_class = "KimiOpenAI" if sync else "AsyncKimiOpenAI"
+    other = _is_http_client(http_client, sync=not sync)
+    hint = f" ({'an async' if sync else 'a sync'} client given to {client_class})" if other else ""
+    given = type(http_client)
+    given_name = (
+        given.__qualname__ if given.__module__ == "builtins" else f"{given.__module__}.{given.__qualname__}"
+    )
+    raise KimiConfigurationError(
+        f"http_client must be an {httpx.__name__}.{wanted} for {client_class}, not {given_name}{hint}. "
+        f"Pass openai.{default}(...), which keeps openai's defaults, or {httpx.__name__}.{wanted}(...)."
+    )
+
+
+def _is_http_client(value: object, *, sync: bool) -> bool:
+    """Whether openai takes ``value`` as its ``http_client`` (3.x also takes an httpx 0.x client)."""
+    if isinstance(value, httpx.Client if sync else httpx.AsyncClient):
+        return True
+    legacy = sys.modules.get("httpx")  # openai 3.x accepts a client of httpx, when it is loaded
+    if legacy is None or legacy is httpx:
+        return False
+    return isinstance(value, legacy.Client if sync else legacy.AsyncClient)

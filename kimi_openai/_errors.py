@@ -7,7 +7,7 @@ has its own class, which also subclasses the openai class for its HTTP status::
 
     openai.OpenAIError
     ├── KimiError
-    │   ├── KimiConfigurationError   (bad key, base URL or region at construction)
+    │   ├── KimiConfigurationError   (bad key, base URL, region or http_client at construction)
     │   ├── MalformedResponseError   + openai.APIResponseValidationError (a 2xx JSON body that cannot be decoded)
     │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``; ``.partial``)
     │       ├── StreamConnectionError    + openai.APIConnectionError (dropped)
@@ -53,24 +53,116 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, Final, Literal, cast
 
 import openai
 
 from ._compat import httpx
+from ._redaction import (
+    credentials_in_headers,
+    known_secrets,
+    redact,
+    redact_tree,
+    redacted_request,
+    redacted_response,
+)
 
 if TYPE_CHECKING:
     from ._ratelimit import RateLimitInfo
     from ._streaming import PartialStream
 
 
-class KimiError(openai.OpenAIError):
+class _KeyFree:
+    """Mixed into every Kimi error: no attribute holds a key, and pickling keeps it that way.
+
+    A server or a proxy may quote the bearer token back (in the message, the body, an HTML
+    page), and the request an error holds carries ``Authorization``. Each error therefore
+    replaces, once built, every attribute and argument with a redacted copy (the request and
+    response too: copies without credential headers, their bodies redacted), and pickles
+    what is left (openai's errors neither unpickle nor leave the key out).
+    """
+
+    def _redact_attributes(self, request: httpx.Request | None) -> None:
+        secrets = (*_request_credentials(request), *known_secrets())
+        copies: dict[int, object] = {}
+        for name, value in list(vars(self).items()):
+            self.__dict__[name] = _redacted_attribute(value, secrets, copies)
+        error = cast("BaseException", self)
+        error.args = tuple(_redacted_attribute(arg, secrets, copies) for arg in error.args)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        error = cast("BaseException", self)
+        return (_rebuild_error, (_importable_class(type(self)), error.args, dict(vars(self))))
+
+
+def _rebuild_error(
+    cls: type[BaseException], args: tuple[object, ...], state: dict[str, object]
+) -> BaseException:
+    """Unpickles a Kimi error without calling its constructor (which needs a live response)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+def _importable_class(cls: type) -> type:
+    """The class itself, or its nearest base that pickle can find by name.
+
+    A stream error raised on openai 2.x is also its ``httpx`` transport error: a class built
+    at run time, which unpickles as the Kimi class it extends.
+    """
+    for candidate in cls.__mro__:
+        module = sys.modules.get(candidate.__module__)
+        if module is not None and getattr(module, candidate.__qualname__, None) is candidate:
+            return candidate
+    return cls
+
+
+def _request_credentials(request: httpx.Request | None) -> list[str]:
+    return [] if request is None else credentials_in_headers(request.headers.multi_items())
+
+
+def _redacted_attribute(value: object, secrets: tuple[str, ...], copies: dict[int, object]) -> object:
+    if isinstance(value, httpx.Request | httpx.Response):
+        if id(value) not in copies:
+            copies[id(value)] = _redacted_exchange(value, secrets, copies)
+        return copies[id(value)]
+    return redact_tree(value, secrets)
+
+
+def _redacted_exchange(
+    value: httpx.Request | httpx.Response, secrets: tuple[str, ...], copies: dict[int, object]
+) -> object:
+    if isinstance(value, httpx.Request):
+        return redacted_request(value, secrets)
+    request = _attached_request(value)
+    copied = None if request is None else _redacted_attribute(request, secrets, copies)
+    return redacted_response(value, secrets, request=cast("httpx.Request | None", copied))
+
+
+def _attached_request(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a response built without a request
+        return None
+
+
+class KimiError(_KeyFree, openai.OpenAIError):
     """Base class for errors raised by kimi_openai itself (not by the server)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self._redact_attributes(None)
 
 
 class KimiConfigurationError(KimiError):
-    """The client cannot be built: no API key, an empty key, a malformed base URL or an unknown region."""
+    """The client cannot be built: no API key, a key that cannot work (not a string; quotes, spaces,
+    control or non-ASCII characters), a malformed base URL, an unknown region, a wrong ``http_client``.
+
+    The message names the argument or variable, and never quotes a key.
+    """
 
 
 class KimiValidationError(KimiError, ValueError):
@@ -98,6 +190,7 @@ class MalformedResponseError(KimiError, openai.APIResponseValidationError):
         openai.APIResponseValidationError.__init__(self, response, raw, message=message)
         self.raw_body = raw
         self.request_id = find_request_id(response.headers)
+        self._redact_attributes(_attached_request(response))
 
 
 StreamInterruptReason = Literal["connection", "timeout", "server_error", "malformed", "incomplete"]
@@ -127,9 +220,10 @@ class StreamInterruptedError(KimiError):
         partial: PartialStream | None = None,
         reason: StreamInterruptReason = "incomplete",
     ) -> None:
-        super().__init__(message)
+        openai.OpenAIError.__init__(self, message)
         self.message = message
         _set_partial(self, partial, reason)
+        self._redact_attributes(None)
 
 
 class StreamConnectionError(StreamInterruptedError, openai.APIConnectionError):
@@ -150,6 +244,7 @@ class StreamConnectionError(StreamInterruptedError, openai.APIConnectionError):
     ) -> None:
         openai.APIConnectionError.__init__(self, message=message, request=request)
         _set_partial(self, partial, reason)
+        self._redact_attributes(request)
 
 
 class StreamTimeoutError(StreamConnectionError, openai.APITimeoutError):
@@ -174,6 +269,19 @@ class StreamServerError(StreamInterruptedError, openai.APIError):
         _set_partial(self, partial, "server_error")
         self.error_type: str | None = self.type if isinstance(self.type, str) and self.type else None
         """The event's ``error.type`` (``"engine_overloaded_error"``...), or ``None``: what decides a retry."""
+        self._redact_attributes(request)
+
+
+def stream_error_event(message: str, request: httpx.Request, body: object) -> openai.APIError:
+    """The ``openai.APIError`` openai raises for an ``error`` event in a stream, with no key in it.
+
+    It becomes the ``__cause__`` of the :class:`StreamServerError` raised to the caller, so
+    it shows in every traceback: a server that quotes the bearer token must not put it there.
+    """
+    secrets = (*_request_credentials(request), *known_secrets())
+    return openai.APIError(
+        redact(message, secrets), redacted_request(request, secrets), body=redact_tree(body, secrets)
+    )
 
 
 def _set_partial(
@@ -200,14 +308,12 @@ REQUEST_ID_HEADERS: Final[tuple[str, ...]] = (
 _LIMITS_URL = "https://platform.moonshot.ai/docs/pricing/limits"
 _MAX_PARSED_REQUEST = 1_000_000
 """Request bodies larger than this (images, long contexts) are not parsed to quote the model."""
-_REDACTED = "sk-***"
-_SECRET_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 _TYPE_PATTERN = re.compile(r'"type"\s*:\s*"([A-Za-z0-9_.\-]{1,80})"')
 _MESSAGE_CHARS = 1000
 """Longest server message quoted in ours; the whole body stays in ``raw_body``."""
 
 
-class KimiAPIError(openai.APIStatusError):
+class KimiAPIError(_KeyFree, openai.APIStatusError):
     """An HTTP error from Moonshot, with what its body and headers said.
 
     Built as the openai errors are: ``KimiAPIError(message, response=..., body=...)``.
@@ -232,6 +338,7 @@ class KimiAPIError(openai.APIStatusError):
         self.raw_body = _redact(_raw_text(response, body), response)
         self.error_type = _error_type(_error_payload(body), self.raw_body)
         self.rate_limit = parse_rate_limit_headers(response.headers)
+        self._redact_attributes(_attached_request(response))
 
 
 class KimiBadRequestError(KimiAPIError, openai.BadRequestError):
@@ -547,14 +654,7 @@ def _redact(text: str | None, response: httpx.Response) -> str | None:
     """Never let the API key reach a message or ``raw_body``, even if a proxy echoes it."""
     if text is None:
         return None
-    try:
-        auth = response.request.headers.get("authorization", "")
-    except Exception:
-        auth = ""
-    token = auth.split(" ", 1)[-1].strip() if auth else ""
-    if len(token) >= 8:
-        text = text.replace(token, _REDACTED)
-    return _SECRET_PATTERN.sub(_REDACTED, text)
+    return redact(text, (*_request_credentials(_attached_request(response)), *known_secrets()))
 
 
 __all__ = [
@@ -595,4 +695,5 @@ __all__ = [
     "error_class_for",
     "find_request_id",
     "make_status_error",
+    "stream_error_event",
 ]

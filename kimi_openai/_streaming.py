@@ -46,7 +46,13 @@ from pydantic import BaseModel
 from typing_extensions import override
 
 from ._compat import httpx
-from ._errors import StreamConnectionError, StreamInterruptedError, StreamServerError, StreamTimeoutError
+from ._errors import (
+    StreamConnectionError,
+    StreamInterruptedError,
+    StreamServerError,
+    StreamTimeoutError,
+    stream_error_event,
+)
 from .types.chat.kimi_chat_completion_chunk import KimiChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -243,7 +249,7 @@ def _raise_stream_error(data: dict[str, object], request: httpx.Request) -> None
     message = cast("dict[str, object]", error).get("message") if isinstance(error, dict) else None
     if not message or not isinstance(message, str):
         message = "An error occurred during streaming"
-    raise APIError(message=message, request=request, body=cast(object, error))
+    raise stream_error_event(message, request, cast(object, error))
 
 
 class _NotAnObjectError(ValueError):

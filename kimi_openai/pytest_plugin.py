@@ -10,9 +10,10 @@ Then mark a test ``@pytest.mark.vcr`` and take the ``kimi_client`` (or
 offline and leak nothing:
 
 * record mode ``none``: a missing cassette fails, nothing touches the network;
-* secrets scrubbed on record: ``Authorization``, cookies and any key-shaped text
-  in headers, URLs and bodies, even when your own ``vcr_config`` replaces the
-  plugin's;
+* secrets scrubbed on record: credential headers (``Authorization``, cookies, any
+  name with key, token, secret, auth...), and the recording key and anything
+  key-shaped in every other header value, URL, body and stream (a key streamed
+  back in pieces included), even when your own ``vcr_config`` replaces the plugin's;
 * ``kimi_client`` without ``@pytest.mark.vcr`` fails at setup rather than reach
   the network (unless recording live);
 * every recorded interaction must be played, or the test fails (mark a test
@@ -42,8 +43,9 @@ import pytest
 
 from ._client import AsyncKimiOpenAI, KimiOpenAI
 from ._config import read_dotenv, resolve_api_key, resolve_base_url
-from ._constants import DEFAULT_REGION, Region
+from ._constants import API_KEY_ENV_VARS, DEFAULT_REGION, Region
 from ._errors import KimiConfigurationError
+from ._redaction import remember_secret
 from ._vcr import (
     REPLAY_BASE_URL,
     CassetteSerializer,
@@ -51,6 +53,7 @@ from ._vcr import (
     Scrubber,
     ScrubbingPersister,
     json_body_matcher,
+    scrubbed_query_matcher,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +68,9 @@ KIMI_BODY_MATCH: tuple[str, ...] = (*KIMI_MATCH_ON, "kimi_json_body")
 """For tests about a request's shape: the body must be the same JSON too."""
 
 REPLAY_API_KEY = "sk-test"
+
+_KEY_VARIABLES = (*API_KEY_ENV_VARS, "KIMI_TEST_API_KEY", "OPENAI_API_KEY")
+"""Keys a test may use, whatever client it builds: scrubbed from every cassette."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,9 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:  # vcr.
     # Registered under "yaml" so cassettes keep the .yaml suffix pytest-recording expects.
     vcr.register_serializer("yaml", CassetteSerializer(source=_source(config)))
     vcr.register_matcher("kimi_json_body", json_body_matcher)
+    vcr.register_matcher("query", scrubbed_query_matcher)  # a key in a query is stored scrubbed
+    for name in _KEY_VARIABLES:  # a test's own client may take its key from these
+        remember_secret(os.environ.get(name))
     # A user's vcr_config fixture replaces the plugin's, hooks and all: scrubbing again
     # as the file is written keeps keys out of cassettes whatever that config says.
     vcr.register_persister(

@@ -13,6 +13,7 @@ import pytest
 from _helpers import Recorder
 
 from kimi_openai import AsyncKimiOpenAI, KimiConfigurationError, KimiOpenAI
+from kimi_openai._compat import httpx
 
 KEY = "sk-test-config-0123456789"
 
@@ -21,7 +22,7 @@ BAD_URLS: dict[str, tuple[str, str]] = {
     "port-not-a-number": ("https://api.moonshot.ai:abc/v1", "port"),
     "port-zero": ("http://localhost:0/v1", "port"),
     "space-in-host": ("https://api moonshot.ai/v1", "host 'api moonshot.ai'"),
-    "query": ("https://api.moonshot.ai/v1?key=1", "default_query"),
+    "query": ("https://api.moonshot.ai/v1?page=1", "default_query"),
     "fragment": ("https://api.moonshot.ai/v1#top", "fragment"),
     "bad-ipv6": ("http://[zz]/v1", "zz"),
 }
@@ -178,3 +179,87 @@ async def test_async_copy_keeps_the_region_a_proxy_fronts() -> None:
     client = AsyncKimiOpenAI(api_key=KEY, base_url=PROXY, region="global")
     assert client.with_options(max_retries=0).region == "global"
     assert client.copy(base_url="http://localhost:8000/v1").region is None
+
+
+# -- inputs that cannot work: refused at construction, naming the argument, never quoting the key ----
+
+CANARY = "sk-ConfigCanary7f3a9b2c4d5e6f70"
+
+BAD_KEYS: dict[str, tuple[object, str]] = {
+    "int": (12345678901, "must be a string (or a callable returning one), not int"),
+    "bytes": (CANARY.encode(), "not bytes. Decode it first"),
+    "list": ([CANARY], "not list"),
+    "newline-inside": (f"{CANARY[:10]}\n{CANARY[10:]}", "line break or control character (character 11)"),
+    "trailing-newline": (f"{CANARY}\n", "starts or ends with a space or a line break"),
+    "surrounding-spaces": (f"  {CANARY} ", "starts or ends with a space or a line break"),
+    "double-quotes": (f'"{CANARY}"', "starts or ends with a quote mark"),
+    "single-quotes": (f"'{CANARY}'", "starts or ends with a quote mark"),
+    "typographic-quotes": (f"\u201c{CANARY}\u201d", "starts or ends with a quote mark"),
+    "tab-inside": (f"{CANARY[:5]}\t{CANARY[5:]}", "(character 6)"),
+    "non-ascii": (CANARY.replace("a", "\u0430", 1), "non-ASCII character"),
+    "en-dash": (CANARY.replace("-", "\u2013", 1), "non-ASCII character (character 3;"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_KEYS)
+@pytest.mark.parametrize("client_class", [KimiOpenAI, AsyncKimiOpenAI])
+def test_a_key_that_cannot_work_is_refused_at_construction(
+    case: str, client_class: type[KimiOpenAI] | type[AsyncKimiOpenAI]
+) -> None:
+    key, problem = BAD_KEYS[case]
+    with pytest.raises(KimiConfigurationError) as info:
+        client_class(api_key=key)  # pyright: ignore[reportArgumentType]
+    message = str(info.value)
+    assert message.startswith("The api_key argument ")
+    assert problem in message
+    assert CANARY[3:] not in message
+    assert CANARY[12:] not in message
+
+
+@pytest.mark.parametrize("case", ["trailing-newline", "double-quotes", "non-ascii"])
+def test_a_key_variable_that_cannot_work_is_refused_naming_the_variable(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, problem = BAD_KEYS[case]
+    monkeypatch.setenv("MOONSHOT_API_KEY", str(key))
+    with pytest.raises(KimiConfigurationError) as info:
+        KimiOpenAI()
+    message = str(info.value)
+    assert message.startswith("The environment variable MOONSHOT_API_KEY ")
+    assert problem in message
+    assert CANARY[12:] not in message
+
+
+def test_a_key_provider_is_still_taken_as_openai_takes_it() -> None:
+    recorder = Recorder()
+    client = KimiOpenAI(api_key=lambda: CANARY, http_client=recorder.client())
+    client.models.list()
+    assert recorder.last.headers["authorization"] == f"Bearer {CANARY}"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api.moonshot.ai/v1\r\nX-Injected: 1", "https://api.moonshot.ai/v\n1"]
+)
+def test_a_line_break_in_the_base_url_is_refused(url: str) -> None:
+    with pytest.raises(KimiConfigurationError, match=r"^base_url .* line break or control character"):
+        KimiOpenAI(api_key=KEY, base_url=url)
+
+
+def _wrong_http_clients() -> list[tuple[type[KimiOpenAI] | type[AsyncKimiOpenAI], object, str]]:
+    return [
+        (KimiOpenAI, object(), "not object"),
+        (KimiOpenAI, httpx.AsyncClient(), "(an async client given to KimiOpenAI)"),
+        (AsyncKimiOpenAI, httpx.Client(), "(a sync client given to AsyncKimiOpenAI)"),
+        (AsyncKimiOpenAI, "http://localhost", "not str"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_an_http_client_of_the_wrong_kind_is_refused_naming_what_to_pass(index: int) -> None:
+    client_class, http_client, problem = _wrong_http_clients()[index]
+    with pytest.raises(KimiConfigurationError) as info:
+        client_class(api_key=KEY, http_client=http_client)  # pyright: ignore[reportArgumentType]
+    message = str(info.value)
+    assert message.startswith(f"http_client must be an {httpx.__name__}.")
+    assert problem in message
+    assert "DefaultHttpxClient" in message or "DefaultAsyncHttpxClient" in message

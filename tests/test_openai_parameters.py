@@ -211,6 +211,18 @@ def test_enforce_credentials_false_keeps_a_key_that_is_found(monkeypatch: pytest
     assert KimiOpenAI(_enforce_credentials=False).api_key == KEY
 
 
+@pytest.mark.parametrize("kimi", [KimiOpenAI, AsyncKimiOpenAI])
+def test_enforce_credentials_false_still_refuses_a_malformed_key(
+    kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only a missing key is tolerated: a key that is there but cannot work is still a mistake.
+    with pytest.raises(KimiConfigurationError, match="api_key argument"):
+        kimi(api_key=f'"{KEY}"', _enforce_credentials=False)
+    monkeypatch.setenv("MOONSHOT_API_KEY", f" {KEY}\n")
+    with pytest.raises(KimiConfigurationError, match="MOONSHOT_API_KEY"):
+        kimi(_enforce_credentials=False)
+
+
 # --- options of a newer openai than this package names ------------------------------------------------
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 import yaml
@@ -274,3 +276,153 @@ def test_emulator_fixtures_script_answers_and_show_requests(pytester: pytest.Pyt
         )
     )
     pytester.runpytest_subprocess("--block-network").assert_outcomes(passed=2)
+
+
+# --- the secrets attack: a server that sends the key back everywhere, recorded and replayed -------
+
+ATTACK_TEST = """
+import os
+
+import openai
+import pytest
+
+KEY = os.environ["ATTACK_RECORDING_KEY"]
+OWN = os.environ["OPENAI_API_KEY"]
+
+
+@pytest.mark.vcr
+def test_reply(kimi_client):
+    reply = kimi_client.chat.completions.create(
+        model="kimi-k2.6",
+        messages=[{"role": "user", "content": f"remember {KEY}"}],
+        extra_headers={"X-Credential": KEY, "X-Debug-Echo": f"Bearer {KEY}", "X-Plain": KEY},
+        extra_query={"q": KEY},
+        extra_body={"note": KEY},
+    )
+    assert reply.choices[0].message.content
+
+
+@pytest.mark.vcr
+def test_stream(kimi_client):
+    stream = kimi_client.chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": "stream it"}], stream=True
+    )
+    assert "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+
+
+@pytest.mark.vcr
+def test_own_client(kimi_recording):
+    client = openai.OpenAI(base_url=kimi_recording.base_url, max_retries=0)  # OPENAI_API_KEY
+    reply = client.chat.completions.create(
+        model="kimi-k2.6",
+        messages=[{"role": "user", "content": OWN}],
+        extra_query={"q": OWN},
+        extra_headers={"X-Plain": OWN},
+    )
+    assert reply.choices[0].message.content
+"""
+
+
+FILTERING_VCR_CONFIG = """
+import pytest
+
+@pytest.fixture
+def vcr_config():
+    return {"filter_headers": ["authorization", "x-trace-id"]}
+"""
+
+
+def _reply(content: str) -> str:
+    message = {"role": "assistant", "content": content}
+    choice = {"index": 0, "message": message, "finish_reason": "stop"}
+    return json.dumps(
+        {"id": "c", "object": "chat.completion", "created": 0, "model": "kimi-k2.6", "choices": [choice]}
+    )
+
+
+def _streamed_back(key: str) -> str:
+    """The key as a model streams it: in deltas that no single event shows whole."""
+    pieces = [f"Your key is {key[:5]}", key[5:11], key[11:19], key[19:], " - keep it safe."]
+    chunks = [
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "kimi-k2.6",
+            "choices": [{"index": 0, "delta": {"content": piece}}],
+        }
+        for piece in pieces
+    ]
+    return "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+
+
+def _queue_the_echoes(server: MoonshotEmulator, key: str, own: str) -> None:
+    echo = {"X-Credential": key, "X-Debug-Echo": f"Bearer {key}", "X-Note": f"the key was {key}"}
+    server.queue_raw(200, _reply(f"You said {key}"), headers=echo)
+    server.queue_raw(200, _streamed_back(key), content_type="text/event-stream", headers=echo)
+    server.queue_raw(200, _reply(f"You said {own}"), headers={"X-Note": f"key {own}"})
+
+
+def _key_forms(key: str) -> list[str]:
+    return [key, quote(key, safe=""), quote_plus(key), json.dumps(key)[1:-1]]
+
+
+def _streamed_text(cassette: Path) -> str:
+    events: list[Any] = yaml.safe_load(cassette.read_text())["interactions"][0]["response"]["body"]["string"][
+        "sse"
+    ]
+    return "".join(str(event["choices"][0]["delta"]["content"]) for event in events if event != "[DONE]")
+
+
+ATTACKS = {
+    # The plugin's own config, an sk-shaped recording key, and a test's own plain-looking key.
+    "plugin-vcr-config": (False, "sk-LEAKCANARY7f3a9b2c4d5e6f708192a3b4c5d6", "OwnClientKey9f8e7d6c5b4a3f2e"),
+    # A user's own vcr_config that drops Authorization itself (so the plugin never sees the
+    # own client's key there), and two keys shaped like nothing in particular.
+    "own-vcr-config": (True, "LeakCanaryPlain7f3a9b2c4d5e6f70", "OwnClientKeyB0a1b2c3d4e5f6071"),
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_a_server_echoing_the_key_everywhere_leaves_no_key_in_any_cassette(
+    user_suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, attack: str
+) -> None:
+    own_vcr_config, key, own = ATTACKS[attack]
+    for name in (
+        "MOONSHOT_API_KEY",
+        "KIMI_API_KEY",
+        "MOONSHOT_BASE_URL",
+        "KIMI_TEST_API_KEY",
+        "OPENAI_API_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ATTACK_RECORDING_KEY", key)
+    monkeypatch.setenv("OPENAI_API_KEY", own)
+    user_suite.makeconftest(CONFTEST + (FILTERING_VCR_CONFIG if own_vcr_config else ""))
+    user_suite.makepyfile(test_user=ATTACK_TEST)
+    server = MoonshotEmulator()
+    _queue_the_echoes(server, key, own)
+    monkeypatch.setenv("KIMI_LIVE", "1")
+    with server.serve() as base_url:
+        (user_suite.path / ".env").write_text(f"MOONSHOT_API_KEY={key}\nMOONSHOT_BASE_URL={base_url}\n")
+        user_suite.runpytest_subprocess("--record-mode=rewrite").assert_outcomes(passed=3)
+    sent = server.chat_requests()
+    assert [r.headers.get("x-plain") for r in sent] == [key, None, own]  # the keys did reach the wire
+    folder = user_suite.path / "cassettes" / "test_user"
+    cassettes = {path.stem: path.read_text() for path in folder.glob("*.yaml")}
+    assert sorted(cassettes) == ["test_own_client", "test_reply", "test_stream"]
+    for name, text in cassettes.items():
+        for secret in (key, own):
+            assert not [form for form in _key_forms(secret) if form in text], (name, secret)
+    assert _streamed_text(folder / "test_stream.yaml") == "Your key is REDACTED - keep it safe."
+    reply = yaml.safe_load(cassettes["test_reply"])["interactions"][0]
+    assert (
+        reply["request"]["headers"]["x-plain"] == ["REDACTED"]
+        or reply["request"]["headers"]["x-plain"] == "REDACTED"
+    )
+    assert reply["response"]["headers"]["x-debug-echo"] == ["Bearer REDACTED"]
+    # Replayed offline with the same keys: the scrubbed recordings still match the requests.
+    monkeypatch.delenv("KIMI_LIVE")
+    monkeypatch.setenv("KIMI_TEST_API_KEY", key)
+    (user_suite.path / ".env").unlink()
+    user_suite.runpytest_subprocess("--block-network").assert_outcomes(passed=3)
