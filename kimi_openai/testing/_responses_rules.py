@@ -10,8 +10,9 @@ Open questions the emulator answers one way, with a setting for the other (⚠ i
 - which models ``/v1/responses`` serves (``responses_models``): [KR] says "currently supports
   kimi-k3"; the emulator serves every catalogue model unless told otherwise;
 - ``store``, ``background``, ``previous_response_id`` and ``conversation`` are not in the request
-  schema and the answer always reports them false/null. Moonshot's decoder ignores fields it does
-  not know (as on chat), so by default they are ignored (``responses_stateless="ignore"``);
+  schema and the answer always reports them false/null. Moonshot ignored a chat field it did not
+  know (``max_completion_tokens`` in 2025, Roo-Code PR #7673), so by default they are ignored
+  (``responses_stateless="ignore"``);
   ``"refuse"`` answers a true or non-null value with a 400;
 - whether a replayed call without the reasoning item before it is refused, as chat refuses an
   assistant tool-call message without ``reasoning_content``: no source says so for Responses, so it

@@ -38,8 +38,10 @@ Moonshot's Responses API keeps nothing: the answer always reports ``store: false
 schema has none of the four (platform.kimi.ai/docs/api/responses). ⚠ Whether a request that sets
 them is refused or answered as if they were absent was never recorded.
 
-- ``"ignore"`` (the default): answered from ``input`` alone, as Moonshot treats fields it does not
-  know; a client that relies on server-side state sees its history missing from the answer.
+- ``"ignore"`` (the default): answered from ``input`` alone, as Moonshot treated a field its chat
+  API did not know yet (``max_completion_tokens`` in 2025, RooCodeInc/Roo-Code PR #7673; some
+  gateways strip ``store`` only in case, Gitlawb/openclaude PR #805); a client that relies on
+  server-side state sees its history missing from the answer.
 - ``"refuse"``: 400 ``invalid_request_error`` ``"<field> is not supported"`` (worded after the
   measured ``tools.0.defer_loading is not supported``). ``false`` and ``null`` always pass.
 """

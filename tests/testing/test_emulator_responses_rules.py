@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from kimi_openai._compat import httpx
-from kimi_openai.testing import MoonshotEmulator
+from kimi_openai.testing import Balance, MoonshotEmulator
 
 BASE_URL = "http://emulator.local/v1"
 FUNCTION: Any = {
@@ -401,3 +401,11 @@ def test_an_empty_reasoning_summary_counts_as_missing() -> None:
 def test_a_misspelt_responses_option_is_refused(option: str, value: str) -> None:
     with pytest.raises(ValueError, match=f"{option}='{value}' is not one of"):
         MoonshotEmulator(**{option: value})  # pyright: ignore[reportArgumentType]
+
+
+def test_an_empty_balance_refuses_responses_as_chat() -> None:
+    broke = MoonshotEmulator(balance=Balance(cash_balance=-1.0, voucher_balance=0.0))
+    answer = post(broke)
+
+    assert answer.status_code == 429
+    assert answer.json()["error"]["type"] == "exceeded_current_quota_error"
