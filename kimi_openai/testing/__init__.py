@@ -10,7 +10,7 @@ Use it in process::
     )
 
 or over a loopback socket: ``with emulator.serve() as base_url: ...``, or from a shell:
-``python -m kimi_openai.testing --port 8000``.
+``python -m kimi_openai emulator --port 8000`` (``--rpm``/``--tpm`` enforce a rate limit).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 from ._catalogue import DEFAULT_MODELS as DEFAULT_MODELS
 from ._catalogue import ModelCard as ModelCard
 from ._catalogue import ThinkingMode as ThinkingMode
+from ._emulator import RESPONSES_MODELS_AS_DOCUMENTED as RESPONSES_MODELS_AS_DOCUMENTED
 from ._emulator import MoonshotEmulator as MoonshotEmulator
 from ._script import DroppedStream as DroppedStream
 from ._script import ErrorReply as ErrorReply
@@ -33,12 +34,16 @@ from ._types import Balance as Balance
 from ._types import EmulatorResponse as EmulatorResponse
 from ._types import FileContentFormat as FileContentFormat
 from ._types import RateLimit as RateLimit
+from ._types import ReasoningReplay as ReasoningReplay
 from ._types import RecordedRequest as RecordedRequest
+from ._types import StatelessFields as StatelessFields
 from ._types import StreamUsagePlacement as StreamUsagePlacement
+from ._types import UnservedAnswer as UnservedAnswer
 from ._types import Usage as Usage
 
 __all__ = [
     "DEFAULT_MODELS",
+    "RESPONSES_MODELS_AS_DOCUMENTED",
     "Balance",
     "DroppedStream",
     "EmulatorResponse",
@@ -51,12 +56,15 @@ __all__ = [
     "QueuedItem",
     "RateLimit",
     "RawReply",
+    "ReasoningReplay",
     "RecordedRequest",
     "ScriptItem",
+    "StatelessFields",
     "StreamUsagePlacement",
     "TextReply",
     "ThinkingMode",
     "ToolCall",
     "ToolCallsReply",
+    "UnservedAnswer",
     "Usage",
 ]

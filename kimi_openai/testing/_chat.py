@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,12 +54,18 @@ class Reply:
     usage: JSONObject
 
 
+def tool_call_id(name: str, index: int) -> str:
+    return f"functions.{name}:{index}"
+
+
 @dataclass(frozen=True)
 class ReplyOptions:
     """The emulator settings that shape chat answers."""
 
     web_search_tokens: int
     builtin_call_type: str
+    call_id: Callable[[str, int], str] = tool_call_id
+    """The id of an unscripted-id call from its name and its index in the conversation."""
 
 
 class PrefixCache:
@@ -114,10 +120,6 @@ def default_reply_text(messages: Sequence[JSONObject]) -> str:
 
 def default_reasoning(messages: Sequence[JSONObject]) -> str:
     return f"The user wrote: {snippet(last_user_text(messages))}. I will answer briefly."
-
-
-def tool_call_id(name: str, index: int) -> str:
-    return f"functions.{name}:{index}"
 
 
 def _calls_so_far(messages: Sequence[JSONObject]) -> int:
@@ -205,7 +207,7 @@ def _wire_call(call: ToolCall, index: int, options: ReplyOptions) -> WireToolCal
     )
     # ⚠ A returned builtin call carries type "builtin_function" in third-party fixtures (§5).
     kind = options.builtin_call_type if call.name.startswith("$") else "function"
-    return WireToolCall(call.id or tool_call_id(call.name, index), kind, call.name, arguments)
+    return WireToolCall(call.id or options.call_id(call.name, index), kind, call.name, arguments)
 
 
 def _strip_prefix(ctx: ChatContext, content: str) -> str:

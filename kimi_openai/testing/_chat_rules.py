@@ -99,12 +99,12 @@ def validate_chat(catalogue: Catalogue, body: JSONObject) -> ChatContext:
     messages = _messages(body)
     thinking = resolve_thinking(body.get("thinking", None), "thinking" in body, card)
     check_sampling(body, card, thinking)
-    _check_reasoning_effort(body.get("reasoning_effort"), card)
+    check_reasoning_effort(body.get("reasoning_effort"), card)
     check_messages(messages, thinking)
     tools = check_tools(body, card, thinking)
     _check_partial(body, messages)
     tokens = prompt_tokens(messages, tools)
-    _check_length(body, card, tokens)
+    check_length(tokens, body.get("max_completion_tokens") or body.get("max_tokens"), card)
     return ChatContext(body, card, thinking, messages, tools, tokens)
 
 
@@ -226,15 +226,14 @@ def _number(body: JSONObject, name: str) -> float | None:
     return float(value)
 
 
-def _check_reasoning_effort(effort: object, card: ModelCard) -> None:
+def check_reasoning_effort(effort: object, card: ModelCard, name: str = "reasoning_effort") -> None:
+    """The effort values of the model; ``name`` is the field as the request spells it."""
     if effort is None:
         return
     allowed = set(card.reasoning_efforts) or NON_K3_EFFORTS
     if effort not in allowed:
         # "none" is rejected with 400 (pydantic-ai PR #6208). ⚠ wording
-        raise bad_request(
-            f"Invalid request: reasoning_effort {effort!r} is not supported for model {card.id}"
-        )
+        raise bad_request(f"Invalid request: {name} {effort!r} is not supported for model {card.id}")
 
 
 def _is_empty(content: object) -> bool:
@@ -298,7 +297,12 @@ def check_tools(body: JSONObject, card: ModelCard, thinking: bool) -> list[Any]:
         )  # [CN-chat tool-use] ⚠ wording
     for tool in tools:
         _check_tool(tool)
-    choice = body.get("tool_choice")
+    check_tool_choice(body.get("tool_choice"), card, thinking)
+    return tools
+
+
+def check_tool_choice(choice: object, card: ModelCard, thinking: bool) -> None:
+    """A forced tool call conflicts with thinking [moonshot-api-2026-12.md §1.3, §1.5]."""
     if choice == "required" and not card.required_tool_choice:
         if thinking:
             raise bad_request("tool_choice 'required' is incompatible with thinking enabled")  # AstrBot #7805
@@ -307,7 +311,6 @@ def check_tools(body: JSONObject, card: ModelCard, thinking: bool) -> list[Any]:
         )  # ⚠
     if isinstance(choice, dict) and thinking and not card.required_tool_choice:
         raise bad_request("tool_choice specified is incompatible with thinking enabled")  # oh-my-pi #1077
-    return tools
 
 
 def _check_tool(tool: object) -> None:
@@ -328,9 +331,9 @@ def _check_partial(body: JSONObject, messages: Sequence[JSONObject]) -> None:
         raise bad_request("Invalid request: partial mode is not supported with response_format json_object")
 
 
-def _check_length(body: JSONObject, card: ModelCard, tokens: int) -> None:
+def check_length(tokens: int, limit: object, card: ModelCard) -> None:
+    """The prompt, and the prompt plus the output limit, must fit the model's context."""
     if tokens > card.context_length:
         raise bad_request("Input token length too long")  # [KD-errors]
-    limit = body.get("max_completion_tokens") or body.get("max_tokens")
     if isinstance(limit, int) and tokens + limit > card.context_length:
         raise bad_request(f"Your request exceeded model token limit : {card.context_length}")  # [KD-errors]

@@ -9,6 +9,7 @@ bytes. Request ids go out in ``x-request-id``, the header the openai SDK reads a
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Self, TypeAlias, cast, get_args
@@ -16,11 +17,14 @@ from urllib.parse import parse_qsl, unquote
 
 from kimi_openai._constants import Region
 
-from . import _batches, _files, _formulas, _handlers
+from . import _batches, _files, _formulas, _handlers, _responses
 from ._catalogue import DEFAULT_MODELS, Catalogue, ModelCard
 from ._log import LOG_BYTES, LOG_REQUESTS, RequestLog
+from ._rate_limits import LIMITED_PATHS, WINDOW_SECONDS, RateLimits, RateWindows, request_tokens
+from ._responses_rules import ResponsesRules
 from ._script import (
     CHAT_PATH,
+    RESPONSES_PATH,
     DroppedStream,
     ErrorReply,
     FiberFailure,
@@ -39,10 +43,14 @@ from ._types import (
     FileContentFormat,
     JSONObject,
     RateLimit,
+    ReasoningReplay,
     RecordedRequest,
+    StatelessFields,
     StreamUsagePlacement,
+    UnservedAnswer,
     Usage,
 )
+from ._unserved import is_unserved, unserved_error
 from ._wire import EmulatorError, error_response, not_found
 
 if TYPE_CHECKING:
@@ -55,6 +63,7 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = tuple(
     (method, re.compile(pattern), handler)
     for method, pattern, handler in (
         ("POST", r"^/v1/chat/completions$", _handlers.chat_completions),
+        ("POST", r"^/v1/responses$", _responses.create_response),
         ("GET", r"^/v1/models$", _handlers.list_models),
         ("GET", r"^/v1/models/(?P<model>[^/]+)$", _handlers.retrieve_model),
         ("POST", r"^/v1/tokenizers/estimate-token-count$", _handlers.estimate_tokens),
@@ -80,9 +89,13 @@ GATEWAY_TIMEOUT_PAGE = (
 )
 """An nginx-style page: the gateway answers 504 with HTML after 900 s (moonshot-api.md §1.1)."""
 
+RESPONSES_MODELS_AS_DOCUMENTED: tuple[str, ...] = ("kimi-k3",)
+"""``responses_models=`` for the reading of Moonshot's Responses page: "This endpoint currently
+supports kimi-k3" (https://platform.kimi.ai/docs/api/responses). The default serves every model."""
+
 
 class MoonshotEmulator:
-    """An in-memory Moonshot API: chat, models, files, batches, formulas, estimate and balance.
+    """An in-memory Moonshot API: chat, responses, models, files, batches, formulas, estimate, balance.
 
     Any non-empty bearer key is accepted unless ``api_keys`` is given. ``api_keys`` is either a
     set of keys of this emulator's ``region`` or a mapping from key to region; a key of the other
@@ -90,6 +103,15 @@ class MoonshotEmulator:
 
     ``requests`` keeps the newest ``log_requests`` requests whose bodies add up to at most
     ``log_bytes`` (the newest one is kept whole whatever its size); ``request_count`` counts all.
+
+    ``/v1/responses`` serves the models in ``responses_models`` (default: every catalogue model;
+    ``RESPONSES_MODELS_AS_DOCUMENTED`` for kimi-k3 only); ``responses_stateless`` and
+    ``responses_reasoning`` choose between the two readings of an undocumented rule (see their types).
+    ``unserved`` is the answer to openai endpoints Moonshot lacks (embeddings, audio...).
+
+    ``rpm`` and ``tpm`` turn on an enforcing limit per API key over a sliding window of
+    ``rate_window`` seconds, measured with ``rate_clock`` (default ``time.monotonic``); ``rate_limit``
+    only sends advisory headers, and the two exclude each other.
     """
 
     def __init__(
@@ -107,12 +129,29 @@ class MoonshotEmulator:
         web_search_tokens: int = 13046,
         builtin_call_type: str = "builtin_function",
         rate_limit: RateLimit | None = None,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        rate_window: float = WINDOW_SECONDS,
+        rate_clock: Callable[[], float] | None = None,
+        responses_models: Iterable[str] | None = None,
+        responses_stateless: StatelessFields = "ignore",
+        responses_reasoning: ReasoningReplay = "optional",
+        unserved: UnservedAnswer = "not_open",
         clock: Callable[[], int] | None = None,
         log_requests: int = LOG_REQUESTS,
         log_bytes: int = LOG_BYTES,
     ) -> None:
         _check_choice("stream_usage", stream_usage, StreamUsagePlacement)
         _check_choice("file_content", file_content, FileContentFormat)
+        _check_choice("responses_stateless", responses_stateless, StatelessFields)
+        _check_choice("responses_reasoning", responses_reasoning, ReasoningReplay)
+        _check_choice("unserved", unserved, UnservedAnswer)
+        limits = RateLimits(rpm, tpm, rate_window) if rpm is not None or tpm is not None else None
+        if limits is not None and rate_limit is not None:
+            raise ValueError(
+                "rate_limit (advisory headers) and rpm/tpm (an enforced limit) exclude each other"
+            )
+        served = None if responses_models is None else frozenset(responses_models)
         self.config = EmulatorConfig(
             region=region,
             stream_usage=stream_usage,
@@ -123,10 +162,14 @@ class MoonshotEmulator:
             web_search_tokens=web_search_tokens,
             builtin_call_type=builtin_call_type,
             rate_limit=rate_limit,
+            rate_limits=limits,
+            responses_rules=ResponsesRules(served, responses_stateless, responses_reasoning),
+            unserved=unserved,
         )
         self._keys = _key_regions(api_keys, region)
         self._state = State(self.config, Catalogue(models), balance or Balance(), clock or FixedClock())
         self._log = RequestLog(log_requests, log_bytes)
+        self._windows = None if limits is None else RateWindows(limits, rate_clock or time.monotonic, region)
 
     # -- the core -----------------------------------------------------------------------------
 
@@ -160,35 +203,62 @@ class MoonshotEmulator:
         return request
 
     def _dispatch(self, request: RecordedRequest) -> EmulatorResponse:
+        limit_headers: Mapping[str, str] = {}
         try:
-            self._authenticate(request.headers.get("authorization", ""))
-            scripted = self._state.script.take_error(request.path)
-            if scripted is not None:
-                return _scripted_response(scripted)
-            for method, pattern, handler in _ROUTES:
-                match = pattern.match(request.path)
-                if match is not None and method == request.method:
-                    return handler(self._state, request, match)
-            raise not_found(f"Not found: {request.method} {request.path}")  # ⚠ wording
+            key = self._authenticate(request.headers.get("authorization", ""))
+            limit_headers = self._admit(key, request)
+            response = self._route(request)
         except EmulatorError as exc:
-            return error_response(exc.status, exc.type, exc.message, exc.headers)
+            response = error_response(exc.status, exc.type, exc.message, exc.headers)
         except RecursionError:
             # Only a body nested deeper than Python's stack gets here (json.loads and json.dumps
             # recurse); the server's own decoder has a depth limit too.
-            return error_response(400, "invalid_request_error", "Invalid request: the JSON nests too deeply")
+            response = error_response(
+                400, "invalid_request_error", "Invalid request: the JSON nests too deeply"
+            )
+        if not limit_headers:
+            return response
+        return EmulatorResponse(
+            response.status,
+            {**response.headers, **limit_headers},
+            response.body,
+            response.chunks,
+            response.drop_after,
+        )
 
-    def _authenticate(self, authorization: str) -> None:
+    def _route(self, request: RecordedRequest) -> EmulatorResponse:
+        scripted = self._state.script.take_error(request.path)
+        if scripted is not None:
+            return _scripted_response(scripted)
+        for method, pattern, handler in _ROUTES:
+            match = pattern.match(request.path)
+            if match is not None and method == request.method:
+                return handler(self._state, request, match)
+        if is_unserved(request.method, request.path):
+            raise unserved_error(self.config.unserved, request.method, request.path)
+        raise not_found(f"Not found: {request.method} {request.path}")  # ⚠ wording
+
+    def _admit(self, key: str, request: RecordedRequest) -> Mapping[str, str]:
+        """Count a model request against its key's window: its headers, or the 429 when over the limit."""
+        if self._windows is None or request.method != "POST" or request.path not in LIMITED_PATHS:
+            return {}
+        return self._windows.admit(key, request_tokens(request.path, request.body))
+
+    def _authenticate(self, authorization: str) -> str:
+        """The request's API key, or the 401 Moonshot answers."""
         scheme, _, key = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
+        key = key.strip()
+        if scheme.lower() != "bearer" or not key:
             raise EmulatorError(401, "invalid_authentication_error", "Invalid Authentication")
         if self._keys is None:
-            return
-        region = self._keys.get(key.strip())
+            return key
+        region = self._keys.get(key)
         if region is None:
             raise EmulatorError(401, "incorrect_api_key_error", "Incorrect API key provided")
         if region != self.config.region:
             # A key of the other platform [KD-errors "Platform key isolation"]. ⚠ which of the two 401 types
             raise EmulatorError(401, "invalid_authentication_error", "Invalid Authentication")
+        return key
 
     def _rate_limit_headers(self) -> dict[str, str]:
         limit = self.config.rate_limit
@@ -246,6 +316,16 @@ class MoonshotEmulator:
                 return request.json
         raise LookupError("the emulator has received no chat completion request")
 
+    def responses_requests(self) -> tuple[RecordedRequest, ...]:
+        return tuple(r for r in self.requests if r.path == RESPONSES_PATH)
+
+    def last_responses_request(self) -> JSONObject:
+        """The JSON body of the latest ``POST /v1/responses``; ``LookupError`` if none came."""
+        for request in reversed(self.requests):
+            if request.path == RESPONSES_PATH and request.json is not None:
+                return request.json
+        raise LookupError("the emulator has received no Responses request")
+
     def clear_requests(self) -> None:
         """Forget the logged requests and reset ``request_count`` and ``hang_ups``."""
         self._log.clear()
@@ -261,7 +341,11 @@ class MoonshotEmulator:
     # -- the script ---------------------------------------------------------------------------
 
     def queue(self, item: ScriptItem, *, path: str | None = None) -> Self:
-        """Queue any scripted item; ``path`` is an fnmatch pattern (default: the item's endpoint)."""
+        """Queue any scripted item for the next request whose path matches ``path``.
+
+        ``path`` is an fnmatch pattern, or several joined by ``|``. By default answers, errors and
+        drops go to the next model call, ``/v1/chat/completions`` or ``/v1/responses``.
+        """
         self._state.script.push(item, path)
         return self
 
@@ -272,8 +356,9 @@ class MoonshotEmulator:
         reasoning: str | None = None,
         finish_reason: str = "stop",
         usage: Usage | None = None,
+        path: str | None = None,
     ) -> Self:
-        return self.queue(TextReply(content, reasoning, finish_reason, usage))
+        return self.queue(TextReply(content, reasoning, finish_reason, usage), path=path)
 
     def queue_tool_calls(
         self,
@@ -281,9 +366,10 @@ class MoonshotEmulator:
         content: str = "",
         reasoning: str | None = None,
         usage: Usage | None = None,
+        path: str | None = None,
     ) -> Self:
         built = tuple(call if isinstance(call, ToolCall) else ToolCall(*call) for call in calls)
-        return self.queue(ToolCallsReply(built, content, reasoning, usage))
+        return self.queue(ToolCallsReply(built, content, reasoning, usage), path=path)
 
     def queue_error(
         self,
@@ -308,9 +394,11 @@ class MoonshotEmulator:
         data = body.encode("utf-8") if isinstance(body, str) else body
         return self.queue(RawReply(status, data, content_type, dict(headers or {})), path=path)
 
-    def queue_drop(self, after_chunks: int, reply: TextReply | ToolCallsReply | None = None) -> Self:
-        """The next chat answer breaks its connection after ``after_chunks`` body parts."""
-        return self.queue(DroppedStream(after_chunks, reply))
+    def queue_drop(
+        self, after_chunks: int, reply: TextReply | ToolCallsReply | None = None, *, path: str | None = None
+    ) -> Self:
+        """The next model answer breaks its connection after ``after_chunks`` body parts (SSE events)."""
+        return self.queue(DroppedStream(after_chunks, reply), path=path)
 
     def queue_quota_exceeded(self, *, status: int = 429, path: str | None = None) -> Self:
         """``exceeded_current_quota_error``, 429 as documented or 403 as seen live (moonshot-api.md §7)."""

@@ -1,8 +1,10 @@
 """Scripted answers: what a test queues for the next requests, consumed first in, first out.
 
-Each queued item has a path pattern (``fnmatch`` style, ``"*"`` for any path). By default chat
-answers and errors target ``/v1/chat/completions``, file statuses target ``/v1/files`` and fiber
-failures target the formula fibers.
+Each queued item has a path pattern (``fnmatch`` style, ``"*"`` for any path; several patterns
+joined by ``|`` match any of them). By default model answers and errors target the two model
+endpoints, ``/v1/chat/completions`` and ``/v1/responses`` (whichever is called next consumes them,
+so one script drives a chat client and a Responses client alike), file statuses target
+``/v1/files`` and fiber failures target the formula fibers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import TypeAlias
 from ._types import Usage
 
 CHAT_PATH = "/v1/chat/completions"
+RESPONSES_PATH = "/v1/responses"
+MODEL_PATHS = f"{CHAT_PATH}|{RESPONSES_PATH}"
+"""The default pattern of answers and errors: the next model call, chat or Responses."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,10 @@ class ToolCall:
     """One tool call of a scripted answer.
 
     ``arguments`` is sent as given when it is a string, else as compact JSON. Without ``id``, the
-    emulator names the call ``functions.{name}:{idx}`` (see ``tool_call_id``).
+    emulator names the call ``functions.{name}:{idx}`` on chat and gives a Responses
+    ``function_call`` the ``call_id`` ``{name}_{idx}`` (``id`` becomes the ``call_id`` when given).
+    On ``/v1/responses`` a call of the request's ``custom`` tool (``apply_patch``) is answered as a
+    ``custom_tool_call`` whose ``input`` is ``arguments``.
     """
 
     name: str
@@ -33,7 +41,12 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class TextReply:
-    """A plain answer. ``reasoning`` is sent as ``reasoning_content`` whether or not thinking is on."""
+    """A plain answer. ``reasoning`` is sent whether or not thinking is on: as ``reasoning_content``
+    on chat, as a ``reasoning`` item on ``/v1/responses``.
+
+    On ``/v1/responses``, ``finish_reason="length"`` gives ``status: "incomplete"`` with the reason
+    ``max_output_tokens`` and ``"content_filter"`` the reason ``content_filter``.
+    """
 
     content: str
     reasoning: str | None = None
@@ -114,7 +127,12 @@ _DEFAULT_PATHS: dict[type, str] = {
 
 def default_path(item: ScriptItem) -> str:
     """The path an item targets when the test names none."""
-    return _DEFAULT_PATHS.get(type(item), CHAT_PATH)
+    return _DEFAULT_PATHS.get(type(item), MODEL_PATHS)
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    """Whether ``path`` matches the fnmatch ``pattern``, or one of several joined by ``|``."""
+    return any(fnmatchcase(path, alternative) for alternative in pattern.split("|"))
 
 
 @dataclass(frozen=True)
@@ -167,7 +185,7 @@ class Script:
         # by a later answer of another kind.
         with self._lock:
             for position, queued in enumerate(self._items):
-                if fnmatchcase(path, queued.path):
+                if path_matches(path, queued.path):
                     if isinstance(queued.item, kinds):
                         del self._items[position]
                         return queued.item

@@ -20,13 +20,14 @@ import traceback
 from collections.abc import Generator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from typing import ClassVar, get_args
 
 from typing_extensions import override
 
 from ._emulator import MoonshotEmulator
 from ._framing import MIN_BODY_LIMIT, FramingError, read_body
-from ._types import EmulatorResponse
+from ._rate_limits import WINDOW_SECONDS
+from ._types import EmulatorResponse, ReasoningReplay, StatelessFields, UnservedAnswer
 from ._wire import JSON_TYPE, dumps, error_body, error_response
 
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -213,10 +214,9 @@ def serve(emulator: MoonshotEmulator, host: str = "127.0.0.1", port: int = 0) ->
         thread.join()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m kimi_openai.testing [--host 127.0.0.1] [--port 8000] [--region global]``."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m kimi_openai.testing", description="Serve the offline Moonshot API."
+        prog="python -m kimi_openai emulator", description="Serve the offline Moonshot API on loopback."
     )
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port (default 8000)")
@@ -224,13 +224,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--api-key", action="append", dest="api_keys", help="accept only these keys (repeatable)"
     )
+    limits = parser.add_argument_group("enforced rate limit, per API key (off unless --rpm or --tpm)")
+    limits.add_argument("--rpm", type=int, help="requests per window to the model endpoints")
+    limits.add_argument("--tpm", type=int, help="prompt tokens per window (the emulator's estimate)")
+    limits.add_argument(
+        "--rate-window", type=float, default=WINDOW_SECONDS, help="window in seconds (default 60)"
+    )
+    responses = parser.add_argument_group("/v1/responses and endpoints Moonshot does not serve")
+    responses.add_argument(
+        "--responses-model", action="append", dest="responses_models",
+        help="serve only these models on /v1/responses (repeatable; default: every model)",
+    )  # fmt: skip
+    responses.add_argument("--responses-stateless", choices=get_args(StatelessFields), default="ignore")
+    responses.add_argument("--responses-reasoning", choices=get_args(ReasoningReplay), default="optional")
+    responses.add_argument("--unserved", choices=get_args(UnservedAnswer), default="not_open")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kimi_openai emulator [--port 8000] [--rpm N] [--tpm N] ...`` (``--help`` lists all)."""
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
         check_loopback(args.host)
+        emulator = MoonshotEmulator(
+            region=args.region,
+            api_keys=args.api_keys,
+            rpm=args.rpm,
+            tpm=args.tpm,
+            rate_window=args.rate_window,
+            responses_models=args.responses_models,
+            responses_stateless=args.responses_stateless,
+            responses_reasoning=args.responses_reasoning,
+            unserved=args.unserved,
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    emulator = MoonshotEmulator(region=args.region, api_keys=args.api_keys)
     server = _Server((args.host, args.port), emulator)
     print(base_url(server), flush=True)
     try:

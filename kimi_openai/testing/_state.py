@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._batches import BatchStore
 from ._catalogue import Catalogue
 from ._chat import PrefixCache
 from ._files import FileStore
+from ._rate_limits import RateLimits
+from ._responses_rules import ResponsesRules
 from ._script import Script
-from ._types import Balance, FileContentFormat, RateLimit, StreamUsagePlacement
+from ._types import Balance, FileContentFormat, RateLimit, StreamUsagePlacement, UnservedAnswer
 from ._wire import IdFactory
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -36,6 +38,11 @@ class EmulatorConfig:
     """The search size of the documented example (moonshot-api.md §5)."""
     builtin_call_type: str = "builtin_function"
     rate_limit: RateLimit | None = None
+    """Advisory ``X-RateLimit-*`` headers, never enforced."""
+    rate_limits: RateLimits | None = None
+    """The enforcing per-key RPM/TPM limit."""
+    responses_rules: ResponsesRules = field(default_factory=ResponsesRules)
+    unserved: UnservedAnswer = "not_open"
     request_id_header: str = "x-request-id"
 
 

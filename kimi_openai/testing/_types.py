@@ -30,6 +30,40 @@ FileContentFormat: TypeAlias = Literal["json", "text"]
 ``"text"`` is the OpenAPI's ``text/plain`` reading. Both from moonshot-api.md §1.4.
 """
 
+StatelessFields: TypeAlias = Literal["ignore", "refuse"]
+"""What ``/v1/responses`` does with ``store``/``background`` true or ``previous_response_id``/``conversation`` set.
+
+Moonshot's Responses API keeps nothing: the answer always reports ``store: false``,
+``background: false``, ``previous_response_id: null`` and ``conversation: null``, and the request
+schema has none of the four (platform.kimi.ai/docs/api/responses). ⚠ Whether a request that sets
+them is refused or answered as if they were absent was never recorded.
+
+- ``"ignore"`` (the default): answered from ``input`` alone, as Moonshot treated a field its chat
+  API did not know yet (``max_completion_tokens`` in 2025, RooCodeInc/Roo-Code PR #7673; some
+  gateways strip ``store`` only in case, Gitlawb/openclaude PR #805); a client that relies on
+  server-side state sees its history missing from the answer.
+- ``"refuse"``: 400 ``invalid_request_error`` ``"<field> is not supported"`` (worded after the
+  measured ``tools.0.defer_loading is not supported``). ``false`` and ``null`` always pass.
+"""
+
+ReasoningReplay: TypeAlias = Literal["optional", "required"]
+"""Whether ``/v1/responses`` refuses a replayed ``function_call`` whose turn lost its reasoning item.
+
+Chat refuses the assistant tool-call message without ``reasoning_content`` when thinking is on
+(moonshot-api.md §3); no source reports the same for Responses, where reasoning items "can be
+replayed". ``"optional"`` (the default) accepts it; ``"required"`` answers chat's 400, so a test
+can check that a client keeps the reasoning items (⚠ the rule on Responses is not confirmed).
+"""
+
+UnservedAnswer: TypeAlias = Literal["not_open", "not_found"]
+"""What the emulator answers for an openai endpoint Moonshot does not serve (embeddings, audio...).
+
+- ``"not_open"`` (the default): 403 ``permission_denied_error`` ``The API you are accessing is not
+  open``, Moonshot's answer to ``POST /v1/embeddings`` (MoonshotAI-Cookbook #21, 2024; ⚠ not
+  re-recorded since, and only seen for embeddings).
+- ``"not_found"``: 404 ``resource_not_found_error``, as for any path the emulator does not know.
+"""
+
 
 @dataclass(frozen=True)
 class EmulatorResponse:
@@ -90,11 +124,17 @@ class RecordedRequest:
 
 @dataclass(frozen=True)
 class Usage:
-    """Token counts for a scripted answer; ``total_tokens`` is their sum."""
+    """Token counts for a scripted answer; ``total_tokens`` is their sum.
+
+    On ``/v1/responses`` they are ``input_tokens``, ``output_tokens``,
+    ``input_tokens_details.cached_tokens`` and ``input_tokens_details.cache_write_tokens``.
+    """
 
     prompt_tokens: int
     completion_tokens: int
     cached_tokens: int = 0
+    cache_write_tokens: int = 0
+    """Tokens written to the context cache; reported by ``/v1/responses`` only."""
 
 
 @dataclass(frozen=True)
