@@ -28,9 +28,10 @@ dropped or timed-out stream is still caught by what catches plain openai's error
 
 A server or proxy may answer a streamed request with the whole completion as one
 ``application/json`` body instead of events. openai would read it as an event stream
-with no events and yield nothing; these classes yield it as one chunk (the message as
-the delta, tool calls numbered, ``finish_reason`` and usage kept) and end the stream as
-complete, so iterating, ``.stream()`` and the reasoning echo see the answer. A JSON body
+with no events and yield nothing; these classes yield the chunks a stream of it would
+have (the message as one delta, tool calls numbered; then the finish reason and usage)
+and end the stream as complete, so iterating, ``.stream()`` and the reasoning echo see
+the answer. A JSON body
 that is an ``error`` object is raised like an ``error`` event; one that is no completion
 at all is a :class:`~kimi_openai.MalformedResponseError` keeping the body in ``raw_body``.
 
@@ -379,8 +380,9 @@ def _json_answer(response: httpx.Response, cast_to: object) -> bool:
 def _answer_events(response: httpx.Response) -> list[ServerSentEvent] | None:
     """The events a JSON body (already read) stands for; ``None`` when it is events after all.
 
-    A completion is one chunk and ``[DONE]``; an ``error`` object is an ``error`` event.
-    A body that starts like events (a proxy that mislabels its stream) is read as events.
+    A completion is the two chunks a stream of it would have (see :func:`_chunks_of`) and
+    ``[DONE]``; an ``error`` object is an ``error`` event. A body that starts like events
+    (a proxy that mislabels its stream) is read as events.
 
     Raises:
         MalformedResponseError: the body is JSON but no completion, or not JSON at all.
@@ -394,24 +396,34 @@ def _answer_events(response: httpx.Response) -> list[ServerSentEvent] | None:
         raise MalformedResponseError(response, str(exc)) from exc
     if _is_error_payload(data):
         return [ServerSentEvent(data=text)]
-    chunk = _chunk_of(data)
-    if chunk is None:
+    chunks = _chunks_of(data)
+    if chunks is None:
         raise MalformedResponseError(response, "it is no chat completion, and the request asked for a stream")
-    return [ServerSentEvent(data=json.dumps(chunk)), ServerSentEvent(data="[DONE]")]
+    return [*(ServerSentEvent(data=json.dumps(chunk)) for chunk in chunks), ServerSentEvent(data="[DONE]")]
 
 
-def _chunk_of(data: object) -> dict[str, object] | None:
-    """A chat completion as the single chunk of a stream, or ``None`` when ``data`` is not one."""
+def _chunks_of(data: object) -> list[dict[str, object]] | None:
+    """A chat completion as stream chunks, or ``None`` when ``data`` is not one.
+
+    The first chunk carries each choice's message as its delta (tool calls numbered); the
+    second each choice's ``finish_reason`` and the usage, as a stream ends: so ``.stream()``
+    fires its ``*.done`` events and finish-reason checks as it would on a stream.
+    """
     if not isinstance(data, dict):
         return None
     completion = cast("dict[str, object]", data)
     choices = completion.get("choices")
     if not isinstance(choices, list):
         return None
-    deltas = [_as_delta(choice, position) for position, choice in enumerate(cast("list[object]", choices))]
-    if any(delta is None for delta in deltas):
+    found = [_as_delta(choice, position) for position, choice in enumerate(cast("list[object]", choices))]
+    deltas = [delta for delta in found if delta is not None]
+    if len(deltas) != len(found):
         return None
-    return {**completion, "object": "chat.completion.chunk", "choices": deltas}
+    head = {key: value for key, value in completion.items() if key not in ("choices", "usage")}
+    head["object"] = "chat.completion.chunk"
+    # The finish reason moves from the first chunk to the second.
+    ends = [{"index": d["index"], "delta": {}, "finish_reason": d.pop("finish_reason", None)} for d in deltas]
+    return [{**head, "choices": deltas}, {**head, "choices": ends, "usage": completion.get("usage")}]
 
 
 def _as_delta(choice: object, position: int) -> dict[str, object] | None:
