@@ -38,7 +38,7 @@ __all__ = [
 
 _START: Final = hash("kimi_openai reasoning prefix")
 _PACK: Final = struct.Struct("<q").pack
-_INSTRUCTION_ROLES: Final = frozenset({"system", "developer"})
+_INSTRUCTION_ROLES: Final = ("system", "developer")
 """Roles a handoff or a per-request system prompt rewrites; the second digest leaves them out."""
 
 
@@ -76,14 +76,13 @@ def text_of(content: object) -> str:
     )
 
 
-def _identity(message: object) -> tuple[int, bool]:
-    """One request message as 64 bits (what survives a rebuild, never its ``reasoning_content``),
-    and whether it is a system or developer message.
+def _identity(fields: Mapping[str, object]) -> int:
+    """One request message (as :func:`fields_or_empty` reads it) as 64 bits: what survives a rebuild,
+    never its ``reasoning_content``.
 
     Python's string hash is keyed per process and kept by each string once computed, so
     the history a conversation sends again and again costs no rehashing of its text.
     """
-    fields = fields_or_empty(message)
     content = fields.get("content")
     role, call_id = fields.get("role"), fields.get("tool_call_id")
     identity: list[str | None] = [
@@ -100,7 +99,7 @@ def _identity(message: object) -> tuple[int, bool]:
     if calls:
         for call in _calls(calls):
             identity += _call_fields(call)
-    return hash(tuple(identity)), isinstance(role, str) and role in _INSTRUCTION_ROLES
+    return hash(tuple(identity))
 
 
 def _calls(calls: object) -> list[object]:
@@ -120,46 +119,50 @@ class Prefix:
     """The rolling digests of one request's messages, computed only as far as they are asked for.
 
     Asked for in increasing positions (the restore walk, then the whole request when its
-    answer comes back), so each message is hashed once per request. Two digests: of every
-    message, and of every message but system and developer ones (equal when there are
-    none). 64 bits, keyed per process: keys of an in-memory store, where an accidental
-    match is a 1 in 2**64 event and a deliberate one needs the process's hash key.
+    answer comes back), so each message is hashed once per request. Two digests are kept:
+    of the messages but system and developer ones, and of those (with their positions);
+    a prefix's full digest combines the two. 64 bits, keyed per process: keys of an
+    in-memory store, where an accidental match is a 1 in 2**64 event and a deliberate one
+    needs the process's hash key.
     """
 
-    __slots__ = ("_done", "_messages", "_relaxed", "_value")
+    __slots__ = ("_done", "_instructions", "_messages", "_relaxed")
 
     def __init__(self, messages: Sequence[object]) -> None:
         self._messages = tuple(messages)
-        self._value = self._relaxed = _START
+        self._relaxed = self._instructions = _START
         self._done = 0
 
     def _advance(self, index: int) -> None:
-        value, relaxed = self._value, self._relaxed
-        for message in self._messages[self._done : index]:
-            identity, instruction = _identity(message)
-            value = hash((value, identity))
-            if not instruction:
-                relaxed = hash((relaxed, identity))
-        self._value, self._relaxed = value, relaxed
+        relaxed, instructions, position = self._relaxed, self._instructions, self._done
+        for message in self._messages[position:index]:
+            fields = fields_or_empty(message)
+            role = fields.get("role")
+            if role == "system" or role == "developer":  # _INSTRUCTION_ROLES
+                instructions = hash((instructions, position, _identity(fields)))
+            else:
+                relaxed = hash((relaxed, _identity(fields)))
+            position += 1
+        self._relaxed, self._instructions = relaxed, instructions
         self._done = max(self._done, index)
+
+    def at(self, index: int) -> tuple[bytes, bytes]:
+        """The digests of ``messages[:index]``: of every message, and without system and developer ones."""
+        if index > self._done:
+            self._advance(index)
+        return _PACK(hash((self._relaxed, self._instructions))), _PACK(self._relaxed)
 
     def before(self, index: int) -> bytes:
         """The digest of ``messages[:index]``."""
-        self._advance(index)
-        return _PACK(self._value)
-
-    def relaxed_before(self, index: int) -> bytes:
-        """The digest of ``messages[:index]`` without its system and developer messages."""
-        self._advance(index)
-        return _PACK(self._relaxed)
+        return self.at(index)[0]
 
     def whole(self) -> bytes:
         """The digest of every message: the prefix of the answer to this request."""
-        return self.before(len(self._messages))
+        return self.at(len(self._messages))[0]
 
-    def whole_relaxed(self) -> bytes:
-        """:meth:`relaxed_before` of every message."""
-        return self.relaxed_before(len(self._messages))
+    def ends(self) -> tuple[bytes, bytes]:
+        """:meth:`at` the end: the prefixes of the answer to this request."""
+        return self.at(len(self._messages))
 
 
 def prefix_of(messages: Sequence[object]) -> bytes:

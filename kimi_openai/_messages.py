@@ -49,7 +49,6 @@ from ._models import ModelSpec, get_model_spec
 from ._stream_index import ToolCallSlots, choice_index
 from ._validation import KimiWarning
 from .types.assistant_message_param import KimiAssistantMessageParam
-from .types.chat._reasoning import reasoning_content_of
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -271,18 +270,34 @@ class _StreamedTurn:
         return [{"id": call_id, "function": {"name": name}} for call_id, name in self.calls.values()]
 
 
-def _answers(completion: object) -> list[Mapping[str, object]]:
-    """The assistant messages of a completion, as mappings; nothing for a shape openai let through.
+def _answers(completion: object) -> list[tuple[str, object, object]]:
+    """Each assistant message of a completion that has reasoning: (reasoning, tool calls, content).
 
     openai builds an odd 200 body (``choices`` missing, ``null``, a string, ``[5]``, a
     ``null`` message) into its object unvalidated; the caller gets that object, and the
     store simply has nothing to remember from it.
     """
-    choices = fields_or_empty(completion).get("choices")
+    choices = _field(completion, "choices")
     if not isinstance(choices, list):
         return []
-    messages = (fields_or_empty(choice).get("message") for choice in cast("list[object]", choices))
-    return [found for message in messages if (found := fields_or_empty(message))]
+    found: list[tuple[str, object, object]] = []
+    for choice in cast("list[object]", choices):
+        message = _field(choice, "message")
+        reasoning = _field(message, "reasoning_content")
+        if isinstance(reasoning, str) and reasoning:
+            found.append((reasoning, _field(message, "tool_calls"), _field(message, "content")))
+    return found
+
+
+def _field(obj: object, name: str) -> object:
+    """A field of a response model (declared, or an extra) or of a dict; ``None`` for anything else.
+
+    Plain attribute access: pydantic answers a model's extras through it, and a field openai
+    left unset (or an object that is no model at all) gives the default.
+    """
+    if type(obj) is dict:
+        return cast("dict[str, object]", obj).get(name)
+    return getattr(obj, name, None)
 
 
 class _Turn:
@@ -364,9 +379,9 @@ class ReasoningStore:
         parts = turn_parts(tool_calls, content)
         if not parts:  # no call id and no text: nothing could find this turn again
             return
-        exact = request.whole()
-        turn = _Turn(reasoning, tuple(exact + part for part in parts))
-        relaxed_key = request.whole_relaxed() + parts[0]
+        exact, relaxed = request.ends()
+        turn = _Turn(reasoning, tuple([exact + part for part in parts]))
+        relaxed_key = relaxed + parts[0]
         with self._lock:
             for key in turn.keys:
                 if (previous := self._keys.get(key)) is not None:
@@ -376,7 +391,8 @@ class ReasoningStore:
             self._turns[turn] = None
             self._chars += len(reasoning)
             self._note_seen(relaxed_key, turn.keys[0])
-            self._evict()
+            if len(self._turns) > self.max_turns or self._chars > self.max_chars:
+                self._evict()
 
     def _note_seen(self, relaxed_key: bytes, key: bytes) -> None:
         seen = self._seen
@@ -405,9 +421,7 @@ class ReasoningStore:
         Found after exactly these messages, or after the same ones but for system and
         developer messages when the store returned that turn under one set of them only.
         """
-        prefix = Prefix(before)
-        index = len(before)
-        return self._find(message, prefix.before(index), prefix.relaxed_before(index))[0]
+        return self._find(message, *Prefix(before).ends())[0]
 
     def explain(self, message: Mapping[str, object], *, before: Sequence[object]) -> EchoMiss | None:
         """Why :meth:`lookup` finds nothing for this turn, or ``None`` when it finds its reasoning.
@@ -417,9 +431,7 @@ class ReasoningStore:
         ``"ambiguous"``: only system or developer messages differ, and the store returned
         this turn under more than one set of them, so it cannot tell whose it is.
         """
-        prefix = Prefix(before)
-        index = len(before)
-        return self._find(message, prefix.before(index), prefix.relaxed_before(index))[1]
+        return self._find(message, *Prefix(before).ends())[1]
 
     def _find(
         self, message: Mapping[str, object], exact: bytes, relaxed: bytes
@@ -476,10 +488,8 @@ class ReasoningStore:
         request = self.take_pending()
         if request is None:
             return
-        for message in _answers(completion):
-            reasoning = reasoning_content_of(message)
-            if reasoning:
-                self._remember(reasoning, request, message.get("tool_calls"), message.get("content"))
+        for reasoning, tool_calls, content in _answers(completion):
+            self._remember(reasoning, request, tool_calls, content)
 
     def remember_chunks(self, chunks: list[Any], request: Prefix | None) -> None:
         """Record the reasoning of a finished stream's assistant turns (one per choice index).
@@ -550,7 +560,7 @@ class ReasoningStore:
         self, message: dict[str, Any], index: int, request: _Request, prefix: Prefix
     ) -> dict[str, Any]:
         """One assistant turn lacking reasoning, as it should be sent."""
-        known, miss = self._find(message, prefix.before(index), prefix.relaxed_before(index))
+        known, miss = self._find(message, *prefix.at(index))
         has_calls = bool(message.get("tool_calls"))
         ctx = EchoContext(request.model, index, message, request.thinking, known, has_calls, request.platform)
         if not self.should_echo_reasoning(ctx):
