@@ -55,6 +55,7 @@ __all__ = [
     "DEFAULT_MAX_TURNS",
     "PLACEHOLDER_REASONING",
     "EchoContext",
+    "EchoMiss",
     "ReasoningEchoPolicy",
     "ReasoningStore",
     "ShouldEchoReasoning",

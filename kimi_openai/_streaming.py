@@ -422,7 +422,9 @@ def _chunks_of(data: object) -> list[dict[str, object]] | None:
     head = {key: value for key, value in completion.items() if key not in ("choices", "usage")}
     head["object"] = "chat.completion.chunk"
     # The finish reason moves from the first chunk to the second.
-    ends = [{"index": d["index"], "delta": {}, "finish_reason": d.pop("finish_reason", None)} for d in deltas]
+    ends: list[dict[str, object]] = [
+        {"index": d["index"], "delta": {}, "finish_reason": d.pop("finish_reason", None)} for d in deltas
+    ]
     return [{**head, "choices": deltas}, {**head, "choices": ends, "usage": completion.get("usage")}]
 
 

@@ -44,8 +44,9 @@ def _async_client(emulator: MoonshotEmulator, **options: Any) -> AsyncKimiOpenAI
     return AsyncKimiOpenAI(api_key="sk-test", base_url=BASE_URL, max_retries=0, http_client=http, **options)
 
 
-def _rebuilt(message: Any) -> dict[str, Any]:
+def _rebuilt(message: Any) -> Any:
     """An assistant turn as a framework sends it back: no reasoning_content."""
+    calls: list[Any] = list(message.tool_calls or [])
     return {
         "role": "assistant",
         "content": message.content or "",
@@ -55,12 +56,12 @@ def _rebuilt(message: Any) -> dict[str, Any]:
                 "type": "function",
                 "function": {"name": c.function.name, "arguments": c.function.arguments},
             }
-            for c in message.tool_calls or []
+            for c in calls
         ],
     }
 
 
-def _result(message: Any, content: str) -> dict[str, Any]:
+def _result(message: Any, content: str) -> Any:
     return {"role": "tool", "tool_call_id": message.tool_calls[0].id, "content": content}
 
 
@@ -138,7 +139,7 @@ def test_a_system_prompt_rebuilt_for_every_request_keeps_every_turn() -> None:
     client = _client(emulator)
     history: list[Any] = [USER]
     for step in range(4):
-        system = {"role": "system", "content": f"Context retrieved for request {step}."}
+        system: Any = {"role": "system", "content": f"Context retrieved for request {step}."}
         emulator.queue_tool_calls(ToolCall("lookup", {"step": step}), reasoning=f"Step {step}: look it up.")
         turn = (
             client.chat.completions.create(model="kimi-k2.6", messages=[system, *history]).choices[0].message
@@ -228,7 +229,7 @@ def test_a_turn_from_another_conversation_is_not_known() -> None:
     emulator = MoonshotEmulator()
     client = _client(emulator)
     alice = _answered(client, emulator, ALICE, "Alice's plan.")
-    other = {"role": "user", "content": "What is the weather in Rome?"}
+    other: Any = {"role": "user", "content": "What is the weather in Rome?"}
     emulator.queue_text("Done.")
     with pytest.warns(KimiWarning, match="no reasoning for it after these messages"):
         client.chat.completions.create(

@@ -15,6 +15,7 @@ from typing import Any
 
 import openai
 import pytest
+from openai.types.chat import ChatCompletion
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, MalformedResponseError, StreamServerError
 from kimi_openai._compat import httpx
@@ -66,7 +67,7 @@ def test_an_odd_body_comes_back_as_openai_builds_it(name: str) -> None:
     body = ODD_BODIES[name]
     plain = _json_client(openai.OpenAI, body).chat.completions.create(model="kimi-k2.6", messages=[USER])
     kimi = _json_client(KimiOpenAI, body).chat.completions.create(model="kimi-k2.6", messages=[USER])
-    assert isinstance(kimi, openai.types.chat.ChatCompletion)
+    assert isinstance(kimi, ChatCompletion)
     assert _shape(kimi) == _shape(plain)
 
 

@@ -226,10 +226,18 @@ SHOULD_RETRY_TRUE: list[tuple[str, Callable[[], httpx.Response], bool]] = [
     ("504 page", lambda: _response(504, None, {"x-should-retry": "true"}), False),
     ("extraction failure", lambda: _with_headers(_extraction_failure(), {"x-should-retry": "true"}), False),
     ("400 content_filter", lambda: _response(400, "content_filter", {"x-should-retry": "true"}), False),
-    ("401 invalid key", lambda: _response(401, "invalid_authentication_error", {"x-should-retry": "true"}), False),
+    (
+        "401 invalid key",
+        lambda: _response(401, "invalid_authentication_error", {"x-should-retry": "true"}),
+        False,
+    ),
     ("404 not found", lambda: _response(404, "resource_not_found_error", {"x-should-retry": "true"}), False),
     ("a proxy's 400 without a type", lambda: _response(400, None, {"x-should-retry": "true"}), True),
-    ("a proxy's 403 of its own", lambda: _response(403, "blocked_by_proxy", {"x-should-retry": "true"}), True),
+    (
+        "a proxy's 403 of its own",
+        lambda: _response(403, "blocked_by_proxy", {"x-should-retry": "true"}),
+        True,
+    ),
     ("429 overload", lambda: _response(429, "engine_overloaded_error", {"x-should-retry": "true"}), True),
     (
         "429 overload asking for more than the cap",
@@ -243,17 +251,23 @@ def _with_headers(response: httpx.Response, headers: dict[str, str]) -> httpx.Re
     return httpx.Response(response.status_code, request=REQUEST, content=response.content, headers=headers)
 
 
-@pytest.mark.parametrize(("case", "make", "expected"), SHOULD_RETRY_TRUE, ids=[c[0] for c in SHOULD_RETRY_TRUE])
+@pytest.mark.parametrize(
+    ("case", "make", "expected"), SHOULD_RETRY_TRUE, ids=[c[0] for c in SHOULD_RETRY_TRUE]
+)
 def test_x_should_retry_true_never_overrules_what_moonshot_s_type_settles(
     case: str, make: Callable[[], httpx.Response], expected: bool
 ) -> None:
     response = make()
     assert should_retry_response(response) is expected, case
-    error = make_status_error("", body=json.loads(response.text) if response.text else None, response=response)
+    error = make_status_error(
+        "", body=json.loads(response.text) if response.text else None, response=response
+    )
     assert DEFAULT_RETRY_POLICY.should_retry(error) is expected, case  # the tenacity side agrees
 
 
-@pytest.mark.parametrize(("status", "error_type"), [(503, "server_unavailable"), (429, "engine_overloaded_error")])
+@pytest.mark.parametrize(
+    ("status", "error_type"), [(503, "server_unavailable"), (429, "engine_overloaded_error")]
+)
 def test_x_should_retry_false_stops_any_retry(status: int, error_type: str) -> None:
     response = _response(status, error_type, {"x-should-retry": "false"})
     assert not should_retry_response(response)
@@ -887,7 +901,9 @@ def test_kimi_client_obeys_x_should_retry_for_a_proxy_s_own_error() -> None:
 
 def test_a_callers_tenacity_rule_stops_when_the_server_says_false() -> None:
     calls, call = _counting(_status_error(503, "server_unavailable", {"x-should-retry": "false"}))
-    setup = coerce_retry_policy(tenacity.Retrying(wait=tenacity.wait_none(), stop=tenacity.stop_after_attempt(5)))
+    setup = coerce_retry_policy(
+        tenacity.Retrying(wait=tenacity.wait_none(), stop=tenacity.stop_after_attempt(5))
+    )
     with pytest.raises(openai.InternalServerError):
         setup.sync_retrying()(call)
     assert len(calls) == 1

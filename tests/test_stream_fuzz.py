@@ -40,7 +40,9 @@ VALID = st.sampled_from(
             {**HEAD, "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}}
         ),
         # Indexes a proxy or engine got wrong: missing, a list, an object (kimi_openai._stream_index).
-        chunk({"tool_calls": [{"id": "g:1", "type": "function", "function": {"name": "g", "arguments": "{"}}]}),
+        chunk(
+            {"tool_calls": [{"id": "g:1", "type": "function", "function": {"name": "g", "arguments": "{"}}]}
+        ),
         chunk({"tool_calls": [{"function": {"arguments": "}"}}]}),
         chunk({"tool_calls": [{"index": {"a": 1}, "function": {"arguments": "1"}}]}),
         chunk({"tool_calls": ["x", 5]}),

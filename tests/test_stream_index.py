@@ -84,7 +84,7 @@ class _Server(Recorder):
     def _respond(self, request: httpx.Request) -> httpx.Response:
         if len(self.requests) == 1:
             return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=self.first)
-        completion = {**HEAD, "object": "chat.completion", "choices": [], "usage": None}
+        completion: dict[str, Any] = {**HEAD, "object": "chat.completion", "choices": [], "usage": None}
         return httpx.Response(200, json=completion)
 
     def sent_reasoning(self) -> object:

@@ -16,7 +16,13 @@ from typing import Any
 
 import pytest
 
-from kimi_openai import KimiOpenAI, MalformedResponseError, StreamConnectionError, StreamInterruptedError
+from kimi_openai import (
+    AsyncKimiOpenAI,
+    KimiOpenAI,
+    MalformedResponseError,
+    StreamConnectionError,
+    StreamInterruptedError,
+)
 from kimi_openai._compat import httpx
 from kimi_openai._streaming import AsyncKimiStream, KimiStream, PartialStream, partial_stream
 from kimi_openai.types.chat import KimiChatCompletionChunk
@@ -100,6 +106,7 @@ ANSWER = json.dumps(
     ensure_ascii=False,
 ).encode()
 CLIENT = KimiOpenAI(api_key="sk-test", max_retries=0)
+ASYNC_CLIENT = AsyncKimiOpenAI(api_key="sk-test", max_retries=0)
 
 
 class _Body(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -143,7 +150,7 @@ def read(pieces: list[bytes], **kwargs: Any) -> tuple[list[Any], BaseException |
 
 async def aread(pieces: list[bytes], **kwargs: Any) -> tuple[list[Any], BaseException | None]:
     stream = AsyncKimiStream(
-        cast_to=KimiChatCompletionChunk, response=_response(pieces, **kwargs), client=CLIENT
+        cast_to=KimiChatCompletionChunk, response=_response(pieces, **kwargs), client=ASYNC_CLIENT
     )  # pyright: ignore[reportArgumentType]
     chunks: list[Any] = []
     try:

@@ -58,7 +58,7 @@ def apply_k2_markup(completion: ChatCompletion) -> ChatCompletion:
     """
     choices = completion.__dict__.get("choices")
     for choice in cast("list[Any]", choices) if isinstance(choices, list) else ():
-        message = getattr(choice, "message", None)
+        message: Any = getattr(choice, "message", None)
         text = getattr(message, "content", None)
         if not isinstance(text, str) or _MARKER not in text:
             continue
