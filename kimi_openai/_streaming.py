@@ -551,14 +551,13 @@ class KimiStream(Stream[_T], _Received):
             self.response.close()
 
     def _kimi_events(self) -> Iterator[ServerSentEvent]:
-        """openai's events, or the ones a whole JSON answer stands for."""
+        """openai's events, or the ones a whole JSON answer stands for (not a generator: no extra layer per event)."""
         if _json_answer(self.response, self._cast_to):
             self.response.read()
             events = _answer_events(self.response)
             if events is not None:
-                yield from events
-                return
-        yield from self._iter_events()
+                return iter(events)
+        return self._iter_events()
 
 
 class AsyncKimiStream(AsyncStream[_T], _Received):
@@ -588,7 +587,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
         response = self.response
         try:
             try:
-                async for sse in self._kimi_events():
+                async for sse in await self._kimi_events():
                     if sse.data.startswith("[DONE]"):
                         if k2 is not None:
                             for value in _keep(received, k2.flush()):
@@ -617,16 +616,18 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
             await response.aclose()
 
     async def _kimi_events(self) -> AsyncIterator[ServerSentEvent]:
-        """openai's events, or the ones a whole JSON answer stands for."""
+        """openai's events, or the ones a whole JSON answer stands for (no extra layer per event)."""
         if _json_answer(self.response, self._cast_to):
             await self.response.aread()
             events = _answer_events(self.response)
             if events is not None:
-                for sse in events:
-                    yield sse
-                return
-        async for sse in self._iter_events():
-            yield sse
+                return _aiter(events)
+        return self._iter_events()
+
+
+async def _aiter(items: list[ServerSentEvent]) -> AsyncIterator[ServerSentEvent]:
+    for item in items:
+        yield item
 
 
 def _keep(received: list[Any], values: list[Any]) -> Iterator[Any]:

@@ -138,32 +138,36 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
     ) -> list[KimiChatCompletionStreamEvent[ResponseFormatT]]:
         """Accumulate one chunk; the events it produces, in openai's order, reasoning events added."""
         self._snapshot = None
-        if self._top is None:
-            self._start(chunk)
-        else:
-            self._continue(chunk)
+        accumulated = self._start(chunk) if self._top is None else self._continue(chunk)
         events: list[KimiChatCompletionStreamEvent[ResponseFormatT]] = [self._chunk_event(chunk)]
-        for choice in _choices(chunk):
-            self._choice_events(choice, events)
+        for choice, acc in accumulated:
+            self._choice_events(choice, acc, events)
         return events
 
-    def _start(self, chunk: ChatCompletionChunk) -> None:
+    def _start(self, chunk: ChatCompletionChunk) -> list[tuple[Choice, ChoiceAccumulator]]:
         top = chunk.to_dict(warnings=False)
         top.pop("obfuscation", None)
         top.pop("choices", None)
         self._top = top
+        accumulated: list[tuple[Choice, ChoiceAccumulator]] = []
         for choice in _choices(chunk):
             index = _index(choice)
-            self._choices[index] = ChoiceAccumulator(choice, index)
+            acc = self._choices[index] = ChoiceAccumulator(choice, index)
+            accumulated.append((choice, acc))
+        return accumulated
 
-    def _continue(self, chunk: ChatCompletionChunk) -> None:
+    def _continue(self, chunk: ChatCompletionChunk) -> list[tuple[Choice, ChoiceAccumulator]]:
+        accumulated: list[tuple[Choice, ChoiceAccumulator]] = []
         for choice in _choices(chunk):
-            index = _index(choice)
+            index = choice.__dict__.get("index")
+            if type(index) is not int:
+                index = choice_index(index)
             acc = self._choices.get(index)
             if acc is None:
                 acc = self._choices[index] = ChoiceAccumulator(choice, index)
             else:
                 acc.add_delta(choice.delta)
+            accumulated.append((choice, acc))
             acc.parsed = None  # openai rebuilds the message, dropping the previous partial parse
             # Most chunks carry one text fragment and nothing else: skip the rest for them.
             if self._rich or choice.finish_reason or choice.logprobs is not None or acc.delta_calls:
@@ -174,6 +178,7 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         moderation = chunk.__dict__.get("moderation") if _TRACKS_MODERATION else None
         if isinstance(moderation, BaseModel):
             later["moderation"] = moderation.to_dict()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+        return accumulated
 
     def _after_delta(self, choice: Choice, acc: ChoiceAccumulator) -> None:
         if choice.finish_reason:
@@ -217,8 +222,7 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
     def _read_snapshot(self) -> KimiParsedChatCompletion[object]:
         return self.current_completion_snapshot
 
-    def _choice_events(self, choice: Choice, events: list[Any]) -> None:
-        acc = self._choices[_index(choice)]
+    def _choice_events(self, choice: Choice, acc: ChoiceAccumulator, events: list[Any]) -> None:
         delta = choice.delta
         values = delta.__dict__  # read once: this runs for every chunk
         content, refusal, calls = values.get("content"), values.get("refusal"), acc.delta_calls
