@@ -1,4 +1,4 @@
-"""The keys the reasoning echo remembers turns by: a turn is found only in the conversation that produced it.
+"""The keys the reasoning echo remembers turns by: a turn is found only after the messages it answered.
 
 Moonshot's tool-call ids count within one conversation (``functions.lookup:0``:
 https://platform.kimi.ai/docs/guide/use-kimi-api-to-complete-tool-calls), and short
@@ -7,6 +7,14 @@ Every key therefore starts with a digest of the request messages *before* the tu
 the prefix the server saw when it wrote that turn. The digest covers what survives a
 framework rebuilding its history (role, text, tool-call ids and names, tool results),
 never ``reasoning_content``, so a turn sent back without it still finds it.
+
+Each prefix has a second digest that leaves out system and developer messages. An
+openai-agents handoff, or a system prompt rebuilt for every request (retrieved
+documents, today's date), changes those and keeps the rest of the history: the
+store finds a turn by that digest too, under the rules in ``_messages``.
+
+Keys are opaque ``bytes``: a prefix digest followed by the digest of one part of the
+turn (a tool call's id and name, or its text).
 """
 
 from __future__ import annotations
@@ -21,17 +29,17 @@ from pydantic import BaseModel
 __all__ = [
     "PENDING",
     "Prefix",
-    "call_key",
-    "call_keys",
     "fields_of",
     "fields_or_empty",
     "prefix_of",
-    "text_key",
     "text_of",
+    "turn_parts",
 ]
 
 _START: Final = hash("kimi_openai reasoning prefix")
 _PACK: Final = struct.Struct("<q").pack
+_INSTRUCTION_ROLES: Final = ("system", "developer")
+"""Roles a handoff or a per-request system prompt rewrites; the second digest leaves them out."""
 
 
 def fields_of(obj: object) -> Mapping[str, object]:
@@ -68,13 +76,13 @@ def text_of(content: object) -> str:
     )
 
 
-def _identity(message: object) -> int:
-    """One request message as 64 bits: what survives a rebuild, never its ``reasoning_content``.
+def _identity(fields: Mapping[str, object]) -> int:
+    """One request message (as :func:`fields_or_empty` reads it) as 64 bits: what survives a rebuild,
+    never its ``reasoning_content``.
 
     Python's string hash is keyed per process and kept by each string once computed, so
     the history a conversation sends again and again costs no rehashing of its text.
     """
-    fields = fields_or_empty(message)
     content = fields.get("content")
     role, call_id = fields.get("role"), fields.get("tool_call_id")
     identity: list[str | None] = [
@@ -108,33 +116,53 @@ def _call_fields(call: object) -> tuple[str, str]:
 
 
 class Prefix:
-    """The rolling digest of one request's messages, computed only as far as it is asked for.
+    """The rolling digests of one request's messages, computed only as far as they are asked for.
 
     Asked for in increasing positions (the restore walk, then the whole request when its
-    answer comes back), so each message is hashed once per request. 64 bits, keyed per
-    process: keys of an in-memory store, where an accidental match is a 1 in 2**64 event
-    and a deliberate one needs the process's hash key.
+    answer comes back), so each message is hashed once per request. Two digests are kept:
+    of the messages but system and developer ones, and of those (with their positions);
+    a prefix's full digest combines the two. 64 bits, keyed per process: keys of an
+    in-memory store, where an accidental match is a 1 in 2**64 event and a deliberate one
+    needs the process's hash key.
     """
 
-    __slots__ = ("_done", "_messages", "_value")
+    __slots__ = ("_done", "_instructions", "_messages", "_relaxed")
 
     def __init__(self, messages: Sequence[object]) -> None:
         self._messages = tuple(messages)
-        self._value = _START
+        self._relaxed = self._instructions = _START
         self._done = 0
+
+    def _advance(self, index: int) -> None:
+        relaxed, instructions, position = self._relaxed, self._instructions, self._done
+        for message in self._messages[position:index]:
+            fields = fields_or_empty(message)
+            role = fields.get("role")
+            if role == "system" or role == "developer":  # _INSTRUCTION_ROLES
+                instructions = hash((instructions, position, _identity(fields)))
+            else:
+                relaxed = hash((relaxed, _identity(fields)))
+            position += 1
+        self._relaxed, self._instructions = relaxed, instructions
+        self._done = max(self._done, index)
+
+    def at(self, index: int) -> tuple[bytes, bytes]:
+        """The digests of ``messages[:index]``: of every message, and without system and developer ones."""
+        if index > self._done:
+            self._advance(index)
+        return _PACK(hash((self._relaxed, self._instructions))), _PACK(self._relaxed)
 
     def before(self, index: int) -> bytes:
         """The digest of ``messages[:index]``."""
-        value = self._value
-        for message in self._messages[self._done : index]:
-            value = hash((value, _identity(message)))
-        self._value = value
-        self._done = max(self._done, index)
-        return _PACK(value)
+        return self.at(index)[0]
 
     def whole(self) -> bytes:
         """The digest of every message: the prefix of the answer to this request."""
-        return self.before(len(self._messages))
+        return self.at(len(self._messages))[0]
+
+    def ends(self) -> tuple[bytes, bytes]:
+        """:meth:`at` the end: the prefixes of the answer to this request."""
+        return self.at(len(self._messages))
 
 
 def prefix_of(messages: Sequence[object]) -> bytes:
@@ -142,30 +170,21 @@ def prefix_of(messages: Sequence[object]) -> bytes:
     return Prefix(messages).whole()
 
 
-def call_key(prefix: bytes, call: object) -> bytes | None:
-    """The key of one tool call after ``prefix``: its id and name; ``None`` without an id.
+def turn_parts(tool_calls: object, content: object) -> list[bytes]:
+    """What a turn is found by after its prefix: each tool call (id and name), then its text.
 
-    Not its arguments: frameworks re-serialize or repair them, and after the same
-    messages an id names one call.
+    Not a call's arguments: frameworks re-serialize or repair them, and after the same
+    messages an id names one call. A call without an id, and empty text, give no part.
     """
-    call_id, name = _call_fields(call)
-    if not call_id:
-        return None
-    return prefix + _PACK(hash(("call", call_id, name)))
-
-
-def call_keys(prefix: bytes, calls: object) -> list[bytes]:
-    """The keys of a turn's tool calls."""
-    keys = (call_key(prefix, call) for call in _calls(calls))
-    return [key for key in keys if key is not None]
-
-
-def text_key(prefix: bytes, content: object) -> bytes | None:
-    """The key of a turn's text after ``prefix``; ``None`` when the turn has no text."""
+    parts: list[bytes] = []
+    for call in _calls(tool_calls):
+        call_id, name = _call_fields(call)
+        if call_id:
+            parts.append(_PACK(hash(("call", call_id, name))))
     text = text_of(content)
-    if not text:
-        return None
-    return prefix + _PACK(hash(("text", text)))
+    if text:
+        parts.append(_PACK(hash(("text", text))))
+    return parts
 
 
 PENDING: ContextVar[tuple[object, Prefix] | None] = ContextVar("kimi_openai_echo_pending", default=None)

@@ -15,6 +15,20 @@ Two ways to send a turn back with its reasoning:
   calls or its text: see ``_echo_keys``) and restores it on any later request whose
   assistant turn lacks it, under the ``reasoning_echo`` policy (``"auto"``,
   ``"strict"`` or ``"off"``).
+
+Which reasoning a turn may get (the promise ``docs/thinking.md`` states):
+
+* the reasoning written for the same turn after exactly the same earlier messages;
+* else, when only system and developer messages differ (a handoff, a system prompt
+  rebuilt per request), the reasoning written for the same turn after the same user,
+  assistant and tool messages, if the store returned such a turn under one set of
+  system messages only. Two conversations this client answered that differ only in
+  their system prompt make that match ambiguous, and then neither gets the other's;
+* else nothing: the policy decides (placeholder, error, or as sent).
+
+Memory is counted in turns: the store keeps the ``max_turns`` most recently used
+turns (returned, or sent back and found) and at most ``max_chars`` characters of
+reasoning, so a working set within both is never forgotten.
 """
 
 from __future__ import annotations
@@ -29,18 +43,19 @@ from typing import Any, Final, Literal, cast
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from ._echo_keys import PENDING, Prefix, call_keys, fields_of, fields_or_empty, prefix_of, text_key
+from ._echo_keys import PENDING, Prefix, fields_of, fields_or_empty, turn_parts
 from ._errors import KimiValidationError
 from ._models import ModelSpec, get_model_spec
+from ._stream_index import ToolCallSlots, choice_index
 from ._validation import KimiWarning
 from .types.assistant_message_param import KimiAssistantMessageParam
-from .types.chat._reasoning import reasoning_content_of
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
-    "DEFAULT_MAX_ENTRIES",
+    "DEFAULT_MAX_TURNS",
     "PLACEHOLDER_REASONING",
     "EchoContext",
+    "EchoMiss",
     "ReasoningEchoPolicy",
     "ReasoningStore",
     "ShouldEchoReasoning",
@@ -56,13 +71,23 @@ PLACEHOLDER_REASONING: Final = " "
 """The smallest ``reasoning_content`` Moonshot accepts: ``""`` counts as missing, ``" "`` passes
 (theopenco/llmgateway PR #2093; earendil-works/pi PR #4178)."""
 
-DEFAULT_MAX_ENTRIES: Final = 4096
-"""Keys a :class:`ReasoningStore` keeps (one per tool call, one per turn text) before
-forgetting the least recently used."""
+DEFAULT_MAX_TURNS: Final = 16_384
+"""Assistant turns a :class:`ReasoningStore` keeps before forgetting the least recently used:
+e.g. 800 live conversations of 20 tool-call turns."""
 
 DEFAULT_MAX_CHARS: Final = 16 * 1024 * 1024
-"""Characters of reasoning a :class:`ReasoningStore` keeps, counted once per key (so a turn
-known by two keys counts twice): the bound that holds when single reasonings are huge."""
+"""Characters of reasoning a :class:`ReasoningStore` keeps (each turn counted once): the bound
+that holds when reasonings are long. 16,384 turns of 1,024 characters fill both bounds."""
+
+_SEEN_PER_TURN: Final = 2
+"""The store remembers that it returned a turn (not its reasoning) for twice as many turns as it
+keeps reasonings: a forgotten turn still makes a later look-alike ambiguous."""
+
+_AMBIGUOUS: Final = b""
+"""Marks a turn returned under more than one set of system messages (a key is never empty)."""
+
+EchoMiss = Literal["unknown", "forgotten", "ambiguous"]
+"""Why a turn's reasoning is not known: see :meth:`ReasoningStore.explain`."""
 
 # Keys openai's own message models put on a message sent back as an object (the final message
 # of `.stream()` has every field set), always null in a Kimi answer: not Kimi request fields.
@@ -215,13 +240,14 @@ class _Request:
 class _StreamedTurn:
     """One choice of a finished stream, gathered from its deltas."""
 
-    __slots__ = ("calls", "content", "reasoning")
+    __slots__ = ("calls", "content", "reasoning", "slots")
 
     def __init__(self) -> None:
         self.reasoning: list[str] = []
         self.content: list[str] = []
-        self.calls: dict[object, list[str]] = {}
-        """Tool calls by stream ``index``: id and name (the first delta of a call carries them)."""
+        self.calls: dict[int, list[str]] = {}
+        """Tool calls by slot (see ``_stream_index``): id and name (a call's first delta carries them)."""
+        self.slots = ToolCallSlots()
 
     def add(self, delta: object) -> None:
         piece = getattr(delta, "reasoning_content", None)
@@ -230,9 +256,12 @@ class _StreamedTurn:
         text = getattr(delta, "content", None)
         if isinstance(text, str) and text:
             self.content.append(text)
-        for call in cast("Iterable[object]", getattr(delta, "tool_calls", None) or ()):
+        calls = getattr(delta, "tool_calls", None)
+        for call in cast("list[object]", calls) if isinstance(calls, list) else ():
             fields = fields_or_empty(call)
-            slot = self.calls.setdefault(fields.get("index", len(self.calls)), ["", ""])
+            if not fields:
+                continue
+            slot = self.calls.setdefault(self.slots.slot(fields.get("index"), fields.get("id")), ["", ""])
             fn = fields_or_empty(fields.get("function"))
             for position, value in ((0, fields.get("id")), (1, fn.get("name"))):
                 if isinstance(value, str) and value:
@@ -242,42 +271,92 @@ class _StreamedTurn:
         return [{"id": call_id, "function": {"name": name}} for call_id, name in self.calls.values()]
 
 
+def _answers(completion: object) -> list[tuple[str, object, object]]:
+    """Each assistant message of a completion that has reasoning: (reasoning, tool calls, content).
+
+    openai builds an odd 200 body (``choices`` missing, ``null``, a string, ``[5]``, a
+    ``null`` message) into its object unvalidated; the caller gets that object, and the
+    store simply has nothing to remember from it.
+    """
+    choices = _field(completion, "choices")
+    if not isinstance(choices, list):
+        return []
+    found: list[tuple[str, object, object]] = []
+    for choice in cast("list[object]", choices):
+        message = _field(choice, "message")
+        reasoning = _field(message, "reasoning_content")
+        if isinstance(reasoning, str) and reasoning:
+            found.append((reasoning, _field(message, "tool_calls"), _field(message, "content")))
+    return found
+
+
+def _field(obj: object, name: str) -> object:
+    """A field of a response model (declared, or an extra) or of a dict; ``None`` for anything else.
+
+    Plain attribute access: pydantic answers a model's extras through it, and a field openai
+    left unset (or an object that is no model at all) gives the default.
+    """
+    if type(obj) is dict:
+        return cast("dict[str, object]", obj).get(name)
+    return getattr(obj, name, None)
+
+
+class _Turn:
+    """One remembered assistant turn: its reasoning and the keys it is found by."""
+
+    __slots__ = ("keys", "reasoning")
+
+    def __init__(self, reasoning: str, keys: tuple[bytes, ...]) -> None:
+        self.reasoning = reasoning
+        self.keys = keys
+
+
 class ReasoningStore:
     """What a client remembers of the assistant turns it returned, bounded, least recently used first out.
 
-    Keys are a digest of the request messages before the turn followed by one of its
-    tool calls (id and name) or its text, so a turn is found only in the conversation
-    that produced it; values are the turn's ``reasoning_content``. At most
-    ``max_entries`` keys and ``max_chars`` characters of reasoning are kept. One store
-    is shared by a client and its ``copy()``/``with_options()`` copies; it is
-    thread-safe.
+    A turn is found by a digest of the request messages before it followed by one of its
+    tool calls (id and name) or its text, so only after the messages it answered; when
+    only system and developer messages changed, by the same digest without them, as long
+    as that is not ambiguous (see the module docstring). Values are the turns'
+    ``reasoning_content``. The ``max_turns`` most recently used turns are kept, within
+    ``max_chars`` characters of reasoning. One store is shared by a client and its
+    ``copy()``/``with_options()`` copies; it is thread-safe.
     """
 
-    def __init__(self, *, max_entries: int = DEFAULT_MAX_ENTRIES, max_chars: int = DEFAULT_MAX_CHARS) -> None:
-        if max_entries < 1 or max_chars < 1:
-            raise ValueError("max_entries and max_chars must be at least 1")
-        self.max_entries = max_entries
+    def __init__(self, *, max_turns: int = DEFAULT_MAX_TURNS, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+        if max_turns < 1 or max_chars < 1:
+            raise ValueError("max_turns and max_chars must be at least 1")
+        self.max_turns = max_turns
         self.max_chars = max_chars
         self.should_echo_reasoning: ShouldEchoReasoning = should_echo_reasoning
         """The echo decision (:func:`should_echo_reasoning` unless replaced)."""
-        self._entries: OrderedDict[bytes, str] = OrderedDict()
+        self._turns: OrderedDict[_Turn, None] = OrderedDict()
+        """Every turn held, least recently used first."""
+        self._keys: dict[bytes, _Turn] = {}
+        self._seen: OrderedDict[bytes, bytes] = OrderedDict()
+        """A turn's key without system messages -> its key, or ``_AMBIGUOUS``; outlives the turn."""
         self._chars = 0
         self._lock = threading.Lock()
-        self._warned = False
+        self._warned: set[EchoMiss] = set()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        """The number of turns held."""
+        return len(self._turns)
 
     @property
     def chars(self) -> int:
-        """Characters of reasoning held (counted once per key)."""
+        """Characters of reasoning held."""
         return self._chars
 
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
-            self._entries.clear()
+            self._turns.clear()
+            self._keys.clear()
+            self._seen.clear()
             self._chars = 0
+
+    # -- remembering ---------------------------------------------------------------------------
 
     def remember(
         self,
@@ -289,47 +368,104 @@ class ReasoningStore:
     ) -> None:
         """Record the reasoning of one assistant turn that answered the messages ``before``.
 
-        The turn is found again by its tool calls (id and name) or its text, and
-        only after the same messages: another conversation reusing the ids never gets it.
+        The turn is found again by its tool calls (id and name) or its text, and only
+        after the same messages (or the same but for system and developer messages, see
+        :meth:`lookup`): another conversation reusing the ids never gets it.
         """
-        self._remember(reasoning, prefix_of(before), list(tool_calls), content)
+        self._remember(reasoning, Prefix(before), list(tool_calls), content)
 
-    def _remember(self, reasoning: str, prefix: bytes, tool_calls: list[object], content: object) -> None:
+    def _remember(self, reasoning: str, request: Prefix, tool_calls: object, content: object) -> None:
         if not reasoning:
             return
-        keys = call_keys(prefix, tool_calls)
-        by_text = text_key(prefix, content)
-        if by_text is not None:
-            keys.append(by_text)
+        parts = turn_parts(tool_calls, content)
+        if not parts:  # no call id and no text: nothing could find this turn again
+            return
+        exact, relaxed = request.ends()
+        turn = _Turn(reasoning, tuple([exact + part for part in parts]))
+        relaxed_key = relaxed + parts[0]
         with self._lock:
-            entries = self._entries
-            for key in keys:
-                previous = entries.get(key)
-                if previous is not None:
-                    self._chars -= len(previous)
-                entries[key] = reasoning
-                entries.move_to_end(key)
-                self._chars += len(reasoning)
-            while entries and (len(entries) > self.max_entries or self._chars > self.max_chars):
-                _, dropped = entries.popitem(last=False)
-                self._chars -= len(dropped)
+            for key in turn.keys:
+                if (previous := self._keys.get(key)) is not None:
+                    self._drop(previous)  # a newer answer to the same messages replaces it
+            for key in turn.keys:
+                self._keys[key] = turn
+            self._turns[turn] = None
+            self._chars += len(reasoning)
+            self._note_seen(relaxed_key, turn.keys[0])
+            if len(self._turns) > self.max_turns or self._chars > self.max_chars:
+                self._evict()
+
+    def _note_seen(self, relaxed_key: bytes, key: bytes) -> None:
+        seen = self._seen
+        previous = seen.get(relaxed_key)
+        seen[relaxed_key] = key if previous is None or previous == key else _AMBIGUOUS
+        seen.move_to_end(relaxed_key)
+        while len(seen) > _SEEN_PER_TURN * self.max_turns:
+            seen.popitem(last=False)
+
+    def _drop(self, turn: _Turn) -> None:
+        del self._turns[turn]
+        self._chars -= len(turn.reasoning)
+        for key in turn.keys:
+            if self._keys.get(key) is turn:
+                del self._keys[key]
+
+    def _evict(self) -> None:
+        while self._turns and (len(self._turns) > self.max_turns or self._chars > self.max_chars):
+            self._drop(next(iter(self._turns)))
+
+    # -- finding -------------------------------------------------------------------------------
 
     def lookup(self, message: Mapping[str, object], *, before: Sequence[object]) -> str | None:
-        """The reasoning remembered for an assistant message sent after the messages ``before``."""
-        return self._find(message, prefix_of(before))
+        """The reasoning remembered for an assistant message sent after the messages ``before``.
 
-    def _find(self, message: Mapping[str, object], prefix: bytes) -> str | None:
-        keys = call_keys(prefix, message.get("tool_calls"))
-        by_text = text_key(prefix, message.get("content"))
-        if by_text is not None:
-            keys.append(by_text)
+        Found after exactly these messages, or after the same ones but for system and
+        developer messages when the store returned that turn under one set of them only.
+        """
+        return self._find(message, *Prefix(before).ends())[0]
+
+    def explain(self, message: Mapping[str, object], *, before: Sequence[object]) -> EchoMiss | None:
+        """Why :meth:`lookup` finds nothing for this turn, or ``None`` when it finds its reasoning.
+
+        ``"unknown"``: the store never returned this turn after these messages.
+        ``"forgotten"``: it did, but the reasoning was evicted (see ``max_turns``).
+        ``"ambiguous"``: only system or developer messages differ, and the store returned
+        this turn under more than one set of them, so it cannot tell whose it is.
+        """
+        return self._find(message, *Prefix(before).ends())[1]
+
+    def _find(
+        self, message: Mapping[str, object], exact: bytes, relaxed: bytes
+    ) -> tuple[str | None, EchoMiss | None]:
+        parts = turn_parts(message.get("tool_calls"), message.get("content"))
+        if not parts:
+            return None, "unknown"
+        relaxed_key = relaxed + parts[0]
         with self._lock:
-            for key in keys:
-                found = self._entries.get(key)
-                if found is not None:
-                    self._entries.move_to_end(key)
-                    return found
-        return None
+            for part in parts:
+                turn = self._keys.get(exact + part)
+                if turn is not None:
+                    self._used(turn, relaxed_key)
+                    return turn.reasoning, None
+            recorded = self._seen.get(relaxed_key)
+            if recorded is None:
+                return None, "unknown"
+            if recorded == _AMBIGUOUS:
+                self._seen.move_to_end(relaxed_key)
+                return None, "ambiguous"
+            turn = self._keys.get(recorded)
+            if turn is None:
+                return None, "forgotten"
+            # Returned after the same user, assistant and tool messages, under other system ones only.
+            self._used(turn, relaxed_key)
+            return turn.reasoning, None
+
+    def _used(self, turn: _Turn, relaxed_key: bytes) -> None:
+        self._turns.move_to_end(turn)
+        if relaxed_key in self._seen:
+            self._seen.move_to_end(relaxed_key)
+
+    # -- the request cycle ---------------------------------------------------------------------
 
     def take_pending(self) -> Prefix | None:
         """The request this store last prepared in this context, taken (an answer is remembered once).
@@ -347,37 +483,35 @@ class ReasoningStore:
         """Record the reasoning of a returned completion's assistant turns.
 
         Only an answer to a request this store prepared in the same thread or task is
-        recorded: its key needs that request's messages.
+        recorded: its key needs that request's messages. A body of an odd shape that
+        openai built unvalidated is skipped where it holds no message.
         """
         request = self.take_pending()
         if request is None:
             return
-        prefix: bytes | None = None
-        for choice in completion.choices:
-            message = choice.message
-            reasoning = reasoning_content_of(message)
-            if reasoning:
-                prefix = prefix or request.whole()
-                self._remember(reasoning, prefix, list(message.tool_calls or ()), message.content)
+        for reasoning, tool_calls, content in _answers(completion):
+            self._remember(reasoning, request, tool_calls, content)
 
     def remember_chunks(self, chunks: list[Any], request: Prefix | None) -> None:
         """Record the reasoning of a finished stream's assistant turns (one per choice index).
 
-        ``request`` is what :meth:`take_pending` gave when the stream was created.
+        ``request`` is what :meth:`take_pending` gave when the stream was created. Tool-call
+        deltas are put together by the rule in ``_stream_index`` (an ``index`` that is not
+        an int, or none, never stops it).
         """
         if request is None:
             return
         turns: dict[int, _StreamedTurn] = {}
         for chunk in chunks:
-            for choice in getattr(chunk, "choices", None) or ():
+            choices = getattr(chunk, "choices", None)
+            for choice in cast("list[object]", choices) if isinstance(choices, list) else ():
                 delta = getattr(choice, "delta", None)
                 if delta is not None:
-                    turns.setdefault(getattr(choice, "index", 0), _StreamedTurn()).add(delta)
-        prefix: bytes | None = None
+                    index = choice_index(getattr(choice, "index", None))
+                    turns.setdefault(index, _StreamedTurn()).add(delta)
         for turn in turns.values():
             if turn.reasoning:
-                prefix = prefix or request.whole()
-                self._remember("".join(turn.reasoning), prefix, turn.tool_calls(), "".join(turn.content))
+                self._remember("".join(turn.reasoning), request, turn.tool_calls(), "".join(turn.content))
 
     def restore(
         self, body: dict[str, Any], policy: ReasoningEchoPolicy, *, moonshot_hosted: bool = True
@@ -413,7 +547,7 @@ class ReasoningStore:
                 cleaned = _without_openai_nulls(message)
             else:
                 request = request or _Request(body, policy, moonshot_hosted)
-                cleaned = self._restored(_without_openai_nulls(message), index, request, prefix.before(index))
+                cleaned = self._restored(_without_openai_nulls(message), index, request, prefix)
             if cleaned is not message:
                 changed[index] = cleaned
         if not changed:
@@ -424,35 +558,53 @@ class ReasoningStore:
         return {**body, "messages": out}
 
     def _restored(
-        self, message: dict[str, Any], index: int, request: _Request, prefix: bytes
+        self, message: dict[str, Any], index: int, request: _Request, prefix: Prefix
     ) -> dict[str, Any]:
         """One assistant turn lacking reasoning, as it should be sent."""
-        known = self._find(message, prefix)
+        known, miss = self._find(message, *prefix.at(index))
         has_calls = bool(message.get("tool_calls"))
         ctx = EchoContext(request.model, index, message, request.thinking, known, has_calls, request.platform)
         if not self.should_echo_reasoning(ctx):
             return message
         if known is not None:
             return {**message, "reasoning_content": known}
+        what = self._what_happened(miss or "unknown")
         if request.policy == "strict":
             raise KimiValidationError(
                 f"messages[{index}] is an assistant turn with tool_calls but no reasoning_content, and "
                 f"model {request.model!r} thinks: Moonshot answers 400 'reasoning_content is missing in "
-                "assistant tool call message'. Send the message as returned (kimi_openai.echo_message), "
-                "or use reasoning_echo='auto' to send a placeholder."
+                f"assistant tool call message'. {what} Send the message as returned "
+                "(kimi_openai.echo_message), or use reasoning_echo='auto' to send a placeholder."
             )
-        self._warn_placeholder(index, request.model)
+        self._warn_placeholder(index, request.model, miss or "unknown", what)
         return {**message, "reasoning_content": PLACEHOLDER_REASONING}
 
-    def _warn_placeholder(self, index: int, model: str) -> None:
-        if self._warned:
+    def _what_happened(self, miss: EchoMiss) -> str:
+        if miss == "forgotten":
+            return (
+                "This client returned the turn but no longer holds its reasoning: it keeps the "
+                f"{self.max_turns:,} most recently used turns and {self.max_chars:,} characters of reasoning."
+            )
+        if miss == "ambiguous":
+            return (
+                "This client returned the same turn after the same user, assistant and tool messages in "
+                "more than one conversation, each under other system or developer messages than this "
+                "request's, so it cannot tell which reasoning belongs to this one."
+            )
+        return (
+            "This client has no reasoning for it after these messages: the turn was rebuilt without "
+            "reasoning_content and did not come from this client (or its copies), or a user, assistant "
+            "or tool message before it changed since it was returned."
+        )
+
+    def _warn_placeholder(self, index: int, model: str, miss: EchoMiss, what: str) -> None:
+        if miss in self._warned:
             return
-        self._warned = True
+        self._warned.add(miss)
         warnings.warn(
-            f"messages[{index}]: the reasoning of this tool-call turn is not known (the message was "
-            f"rebuilt without reasoning_content and did not come from this client), so model {model!r} "
-            f"gets the placeholder {PLACEHOLDER_REASONING!r}. Send turns back with "
-            "kimi_openai.echo_message to keep the real reasoning. Warned once per client.",
+            f"messages[{index}]: the reasoning_content of this tool-call turn is missing. {what} Model "
+            f"{model!r} gets the placeholder {PLACEHOLDER_REASONING!r}. Send turns back with "
+            "kimi_openai.echo_message to keep the real reasoning. Warned once per client for this cause.",
             KimiWarning,
             stacklevel=2,
         )

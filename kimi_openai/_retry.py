@@ -19,6 +19,12 @@ an ``error`` event mid-stream of a            an ``error`` event of a type above
 retried type, or of an unknown type           ``KimiValidationError`` and anything else
 ============================================  =========
 
+A server's or proxy's ``x-should-retry`` header (the openai SDK obeys it for any
+status) is obeyed where it says ``false``. Where it says ``true`` it is obeyed only
+for an error Moonshot's documented ``(status, error.type)`` pairs do not settle (a
+proxy's own 4xx, say): a quota error, the 504 page, a deterministic 5xx and every
+documented 4xx type stay unretried whatever the headers say.
+
 Only one layer retries. Either the SDK retries single requests (its
 ``max_retries`` comes from the policy and its hooks call :func:`should_retry_response`
 and :meth:`RetryPolicy.wait_seconds`), or tenacity owns the loop and the SDK
@@ -70,6 +76,7 @@ __all__ = [
     "read_error_body",
     "read_error_body_async",
     "retry_after_seconds",
+    "retry_allowed",
     "should_retry_response",
     "should_retry_response_async",
 ]
@@ -109,6 +116,42 @@ def is_retryable(exc: BaseException) -> bool:
     # timeouts and a stream cut mid-body (RemoteProtocolError, ReadError), which
     # the SDK does not wrap when it happens while iterating a stream.
     return isinstance(exc, openai.APIConnectionError | httpx.TransportError | StreamInterruptedError)
+
+
+def retry_allowed(exc: BaseException, headers: Mapping[str, str] | None = None) -> bool:
+    """:func:`is_retryable`, with what a server or proxy says in ``x-should-retry`` where that may count.
+
+    ``false`` always stops a retry. ``true`` starts one only for an error whose verdict
+    Moonshot's documented error types do not settle (see :func:`_settled`): a quota
+    error is never retried, whatever headers the server or a proxy adds.
+    ``headers`` defaults to those of the error's response.
+    """
+    if headers is None:
+        headers = _headers_of(exc)
+    verdict = headers.get("x-should-retry", "").strip().lower() if headers is not None else ""
+    if verdict == "false":
+        return False
+    if verdict == "true" and not _settled(exc):
+        return True
+    return is_retryable(exc)
+
+
+def _settled(exc: BaseException) -> bool:
+    """Whether the classifier's verdict stands against an ``x-should-retry: true`` header.
+
+    It does for what repeating cannot fix (an empty balance, the 504 page after 900 s, a
+    file that fails to extract the same way every time) and for every ``(status,
+    error.type)`` pair Moonshot documents (https://platform.kimi.ai/docs/api/errors):
+    the type says what went wrong better than a header a proxy may add to everything.
+    """
+    if isinstance(exc, ExceededCurrentQuotaError | GatewayTimeoutError):
+        return True
+    if not isinstance(exc, openai.APIStatusError):
+        return False
+    if exc.status_code >= 500 and _server_message(exc.body).startswith(_DETERMINISTIC_5XX):
+        return True
+    error_type = getattr(exc, "error_type", None) if isinstance(exc, KimiAPIError) else exc.type
+    return isinstance(error_type, str) and (exc.status_code, error_type) in ERROR_TYPES
 
 
 def _event_is_retryable(error_type: str | None) -> bool:
@@ -173,10 +216,11 @@ async def read_error_body_async(response: httpx.Response) -> None:
 def should_retry_response(response: httpx.Response, *, retry_after_cap: float | None = None) -> bool:
     """The SDK's ``_should_retry(response)`` decision, by Kimi ``error.type``. Never raises.
 
-    Reads a streamed (unread) body first. ``x-should-retry`` and a ``Retry-After``
-    beyond the cap are obeyed as the SDK does; then the response is turned into
-    its typed error and given to :func:`is_retryable`. An async-only body that
-    cannot be read here is classified by status alone: see ``read_error_body_async``.
+    Reads a streamed (unread) body first. A ``Retry-After`` beyond the cap stops the
+    retry, as in the SDK; then the response is turned into its typed error and given
+    to :func:`retry_allowed` (the classifier, and ``x-should-retry`` where it may count).
+    An async-only body that cannot be read here is classified by status alone: see
+    ``read_error_body_async``.
     """
     read_error_body(response)
     return _decide(
@@ -199,10 +243,7 @@ def _decide(response: httpx.Response, cap: float) -> bool:
         retry_after = parse_retry_after(response.headers)
         if retry_after is not None and retry_after > cap:
             return False  # the server asks for longer than we are willing to wait
-        verdict = response.headers.get("x-should-retry", "").strip().lower()
-        if verdict in ("true", "false"):
-            return verdict == "true"
-        return is_retryable(_as_error(response))
+        return retry_allowed(_as_error(response), response.headers)
     except Exception:  # a classifier must answer; fall back on the status alone
         return _class_is_retryable(KimiAPIError, response.status_code)
 
@@ -244,8 +285,12 @@ class RetryPolicy:
             raise KimiConfigurationError(f"jitter must be between 0 and 1, got {self.jitter!r}.")
 
     def should_retry(self, exc: BaseException) -> bool:
-        """:func:`is_retryable`, plus: not when the server asks to wait longer than ``retry_after_cap``."""
-        if not is_retryable(exc):
+        """:func:`retry_allowed`, plus: not when the server asks to wait longer than ``retry_after_cap``.
+
+        The same decision the SDK's loop makes from the response, for a loop (tenacity) that sees
+        the error.
+        """
+        if not retry_allowed(exc):
             return False
         retry_after = parse_retry_after(_headers_of(exc))
         return retry_after is None or retry_after <= self.retry_after_cap

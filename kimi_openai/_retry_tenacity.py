@@ -2,7 +2,8 @@
 
 Retry loops driven by tenacity (a caller's own ``tenacity.Retrying``, and the
 package's multi-request helpers) use the same classifier and waits as the SDK's
-loop: :func:`~kimi_openai.is_retryable` and :meth:`RetryPolicy.wait_seconds`.
+loop: :func:`~kimi_openai.is_retryable` (with ``x-should-retry`` where it may count,
+``retry_allowed``) and :meth:`RetryPolicy.wait_seconds`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import anyio
 import tenacity
 
 from ._errors import KimiConfigurationError
-from ._retry import ASYNC_ON_SYNC, RetryPolicy, RetrySetup, is_retryable
+from ._retry import ASYNC_ON_SYNC, RetryPolicy, RetrySetup, retry_allowed
 
 __all__ = ["async_retrying", "build_async_retrying", "build_retrying", "sync_retrying"]
 
@@ -60,11 +61,11 @@ def build_async_retrying(
 
 
 def _gate_allows(state: tenacity.RetryCallState, max_retries: int | None) -> bool:
-    """What a caller's ``retry`` rule may not overrule: the classifier, and a retry cap."""
+    """What a caller's ``retry`` rule may not overrule: the classifier (and the server's headers), a retry cap."""
     if max_retries is not None and state.attempt_number > max_retries:
         return False
     outcome = state.outcome
-    return outcome is None or not outcome.failed or is_retryable(cast("BaseException", outcome.exception()))
+    return outcome is None or not outcome.failed or retry_allowed(cast("BaseException", outcome.exception()))
 
 
 class _Gate(tenacity.retry_base):

@@ -26,6 +26,18 @@ carrying a :class:`PartialStream`: the content, reasoning, tool-call fragments
 (stitched by ``index``) and usage that did arrive. Nothing received is lost, and a
 dropped or timed-out stream is still caught by what catches plain openai's error.
 
+A server or proxy may answer a streamed request with the whole completion as one
+``application/json`` body instead of events. openai would read it as an event stream
+with no events and yield nothing; these classes yield the chunks a stream of it would
+have (the message as one delta, tool calls numbered; then the finish reason and usage)
+and end the stream as complete, so iterating, ``.stream()`` and the reasoning echo see
+the answer. A JSON body
+that is an ``error`` object is raised like an ``error`` event; one that is no completion
+at all is a :class:`~kimi_openai.MalformedResponseError` keeping the body in ``raw_body``.
+
+Tool-call deltas are stitched into calls by their ``index``, or, where a server leaves it
+out or sends something else, by the rule in ``_stream_index``.
+
 With the client option ``k2_tool_call_markup`` on, each choice's ``delta.content``
 goes through a ``K2ToolCallStreamParser`` (see ``kimi_openai.lib._k2_apply``): the
 chunks then carry plain text in ``content`` and the parsed calls in ``tool_calls``.
@@ -42,17 +54,21 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from openai import APIConnectionError, APIError, APITimeoutError, AsyncStream, Stream
 from openai._streaming import ServerSentEvent
 from openai.types import CompletionUsage
+from openai.types.chat import ChatCompletionChunk
 from pydantic import BaseModel
 from typing_extensions import override
 
 from ._compat import httpx
+from ._echo_keys import fields_or_empty
 from ._errors import (
+    MalformedResponseError,
     StreamConnectionError,
     StreamInterruptedError,
     StreamServerError,
     StreamTimeoutError,
     stream_error_event,
 )
+from ._stream_index import ToolCallSlots, choice_index
 from .types.chat.kimi_chat_completion_chunk import KimiChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -149,13 +165,14 @@ class PartialStream:
 
 
 class _ChoiceDraft:
-    __slots__ = ("calls", "content", "finish_reason", "reasoning")
+    __slots__ = ("calls", "content", "finish_reason", "reasoning", "slots")
 
     def __init__(self) -> None:
         self.content: list[str] = []
         self.reasoning: list[str] = []
         self.calls: dict[int, dict[str, Any]] = {}
         self.finish_reason: str | None = None
+        self.slots = ToolCallSlots()
 
     def add(self, choice: object) -> None:
         delta = getattr(choice, "delta", None)
@@ -170,19 +187,21 @@ class _ChoiceDraft:
             self.finish_reason = finish
 
     def _add_call(self, call: object) -> None:
-        index = getattr(call, "index", None)
-        if not isinstance(index, int):
-            index = len(self.calls)
-        draft = self.calls.setdefault(index, {"arguments": []})
-        function = getattr(call, "function", None)
+        fields = fields_or_empty(call)
+        if not fields:  # a bare number or string where a call should be: nothing to stitch
+            return
+        draft = self.calls.setdefault(
+            self.slots.slot(fields.get("index"), fields.get("id")), {"arguments": []}
+        )
+        function = fields_or_empty(fields.get("function"))
         for key, value in (
-            ("id", getattr(call, "id", None)),
-            ("type", getattr(call, "type", None)),
-            ("name", getattr(function, "name", None)),
+            ("id", fields.get("id")),
+            ("type", fields.get("type")),
+            ("name", function.get("name")),
         ):
             if isinstance(value, str) and value:
                 draft.setdefault(key, value)
-        arguments = getattr(function, "arguments", None)
+        arguments = function.get("arguments")
         if isinstance(arguments, str):
             draft["arguments"].append(arguments)
 
@@ -210,8 +229,7 @@ def partial_stream(chunks: list[Any]) -> PartialStream:
     usage: CompletionUsage | None = None
     for chunk in chunks:
         for choice in _as_list(getattr(chunk, "choices", None)):
-            index = getattr(choice, "index", None)
-            drafts.setdefault(index if isinstance(index, int) else 0, _ChoiceDraft()).add(choice)
+            drafts.setdefault(choice_index(getattr(choice, "index", None)), _ChoiceDraft()).add(choice)
         found = getattr(chunk, "usage", None)
         if isinstance(found, CompletionUsage):
             usage = found
@@ -304,7 +322,7 @@ def _interruption(
     exc: Exception, received: list[Any], request: httpx.Request
 ) -> StreamInterruptedError | None:
     """The typed error for a stream that broke with ``exc``, or ``None`` if ``exc`` is not a break."""
-    if isinstance(exc, StreamInterruptedError):
+    if isinstance(exc, StreamInterruptedError | MalformedResponseError):
         return None
     if isinstance(exc, APIConnectionError | httpx.TransportError):
         return _connection_error(exc, received, request)
@@ -350,6 +368,86 @@ def _also(cls: type[StreamConnectionError], transport: type[Exception]) -> type[
 def _incomplete(received: list[Any]) -> StreamInterruptedError:
     message = f"The stream ended after {len(received)} chunks without data: [DONE]"
     return StreamInterruptedError(message, partial=partial_stream(received), reason="incomplete")
+
+
+def _json_answer(response: httpx.Response, cast_to: object) -> bool:
+    """Whether a chat stream's body is one JSON document rather than events (its content type says so)."""
+    if not (isinstance(cast_to, type) and issubclass(cast_to, ChatCompletionChunk)):
+        return False
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _answer_events(response: httpx.Response) -> list[ServerSentEvent] | None:
+    """The events a JSON body (already read) stands for; ``None`` when it is events after all.
+
+    A completion is the two chunks a stream of it would have (see :func:`_chunks_of`) and
+    ``[DONE]``; an ``error`` object is an ``error`` event. A body that starts like events
+    (a proxy that mislabels its stream) is read as events.
+
+    Raises:
+        MalformedResponseError: the body is JSON but no completion, or not JSON at all.
+    """
+    text = response.text
+    if not text.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        data: object = json.loads(text)
+    except ValueError as exc:
+        raise MalformedResponseError(response, str(exc)) from exc
+    if _is_error_payload(data):
+        return [ServerSentEvent(data=text)]
+    chunks = _chunks_of(data)
+    if chunks is None:
+        raise MalformedResponseError(response, "it is no chat completion, and the request asked for a stream")
+    return [*(ServerSentEvent(data=json.dumps(chunk)) for chunk in chunks), ServerSentEvent(data="[DONE]")]
+
+
+def _chunks_of(data: object) -> list[dict[str, object]] | None:
+    """A chat completion as stream chunks, or ``None`` when ``data`` is not one.
+
+    The first chunk carries each choice's message as its delta (tool calls numbered); the
+    second each choice's ``finish_reason`` and the usage, as a stream ends: so ``.stream()``
+    fires its ``*.done`` events and finish-reason checks as it would on a stream.
+    """
+    if not isinstance(data, dict):
+        return None
+    completion = cast("dict[str, object]", data)
+    choices = completion.get("choices")
+    if not isinstance(choices, list):
+        return None
+    found = [_as_delta(choice, position) for position, choice in enumerate(cast("list[object]", choices))]
+    deltas = [delta for delta in found if delta is not None]
+    if len(deltas) != len(found):
+        return None
+    head = {key: value for key, value in completion.items() if key not in ("choices", "usage")}
+    head["object"] = "chat.completion.chunk"
+    # The finish reason moves from the first chunk to the second.
+    ends: list[dict[str, object]] = [
+        {"index": d["index"], "delta": {}, "finish_reason": d.pop("finish_reason", None)} for d in deltas
+    ]
+    return [{**head, "choices": deltas}, {**head, "choices": ends, "usage": completion.get("usage")}]
+
+
+def _as_delta(choice: object, position: int) -> dict[str, object] | None:
+    """A completion choice as a chunk choice: its message becomes the delta, tool calls numbered."""
+    if not isinstance(choice, dict):
+        return None
+    fields = cast("dict[str, object]", choice)
+    message = fields.get("message")
+    if not isinstance(message, dict):
+        return None
+    delta = dict(cast("dict[str, object]", message))
+    calls = delta.get("tool_calls")
+    if isinstance(calls, list):
+        delta["tool_calls"] = [
+            {**cast("dict[str, object]", call), "index": i} if isinstance(call, dict) else call
+            for i, call in enumerate(cast("list[object]", calls))
+        ]
+    out = {key: value for key, value in fields.items() if key != "message"}
+    out.setdefault("index", position)
+    out["delta"] = delta
+    return out
 
 
 def _stream_started(client: object) -> object:
@@ -429,7 +527,7 @@ class KimiStream(Stream[_T], _Received):
         received = self.received
         try:
             try:
-                for sse in self._iter_events():
+                for sse in self._kimi_events():
                     if sse.data.startswith("[DONE]"):
                         if k2 is not None:
                             yield from _keep(received, k2.flush())
@@ -452,6 +550,15 @@ class KimiStream(Stream[_T], _Received):
                 raise _incomplete(received)
         finally:
             self.response.close()
+
+    def _kimi_events(self) -> Iterator[ServerSentEvent]:
+        """openai's events, or the ones a whole JSON answer stands for (not a generator: no extra layer per event)."""
+        if _json_answer(self.response, self._cast_to):
+            self.response.read()
+            events = _answer_events(self.response)
+            if events is not None:
+                return iter(events)
+        return self._iter_events()
 
 
 class AsyncKimiStream(AsyncStream[_T], _Received):
@@ -481,7 +588,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
         response = self.response
         try:
             try:
-                async for sse in self._iter_events():
+                async for sse in await self._kimi_events():
                     if sse.data.startswith("[DONE]"):
                         if k2 is not None:
                             for value in _keep(received, k2.flush()):
@@ -508,6 +615,20 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
                 await _drain_response_async(response)
         finally:
             await response.aclose()
+
+    async def _kimi_events(self) -> AsyncIterator[ServerSentEvent]:
+        """openai's events, or the ones a whole JSON answer stands for (no extra layer per event)."""
+        if _json_answer(self.response, self._cast_to):
+            await self.response.aread()
+            events = _answer_events(self.response)
+            if events is not None:
+                return _aiter(events)
+        return self._iter_events()
+
+
+async def _aiter(items: list[ServerSentEvent]) -> AsyncIterator[ServerSentEvent]:
+    for item in items:
+        yield item
 
 
 def _keep(received: list[Any], values: list[Any]) -> Iterator[Any]:

@@ -60,4 +60,4 @@ def test_runner_quick_run_prints_a_table() -> None:
     ]
     assert medians
     assert all(median > 0 for median in medians)
-    assert "echo-store memory, 10,000 turns" in table
+    assert "echo-store memory, 20,000 turns" in table

@@ -20,7 +20,7 @@ from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageParam
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
 from kimi_openai._compat import httpx
 from kimi_openai._messages import (
-    DEFAULT_MAX_ENTRIES,
+    DEFAULT_MAX_TURNS,
     PLACEHOLDER_REASONING,
     EchoContext,
     ReasoningStore,
@@ -588,32 +588,39 @@ def test_empty_reasoning_counts_as_missing_and_partial_turns_are_left_alone() ->
 
 
 def test_memory_stays_bounded_over_a_long_conversation() -> None:
-    """10,000 thinking tool-call turns: the key count stops at the bound, and so does memory."""
-    store = ReasoningStore()
+    """Thinking tool-call turns past the bound: the turn count stops at it, and so does memory."""
+    store = ReasoningStore(max_turns=1_000)
     tracemalloc.start()
     try:
         sizes: dict[int, int] = {}
-        for turn in range(10_000):
+        for turn in range(8_000):
             store.remember(
                 f"Turn {turn}: reasoning about the next step. " * 8,
                 before=[USER],
                 tool_calls=[_call(f"functions.get_weather:{turn}")],
                 content=f"Checking the weather, step {turn}.",
             )
-            if turn + 1 in (5_000, 10_000):
+            if turn + 1 in (5_000, 8_000):
                 gc.collect()
                 sizes[turn + 1] = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
-    assert len(store) == DEFAULT_MAX_ENTRIES
-    # Past the bound, 5,000 more turns add nothing that lasts (allow 5% noise).
-    assert sizes[10_000] <= sizes[5_000] * 1.05, sizes
-    print(f"reasoning store after 10,000 turns: {len(store)} keys, {sizes[10_000]:,} bytes traced")
+    assert len(store) == 1_000
+    # Past the bound (and the record of forgotten turns, twice as long), more turns add nothing that lasts.
+    assert sizes[8_000] <= sizes[5_000] * 1.05, sizes
     # The oldest turns are forgotten, the newest are known.
-    recent = {"role": "assistant", "tool_calls": [_call("functions.get_weather:9999")]}
+    recent = {"role": "assistant", "tool_calls": [_call("functions.get_weather:7999")]}
     assert store.lookup(recent, before=[USER]) is not None
     oldest = {"role": "assistant", "tool_calls": [_call("functions.get_weather:0")]}
     assert store.lookup(oldest, before=[USER]) is None
+    assert store.explain(oldest, before=[USER]) == "unknown"  # beyond the record of forgotten turns too
+    forgotten = {"role": "assistant", "tool_calls": [_call("functions.get_weather:6500")]}
+    assert store.explain(forgotten, before=[USER]) == "forgotten"
+
+
+def test_default_bounds() -> None:
+    store = ReasoningStore()
+    assert (store.max_turns, store.max_chars) == (DEFAULT_MAX_TURNS, 16 * 1024 * 1024) == (16_384, 16_777_216)
 
 
 def test_character_bound_holds_for_huge_reasonings() -> None:
@@ -625,7 +632,7 @@ def test_character_bound_holds_for_huge_reasonings() -> None:
 
 
 def test_lookup_refreshes_recency() -> None:
-    store = ReasoningStore(max_entries=2)
+    store = ReasoningStore(max_turns=2)
     for reasoning, call_id in (("first", "a"), ("second", "b")):
         store.remember(reasoning, before=[USER], tool_calls=[_call(call_id)])
     assert store.lookup({"tool_calls": [_call("a")]}, before=[USER]) == "first"

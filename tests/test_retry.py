@@ -219,9 +219,60 @@ def test_a_stream_error_event_carries_its_type() -> None:
     assert _event_error(None).error_type is None
 
 
-def test_x_should_retry_header_wins_like_in_the_sdk() -> None:
-    assert should_retry_response(_response(429, "exceeded_current_quota_error", {"x-should-retry": "true"}))
-    assert not should_retry_response(_response(503, "server_unavailable", {"x-should-retry": "false"}))
+# What ``x-should-retry: true`` (a server's, or a proxy's added to every answer) may and may not change.
+SHOULD_RETRY_TRUE: list[tuple[str, Callable[[], httpx.Response], bool]] = [
+    ("429 quota", lambda: _response(429, "exceeded_current_quota_error", {"x-should-retry": "true"}), False),
+    ("403 quota", lambda: _response(403, "exceeded_current_quota_error", {"X-Should-Retry": "TRUE"}), False),
+    ("504 page", lambda: _response(504, None, {"x-should-retry": "true"}), False),
+    ("extraction failure", lambda: _with_headers(_extraction_failure(), {"x-should-retry": "true"}), False),
+    ("400 content_filter", lambda: _response(400, "content_filter", {"x-should-retry": "true"}), False),
+    (
+        "401 invalid key",
+        lambda: _response(401, "invalid_authentication_error", {"x-should-retry": "true"}),
+        False,
+    ),
+    ("404 not found", lambda: _response(404, "resource_not_found_error", {"x-should-retry": "true"}), False),
+    ("a proxy's 400 without a type", lambda: _response(400, None, {"x-should-retry": "true"}), True),
+    (
+        "a proxy's 403 of its own",
+        lambda: _response(403, "blocked_by_proxy", {"x-should-retry": "true"}),
+        True,
+    ),
+    ("429 overload", lambda: _response(429, "engine_overloaded_error", {"x-should-retry": "true"}), True),
+    (
+        "429 overload asking for more than the cap",
+        lambda: _response(429, "engine_overloaded_error", {"x-should-retry": "true", "retry-after": "3600"}),
+        False,
+    ),
+]
+
+
+def _with_headers(response: httpx.Response, headers: dict[str, str]) -> httpx.Response:
+    return httpx.Response(response.status_code, request=REQUEST, content=response.content, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "expected"), SHOULD_RETRY_TRUE, ids=[c[0] for c in SHOULD_RETRY_TRUE]
+)
+def test_x_should_retry_true_never_overrules_what_moonshot_s_type_settles(
+    case: str, make: Callable[[], httpx.Response], expected: bool
+) -> None:
+    response = make()
+    assert should_retry_response(response) is expected, case
+    error = make_status_error(
+        "", body=json.loads(response.text) if response.text else None, response=response
+    )
+    assert DEFAULT_RETRY_POLICY.should_retry(error) is expected, case  # the tenacity side agrees
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type"), [(503, "server_unavailable"), (429, "engine_overloaded_error")]
+)
+def test_x_should_retry_false_stops_any_retry(status: int, error_type: str) -> None:
+    response = _response(status, error_type, {"x-should-retry": "false"})
+    assert not should_retry_response(response)
+    assert not DEFAULT_RETRY_POLICY.should_retry(make_status_error("", body=None, response=response))
+    assert should_retry_response(_response(status, error_type))  # without the header it is retried
 
 
 def test_retry_after_beyond_the_cap_is_not_retried() -> None:
@@ -762,3 +813,97 @@ async def test_async_client_without_the_send_request_read_cannot_see_a_streamed_
             model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}], stream=True
         )
     assert len(seen) == 3  # the type was unreadable in _should_retry, so the 429 was retried
+
+
+# ---------------------------------------------------------------- the Kimi clients, x-should-retry added by a proxy
+
+QUOTA_RETRY_TRUE = [
+    (429, {"x-should-retry": "true"}),
+    (403, {"x-should-retry": "true"}),
+    (429, {"x-should-retry": "true", "retry-after": "1"}),
+]
+
+
+def _kimi_client(handler: Callable[[httpx.Request], httpx.Response]) -> Any:
+    from kimi_openai import KimiOpenAI
+
+    return KimiOpenAI(
+        api_key="sk-test",
+        retry_policy=RetryPolicy(initial_backoff=0.0, jitter=0.0),
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize(("status", "headers"), QUOTA_RETRY_TRUE)
+def test_kimi_client_never_retries_quota_whatever_the_headers(
+    status: int, headers: dict[str, str], stream: bool
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(status, content=_body("exceeded_current_quota_error"), headers=headers)
+
+    with pytest.raises(ExceededCurrentQuotaError):
+        _kimi_client(handler).chat.completions.create(
+            model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}], stream=stream
+        )
+    assert len(seen) == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize(("status", "headers"), QUOTA_RETRY_TRUE)
+async def test_async_kimi_client_never_retries_quota_whatever_the_headers(
+    status: int, headers: dict[str, str], stream: bool
+) -> None:
+    from kimi_openai import AsyncKimiOpenAI
+
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield _body("exceeded_current_quota_error")
+
+        return httpx.Response(status, content=chunks(), headers=headers)  # unread, as on the network
+
+    client = AsyncKimiOpenAI(
+        api_key="sk-test",
+        retry_policy=RetryPolicy(initial_backoff=0.0, jitter=0.0),
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
+    with pytest.raises(ExceededCurrentQuotaError):
+        await client.chat.completions.create(
+            model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}], stream=stream
+        )
+    assert len(seen) == 1
+
+
+def test_kimi_client_obeys_x_should_retry_for_a_proxy_s_own_error() -> None:
+    """The header still counts where Moonshot's types say nothing: a proxy's 400 is retried when it asks."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) < 3:
+            return httpx.Response(400, text="upstream busy", headers={"x-should-retry": "true"})
+        return httpx.Response(200, json=_SUCCESS)
+
+    completion = _kimi_client(handler).chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert completion.choices[0].message.content == "hi"
+    assert len(seen) == 3
+
+
+def test_a_callers_tenacity_rule_stops_when_the_server_says_false() -> None:
+    calls, call = _counting(_status_error(503, "server_unavailable", {"x-should-retry": "false"}))
+    setup = coerce_retry_policy(
+        tenacity.Retrying(wait=tenacity.wait_none(), stop=tenacity.stop_after_attempt(5))
+    )
+    with pytest.raises(openai.InternalServerError):
+        setup.sync_retrying()(call)
+    assert len(calls) == 1

@@ -40,6 +40,15 @@ VALID = st.sampled_from(
         json.dumps(
             {**HEAD, "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}}
         ),
+        # Indexes a proxy or engine got wrong: missing, a list, an object (kimi_openai._stream_index).
+        chunk(
+            {"tool_calls": [{"id": "g:1", "type": "function", "function": {"name": "g", "arguments": "{"}}]}
+        ),
+        chunk({"tool_calls": [{"function": {"arguments": "}"}}]}),
+        chunk({"tool_calls": [{"index": {"a": 1}, "function": {"arguments": "1"}}]}),
+        chunk({"tool_calls": ["x", 5]}),
+        json.dumps({**HEAD, "choices": [{"index": [0], "delta": {"content": "x"}, "finish_reason": None}]}),
+        json.dumps({**HEAD, "choices": [{"index": 1, "delta": {"content": "y"}, "finish_reason": None}]}),
     ]
 )
 NOT_OBJECTS = ["[1, 2]", "null", "7", '"text"']

@@ -4,18 +4,24 @@ openai's ``ChatCompletionStreamState`` dumps the accumulated message to a dict,
 merges the delta in and rebuilds the model, on every chunk. Here the message stays
 a dict: string fields grow by concatenation, anything else is merged with openai's
 own ``accumulate_delta`` (so both lines keep their own merge rules), and a model
-is built only when a snapshot is asked for. The merge follows openai's rules
-exactly: strings concatenate, ``index`` and ``type`` are replaced, ``None`` never
-overwrites a value, indexed lists (tool calls) merge by ``index``.
+is built only when a snapshot is asked for. The merge follows openai's rules:
+strings concatenate, ``index`` and ``type`` are replaced, ``None`` never overwrites
+a value. Tool calls are placed by the rule in ``kimi_openai._stream_index`` (their
+``index``, or their id, or the call before, when a server sends no int ``index``) at
+positions in the order they first arrive, where openai's merge requires an int
+``index`` that is the call's position and raises otherwise.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from openai import BaseModel
 from openai._models import construct_type
 from openai.lib.streaming._deltas import accumulate_delta
 from openai.types.chat.chat_completion import ChoiceLogprobs
+
+from kimi_openai._stream_index import ToolCallSlots
 
 if TYPE_CHECKING:
     from openai.types.chat.chat_completion_chunk import Choice, ChoiceDelta
@@ -38,8 +44,8 @@ def reasoning_delta_of(delta: ChoiceDelta) -> str | None:
 def _dumped(value: object) -> object:
     if isinstance(value, list):
         return [_dumped(item) for item in cast("list[object]", value)]
-    to_dict = getattr(value, "to_dict", None)
-    return to_dict() if callable(to_dict) else value
+    # No serializer warnings: a value of the wrong type (a list ``index``) is dumped as it arrived.
+    return value.to_dict(warnings=False) if isinstance(value, BaseModel) else value
 
 
 class ChoiceAccumulator:
@@ -48,6 +54,7 @@ class ChoiceAccumulator:
     __slots__ = (
         "content_done",
         "current_tool_index",
+        "delta_calls",
         "done_tool_calls",
         "fields",
         "logprobs",
@@ -56,13 +63,18 @@ class ChoiceAccumulator:
         "message",
         "parsed",
         "parsed_arguments",
+        "positions",
         "reasoning_done",
         "refusal_done",
+        "slots",
     )
 
-    def __init__(self, choice: Choice) -> None:
-        # What openai keeps of a choice's first chunk: every set field but the delta.
-        self.fields: dict[str, Any] = choice.model_dump(exclude_unset=True, exclude={"delta"})
+    def __init__(self, choice: Choice, index: int) -> None:
+        # What openai keeps of a choice's first chunk: every set field but the delta; the index as an int.
+        self.fields: dict[str, Any] = choice.model_dump(
+            exclude_unset=True, exclude={"delta", "index"}, warnings=False
+        )
+        self.fields["index"] = index
         logprobs = self.fields.get("logprobs")
         self.logprobs: ChoiceLogprobs | None = (
             cast(ChoiceLogprobs, construct_type(type_=ChoiceLogprobs, value=logprobs))
@@ -76,6 +88,11 @@ class ChoiceAccumulator:
         self.logprobs_content_done = self.logprobs_refusal_done = False
         self.done_tool_calls: set[int] = set()
         self.current_tool_index: int | None = None
+        self.slots = ToolCallSlots()
+        self.positions: dict[int, int] = {}
+        """Tool-call slot -> position in the message's ``tool_calls``."""
+        self.delta_calls: list[tuple[int, object]] = []
+        """The last delta's tool calls with their positions."""
         self.add_delta(choice.delta)
 
     # -- accumulation ------------------------------------------------------------------------
@@ -84,13 +101,42 @@ class ChoiceAccumulator:
         """Merge one delta into the message, as openai's ``accumulate_delta`` would."""
         message = self.message
         values = delta.__dict__
+        if self.delta_calls:
+            self.delta_calls = []
         for key in delta.__pydantic_fields_set__:
             if key in values:
-                self._merge(message, key, values[key])
+                if key == "tool_calls" and values[key] is not None:
+                    self._merge_calls(values[key])
+                else:
+                    self._merge(message, key, values[key])
         extra = delta.__pydantic_extra__
         if extra:
             for key, value in extra.items():
                 self._merge(message, key, value)
+
+    def _merge_calls(self, value: object) -> None:
+        """Merge a delta's tool calls at their positions; entries that are no object are skipped."""
+        if not isinstance(value, list):
+            return
+        calls = self.message.get("tool_calls")
+        if not isinstance(calls, list):
+            calls = self.message["tool_calls"] = []
+        calls = cast("list[dict[str, Any]]", calls)
+        for call in cast("list[object]", value):
+            entry = _dumped(call)
+            if not isinstance(entry, dict):
+                continue
+            entry = cast("dict[str, Any]", entry)
+            slot = self.slots.slot(entry.get("index"), entry.get("id"))
+            position = self.positions.setdefault(slot, len(self.positions))
+            entry = {**entry, "index": position}
+            if position < len(calls):
+                accumulate_delta(
+                    cast("dict[object, object]", calls[position]), cast("dict[object, object]", entry)
+                )
+            else:
+                calls.append(entry)
+            self.delta_calls.append((position, call))
 
     @staticmethod
     def _merge(message: dict[str, Any], key: str, value: object) -> None:

@@ -22,7 +22,6 @@ from openai.lib.streaming.chat import (
     RefusalDoneEvent,
 )
 from openai.types.chat import ChatCompletionMessage, ChatCompletionToolUnionParam
-from openai.types.chat.chat_completion_chunk import Choice
 from openai.types.chat.chat_completion_message_function_tool_call import Function
 from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
 
@@ -64,12 +63,14 @@ def reasoning_done_event(acc: ChoiceAccumulator, events: list[Any]) -> None:
 
 
 def done_events(
-    choice: Choice,
     acc: ChoiceAccumulator,
     response_format: type[Any] | ResponseFormatParam | Omit,
     input_tools: list[ChatCompletionToolUnionParam],
 ) -> list[Any]:
-    """openai's ``ChoiceEventState.get_done_events``, with ``reasoning.done`` first when the choice finishes."""
+    """openai's ``ChoiceEventState.get_done_events``, with ``reasoning.done`` first when the choice finishes.
+
+    Reads the choice's last delta from ``acc`` (its tool calls at their positions).
+    """
     events: list[Any] = []
     if acc.finish_reason:
         reasoning_done_event(acc, events)
@@ -77,12 +78,12 @@ def done_events(
         current = acc.current_tool_index
         if current is not None and current not in acc.done_tool_calls:
             _tool_done(acc, current, input_tools, events)
-    for call_delta in choice.delta.tool_calls or ():
-        if acc.current_tool_index != call_delta.index:
+    for position, _ in acc.delta_calls:
+        if acc.current_tool_index != position:
             _content_done(acc, response_format, events)
             if acc.current_tool_index is not None:
                 _tool_done(acc, acc.current_tool_index, input_tools, events)
-        acc.current_tool_index = call_delta.index
+        acc.current_tool_index = position
     return events
 
 

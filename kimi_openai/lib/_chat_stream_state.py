@@ -12,6 +12,11 @@ built only when read (``current_completion_snapshot``, a ``chunk`` event's
 Thinking models send reasoning before content
 (https://platform.kimi.ai/docs/guide/use-thinking-models), often thousands of
 one-token chunks: that rebuild is what made openai's ``.stream()`` slow on them.
+
+Choices are kept by ``index`` (a choice that first appears as index 1 is choice 1,
+where openai's list puts it first), and an ``index`` that is not an int counts as 0
+(``kimi_openai._stream_index``); openai's state raises ``TypeError`` on those, and
+on tool-call deltas without an int ``index``, which are placed here as well.
 """
 
 from __future__ import annotations
@@ -37,11 +42,12 @@ from openai.lib.streaming.chat import (
 )
 from openai.lib.streaming.chat import _completions as openai_stream_module  # pyright: ignore[reportPrivateUsage]
 from openai.types.chat import ChatCompletionChunk, ChatCompletionToolUnionParam
-from openai.types.chat.chat_completion_chunk import Choice, ChoiceDelta
+from openai.types.chat.chat_completion_chunk import Choice
 from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
 from pydantic import BaseModel
 from typing_extensions import TypeVar
 
+from kimi_openai._stream_index import choice_index
 from kimi_openai.types.chat.kimi_parsed_chat_completion import KimiParsedChatCompletion, to_kimi_parsed
 from kimi_openai.types.chat.stream_events import (
     KimiChatCompletionStreamEvent,
@@ -62,6 +68,16 @@ _new_chunk_event = KimiChunkEvent.__new__
 _set = object.__setattr__
 _TRACKS_MODERATION = hasattr(openai_stream_module, "Moderation")
 _FILTER_ERROR_TAKES_COMPLETION = "completion" in inspect.signature(ContentFilterFinishReasonError).parameters
+
+
+def _choices(chunk: ChatCompletionChunk) -> list[Choice]:
+    """A chunk's choices; none when a server sent something else there."""
+    choices = chunk.__dict__.get("choices")
+    return cast("list[Choice]", choices) if isinstance(choices, list) else []
+
+
+def _index(choice: Choice) -> int:
+    return choice_index(choice.__dict__.get("index"))
 
 
 class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
@@ -92,7 +108,7 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         )
         self._rich = not isinstance(self._rich_response_format, Omit)
         self._parseable = has_parseable_input(response_format=response_format, input_tools=self._input_tools)
-        self._choices: list[ChoiceAccumulator] = []
+        self._choices: dict[int, ChoiceAccumulator] = {}
         self._top: dict[str, Any] | None = None
         self._later: dict[str, Any] = {}
         self._snapshot: KimiParsedChatCompletion[object] | None = None
@@ -122,37 +138,39 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
     ) -> list[KimiChatCompletionStreamEvent[ResponseFormatT]]:
         """Accumulate one chunk; the events it produces, in openai's order, reasoning events added."""
         self._snapshot = None
-        if self._top is None:
-            self._start(chunk)
-        else:
-            self._continue(chunk)
+        accumulated = self._start(chunk) if self._top is None else self._continue(chunk)
         events: list[KimiChatCompletionStreamEvent[ResponseFormatT]] = [self._chunk_event(chunk)]
-        for choice in chunk.choices:
-            self._choice_events(choice, events)
+        for choice, acc in accumulated:
+            self._choice_events(choice, acc, events)
         return events
 
-    def _start(self, chunk: ChatCompletionChunk) -> None:
-        top = chunk.to_dict()
+    def _start(self, chunk: ChatCompletionChunk) -> list[tuple[Choice, ChoiceAccumulator]]:
+        top = chunk.to_dict(warnings=False)
         top.pop("obfuscation", None)
         top.pop("choices", None)
         self._top = top
-        slots: list[ChoiceAccumulator | None] = [None] * len(chunk.choices)
-        for choice in chunk.choices:
-            slots[choice.index] = ChoiceAccumulator(choice)
-        self._choices = [slot for slot in slots if slot is not None]
+        accumulated: list[tuple[Choice, ChoiceAccumulator]] = []
+        for choice in _choices(chunk):
+            index = _index(choice)
+            acc = self._choices[index] = ChoiceAccumulator(choice, index)
+            accumulated.append((choice, acc))
+        return accumulated
 
-    def _continue(self, chunk: ChatCompletionChunk) -> None:
-        for choice in chunk.choices:
-            try:
-                acc = self._choices[choice.index]
-            except IndexError:
-                acc = ChoiceAccumulator(choice)
-                self._choices.append(acc)
+    def _continue(self, chunk: ChatCompletionChunk) -> list[tuple[Choice, ChoiceAccumulator]]:
+        accumulated: list[tuple[Choice, ChoiceAccumulator]] = []
+        for choice in _choices(chunk):
+            index = choice.__dict__.get("index")
+            if type(index) is not int:
+                index = choice_index(index)
+            acc = self._choices.get(index)
+            if acc is None:
+                acc = self._choices[index] = ChoiceAccumulator(choice, index)
             else:
                 acc.add_delta(choice.delta)
+            accumulated.append((choice, acc))
             acc.parsed = None  # openai rebuilds the message, dropping the previous partial parse
             # Most chunks carry one text fragment and nothing else: skip the rest for them.
-            if self._rich or choice.finish_reason or choice.logprobs is not None or choice.delta.tool_calls:
+            if self._rich or choice.finish_reason or choice.logprobs is not None or acc.delta_calls:
                 self._after_delta(choice, acc)
         later = self._later
         later["usage"] = chunk.usage
@@ -160,6 +178,7 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         moderation = chunk.__dict__.get("moderation") if _TRACKS_MODERATION else None
         if isinstance(moderation, BaseModel):
             later["moderation"] = moderation.to_dict()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+        return accumulated
 
     def _after_delta(self, choice: Choice, acc: ChoiceAccumulator) -> None:
         if choice.finish_reason:
@@ -169,15 +188,15 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         content = acc.content
         if content and not acc.refusal and self._rich and content.lstrip():
             acc.parsed = from_json(content.encode(), partial_mode=True)
-        for call_delta in choice.delta.tool_calls or ():
-            call = acc.tool_call(call_delta.index)
+        for position, _ in acc.delta_calls:
+            call = acc.tool_call(position)
             if call.get("type") != "function":
                 continue
-            function = acc.function(call_delta.index)
+            function = acc.function(position)
             tool = get_input_tool_by_name(input_tools=self._input_tools, name=function.get("name", ""))
             arguments = function.get("arguments")
             if tool and tool.get("function", {}).get("strict") and arguments:
-                acc.parsed_arguments[call_delta.index] = from_json(arguments.encode(), partial_mode=True)
+                acc.parsed_arguments[position] = from_json(arguments.encode(), partial_mode=True)
         if choice.logprobs is not None:
             acc.add_logprobs(choice.logprobs)
 
@@ -203,11 +222,10 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
     def _read_snapshot(self) -> KimiParsedChatCompletion[object]:
         return self.current_completion_snapshot
 
-    def _choice_events(self, choice: Choice, events: list[Any]) -> None:
-        acc = self._choices[choice.index]
+    def _choice_events(self, choice: Choice, acc: ChoiceAccumulator, events: list[Any]) -> None:
         delta = choice.delta
         values = delta.__dict__  # read once: this runs for every chunk
-        content, refusal, calls = values.get("content"), values.get("refusal"), values.get("tool_calls")
+        content, refusal, calls = values.get("content"), values.get("refusal"), acc.delta_calls
         reasoning = values.get("reasoning_content")
         if type(reasoning) is not str:  # an openai delta carries it as an extra (or it is absent)
             reasoning = reasoning_delta_of(delta)
@@ -234,28 +252,28 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
                 fast_event(RefusalDeltaEvent, type="refusal.delta", delta=refusal, snapshot=snapshot)
             )
         if calls:
-            self._tool_call_events(delta, acc, events)
+            self._tool_call_events(acc, events)
         if choice.logprobs is not None:
             self._logprobs_events(choice, acc, events)
         if calls or acc.fields.get("finish_reason"):
-            events.extend(done_events(choice, acc, self._response_format, self._input_tools))
+            events.extend(done_events(acc, self._response_format, self._input_tools))
 
     @staticmethod
-    def _tool_call_events(delta: ChoiceDelta, acc: ChoiceAccumulator, events: list[Any]) -> None:
-        for call_delta in delta.tool_calls or ():
-            if acc.tool_call(call_delta.index).get("type") != "function":
+    def _tool_call_events(acc: ChoiceAccumulator, events: list[Any]) -> None:
+        for position, call_delta in acc.delta_calls:
+            if acc.tool_call(position).get("type") != "function":
                 continue
-            assert call_delta.function is not None
-            function = acc.function(call_delta.index)
+            function = acc.function(position)
+            arguments_delta = getattr(getattr(call_delta, "function", None), "arguments", None)
             events.append(
                 fast_event(
                     FunctionToolCallArgumentsDeltaEvent,
                     type="tool_calls.function.arguments.delta",
                     name=function.get("name"),
-                    index=call_delta.index,
+                    index=position,
                     arguments=function.get("arguments"),
-                    parsed_arguments=acc.parsed_arguments.get(call_delta.index),
-                    arguments_delta=call_delta.function.arguments or "",
+                    parsed_arguments=acc.parsed_arguments.get(position),
+                    arguments_delta=arguments_delta if isinstance(arguments_delta, str) else "",
                 )
             )
 
@@ -292,12 +310,13 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
             **self._later,
             "object": "chat.completion",
         }
-        data["choices"] = [acc.snapshot_value() for acc in self._choices]
+        accumulators = [self._choices[index] for index in sorted(self._choices)]
+        data["choices"] = [acc.snapshot_value() for acc in accumulators]
         snapshot = cast(
             "KimiParsedChatCompletion[object]",
             construct_type(type_=KimiParsedChatCompletion[object], value=data),
         )
-        for acc, choice in zip(self._choices, snapshot.choices, strict=True):
+        for acc, choice in zip(accumulators, snapshot.choices, strict=True):
             message = choice.message
             if acc.parsed is not None:
                 message.parsed = acc.parsed

@@ -52,10 +52,14 @@ def _flag(obj: object, problems: list[K2Problem]) -> None:
 
 
 def apply_k2_markup(completion: ChatCompletion) -> ChatCompletion:
-    """Move K2 markup out of each choice's ``content`` into ``tool_calls``, in place."""
-    for choice in completion.choices:
-        message = choice.message
-        text = message.content
+    """Move K2 markup out of each choice's ``content`` into ``tool_calls``, in place.
+
+    A body openai built unvalidated (``choices`` missing or not a list, a ``null`` message) is left as it is.
+    """
+    choices = completion.__dict__.get("choices")
+    for choice in cast("list[Any]", choices) if isinstance(choices, list) else ():
+        message: Any = getattr(choice, "message", None)
+        text = getattr(message, "content", None)
         if not isinstance(text, str) or _MARKER not in text:
             continue
         parsed = parse_k2_tool_calls(text)

@@ -14,17 +14,20 @@ from pydantic import BaseModel
 __all__ = ["reasoning_content_of"]
 
 
-def reasoning_content_of(obj: BaseModel | Mapping[str, object]) -> str | None:
+def reasoning_content_of(obj: BaseModel | Mapping[str, object] | None) -> str | None:
     """The ``reasoning_content`` of a message, delta or message dict, or ``None``.
 
     Works on openai's ``ChatCompletionMessage`` / ``ChoiceDelta`` (read from
     ``model_extra``), on the Kimi subclasses (a declared field), and on plain dicts
-    such as a message param. Anything that is not a string counts as absent.
+    such as a message param. Anything that is not a string counts as absent, and so
+    does the message of an odd answer openai built unvalidated (``None``, a string).
     """
     if isinstance(obj, BaseModel):
         value = obj.__dict__.get("reasoning_content")
         if value is None and obj.model_extra:
             value = obj.model_extra.get("reasoning_content")
-    else:
+    elif isinstance(obj, Mapping):
         value = obj.get("reasoning_content")
+    else:
+        value = None
     return value if isinstance(value, str) else None
