@@ -74,7 +74,7 @@ LINES = {
     ),
 }
 CORE_EXTRAS = "dev"
-"""The development toolchain proper: held to the same versions on both lines."""
+"""The development toolchain proper, with pip and the build tools: the same versions on both lines."""
 
 
 def requirement_lines(path: Path) -> list[str]:
@@ -174,20 +174,22 @@ def lock(python: str) -> None:
     three, two = LINES["3"], LINES["2"]
     print(f"resolving the openai {three.name}.x line", flush=True)
     graph3 = resolve(python, three.requirements(), {})
-    toolchain = closure(
-        graph3, [f"{PROJECT}[{CORE_EXTRAS}]", *requirement_lines(three.upstream), *build_tools()]
-    )
+    toolchain = closure(graph3, [f"{PROJECT}[{CORE_EXTRAS}]", *build_tools()])
     print(f"resolving the openai {two.name}.x line with the same toolchain", flush=True)
     runtime2 = resolve(python, ["-e", ".", two.openai], {})
     floating = closure(runtime2, runtime_roots(runtime2)) | {PROJECT}
     held = {name: version for name, version in pins_of(graph3).items() if name in toolchain - floating}
-    graph2 = resolve(python, two.requirements(), held)
+    try:
+        graph2 = resolve(python, two.requirements(), held)
+    except subprocess.CalledProcessError:
+        sys.exit(
+            f"The openai {two.name}.x line cannot take the 3.x line's toolchain: see pip's message above."
+        )
     for line, graph in ((three, graph3), (two, graph2)):
         pins = pins_of(graph)
         write(line, pins, version)
-        print(
-            f"{line.constraints.relative_to(ROOT)}: {len(pins)} pins, resolved with openai {graph['openai'][0]}"
-        )
+        path = line.constraints.relative_to(ROOT)
+        print(f"{path}: {len(pins)} pins, resolved with openai {graph['openai'][0]}")
 
 
 # -- check -----------------------------------------------------------------------------------
