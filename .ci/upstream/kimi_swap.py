@@ -111,11 +111,16 @@ def _as_openai() -> Iterator[None]:
             (name, value) for name, value in repr_args(self) if value is not None or name not in kimi_only
         ]
 
+    renamed = [(cls, cls.__name__, name) for cls in _kimi_types() if (name := _openai_name(cls))]
     with pytest.MonkeyPatch.context() as patch:
-        for cls, name in [(cls, name) for cls in _kimi_types() if (name := _openai_name(cls))]:
-            patch.setattr(cls, "__name__", name)
         patch.setattr(pydantic.BaseModel, "__repr_args__", openai_repr_args)
-        yield
+        try:
+            for cls, _, name in renamed:
+                cls.__name__ = name
+            yield
+        finally:  # a class's __name__ is no __dict__ entry MonkeyPatch could restore
+            for cls, original, _ in renamed:
+                cls.__name__ = original
 
 
 def _under_openai_names(print_str: Callable[[object], str]) -> Callable[[object], str]:
