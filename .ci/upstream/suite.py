@@ -120,6 +120,10 @@ def counts(tests: Outcomes, files: list[str]) -> dict[str, Counter[str]]:
     return result
 
 
+def passed(tests: Outcomes) -> int:
+    return sum(entry["outcome"] == "passed" for entry in tests.values())
+
+
 def print_counts(baseline: Outcomes, kimi: Outcomes, not_collected: dict[str, str]) -> None:
     files = sorted({file_of(test) for test in [*baseline, *kimi]} | set(not_collected))
     before, after = counts(baseline, files), counts(kimi, files)
@@ -195,6 +199,12 @@ def compare(argv: list[str]) -> int:
         print(f"  [{size[cause]}] {cause}")
         for test, _ in tests:
             print(f"      {test}")
+    seen = sum(len(tests) for tests in expected.values())
+    print(
+        f"\nopenai {line}.x's own tests: {passed(baseline)} passed as shipped, "
+        f"{passed(kimi)} on the Kimi clients; "
+        f"{seen} intended divergences, {total} unexpected regressions"
+    )
     if total and report_only:
         print("(report only: the run does not fail on them)")
         return 0
