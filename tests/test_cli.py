@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from _cli_helpers import OFFLINE_NOTICE, SECRET_KEY, run_cli, served_with_key, without_key
 
+from kimi_openai import KimiOpenAI
+from kimi_openai._cli.connect import public_url
 from kimi_openai._cli.console import Console
 from kimi_openai._cli.errors import ExitCode
 from kimi_openai._cli.main import _guarded  # pyright: ignore[reportPrivateUsage]
@@ -238,3 +240,11 @@ def test_no_styling_when_the_terminal_or_the_user_says_so(
     monkeypatch.setenv(variable, value)
     assert not Console.of(io.StringIO(), Terminal()).styled
     assert Console.of(io.StringIO(), Terminal()).dim("x") == "x"
+
+
+def test_a_base_url_is_shown_without_its_credentials() -> None:
+    client = KimiOpenAI(
+        api_key="sk-x", base_url="https://user:s3cret@proxy.example.com:8443/v1", region="global"
+    )
+    with client:
+        assert public_url(client, "models") == "https://proxy.example.com:8443/v1/models"

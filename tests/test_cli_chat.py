@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -134,8 +135,10 @@ def test_interactive_keeps_the_history_with_reasoning(
 ) -> None:
     emulator.queue_text(ANSWER, reasoning=REASONING).queue_text("Eight.")
     monkeypatch.setattr("sys.stdin", Keyboard(f"{QUESTION}\n\nAnd twice that?\n/exit\n"))
+    monkeypatch.delitem(sys.modules, "readline", raising=False)
     run = run_cli(capsys, "chat", "--system", "Be terse.")
     assert run.code == 0
+    assert "readline" in sys.modules  # line editing and history for the prompt
     assert run.out.count("> ") == 4  # a prompt per line read, the empty one included
     assert f"{ANSWER}\n" in run.out
     assert "Eight.\n" in run.out
