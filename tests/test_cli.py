@@ -187,6 +187,16 @@ def test_a_reader_that_leaves_ends_the_command_quietly() -> None:
     assert err.getvalue() == ""
 
 
+def test_a_file_error_mid_command_exits_1_with_its_message() -> None:
+    err = io.StringIO()
+
+    def read_unreadable() -> int:
+        raise PermissionError(13, "Permission denied", "secret.pdf")
+
+    assert _guarded(read_unreadable, Console(io.StringIO(), err, styled=False)) == 1
+    assert err.getvalue() == "kimi-openai: error: [Errno 13] Permission denied: 'secret.pdf'\n"
+
+
 def test_emulator_flags_reach_the_emulator_parser(capsys: pytest.CaptureFixture[str]) -> None:
     run = run_cli(capsys, "emulator", "--host", "10.1.2.3", "--port", "0")
     assert run.code == 2

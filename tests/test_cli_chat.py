@@ -179,12 +179,12 @@ def test_interactive_survives_a_failed_turn(
     assert [body["messages"] for body in _bodies(emulator)][-1] == [{"role": "user", "content": "kept"}]
 
 
-def test_interactive_json_prints_one_completion_per_line(
+def test_interactive_json_prints_one_completion_per_line_and_prompts_on_stderr(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, emulator: MoonshotEmulator
 ) -> None:
     emulator.queue_text("one").queue_text("two")
     monkeypatch.setattr("sys.stdin", Keyboard("a\nb\n"))
     run = run_cli(capsys, "chat", "--json")
-    lines = [line.removeprefix("> ") for line in run.out.splitlines() if line.strip("> ")]
-    answers = [json.loads(line)["choices"][0]["message"]["content"] for line in lines]
+    answers = [json.loads(line)["choices"][0]["message"]["content"] for line in run.out.splitlines()]
     assert answers == ["one", "two"]
+    assert run.err.count("> ") == 3

@@ -96,7 +96,7 @@ def _interactive(client: KimiOpenAI, options: ChatOptions, console: Console) -> 
     history = _system(options)
     while True:
         try:
-            line = input(PROMPT).strip()
+            line = _read_line(options, console).strip()
         except EOFError:
             console.note("")
             return ExitCode.OK
@@ -107,6 +107,15 @@ def _interactive(client: KimiOpenAI, options: ChatOptions, console: Console) -> 
             console.note("(history cleared)")
         elif line:
             history = _turn(client, [*history, _user(line)], options, console) or history
+
+
+def _read_line(options: ChatOptions, console: Console) -> str:
+    """The next line typed; with ``--json`` the prompt goes to stderr, so stdout holds only JSON."""
+    if not options.json:
+        return input(PROMPT)  # input() draws the prompt itself, so line editing redraws it right
+    console.err.write(PROMPT)
+    console.err.flush()
+    return input()
 
 
 def _turn(
