@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from _cli_helpers import OFFLINE_NOTICE, Keyboard, run_cli, served_with_key, without_key
+from openai.types.chat import ChatCompletion
 
+from kimi_openai._cli import chat as chat_command
 from kimi_openai.testing import MoonshotEmulator
 
 QUESTION = "What is 2+2?"
@@ -188,3 +190,23 @@ def test_interactive_json_prints_one_completion_per_line_and_prompts_on_stderr(
     answers = [json.loads(line)["choices"][0]["message"]["content"] for line in run.out.splitlines()]
     assert answers == ["one", "two"]
     assert run.err.count("> ") == 3
+
+
+def test_ctrl_c_during_an_answer_drops_that_turn_only(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, emulator: MoonshotEmulator
+) -> None:
+    answer = chat_command.ask
+    interrupted: list[bool] = []
+
+    def interrupted_once(*args: Any) -> ChatCompletion:
+        if not interrupted:
+            interrupted.append(True)
+            raise KeyboardInterrupt
+        return answer(*args)
+
+    monkeypatch.setattr(chat_command, "ask", interrupted_once)
+    monkeypatch.setattr("sys.stdin", Keyboard("dropped\nkept\n"))
+    run = run_cli(capsys, "chat", "--hide-reasoning")
+    assert run.code == 0
+    assert "(interrupted)" in run.err
+    assert [body["messages"] for body in _bodies(emulator)] == [[{"role": "user", "content": "kept"}]]
