@@ -94,7 +94,7 @@ OFFLINE_ANSWERS: dict[str, tuple[ScriptItem, ...]] = {
     ),
     "agents_tools": (_calls(ToolCall("get_weather", {"city": "Paris"}), reasoning="Call the weather tool."),),
     "agents_handoffs": (
-        _calls(ToolCall("transfer_to_weather_agent", {}), reasoning="A weather question: hand it over."),
+        _calls(ToolCall("transfer_to_weather", {}), reasoning="A weather question: hand it over."),
         _calls(ToolCall("get_weather", {"city": "Paris"}), reasoning="Paris: call the tool."),
     ),
     "agents_cancellation": (_calls(ToolCall("write_report", {"topic": "tea"})),),
