@@ -158,8 +158,9 @@ class KimiError(_KeyFree, openai.OpenAIError):
 
 
 class KimiConfigurationError(KimiError):
-    """The client cannot be built: no API key, a key that cannot work (not a string; quotes, spaces,
-    control or non-ASCII characters), a malformed base URL, an unknown region, a wrong ``http_client``.
+    """The client cannot be built: no API key, a key that cannot work (not a string; quotes or
+    whitespace around it, a line break, control or non-ASCII character in it), a malformed base
+    URL, an unknown region, a wrong ``http_client``.
 
     The message names the argument or variable, and never quotes a key.
     """
