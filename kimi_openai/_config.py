@@ -40,7 +40,7 @@ from ._constants import (
     REGION_BASE_URLS,
     Region,
 )
-from ._errors import KimiConfigurationError
+from ._errors import KimiConfigurationError, KimiConfigurationTypeError
 from ._redaction import describe_value, install_log_redaction, redact_url_userinfo, remember_secret
 
 _K = TypeVar("_K")
@@ -297,8 +297,9 @@ def check_http_client(http_client: object, *, sync: bool) -> None:
     given_name = (
         given.__qualname__ if given.__module__ == "builtins" else f"{given.__module__}.{given.__qualname__}"
     )
-    raise KimiConfigurationError(
-        f"http_client must be an {httpx.__name__}.{wanted} for {client_class}, not {given_name}{hint}. "
+    # A TypeError too, as openai raises one for the same argument ("Invalid `http_client` argument").
+    raise KimiConfigurationTypeError(
+        f"Invalid `http_client` argument: {client_class} needs an {httpx.__name__}.{wanted}, not {given_name}{hint}. "
         f"Pass openai.{default}(...), which keeps openai's defaults, or {httpx.__name__}.{wanted}(...)."
     )
 

@@ -8,6 +8,8 @@ has its own class, which also subclasses the openai class for its HTTP status::
     openai.OpenAIError
     ├── KimiError
     │   ├── KimiConfigurationError   (bad key, base URL, region or http_client at construction)
+    │   │   ├── KimiConfigurationTypeError  + TypeError  (where openai raises one: max_retries=None, a wrong http_client)
+    │   │   └── KimiConfigurationValueError + ValueError (where openai raises one: a negative max_retries)
     │   ├── MalformedResponseError   + openai.APIResponseValidationError (a 2xx JSON body that cannot be decoded)
     │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``; ``.partial``)
     │       ├── StreamConnectionError    + openai.APIConnectionError (dropped)
@@ -164,6 +166,18 @@ class KimiConfigurationError(KimiError):
 
     The message names the argument or variable, and never quotes a key.
     """
+
+
+class KimiConfigurationTypeError(KimiConfigurationError, TypeError):
+    """A :class:`KimiConfigurationError` where openai raises a ``TypeError`` for the same argument.
+
+    Code written for ``openai.OpenAI`` (``except TypeError``) keeps catching it; code written
+    for this package catches it as a ``KimiConfigurationError``.
+    """
+
+
+class KimiConfigurationValueError(KimiConfigurationError, ValueError):
+    """A :class:`KimiConfigurationError` where openai raises a ``ValueError`` for the same argument."""
 
 
 class KimiValidationError(KimiError, ValueError):

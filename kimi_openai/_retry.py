@@ -55,6 +55,8 @@ from ._errors import (
     GatewayTimeoutError,
     KimiAPIError,
     KimiConfigurationError,
+    KimiConfigurationTypeError,
+    KimiConfigurationValueError,
     StreamInterruptedError,
     StreamServerError,
     error_class_for,
@@ -71,6 +73,7 @@ __all__ = [
     "RetryConfig",
     "RetryPolicy",
     "RetrySetup",
+    "check_max_retries",
     "coerce_retry_policy",
     "is_retryable",
     "read_error_body",
@@ -256,6 +259,22 @@ def _as_error(response: httpx.Response) -> openai.APIStatusError:
     return make_status_error(f"Error code: {response.status_code}", body=text, response=response)
 
 
+def check_max_retries(value: object) -> None:
+    """Refuse a ``max_retries`` that is not an int >= 0, with the exception class openai uses.
+
+    openai raises ``TypeError`` for ``None`` or a non-int and ``ValueError`` for a negative
+    number; the errors raised here are those and :class:`KimiConfigurationError` at once.
+    """
+    if value is None:
+        raise KimiConfigurationTypeError(
+            "max_retries cannot be None: pass 0 to turn retries off, or a larger int for more."
+        )
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise KimiConfigurationTypeError(f"max_retries must be an int >= 0, got {value!r}.")
+    if value < 0:
+        raise KimiConfigurationValueError(f"max_retries must be an int >= 0, got {value!r}.")
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How often and how long to retry. Decisions come from :func:`is_retryable`."""
@@ -274,9 +293,7 @@ class RetryPolicy:
     """Source of jitter in [0, 1); replace it for deterministic tests."""
 
     def __post_init__(self) -> None:
-        retries = cast("object", self.max_retries)  # checked at runtime: callers may not be type-checked
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise KimiConfigurationError(f"max_retries must be an int >= 0, got {self.max_retries!r}.")
+        check_max_retries(self.max_retries)
         for name in ("initial_backoff", "max_backoff", "retry_after_cap"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
@@ -413,7 +430,7 @@ def _coerce(value: RetryConfig | RetrySetup | None, default: RetryPolicy) -> Ret
             replace(default, max_retries=0), cast("tenacity.Retrying | tenacity.AsyncRetrying", value)
         )
     if isinstance(value, bool) or not isinstance(value, int):  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise KimiConfigurationError(
+        raise KimiConfigurationTypeError(
             f"max_retries must be an int >= 0, a RetryPolicy or a tenacity.Retrying, got {value!r}."
         )
     return RetrySetup(replace(default, max_retries=value))  # __post_init__ rejects negatives

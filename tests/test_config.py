@@ -281,7 +281,10 @@ def test_an_http_client_of_the_wrong_kind_is_refused_naming_what_to_pass(index: 
     client_class, http_client, problem = _wrong_http_clients()[index]
     with pytest.raises(KimiConfigurationError) as info:
         client_class(api_key=KEY, http_client=http_client)  # pyright: ignore[reportArgumentType]
+    assert isinstance(info.value, TypeError)  # what openai raises: `except TypeError` keeps working
     message = str(info.value)
-    assert message.startswith(f"http_client must be an {httpx.__name__}.")
+    assert message.startswith(
+        f"Invalid `http_client` argument: {client_class.__name__} needs an {httpx.__name__}."
+    )
     assert problem in message
     assert "DefaultHttpxClient" in message or "DefaultAsyncHttpxClient" in message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from openai._models import FinalRequestOptions
 from openai._types import HttpxSendArgs
 from typing_extensions import Unpack, override
 
+from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
 from kimi_openai._errors import (
     EngineOverloadedError,
@@ -439,6 +441,32 @@ def test_max_retries_governs_whichever_layer_retries() -> None:
 def test_coerce_retry_policy_rejects(value: Any) -> None:
     with pytest.raises(KimiConfigurationError, match="max_retries"):
         coerce_retry_policy(value)
+
+
+BAD_MAX_RETRIES: list[tuple[object, type[Exception], str]] = [
+    (None, TypeError, "max_retries cannot be None"),
+    ("2", TypeError, "got '2'"),
+    (2.0, TypeError, "got 2.0"),
+    (math.inf, TypeError, "got inf"),
+    (-1, ValueError, "got -1"),
+]
+
+
+@pytest.mark.parametrize(("value", "openai_raises", "says"), BAD_MAX_RETRIES)
+@pytest.mark.parametrize("client_class", [KimiOpenAI, AsyncKimiOpenAI])
+def test_a_bad_max_retries_raises_what_openai_raises_and_a_kimi_error(
+    client_class: type[KimiOpenAI | AsyncKimiOpenAI], value: object, openai_raises: type[Exception], says: str
+) -> None:
+    # Code written for openai.OpenAI catches TypeError / ValueError here; code written for this package,
+    # KimiConfigurationError: both keep working, on the constructor and on with_options().
+    with pytest.raises(openai_raises, match="max_retries") as built:
+        client_class(api_key="sk-test", max_retries=value)  # pyright: ignore[reportArgumentType]
+    client = client_class(api_key="sk-test")
+    with pytest.raises(openai_raises, match="max_retries") as copied:
+        client.with_options(max_retries=value)  # pyright: ignore[reportArgumentType]
+    for error in (built.value, copied.value):
+        assert isinstance(error, KimiConfigurationError)
+        assert says in str(error)
 
 
 # ---------------------------------------------------------------- tenacity
