@@ -689,6 +689,8 @@ __all__ = [
     "KimiAuthenticationError",
     "KimiBadRequestError",
     "KimiConfigurationError",
+    "KimiConfigurationTypeError",
+    "KimiConfigurationValueError",
     "KimiConflictError",
     "KimiError",
     "KimiInternalServerError",
