@@ -220,7 +220,9 @@ class StreamInterruptedError(KimiError):
     complete stream: https://platform.moonshot.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api
 
     ``partial`` holds everything that did arrive (content, reasoning, tool-call
-    fragments, usage, the chunks themselves); the original error is ``__cause__``.
+    fragments, usage, the chunks themselves). The error is raised from what broke the
+    stream (``__cause__``): the transport error for a dropped or timed-out stream, as
+    openai 3.x's own error is; openai's ``APIError`` for an ``error`` event.
     """
 
     partial: PartialStream
