@@ -3,8 +3,8 @@
 Errors (every attribute, args, ``str``/``repr``, the traceback, the pickle and what it
 unpickles to), stream error events, construction messages, ``repr(client)`` and the log
 records of httpx/httpx2 and openai. Each case runs with a key shaped like Moonshot's
-(``sk-…``) and with one that looks like nothing in particular: a key is a secret whatever
-its shape. Cassettes are searched in ``test_pytest_plugin.py`` and ``test_vcr.py``.
+(``sk-…``), with one that looks like nothing in particular and with one with spaces inside
+(sent as given): a key is a secret whatever its shape. Cassettes are searched in ``test_pytest_plugin.py`` and ``test_vcr.py``.
 """
 
 from __future__ import annotations
