@@ -17,7 +17,7 @@ openai 2.x's async ``.stream()`` rejects any tool that is not a strict function.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, cast
+from typing import Any, cast, overload
 
 from openai import Omit, omit
 from openai.lib._parsing._completions import type_to_response_format_param
@@ -28,7 +28,7 @@ from kimi_openai._request import check_helper_call
 from kimi_openai.lib._chat_stream import AsyncKimiChatCompletionStreamManager, KimiChatCompletionStreamManager
 from kimi_openai.types.thinking_param import ThinkingParam
 
-from ._params import KimiParseArgs
+from ._params import KimiParseArgs, read_once
 
 __all__ = ["AsyncKimiStreamMixin", "KimiStreamMixin"]
 
@@ -57,13 +57,27 @@ def _request_arguments(
 class KimiStreamMixin(Completions):
     """``.stream()`` on :class:`~kimi_openai.resources.chat.KimiCompletions`."""
 
-    def stream(  # pyright: ignore[reportIncompatibleMethodOverride]
+    @overload
+    def stream(
         self,
         *,
-        response_format: type[_T] | Omit = omit,
+        response_format: type[_T],
         thinking: ThinkingParam | Omit = omit,
         **kwargs: Unpack[KimiParseArgs],
-    ) -> KimiChatCompletionStreamManager[_T]:
+    ) -> KimiChatCompletionStreamManager[_T]: ...
+    @overload
+    def stream(
+        self,
+        *,
+        response_format: Omit = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiParseArgs],
+    ) -> KimiChatCompletionStreamManager[None]: ...
+    # The implementation's parameters are create's (openai's tests keep the two in sync); the
+    # overloads above type them.
+    def stream(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *, response_format: type[_T] | Omit = omit, thinking: ThinkingParam | Omit = omit, **kwargs: Any
+    ) -> KimiChatCompletionStreamManager[_T] | KimiChatCompletionStreamManager[None]:
         """Stream a completion as events (openai's, plus ``reasoning.delta`` / ``reasoning.done``).
 
         ```py
@@ -77,8 +91,9 @@ class KimiStreamMixin(Completions):
         Use it as a context manager: the request is sent on entering, and the response
         closed on leaving, read or not.
         """
-        check_helper_call(self._client, kwargs, response_format)
-        arguments, input_tools = _request_arguments(dict(kwargs), response_format, thinking)
+        listed = read_once(kwargs)
+        check_helper_call(self._client, listed, response_format)
+        arguments, input_tools = _request_arguments(listed, response_format, thinking)
         create = cast(Any, self.create)
         return KimiChatCompletionStreamManager(
             partial(create, **arguments), response_format=response_format, input_tools=input_tools
@@ -88,19 +103,34 @@ class KimiStreamMixin(Completions):
 class AsyncKimiStreamMixin(AsyncCompletions):
     """``.stream()`` on :class:`~kimi_openai.resources.chat.AsyncKimiCompletions`."""
 
-    def stream(  # pyright: ignore[reportIncompatibleMethodOverride]
+    @overload
+    def stream(
         self,
         *,
-        response_format: type[_T] | Omit = omit,
+        response_format: type[_T],
         thinking: ThinkingParam | Omit = omit,
         **kwargs: Unpack[KimiParseArgs],
-    ) -> AsyncKimiChatCompletionStreamManager[_T]:
+    ) -> AsyncKimiChatCompletionStreamManager[_T]: ...
+    @overload
+    def stream(
+        self,
+        *,
+        response_format: Omit = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiParseArgs],
+    ) -> AsyncKimiChatCompletionStreamManager[None]: ...
+    # The implementation's parameters are create's (openai's tests keep the two in sync); the
+    # overloads above type them.
+    def stream(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *, response_format: type[_T] | Omit = omit, thinking: ThinkingParam | Omit = omit, **kwargs: Any
+    ) -> AsyncKimiChatCompletionStreamManager[_T] | AsyncKimiChatCompletionStreamManager[None]:
         """Async :meth:`KimiStreamMixin.stream`: ``async with client.chat.completions.stream(...) as stream:``.
 
         The request is sent on entering.
         """
-        check_helper_call(self._client, kwargs, response_format)
-        arguments, input_tools = _request_arguments(dict(kwargs), response_format, thinking)
+        listed = read_once(kwargs)
+        check_helper_call(self._client, listed, response_format)
+        arguments, input_tools = _request_arguments(listed, response_format, thinking)
         create = cast(Any, self.create)
         return AsyncKimiChatCompletionStreamManager(
             partial(create, **arguments), response_format=response_format, input_tools=input_tools
