@@ -603,6 +603,10 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
             try:
                 async for sse in await self._kimi_events():
                     if sse.data.startswith("[DONE]"):
+                        # As openai 3.x: the rest of an HTTP/1.1 body is read at once, within
+                        # openai's deadline, so the connection goes back to the pool.
+                        if _drain_response_async is not None and response.http_version == "HTTP/1.1":
+                            await _drain_response_async(response)
                         if k2 is not None:
                             for value in _keep(received, k2.flush()):
                                 yield value
@@ -624,8 +628,6 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
                 raise interrupted from _wrapped(exc)
             if not self.finished:
                 raise _incomplete(received)
-            if _drain_response_async is not None and response.http_version == "HTTP/1.1":
-                await _drain_response_async(response)
         finally:
             await response.aclose()
 

@@ -46,23 +46,33 @@ for name in $(compgen -e); do
     case $name in OPENAI_* | MOONSHOT_* | KIMI_* | TEST_API_BASE_URL) clean+=(-u "$name") ;; esac
 done
 
-run() {  # run COPY [PLUGIN...]: pytest in one copy, outcomes to COPY.json, output to COPY.log
-    local copy=$1 status=0
-    shift
+run() {  # run COPY NAME [PYTEST ARGS...]: pytest in one copy, outcomes to NAME.json, output to NAME.log
+    local copy=$1 name=$2 status=0
+    shift 2
     (cd "$work/$copy" && env "${clean[@]}" PYTHONPATH="$root/.ci/upstream" "$root/$venv/bin/python" -m pytest \
-        -p no:cacheprovider -p outcomes "$@" --outcomes "$root/$work/$copy.json" -o addopts="" -q --tb=short \
-        --continue-on-collection-errors --inline-snapshot=disable "${files[@]}") > "$work/$copy.log" 2>&1 || status=$?
-    if [ "$status" -gt 1 ] || [ ! -f "$work/$copy.json" ]; then
-        tail -30 "$work/$copy.log"
-        echo "pytest stopped (exit $status) in $work/$copy: see $work/$copy.log" >&2
+        -p no:cacheprovider -p outcomes --outcomes "$root/$work/$name.json" -o addopts="" -q --tb=short \
+        --continue-on-collection-errors --inline-snapshot=disable "$@") > "$work/$name.log" 2>&1 || status=$?
+    if [ "$status" -gt 1 ] || [ ! -f "$work/$name.json" ]; then
+        tail -30 "$work/$name.log"
+        echo "pytest stopped (exit $status) in $work/$copy: see $work/$name.log" >&2
         exit 1
     fi
     # Counts come from the comparison below; pytest's own summary stays in the log.
-    echo "$copy: pytest exit $status, output in $work/$copy.log"
+    echo "$name: pytest exit $status, output in $work/$name.log"
 }
 
 echo "openai $version's own tests (${files[*]}), in $venv"
-rm -f "$work/baseline.json" "$work/kimi.json"
-run baseline
-run kimi -p kimi_swap
-"$venv/bin/python" .ci/upstream/suite.py compare "$line" "$work/baseline.json" "$work/kimi.json" $report_only
+rm -f "$work"/baseline.json "$work"/kimi.json "$work"/rerun-*.json
+run baseline baseline "${files[@]}"
+run kimi kimi -p kimi_swap "${files[@]}"
+# A regression is run again three times: one that passes every time missed a timing deadline
+# (openai's tests give a local server 0.1 s in places) and is listed, not counted.
+mapfile -t again < <("$venv/bin/python" .ci/upstream/suite.py regressed "$line" "$work/baseline.json" "$work/kimi.json")
+reruns=()
+if [ "${#again[@]}" -gt 0 ]; then
+    for n in 1 2 3; do
+        run kimi "rerun-$n" -p kimi_swap "${again[@]}"
+        reruns+=("$work/rerun-$n.json")
+    done
+fi
+"$venv/bin/python" .ci/upstream/suite.py compare "$line" "$work/baseline.json" "$work/kimi.json" "${reruns[@]}" $report_only
