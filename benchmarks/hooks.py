@@ -41,10 +41,10 @@ def _per_call_us(call: Callable[[], object], number: int = 2000) -> float:
 
 
 def validation_cost(per_request_ms: float) -> HookResult:
-    prepare = _lookup("kimi_openai._validation", "prepare_chat_request")
+    prepare = _lookup("kimi_openai._rules.chat", "prepare_chat_request")
     name = "request validation (`prepare_chat_request`, typical body)"
     if prepare is None:
-        return HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._validation.prepare_chat_request`)")
+        return HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._rules.chat.prepare_chat_request`)")
     us = _per_call_us(lambda: prepare(REQUEST_BODY))
     share = us / (per_request_ms * 1000) * 100
     return HookResult(name, f"{us:.1f} µs/call", f"{share:.1f}% of one openai create() on the local server")

@@ -46,12 +46,6 @@ from ._errors import StreamTimeoutError as StreamTimeoutError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
 from ._messages import ReasoningEchoPolicy as ReasoningEchoPolicy
 from ._messages import echo_message as echo_message
-from ._models import KnownModel as KnownModel
-from ._models import ModelSpec as ModelSpec
-from ._models import Price as Price
-from ._models import clear_model_specs as clear_model_specs
-from ._models import get_model_spec as get_model_spec
-from ._models import refresh_model_specs as refresh_model_specs
 from ._params import ThinkingParam as ThinkingParam
 from ._params import kimi_params as kimi_params
 from ._params import partial_message as partial_message
@@ -60,9 +54,15 @@ from ._ratelimit import RateLimitInfo as RateLimitInfo
 from ._ratelimit import parse_rate_limit_headers as parse_rate_limit_headers
 from ._retry import RetryPolicy as RetryPolicy
 from ._retry import is_retryable as is_retryable
-from ._schema import normalize_tool_schema as normalize_tool_schema
-from ._schema import normalize_tools as normalize_tools
-from ._validation import KimiWarning as KimiWarning
+from ._rules.chat import KimiWarning as KimiWarning
+from ._rules.model_specs import KnownModel as KnownModel
+from ._rules.model_specs import ModelSpec as ModelSpec
+from ._rules.model_specs import Price as Price
+from ._rules.model_specs import clear_model_specs as clear_model_specs
+from ._rules.model_specs import get_model_spec as get_model_spec
+from ._rules.model_specs import refresh_model_specs as refresh_model_specs
+from ._rules.schema import normalize_tool_schema as normalize_tool_schema
+from ._rules.schema import normalize_tools as normalize_tools
 
 if _TYPE_CHECKING:
     from ._retry_tenacity import build_async_retrying as build_async_retrying

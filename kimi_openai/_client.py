@@ -50,7 +50,7 @@ from ._retry import (
     coerce_retry_policy,
     read_error_body_async,
 )
-from ._validation import TokenLimitField
+from ._rules.chat import TokenLimitField
 
 if TYPE_CHECKING:
     # Resources are imported when first used, as openai does: `import kimi_openai` stays light.

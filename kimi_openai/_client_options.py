@@ -27,7 +27,7 @@ from ._errors import KimiConfigurationError
 from ._messages import ReasoningEchoPolicy
 from ._request import KimiSettings
 from ._retry import RetryConfig, RetrySetup, coerce_retry_policy
-from ._validation import TokenLimitField
+from ._rules.chat import TokenLimitField
 
 __all__ = [
     "OPENAI_PLATFORM_ONLY",

@@ -45,9 +45,9 @@ from pydantic import BaseModel
 
 from ._echo_keys import PENDING, Prefix, fields_of, fields_or_empty, turn_parts
 from ._errors import KimiValidationError
-from ._models import ModelSpec, get_model_spec
+from ._rules.chat import KimiWarning
+from ._rules.model_specs import ModelSpec, get_model_spec
 from ._stream_index import ToolCallSlots, choice_index
-from ._validation import KimiWarning
 from .types.assistant_message_param import KimiAssistantMessageParam
 
 __all__ = [

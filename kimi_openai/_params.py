@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Literal, cast
 
 from ._errors import KimiValidationError
-from ._validation import prepare_chat_request
+from ._rules.chat import prepare_chat_request
 from .types.thinking_param import ThinkingParam
 
 __all__ = ["ThinkingParam", "kimi_params", "partial_message"]

@@ -18,7 +18,7 @@ from openai._models import FinalRequestOptions
 
 from ._errors import KimiConfigurationError
 from ._messages import ReasoningEchoPolicy, ReasoningStore
-from ._validation import TokenLimitField, check_helper_arguments, prepare_chat_request
+from ._rules.chat import TokenLimitField, check_helper_arguments, prepare_chat_request
 
 __all__ = ["CHAT_COMPLETIONS_PATH", "KimiSettings", "check_helper_call", "prepare_options"]
 

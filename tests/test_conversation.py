@@ -10,7 +10,7 @@ import pytest
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
-from kimi_openai._models import KnownModel, get_model_spec
+from kimi_openai._rules.model_specs import KnownModel, get_model_spec
 from kimi_openai.lib.conversation import AsyncConversation, Conversation
 from kimi_openai.testing import MoonshotEmulator, StreamUsagePlacement, ToolCall, Usage
 

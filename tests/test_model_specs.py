@@ -8,7 +8,7 @@ from typing import get_args
 
 import pytest
 
-from kimi_openai._models import (
+from kimi_openai._rules.model_specs import (
     KnownModel,
     ModelRegistry,
     ModelSpec,

@@ -6,22 +6,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kimi_openai._models import get_model_spec
-from kimi_openai._models_page import render_models_markdown
+from kimi_openai._rules.model_specs import get_model_spec
+from kimi_openai._rules.models_page import render_models_markdown
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "models.md"
 
 
 def test_models_page_is_current() -> None:
     assert PAGE.read_text(encoding="utf-8") == render_models_markdown(), (
-        "docs/models.md is stale: run `python -m kimi_openai._models_page > docs/models.md`"
+        "docs/models.md is stale: run `python -m kimi_openai._rules.models_page > docs/models.md`"
     )
 
 
 def test_page_says_how_to_regenerate_and_lists_every_row() -> None:
     text = render_models_markdown()
     assert text.splitlines()[0].startswith(
-        "<!-- Regenerate: python -m kimi_openai._models_page > docs/models.md"
+        "<!-- Regenerate: python -m kimi_openai._rules.models_page > docs/models.md"
     )
     for model in ("kimi-k3", "kimi-k2.6", "moonshot-v1-8k-vision-preview", "moonshotai/Kimi-K2-Instruct"):
         assert f"| `{model}` |" in text
@@ -30,7 +30,7 @@ def test_page_says_how_to_regenerate_and_lists_every_row() -> None:
 
 def test_module_entry_point_prints_the_page() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kimi_openai._models_page"],
+        [sys.executable, "-m", "kimi_openai._rules.models_page"],
         capture_output=True,
         text=True,
         check=True,

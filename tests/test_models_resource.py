@@ -11,7 +11,7 @@ from openai.pagination import SyncPage
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
 from kimi_openai._compat import httpx
-from kimi_openai._models import clear_model_specs, default_registry, get_model_spec
+from kimi_openai._rules.model_specs import clear_model_specs, default_registry, get_model_spec
 from kimi_openai.testing import DEFAULT_MODELS, ModelCard, MoonshotEmulator
 from kimi_openai.types.model import KimiModel
 

@@ -26,7 +26,7 @@ from kimi_openai._messages import (
     ReasoningStore,
     echo_message,
 )
-from kimi_openai._validation import KimiWarning
+from kimi_openai._rules.chat import KimiWarning
 from kimi_openai.testing import MoonshotEmulator, ToolCall
 from tests._helpers import Recorder
 

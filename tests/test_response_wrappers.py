@@ -22,7 +22,7 @@ from openai.types import Batch, FileObject
 from pydantic import BaseModel
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
-from kimi_openai._models import default_registry
+from kimi_openai._rules.model_specs import default_registry
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.lib.partial import AsyncPartialStream, PartialChatCompletion, PartialStream
 from kimi_openai.resources.files import AsyncKimiFilePage, KimiFilePage

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, cast
 import pytest
 from pydantic import BaseModel, Field
 
-from kimi_openai._schema import normalize_tool_schema, normalize_tools
+from kimi_openai._rules.schema import normalize_tool_schema, normalize_tools
 
 UNSUPPORTED = {
     "title",
@@ -252,7 +252,7 @@ def test_normalize_tools() -> None:
 
 
 def test_open_weight_models_get_their_tool_schemas_untouched() -> None:
-    from kimi_openai._validation import prepare_chat_request
+    from kimi_openai._rules.chat import prepare_chat_request
 
     schema = {"type": "object", "title": "Args", "properties": {"when": {"type": "string", "format": "date"}}}
     tools = [{"type": "function", "function": {"name": "pick_day", "parameters": schema}}]

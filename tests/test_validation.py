@@ -9,8 +9,8 @@ from typing import Any, cast
 import pytest
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._models import get_model_spec
-from kimi_openai._validation import PreparedRequest, prepare_chat_request
+from kimi_openai._rules.chat import PreparedRequest, prepare_chat_request
+from kimi_openai._rules.model_specs import get_model_spec
 
 USER: dict[str, Any] = {"role": "user", "content": "hi"}
 UNKNOWN = "some-future-model"

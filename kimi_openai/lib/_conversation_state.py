@@ -16,7 +16,7 @@ from openai.types import CompletionUsage
 from pydantic import BaseModel
 
 from kimi_openai._messages import echo_message
-from kimi_openai._models import Currency, KnownModel, get_model_spec
+from kimi_openai._rules.model_specs import Currency, KnownModel, get_model_spec
 from kimi_openai.types.chat import KimiChatCompletion
 
 __all__ = [

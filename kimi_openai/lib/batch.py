@@ -28,7 +28,7 @@ from kimi_openai._config import platform_of
 from kimi_openai._errors import KimiError, KimiValidationError
 from kimi_openai._messages import ReasoningStore
 from kimi_openai._request import KimiSettings
-from kimi_openai._validation import prepare_chat_request
+from kimi_openai._rules.chat import prepare_chat_request
 from kimi_openai.lib._batch_poll import (
     TERMINAL_STATUSES,
     PollLoop,

@@ -32,7 +32,7 @@ import anyio
 import anyio.to_thread
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._models import KnownModel
+from kimi_openai._rules.model_specs import KnownModel
 from kimi_openai.types.chat import KimiChatCompletion
 from kimi_openai.types.formula import FiberResult
 from kimi_openai.types.tool_run import ToolCallRecord, ToolRunResult

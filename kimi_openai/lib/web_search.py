@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnionParam
 
-from kimi_openai._models import KnownModel, get_model_spec
+from kimi_openai._rules.model_specs import KnownModel, get_model_spec
 from kimi_openai.types.chat import KimiChatCompletion
 
 from ._loop import MaxStepsExceededError, echo_message, total_tokens

@@ -22,8 +22,8 @@ from kimi_openai._compat import httpx
 from kimi_openai._config import platform_of
 from kimi_openai._messages import ReasoningStore
 from kimi_openai._request import KimiSettings
-from kimi_openai._schema import as_items
-from kimi_openai._validation import prepare_chat_request
+from kimi_openai._rules.chat import prepare_chat_request
+from kimi_openai._rules.schema import as_items
 from kimi_openai.types.token_estimate import TokenEstimate
 
 __all__ = [

@@ -19,7 +19,7 @@ from openai._types import Body, Headers, NotGiven, Query, not_given
 
 from kimi_openai._compat import httpx
 from kimi_openai._config import platform_of, region_of
-from kimi_openai._models import PLATFORM_CURRENCY
+from kimi_openai._rules.model_specs import PLATFORM_CURRENCY
 from kimi_openai.types.balance import Balance, Currency
 
 __all__ = [

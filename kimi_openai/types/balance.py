@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openai import BaseModel
 
-from kimi_openai._models import Currency
+from kimi_openai._rules.model_specs import Currency
 
 __all__ = ["Balance", "Currency"]
 

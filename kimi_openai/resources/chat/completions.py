@@ -26,7 +26,7 @@ from typing_extensions import Unpack, override
 from kimi_openai._errors import KimiValidationError
 from kimi_openai._messages import echo_message
 from kimi_openai._request import check_helper_call
-from kimi_openai._schema import as_items
+from kimi_openai._rules.schema import as_items
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import (
     KimiChatCompletion,

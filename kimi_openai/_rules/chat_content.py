@@ -1,6 +1,6 @@
 """Checks of what a chat request carries: tools, stop sequences, messages and media.
 
-Part of :func:`kimi_openai._validation.prepare_chat_request`, which runs them with
+Part of :func:`kimi_openai._rules.chat.prepare_chat_request`, which runs them with
 the other rules; split out to keep each module short.
 """
 
@@ -10,10 +10,10 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
-from ._schema import as_list, as_map
+from .schema import as_list, as_map
 
 if TYPE_CHECKING:
-    from ._validation import Ctx
+    from .chat import Ctx
 
 __all__ = ["check_messages", "check_stop", "check_tools"]
 

@@ -4,7 +4,7 @@
 keys such as ``thinking`` merged in) and returns the body to send plus notes. It
 never mutates its input and is idempotent, so it can run again on every retry.
 
-What is checked depends on the :class:`~kimi_openai._models.ModelSpec`: a rule
+What is checked depends on the :class:`~kimi_openai._rules.model_specs.ModelSpec`: a rule
 whose spec field is ``None`` (not documented for that model) is not checked, and
 the permissive default spec of an unknown id leaves only the rules that hold on
 the whole Moonshot platform. Platform rules apply only when the request goes to
@@ -28,12 +28,13 @@ from typing import Final, Literal, NoReturn, cast
 from openai import Omit
 from pydantic import BaseModel
 
-from ._errors import KimiValidationError
-from ._models import ModelSpec, ThinkingType, get_model_spec
-from ._schema import as_list, as_map, normalize_tool_schema, normalize_tools
-from ._validation_content import check_messages, check_stop, check_tools
-from ._validation_shape import PLATFORM_RESPONSE_FORMATS as RESPONSE_FORMATS
-from ._validation_shape import check_response_format_shape, check_shape, check_tools_shape, listify, show
+from kimi_openai._errors import KimiValidationError
+
+from .chat_content import check_messages, check_stop, check_tools
+from .chat_shape import PLATFORM_RESPONSE_FORMATS as RESPONSE_FORMATS
+from .chat_shape import check_response_format_shape, check_shape, check_tools_shape, listify, show
+from .model_specs import ModelSpec, ThinkingType, get_model_spec
+from .schema import as_list, as_map, normalize_tool_schema, normalize_tools
 
 __all__ = [
     "KimiWarning",

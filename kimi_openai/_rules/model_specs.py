@@ -6,7 +6,7 @@ permissive default that constrains nothing model-specific. An unknown id is
 never rejected: Moonshot adds and retires models often, and the server's own
 400 is the final word (https://platform.kimi.ai/docs/api/models-overview).
 
-``python -m kimi_openai._models_page > docs/models.md`` regenerates the model page.
+``python -m kimi_openai._rules.models_page > docs/models.md`` regenerates the model page.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``docs/models.md``, built from the model spec table so the page and the checks never disagree.
 
-Run ``python -m kimi_openai._models_page > docs/models.md`` after changing a row;
+Run ``python -m kimi_openai._rules.models_page > docs/models.md`` after changing a row;
 ``tests/test_models_doc.py`` fails while the page is stale.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._models import ModelRegistry, ModelSpec, default_registry
+from .model_specs import ModelRegistry, ModelSpec, default_registry
 
 __all__ = ["render_models_markdown"]
 
@@ -63,11 +63,11 @@ def _lifecycle(spec: ModelSpec) -> str:
     return f"{spec.lifecycle}{date}"
 
 
-_HEADER: Final = """<!-- Regenerate: python -m kimi_openai._models_page > docs/models.md (do not edit by hand). -->
+_HEADER: Final = """<!-- Regenerate: python -m kimi_openai._rules.models_page > docs/models.md (do not edit by hand). -->
 # Models
 
 This page is built from the spec table in `kimi_openai/_models.py`; regenerate it with
-`python -m kimi_openai._models_page > docs/models.md`. `get_model_spec(model)` looks a model up by
+`python -m kimi_openai._rules.models_page > docs/models.md`. `get_model_spec(model)` looks a model up by
 exact id, then by family prefix, then falls back to a permissive default that checks only
 what holds for every model. Unknown ids are never rejected. `refresh_model_specs()` merges
 live `GET /v1/models` data (context length, image/video input, reasoning) over the table.

@@ -1,6 +1,6 @@
 """Checks of a chat request's shape: the JSON types of its fields, before any rule reads them.
 
-Part of :func:`kimi_openai._validation.prepare_chat_request`, which runs them first, so
+Part of :func:`kimi_openai._rules.chat.prepare_chat_request`, which runs them first, so
 that the model rules after them (and openai's JSON encoder) only ever see well-typed values.
 
 Two scopes (docs/validation.md, "What is checked where"):
@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Final, NamedTuple, cast
 
 from pydantic import BaseModel
 
-from ._schema import as_items, as_list, as_map
+from .schema import as_items, as_list, as_map
 
 if TYPE_CHECKING:
-    from ._validation import Ctx
+    from .chat import Ctx
 
 __all__ = ["check_shape", "check_tools_shape", "listify", "show"]
 
