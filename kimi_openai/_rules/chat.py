@@ -12,7 +12,7 @@ Moonshot (``moonshot_hosted``): a vLLM or SGLang server serving the open weights
 even under a Moonshot model name, gets only what holds for the weights. The
 server's own 400 remains the final word.
 
-Before any of these, the shape checks of ``_validation_shape`` refuse values of the
+Before any of these, the shape checks of ``chat_shape`` refuse values of the
 wrong JSON type (on every base URL), so the rules can read the body as typed.
 """
 
@@ -22,19 +22,17 @@ import logging
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Final, Literal, NoReturn, cast
+from typing import Final, cast
 
 from openai import Omit
 from pydantic import BaseModel
 
-from kimi_openai._errors import KimiValidationError
-
-from .chat_content import check_messages, check_stop, check_tools
+from .chat_request import OFF_SWITCH, Ctx, PreparedRequest, TokenLimitField, spec_for
 from .chat_shape import PLATFORM_RESPONSE_FORMATS as RESPONSE_FORMATS
 from .chat_shape import check_response_format_shape, check_shape, check_tools_shape, listify, show
 from .model_specs import ModelSpec, ThinkingType, get_model_spec
 from .schema import as_list, as_map, normalize_tool_schema, normalize_tools
+from .sources import KD_THINKING
 
 __all__ = [
     "KimiWarning",
@@ -46,11 +44,6 @@ __all__ = [
 
 logger = logging.getLogger("kimi_openai")
 
-TokenLimitField = Literal["max_tokens", "max_completion_tokens"]
-
-KD_CHAT: Final = "https://platform.kimi.ai/docs/api/chat"
-KD_MODELS: Final = "https://platform.kimi.ai/docs/api/models-overview"
-KD_THINKING: Final = "https://platform.kimi.ai/docs/guide/use-thinking-models"
 
 # Near temperature 0 only one choice can be returned (KD_MODELS; migrating-from-openai-to-kimi).
 # The docs give no number; 0.3 is the floor litellm applies for n > 1
@@ -66,81 +59,6 @@ class KimiWarning(UserWarning):
     """A request Kimi accepts but that probably does not do what was meant."""
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedRequest:
-    """The body to send and what was done to it."""
-
-    body: dict[str, object]
-    """The JSON body for ``POST /chat/completions`` (a new dict; the input is untouched)."""
-    notes: tuple[str, ...] = ()
-    """Debug log lines and warnings issued while preparing, in order."""
-
-
-# A Moonshot model name served by another engine (vLLM/SGLang `--served-model-name`):
-# these spec fields are rules of Moonshot's API, not of the weights, so they are dropped.
-_PLATFORM_ONLY: Final[dict[str, object]] = {
-    "hosting": "self_hosted",
-    "thinking": "unknown",
-    "thinking_default": None,
-    "thinking_keep_supported": None,
-    "thinking_keep_required": False,
-    "fixed_temperature_thinking": None,
-    "fixed_temperature_no_thinking": None,
-    "fixed_top_p": None,
-    "fixed_n": None,
-    "fixed_penalty": None,
-    "temperature_range": None,
-    "penalty_range": None,
-    "default_temperature": None,
-    "max_n": None,
-    "accepts_http_media_urls": None,
-    "supports_tool_choice_required": None,
-    "supports_json_schema": None,
-    "reasoning_effort_values": None,
-}
-_OFF_SWITCH: Final = "validation=False on the client or with_options"
-_KEY_SHAPE: Final = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")  # a Moonshot key, as _errors redacts it
-
-
-def _spec_for(spec: ModelSpec, moonshot_hosted: bool) -> ModelSpec:
-    """The rules that apply where the request goes: the spec as is on Moonshot, the weights' rules elsewhere."""
-    if moonshot_hosted or spec.hosting != "moonshot":
-        return spec
-    return replace(spec, **_PLATFORM_ONLY)
-
-
-@dataclass(slots=True)
-class Ctx:
-    """One request being prepared: the body (edited in place), the rules that apply, and notes."""
-
-    body: dict[str, object]
-    spec: ModelSpec
-    model: str
-    off_switch: str = _OFF_SWITCH
-    limit_param: str | None = None
-    """The name the caller gave the output limit (before it was mapped to the field sent)."""
-    whole: bool = True
-    """The body is a whole request (False: only some fields, as ``kimi_params`` builds)."""
-    notes: list[str] = field(default_factory=list[str])
-
-    @property
-    def platform(self) -> bool:
-        """Moonshot platform rules apply (not to self-hosted open weights)."""
-        return self.spec.hosting == "moonshot"
-
-    def note(self, message: str) -> None:
-        logger.debug("%s", message)
-        self.notes.append(message)
-
-    def reject(self, subject: str, reason: str, fix: str, *, switch: bool = True) -> NoReturn:
-        """Raise the error; ``switch=False`` when turning validation off would not get it sent either."""
-        model = f" for model {self.model!r}" if self.model else ""
-        escape = f" (or turn the check off: {self.off_switch})" if switch else ""
-        message = f"{subject} is not allowed{model}: {reason}. {fix}{escape}."
-        # The message quotes what was passed: a key given in the wrong place is not quoted back.
-        raise KimiValidationError(_KEY_SHAPE.sub("sk-***", message))
-
-
 def prepare_chat_request(
     body: Mapping[str, object],
     *,
@@ -149,7 +67,7 @@ def prepare_chat_request(
     max_tokens_field: TokenLimitField = "max_tokens",
     normalize_tool_schemas: bool = True,
     moonshot_hosted: bool = True,
-    off_switch: str = _OFF_SWITCH,
+    off_switch: str = OFF_SWITCH,
     whole_request: bool = True,
 ) -> PreparedRequest:
     """Check ``body`` against the model's rules and return the body to send.
@@ -181,7 +99,7 @@ def prepare_chat_request(
     raw_model = out.get("model")
     model = raw_model if isinstance(raw_model, str) else ""
     found = spec if spec is not None else get_model_spec(model)
-    ctx = Ctx(out, _spec_for(found, moonshot_hosted), model or found.id, off_switch, whole=whole_request)
+    ctx = Ctx(out, spec_for(found, moonshot_hosted), model or found.id, off_switch, whole=whole_request)
     if validate:
         # First: every later step (and openai's JSON encoder) reads these values as typed.
         check_shape(ctx)
@@ -209,7 +127,7 @@ def check_helper_arguments(arguments: Mapping[str, object], response_format: obj
     model = raw_model if isinstance(raw_model, str) else ""
     tools = arguments.get("tools")
     body: dict[str, object] = {"tools": None if isinstance(tools, Omit) else tools}
-    ctx = Ctx(body, _spec_for(get_model_spec(model), moonshot_hosted=False), model)
+    ctx = Ctx(body, spec_for(get_model_spec(model), moonshot_hosted=False), model)
     listify(body)
     check_tools_shape(ctx)
     if isinstance(response_format, dict):
@@ -512,6 +430,142 @@ def _note_lifecycle(ctx: Ctx) -> None:
         ctx.note(
             f"kimi_openai: model {ctx.model!r} is {spec.lifecycle} ({spec.lifecycle_date}; {spec.lifecycle_source})"
         )
+
+
+# -- what a request carries: tools, stop sequences, messages and media -------------------------
+
+MAX_TOOLS: Final = 128  # https://platform.moonshot.cn/docs/api/tool-use
+MAX_STOP: Final = 5  # KD_CHAT `stop`
+MAX_STOP_BYTES: Final = 32  # KD_CHAT `stop`
+# KD_CHAT ToolDefinition.name; `$` names are builtins (https://platform.kimi.ai/docs/guide/use-web-search).
+TOOL_NAME: Final = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]{2,63}")
+
+
+def check_tools(ctx: Ctx) -> None:
+    tools = as_list(ctx.body.get("tools"))
+    if tools is None or not ctx.platform:
+        return
+    if len(tools) > MAX_TOOLS:
+        ctx.reject(
+            f"tools ({len(tools)} entries)", f"at most {MAX_TOOLS} tools are accepted", "Drop unused tools"
+        )
+    for i, tool in enumerate(tools):
+        spec = as_map(tool) or {}
+        fn = as_map(spec.get("function")) or {}
+        name = fn.get("name")
+        if not isinstance(name, str) or spec.get("type") == "builtin_function":
+            continue
+        if name.startswith("$"):
+            ctx.reject(
+                f"tools[{i}] name {name!r}",
+                "names starting with '$' are reserved for builtin_function tools",
+                f'Declare it as {{"type": "builtin_function", "function": {{"name": "{name}"}}}}',
+            )
+        if not TOOL_NAME.fullmatch(name):
+            ctx.reject(
+                f"tools[{i}] name {name!r}",
+                "names must match ^[a-zA-Z_][a-zA-Z0-9-_]{2,63}$ (3-64 chars, no leading digit)",
+                "Rename the function",
+            )
+        params = as_map(fn.get("parameters"))
+        if params is not None and params.get("type", "object") != "object":
+            ctx.reject(
+                f"tools[{i}] parameters", "the schema root must be an object", "Wrap the value in an object"
+            )
+
+
+def check_stop(ctx: Ctx) -> None:
+    stop = ctx.body.get("stop")
+    items = [stop] if isinstance(stop, str) else as_list(stop)
+    if items is None or not ctx.platform:
+        return
+    if len(items) > MAX_STOP:
+        ctx.reject(f"stop ({len(items)} sequences)", f"at most {MAX_STOP} stop sequences", "Drop some")
+    for item in items:
+        size = len(item.encode()) if isinstance(item, str) else 0
+        if size > MAX_STOP_BYTES:
+            ctx.reject(
+                f"stop sequence {item!r}",
+                f"each is at most {MAX_STOP_BYTES} bytes (this one: {size})",
+                "Shorten it",
+            )
+
+
+def _is_empty(content: object) -> bool:
+    return content is None or content == "" or content == [] or content == ()
+
+
+def check_messages(ctx: Ctx) -> None:
+    messages = as_list(ctx.body.get("messages"))
+    if messages is None:
+        return
+    fmt = as_map(ctx.body.get("response_format"))
+    json_mode = fmt is not None and fmt.get("type") == "json_object"
+    for i, item in enumerate(messages):
+        msg = as_map(item) or {}
+        _check_media(ctx, i, msg.get("content"))
+        if not ctx.platform:
+            continue
+        subject = f"messages[{i}].partial=true"
+        if msg.get("partial") is True:
+            # Partial mode: the last message, role assistant, not with json_object (KD_CHAT; docs/api/partial).
+            if i != len(messages) - 1:
+                ctx.reject(
+                    subject, "only the last message can be partial", "Move it to the end or drop `partial`"
+                )
+            if msg.get("role") != "assistant":
+                ctx.reject(
+                    subject,
+                    f"only an assistant message can be partial (role is {msg.get('role')!r})",
+                    "Drop `partial`",
+                )
+            if json_mode:
+                ctx.reject(
+                    subject,
+                    'partial mode cannot be combined with response_format {"type": "json_object"}',
+                    "Drop one",
+                )
+        elif msg.get("role") == "assistant" and _is_empty(msg.get("content")) and not msg.get("tool_calls"):
+            # "the message at position N with role 'assistant' must not be empty" (AstrBotDevs/AstrBot #7200).
+            ctx.reject(
+                f"messages[{i}] (empty assistant message)",
+                "an assistant message needs content or tool_calls",
+                "Drop the message or give it content",
+            )
+
+
+def _media_url(part: Mapping[str, object], kind: str) -> str | None:
+    ref = part.get(kind)  # {"url": ...} or, since 2026, a bare string (KD_CHAT)
+    inner = as_map(ref)
+    url = inner.get("url") if inner is not None else ref
+    return url if isinstance(url, str) else None
+
+
+def _check_media(ctx: Ctx, index: int, content: object) -> None:
+    for item in as_list(content) or ():
+        part = as_map(item) or {}
+        kind = part.get("type")
+        if kind not in ("image_url", "video_url"):
+            continue
+        label = "image" if kind == "image_url" else "video"
+        supported = ctx.spec.supports_image_in if kind == "image_url" else ctx.spec.supports_video_in
+        subject = f"{'an' if label == 'image' else 'a'} {label} part in messages[{index}]"
+        if supported is False:
+            ctx.reject(
+                subject, f"this model does not accept {label} input", "Use a vision model such as 'kimi-k2.6'"
+            )
+        url = _media_url(part, str(kind))
+        # "Plain http(s) image URLs are NOT supported" (use-kimi-vision-model, Features and Limitations).
+        if (
+            ctx.spec.accepts_http_media_urls is False
+            and url
+            and url.lower().startswith(("http://", "https://"))
+        ):
+            ctx.reject(
+                f"{subject} with URL {url[:80]!r}",
+                "only base64 data: URLs and ms://<file_id> are accepted, not http(s) URLs",
+                f'Send it as a data: URL, or upload it with purpose="{label}" and use ms://<file_id>',
+            )
 
 
 # Order matters: the tool_choice rule may turn thinking off, which the sampling rules then see.

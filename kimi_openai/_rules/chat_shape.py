@@ -27,18 +27,16 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, NamedTuple, cast
+from typing import Final, NamedTuple, cast
 
 from pydantic import BaseModel
 
+from .chat_request import Ctx
 from .schema import as_items, as_list, as_map
-
-if TYPE_CHECKING:
-    from .chat import Ctx
+from .sources import KD_CHAT
 
 __all__ = ["check_shape", "check_tools_shape", "listify", "show"]
 
-KD_CHAT: Final = "https://platform.kimi.ai/docs/api/chat"
 EXAMPLE_MESSAGES: Final = "messages=[{'role': 'user', 'content': 'Hello'}]"
 # The roles of the openai SDK's message types, plus Moonshot's context-cache role
 # (https://platform.moonshot.cn/docs/api/caching: {"role": "cache", "content": "cache_id=..."}).

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
+from .sources import KD_BENCHMARK, KD_CHAT, KD_LIST_MODELS, KD_MODELS
+
 __all__ = [
     "KnownModel",
     "ModelRegistry",
@@ -63,9 +65,6 @@ KnownModel = Literal[
 """Model ids with a row in the spec table. Type a model as ``str | KnownModel``."""
 
 # Sources behind the table rows (see /docs/models.md for the page built from them).
-KD_MODELS: Final = "https://platform.kimi.ai/docs/api/models-overview"
-KD_CHAT: Final = "https://platform.kimi.ai/docs/api/chat"
-KD_LIST_MODELS: Final = "https://platform.kimi.ai/docs/api/list-models"
 CN_PRICING: Final = "https://platform.moonshot.cn/docs/pricing/chat"
 CN_CHAT: Final = "https://platform.moonshot.cn/docs/api/chat"
 MS_K25: Final = "https://platform.moonshot.ai/docs/guide/kimi-k2-5-quickstart"
@@ -80,7 +79,6 @@ HF_K2: Final = "https://huggingface.co/moonshotai/Kimi-K2-Instruct"
 HF_K2_0905: Final = "https://huggingface.co/moonshotai/Kimi-K2-Instruct-0905"
 HF_K2_THINKING: Final = "https://huggingface.co/moonshotai/Kimi-K2-Thinking"
 HF_K25: Final = "https://huggingface.co/moonshotai/Kimi-K2.5"
-KD_BENCHMARK: Final = "https://platform.kimi.ai/docs/guide/benchmark-best-practice"
 
 
 @dataclass(frozen=True, slots=True)
