@@ -40,7 +40,7 @@ def after_completion(
             object.__setattr__(result, RATE_LIMIT_ATTRIBUTE, parse_rate_limit_headers(response.headers))
         if settings.k2_tool_call_markup:
             # Loaded only when asked for: self-hosted engines without a Kimi tool parser.
-            from .lib._k2_apply import apply_k2_markup
+            from ._k2_apply import apply_k2_markup
 
             apply_k2_markup(result)
         store.remember_completion(result)

@@ -39,7 +39,7 @@ Tool-call deltas are stitched into calls by their ``index``, or, where a server 
 out or sends something else, by the rule in ``_stream_index``.
 
 With the client option ``k2_tool_call_markup`` on, each choice's ``delta.content``
-goes through a ``K2ToolCallStreamParser`` (see ``kimi_openai.lib._k2_apply``): the
+goes through a ``K2ToolCallStreamParser`` (see ``kimi_openai._k2_apply``): the
 chunks then carry plain text in ``content`` and the parsed calls in ``tool_calls``.
 """
 
@@ -75,8 +75,8 @@ if TYPE_CHECKING:
     from openai import AsyncOpenAI, OpenAI
     from openai._models import FinalRequestOptions
 
-    from .lib._k2_apply import K2ChunkRewriter
-    from .lib.k2_tool_calls import K2Problem
+    from ._k2_apply import K2ChunkRewriter
+    from ._k2_markup import K2Problem
 
 __all__ = ["AsyncKimiStream", "KimiStream", "PartialChoice", "PartialStream", "PartialToolCall"]
 
@@ -468,7 +468,7 @@ def _k2_rewriter(stream: _Received, client: object, cast_to: object) -> K2ChunkR
     settings = getattr(client, "_kimi", None)
     if not getattr(settings, "k2_tool_call_markup", False) or _fast_parser(cast_to) is None:
         return None
-    from .lib._k2_apply import K2ChunkRewriter  # the parser is loaded only when asked for
+    from ._k2_apply import K2ChunkRewriter  # the parser is loaded only when asked for
 
     return K2ChunkRewriter(stream.k2_problems)
 

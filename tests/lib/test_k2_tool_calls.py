@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kimi_openai._errors import KimiError
-from kimi_openai.lib.k2_tool_calls import (
+from kimi_openai._k2_markup import (
     TOOL_ARGUMENTS_BEGIN_REPORT,
     TOOL_CALL_ARGUMENT_BEGIN,
     TOOL_CALL_BEGIN,

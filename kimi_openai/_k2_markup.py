@@ -39,8 +39,8 @@ from openai.types.chat import ChatCompletionMessageFunctionToolCall
 from openai.types.chat.chat_completion_chunk import ChoiceDeltaToolCall, ChoiceDeltaToolCallFunction
 from openai.types.chat.chat_completion_message_function_tool_call import Function
 
-from kimi_openai._errors import KimiError
-from kimi_openai.lib._k2_text import first_token, name_from_id, partial_token_length, short
+from ._errors import KimiError
+from ._k2_text import first_token, name_from_id, partial_token_length, short
 
 # Token strings as documented in "Manually Parsing Tool Calls",
 # https://github.com/MoonshotAI/Kimi-K2/blob/main/docs/tool_call_guidance.md

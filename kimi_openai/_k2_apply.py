@@ -26,7 +26,7 @@ from typing import Any, Final, cast
 
 from openai.types.chat import ChatCompletion
 
-from kimi_openai.lib.k2_tool_calls import (
+from ._k2_markup import (
     K2Problem,
     K2StreamEvent,
     K2ToolCallStreamParser,
