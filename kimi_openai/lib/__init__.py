@@ -7,12 +7,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kimi_openai._k2_apply import k2_problems_of as k2_problems_of
-    from kimi_openai._k2_markup import K2MarkupError as K2MarkupError
-    from kimi_openai._k2_markup import K2ParseResult as K2ParseResult
-    from kimi_openai._k2_markup import K2ToolCallStreamParser as K2ToolCallStreamParser
-    from kimi_openai._k2_markup import parse_k2_tool_calls as parse_k2_tool_calls
-
     from ._files import FileExtractionError as FileExtractionError
     from ._files import extracted_file_messages as extracted_file_messages
     from ._files import image_part_from_bytes as image_part_from_bytes
@@ -31,6 +25,11 @@ if TYPE_CHECKING:
     from .conversation import ConversationStream as ConversationStream
     from .conversation import ConversationUsage as ConversationUsage
     from .conversation import TokenCounts as TokenCounts
+    from .k2_tool_calls import K2MarkupError as K2MarkupError
+    from .k2_tool_calls import K2ParseResult as K2ParseResult
+    from .k2_tool_calls import K2ToolCallStreamParser as K2ToolCallStreamParser
+    from .k2_tool_calls import k2_problems_of as k2_problems_of
+    from .k2_tool_calls import parse_k2_tool_calls as parse_k2_tool_calls
     from .partial import AsyncPartialStream as AsyncPartialStream
     from .partial import PartialChatCompletion as PartialChatCompletion
     from .partial import PartialStream as PartialStream
@@ -78,7 +77,7 @@ _LAZY: dict[str, str] = {
     "async_stream_with_resume": ".resume",
     "rate_limit_of": ".rate_limits",
     "limited_create": ".rate_limits",
-    "k2_problems_of": "kimi_openai._k2_apply",
+    "k2_problems_of": ".k2_tool_calls",
     "FileExtractionError": "._files",
     "extracted_file_messages": "._files",
     "image_part_from_bytes": "._files",
@@ -90,10 +89,10 @@ _LAZY: dict[str, str] = {
     "async_run_batch": ".batch",
     "resume_batch": ".batch",
     "run_batch": ".batch",
-    "K2MarkupError": "kimi_openai._k2_markup",
-    "K2ParseResult": "kimi_openai._k2_markup",
-    "K2ToolCallStreamParser": "kimi_openai._k2_markup",
-    "parse_k2_tool_calls": "kimi_openai._k2_markup",
+    "K2MarkupError": ".k2_tool_calls",
+    "K2ParseResult": ".k2_tool_calls",
+    "K2ToolCallStreamParser": ".k2_tool_calls",
+    "parse_k2_tool_calls": ".k2_tool_calls",
 }
 
 __all__ = [
