@@ -17,9 +17,9 @@ from kimi_openai.lib.web_search import (
     MaxStepsExceededError,
     async_run_web_search,
     run_web_search,
-    split_builtin_tools,
 )
 from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
+from kimi_openai.resources.chat._builtin_tools import split_builtin_tools
 from kimi_openai.testing import MoonshotEmulator, ToolCall
 from kimi_openai.types.chat import KimiParsedChatCompletion
 

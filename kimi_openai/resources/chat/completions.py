@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard, TypeVar, cast, overload
 
 from openai import Omit, omit
@@ -36,6 +36,7 @@ from kimi_openai.types.chat import (
 )
 from kimi_openai.types.thinking_param import ThinkingParam
 
+from ._builtin_tools import has_builtin_tool_call, quiet_builtin_tool_calls, split_builtin_tools
 from ._params import KimiCreateArgs, KimiParseArgs
 from ._partial import AsyncPartialMixin, PartialMixin
 from ._stream import AsyncKimiStreamMixin, KimiStreamMixin
@@ -89,16 +90,6 @@ def with_thinking(kwargs: dict[str, Any], thinking: ThinkingParam | Omit) -> dic
     return {**kwargs, "extra_body": extra}
 
 
-def _has_builtin_tool_call(completion: object) -> bool:
-    # $web_search comes back as a tool call of type "builtin_function", outside openai's
-    # Literal["function"] (https://platform.kimi.ai/docs/guide/use-web-search).
-    for choice in cast("Iterable[object]", getattr(completion, "choices", None) or ()):
-        calls = getattr(getattr(choice, "message", None), "tool_calls", None) or ()
-        if any(getattr(call, "type", None) == "builtin_function" for call in cast("Iterable[object]", calls)):
-            return True
-    return False
-
-
 def _openai_parsed(value: object) -> bool:
     return isinstance(value, ParsedChatCompletion) and not isinstance(value, KimiParsedChatCompletion)
 
@@ -112,11 +103,9 @@ def _kimi_post_parser(before: Callable[[Any], object]) -> Callable[[Any], object
     :class:`KimiParsedChatCompletion`. openai dumps the message while parsing, and
     pydantic warns about a builtin tool call it keeps as is: only that warning is silenced.
     """
-    # Imported here: kimi_openai.lib imports this module.
-    from kimi_openai.lib.web_search import quiet_builtin_tool_calls
 
     def post_parser(completion: object) -> object:
-        with quiet_builtin_tool_calls(_has_builtin_tool_call(completion)):
+        with quiet_builtin_tool_calls(has_builtin_tool_call(completion)):
             parsed = before(completion)
         if _openai_parsed(parsed):
             return to_kimi_parsed(cast("ParsedChatCompletion[object]", parsed))
@@ -198,10 +187,7 @@ class KimiCompletions(PartialMixin, KimiStreamMixin):
         The Kimi types come from the request's post-parser (see ``kimi_post_arguments``),
         so ``with_raw_response.parse(...)`` and ``with_streaming_response.parse(...)`` give them too.
         """
-        # Imported here: kimi_openai.lib imports this module. openai's parse refuses builtin
-        # tools ($web_search); they travel in extra_body instead.
-        from kimi_openai.lib.web_search import split_builtin_tools
-
+        # openai's parse refuses builtin tools ($web_search); they travel in extra_body instead.
         check_helper_call(self._client, kwargs, response_format)
         arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
         parsed = super().parse(response_format=response_format, **arguments)
@@ -261,10 +247,7 @@ class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
         The Kimi types come from the request's post-parser (see ``kimi_post_arguments``),
         so ``with_raw_response.parse(...)`` and ``with_streaming_response.parse(...)`` give them too.
         """
-        # Imported here: kimi_openai.lib imports this module. openai's parse refuses builtin
-        # tools ($web_search); they travel in extra_body instead.
-        from kimi_openai.lib.web_search import split_builtin_tools
-
+        # openai's parse refuses builtin tools ($web_search); they travel in extra_body instead.
         check_helper_call(self._client, kwargs, response_format)
         arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
         parsed = await super().parse(response_format=response_format, **arguments)
