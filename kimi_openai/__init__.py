@@ -67,11 +67,11 @@ from ._rules.schema import normalize_tools as normalize_tools
 if _TYPE_CHECKING:
     from ._retry_tenacity import build_async_retrying as build_async_retrying
     from ._retry_tenacity import build_retrying as build_retrying
+    from ._rules.files import FileExtractionError as FileExtractionError
+    from ._rules.files import FileExtractionServerError as FileExtractionServerError
     from ._streaming import PartialChoice as PartialChoice
     from ._streaming import PartialStream as PartialStream
     from ._streaming import PartialToolCall as PartialToolCall
-    from .lib._files import FileExtractionError as FileExtractionError
-    from .lib._files import FileExtractionServerError as FileExtractionServerError
     from .lib._loop import ContinuationLimitError as ContinuationLimitError
     from .lib._loop import MaxStepsExceededError as MaxStepsExceededError
     from .lib._loop import TokenBudgetExceededError as TokenBudgetExceededError
@@ -90,8 +90,8 @@ _LAZY: dict[str, str] = {
     "PartialStream": "._streaming",
     "PartialToolCall": "._streaming",
     "BatchTimeoutError": ".lib.batch",
-    "FileExtractionError": ".lib._files",
-    "FileExtractionServerError": ".lib._files",
+    "FileExtractionError": "._rules.files",
+    "FileExtractionServerError": "._rules.files",
     "ContinuationLimitError": ".lib._loop",
     "MaxStepsExceededError": ".lib._loop",
     "TokenBudgetExceededError": ".lib._loop",

@@ -17,7 +17,7 @@ from kimi_openai import KimiOpenAI, KimiValidationError
 from kimi_openai._client import AsyncKimiOpenAI
 from kimi_openai._compat import httpx
 from kimi_openai._errors import InvalidRequestError, ServerError
-from kimi_openai.lib._files import (
+from kimi_openai._rules.files import (
     MAX_ACCOUNT_BYTES,
     MAX_FILE_BYTES,
     FileExtractionError,

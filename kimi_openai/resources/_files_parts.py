@@ -21,7 +21,7 @@ from openai.resources.files import (
 from openai.types import FileObject
 
 from kimi_openai._config import platform_of
-from kimi_openai.lib._files import (
+from kimi_openai._rules.files import (
     PreparedUpload,
     check_upload,
     media_part,

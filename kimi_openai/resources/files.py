@@ -24,7 +24,7 @@ from openai.types import FileObject, FilePurpose, file_create_params
 from typing_extensions import override
 
 from kimi_openai._compat import httpx
-from kimi_openai.lib._files import (
+from kimi_openai._rules.files import (
     FileInput,
     PreparedUpload,
     check_account_limits,
