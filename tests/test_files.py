@@ -22,15 +22,16 @@ from kimi_openai._rules.files import (
     MAX_FILE_BYTES,
     FileExtractionError,
     check_account_limits,
+    parse_extracted,
+)
+from kimi_openai.lib import (
     extracted_file_messages,
     image_part_from_bytes,
     image_part_from_path,
-    parse_extracted,
-    prepared_upload,
     video_part_from_bytes,
     video_part_from_path,
 )
-from kimi_openai.resources.files import AsyncKimiFiles, KimiFiles
+from kimi_openai.resources.files import AsyncKimiFiles, KimiFiles, prepared_upload
 from kimi_openai.testing import MoonshotEmulator
 from kimi_openai.types.file_content import KimiFilePurpose
 

@@ -1,4 +1,4 @@
-"""Pure file functions: what each upload purpose accepts, pre-upload checks, extracted content, media parts.
+"""Moonshot's file rules: what each upload purpose accepts, the limits, extracted content, media parts.
 
 The limits come from https://platform.kimi.ai/docs/api/files-upload (100 MB per file, 1,000
 files and 10 GB per account) and the accepted formats from the same page and
@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import base64
 import difflib
-import io
 import json
-import mimetypes
-import os
-from collections.abc import Generator, Iterable, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path, PurePath
-from typing import IO, Final, Literal, NoReturn, TypeAlias, cast
+from collections.abc import Iterable, Mapping
+from pathlib import PurePath
+from typing import Final, Literal, NoReturn, cast
 
 import openai
-from openai._types import FileTypes
 from openai.types import FileObject
-from openai.types.chat import ChatCompletionContentPartImageParam, ChatCompletionSystemMessageParam
+from openai.types.chat import ChatCompletionContentPartImageParam
 
 from kimi_openai._errors import KimiError, KimiValidationError, ServerError
 from kimi_openai.types.file_content import ExtractedFile
@@ -38,21 +32,19 @@ __all__ = [
     "VIDEO_EXTENSIONS",
     "FileExtractionError",
     "FileExtractionServerError",
-    "FileInput",
-    "PreparedUpload",
     "check_account_limits",
+    "check_media_name",
     "check_upload",
-    "extracted_file_messages",
+    "data_url",
     "extraction_failure",
-    "image_part_from_bytes",
-    "image_part_from_path",
+    "image_mime",
     "media_part",
     "media_purpose",
     "parse_extracted",
-    "prepared_upload",
     "raise_for_failed_file",
-    "video_part_from_bytes",
-    "video_part_from_path",
+    "sniff_image",
+    "sniff_video",
+    "video_mime",
 ]
 
 KD_FILES: Final = "https://platform.kimi.ai/docs/api/files-upload"
@@ -90,9 +82,6 @@ _ALLOWED: Final[Mapping[str, tuple[frozenset[str], str]]] = {
     "video": (VIDEO_EXTENSIONS, "a video: mp4, mpeg, mov, avi, x-flv, mpg, webm, wmv or 3gpp"),
     "batch": (frozenset({".jsonl"}), "a .jsonl file of requests"),
 }
-
-FileInput: TypeAlias = "FileTypes | str"
-"""What ``files.create`` takes: anything openai takes, or a path as a string."""
 
 
 class FileExtractionError(KimiError):
@@ -173,66 +162,6 @@ def _error_message(body: object) -> str | None:
         fields = cast(Mapping[str, object], inner)
     message = fields.get("message")
     return message if isinstance(message, str) else None
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedUpload:
-    """An upload ready for openai's multipart encoder, with what the checks need to know."""
-
-    file: FileTypes
-    """What to hand to openai: paths become an open handle, so the body is streamed."""
-    filename: str | None
-    size: int | None
-    """Bytes that will be sent; ``None`` for a stream whose size cannot be known."""
-
-
-@contextmanager
-def prepared_upload(file: FileInput) -> Generator[PreparedUpload]:
-    """Open paths (openai would read them whole into memory) and measure every input."""
-    if isinstance(file, tuple):
-        name, content, *rest = file
-        with _opened(content) as (handle, size, _):
-            yield PreparedUpload(cast(FileTypes, (name, handle, *rest)), name, size)
-        return
-    with _opened(file) as (handle, size, name):
-        shown = name or "upload"
-        yield PreparedUpload((shown, handle, _mime_type(shown)), name, size)
-
-
-@contextmanager
-def _opened(
-    content: str | os.PathLike[str] | bytes | IO[bytes],
-) -> Generator[tuple[bytes | IO[bytes], int | None, str | None]]:
-    if isinstance(content, str | os.PathLike):
-        path = Path(content)
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            yield handle, size, path.name
-        return
-    if isinstance(content, bytes):
-        yield content, len(content), None
-        return
-    raw_name = getattr(content, "name", None)
-    name = PurePath(raw_name).name if isinstance(raw_name, str) else None
-    yield content, _stream_size(content), name
-
-
-def _stream_size(handle: IO[bytes]) -> int | None:
-    # httpx and httpx2 seek a file back to 0 before writing a multipart field, so the whole
-    # stream is sent whatever the handle's position: measure from 0, and leave the position alone.
-    try:
-        if not handle.seekable():
-            return None
-        position = handle.tell()
-        end = handle.seek(0, io.SEEK_END)
-        handle.seek(position)
-    except (OSError, ValueError):
-        return None
-    return end
-
-
-def _mime_type(filename: str) -> str:
-    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
 def check_upload(purpose: str, filename: str | None, size: int | None, *, any_purpose: bool = False) -> None:
@@ -363,53 +292,14 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def extracted_file_messages(
-    files: ExtractedFile | Iterable[ExtractedFile],
-) -> list[ChatCompletionSystemMessageParam]:
-    """One system message per file, as Moonshot recommends (KD_FILES); put them before the question."""
-    if isinstance(files, ExtractedFile):
-        return [files.as_system_message()]
-    return [file.as_system_message() for file in files]
-
-
-def image_part_from_bytes(
-    data: bytes, *, mime_type: str | None = None
-) -> ChatCompletionContentPartImageParam:
-    """An ``image_url`` part carrying ``data`` as a base64 data URL (plain http URLs are not read: KD_VISION)."""
-    kind = mime_type or _sniff_image(data)
-    return cast(ChatCompletionContentPartImageParam, media_part(_data_url(data, kind), "image"))
-
-
-def image_part_from_path(path: str | os.PathLike[str]) -> ChatCompletionContentPartImageParam:
-    """An ``image_url`` part with the file inlined; upload big or reused images instead (``files.upload_media``)."""
-    file = Path(path)
-    _check_media_name(file.name, IMAGE_EXTENSIONS, "image")
-    return image_part_from_bytes(file.read_bytes(), mime_type=_image_mime(file.suffix))
-
-
-def video_part_from_bytes(
-    data: bytes, *, mime_type: str | None = None
-) -> ChatCompletionContentPartVideoParam:
-    """A ``video_url`` part carrying ``data`` as a base64 data URL (KD_VISION)."""
-    kind = mime_type or _sniff_video(data)
-    return cast(ChatCompletionContentPartVideoParam, media_part(_data_url(data, kind), "video"))
-
-
-def video_part_from_path(path: str | os.PathLike[str]) -> ChatCompletionContentPartVideoParam:
-    """A ``video_url`` part with the file inlined; prefer ``files.upload_media`` for anything large."""
-    file = Path(path)
-    _check_media_name(file.name, VIDEO_EXTENSIONS, "video")
-    return video_part_from_bytes(file.read_bytes(), mime_type=_video_mime(file.suffix))
-
-
-def _check_media_name(filename: str, extensions: frozenset[str], kind: str) -> None:
+def check_media_name(filename: str, extensions: frozenset[str], kind: str) -> None:
     if PurePath(filename).suffix.lower() not in extensions:
         raise KimiValidationError(
             f"{filename!r} is not a supported {kind}: {_ALLOWED[kind][1]} ({KD_VISION})."
         )
 
 
-def _data_url(data: bytes, mime_type: str) -> str:
+def data_url(data: bytes, mime_type: str) -> str:
     if not data:
         raise KimiValidationError("the media content is empty.")
     if len(data) * 4 // 3 > MAX_FILE_BYTES:
@@ -430,15 +320,15 @@ _VIDEO_MIME: Final = {
 }  # fmt: skip
 
 
-def _image_mime(suffix: str) -> str:
+def image_mime(suffix: str) -> str:
     return {**_IMAGE_MIME, **_IMAGE_MIME_MORE}[suffix.lower()]
 
 
-def _video_mime(suffix: str) -> str:
+def video_mime(suffix: str) -> str:
     return _VIDEO_MIME[suffix.lower()]
 
 
-def _sniff_image(data: bytes) -> str:
+def sniff_image(data: bytes) -> str:
     signatures = {
         b"\x89PNG\r\n\x1a\n": "image/png",
         b"\xff\xd8\xff": "image/jpeg",
@@ -453,7 +343,7 @@ def _sniff_image(data: bytes) -> str:
     raise KimiValidationError("cannot tell the image format (png, jpeg, webp or gif): pass mime_type=.")
 
 
-def _sniff_video(data: bytes) -> str:
+def sniff_video(data: bytes) -> str:
     if data[4:8] == b"ftyp":
         return "video/quicktime" if data[8:10] == b"qt" else "video/mp4"
     if data.startswith(b"\x1a\x45\xdf\xa3"):

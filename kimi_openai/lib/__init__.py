@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kimi_openai._rules.files import FileExtractionError as FileExtractionError
-    from kimi_openai._rules.files import extracted_file_messages as extracted_file_messages
-    from kimi_openai._rules.files import image_part_from_bytes as image_part_from_bytes
-    from kimi_openai._rules.files import image_part_from_path as image_part_from_path
-    from kimi_openai._rules.files import video_part_from_bytes as video_part_from_bytes
-    from kimi_openai._rules.files import video_part_from_path as video_part_from_path
 
+    from ._files import extracted_file_messages as extracted_file_messages
+    from ._files import image_part_from_bytes as image_part_from_bytes
+    from ._files import image_part_from_path as image_part_from_path
+    from ._files import video_part_from_bytes as video_part_from_bytes
+    from ._files import video_part_from_path as video_part_from_path
     from .batch import BatchTimeoutError as BatchTimeoutError
     from .batch import async_resume_batch as async_resume_batch
     from .batch import async_run_batch as async_run_batch
@@ -80,11 +80,11 @@ _LAZY: dict[str, str] = {
     "limited_create": ".rate_limits",
     "k2_problems_of": ".k2_tool_calls",
     "FileExtractionError": "kimi_openai._rules.files",
-    "extracted_file_messages": "kimi_openai._rules.files",
-    "image_part_from_bytes": "kimi_openai._rules.files",
-    "image_part_from_path": "kimi_openai._rules.files",
-    "video_part_from_bytes": "kimi_openai._rules.files",
-    "video_part_from_path": "kimi_openai._rules.files",
+    "extracted_file_messages": "._files",
+    "image_part_from_bytes": "._files",
+    "image_part_from_path": "._files",
+    "video_part_from_bytes": "._files",
+    "video_part_from_path": "._files",
     "BatchTimeoutError": ".batch",
     "async_resume_batch": ".batch",
     "async_run_batch": ".batch",
