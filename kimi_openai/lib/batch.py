@@ -28,6 +28,13 @@ from kimi_openai._config import platform_of
 from kimi_openai._errors import KimiError, KimiValidationError
 from kimi_openai._messages import ReasoningStore
 from kimi_openai._request import KimiSettings
+from kimi_openai._rules.batches import (
+    BATCH_ENDPOINT,
+    check_not_streamed,
+    check_one_model,
+    check_ready_line,
+    custom_ids,
+)
 from kimi_openai._rules.chat import prepare_chat_request
 from kimi_openai.lib._batch_poll import (
     TERMINAL_STATUSES,
@@ -35,7 +42,7 @@ from kimi_openai.lib._batch_poll import (
     Progress,
     ProgressCallback,
 )
-from kimi_openai.resources.batches import BATCH_ENDPOINT, AsyncKimiBatches, KimiBatches
+from kimi_openai.resources.batches import AsyncKimiBatches, KimiBatches
 from kimi_openai.types.batch_result import BatchRequestFailure, BatchResult
 from kimi_openai.types.chat import KimiChatCompletion
 
@@ -52,8 +59,6 @@ __all__ = [
     "resume_batch",
     "run_batch",
 ]
-
-KD_BATCH_CREATE: Final = "https://platform.kimi.ai/docs/api/batch-create"
 
 BatchRequest: TypeAlias = Mapping[str, object]
 """One request: the keyword arguments of ``chat.completions.create`` (``model``, ``messages``...),
@@ -111,10 +116,7 @@ def prepare_batch_body(
     skips the checks, ``max_tokens_field`` and ``normalize_tool_schemas`` rewrite the body, and
     ``reasoning_echo`` puts remembered ``reasoning_content`` back on assistant turns.
     """
-    if body.get("stream"):
-        raise KimiValidationError(
-            "stream=True is not allowed in a batch request: batches answer whole completions."
-        )
+    check_not_streamed(body)
     rules = _LineRules.of(client)
     # The order of the client's hook: the checks settle `thinking`, which decides whether a
     # turn needs its reasoning echoed.
@@ -148,24 +150,11 @@ def _with_plain_messages(body: Mapping[str, object]) -> dict[str, Any]:
     return out
 
 
-def _check_ready_line(index: int, custom_id: object, line: Mapping[str, object]) -> None:
-    # A ready line's own url and method would otherwise be replaced without a word.
-    name = f"request {index}" + ("" if custom_id is None else f" (custom_id {custom_id!r})")
-    url = line.get("url", BATCH_ENDPOINT)
-    if url != BATCH_ENDPOINT:
-        raise KimiValidationError(
-            f"{name}: url={url!r} is not allowed: Moonshot batches run only {BATCH_ENDPOINT!r} ({KD_BATCH_CREATE})."
-        )
-    method = line.get("method", "POST")
-    if not isinstance(method, str) or method.upper() != "POST":
-        raise KimiValidationError(f"{name}: method={method!r} is not allowed: batch lines are POST requests.")
-
-
 def _body_of(index: int, request: BatchRequest) -> tuple[object, dict[str, object]]:
     data = dict(request)
     custom_id = data.pop("custom_id", None)
     if "body" in data and "messages" not in data:
-        _check_ready_line(index, custom_id, data)
+        check_ready_line(index, custom_id, data)
         body = data["body"]
         if not isinstance(body, Mapping):
             raise KimiValidationError(f"request {index}: 'body' must be a mapping of chat parameters.")
@@ -179,34 +168,6 @@ def _body_of(index: int, request: BatchRequest) -> tuple[object, dict[str, objec
     given = {k: v for k, v in data.items() if not isinstance(v, NotGiven | Omit)}
     # extra_body merges at the top level of the body, as in a direct call.
     return custom_id, {**given, **cast(Mapping[str, object], extra)}
-
-
-def _custom_ids(given: list[object]) -> list[str]:
-    taken: set[str] = set()
-    for index, custom_id in enumerate(given):
-        if custom_id is None:
-            continue
-        if not isinstance(custom_id, str) or not custom_id:
-            raise KimiValidationError(
-                f"request {index}: custom_id must be a non-empty string, got {custom_id!r}."
-            )
-        if custom_id in taken:
-            raise KimiValidationError(
-                f"custom_id {custom_id!r} is used twice: each must be unique ({KD_BATCH_CREATE})."
-            )
-        taken.add(custom_id)
-    ids: list[str] = []
-    for index, custom_id in enumerate(given):
-        if isinstance(custom_id, str):
-            ids.append(custom_id)
-            continue
-        candidate, bump = f"request-{index}", 0
-        while candidate in taken:
-            bump += 1
-            candidate = f"request-{index}-{bump}"
-        taken.add(candidate)
-        ids.append(candidate)
-    return ids
 
 
 def batch_lines(
@@ -228,7 +189,7 @@ def batch_lines(
     pairs = [_body_of(index, request) for index, request in enumerate(requests)]
     if not pairs:
         raise KimiValidationError("a batch needs at least one request.")
-    ids = _custom_ids([custom_id for custom_id, _ in pairs])
+    ids = custom_ids([custom_id for custom_id, _ in pairs])
     lines: list[dict[str, object]] = []
     for custom_id, (_, body) in zip(ids, pairs, strict=True):
         if model is not None:
@@ -239,11 +200,7 @@ def batch_lines(
             )
         body = prepare_batch_body(body, validate=validate, client=client)
         lines.append({"custom_id": custom_id, "method": "POST", "url": BATCH_ENDPOINT, "body": body})
-    models = sorted({str(line["body"]["model"]) for line in lines})  # pyright: ignore[reportIndexIssue, reportUnknownArgumentType]
-    if len(models) > 1:
-        raise KimiValidationError(
-            f"every request of a batch must use the same model, got {', '.join(models)} ({KD_BATCH_CREATE})."
-        )
+    check_one_model(str(line["body"]["model"]) for line in lines)  # pyright: ignore[reportIndexIssue, reportUnknownArgumentType]
     return lines
 
 
