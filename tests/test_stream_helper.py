@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
 from kimi_openai._errors import StreamInterruptedError
-from kimi_openai.lib._chat_stream_state import KimiChatCompletionStreamState
+from kimi_openai.resources.chat._stream_state import KimiChatCompletionStreamState
 from kimi_openai.testing import MoonshotEmulator
 from kimi_openai.types.chat import KimiChatCompletionChunk, KimiParsedChatCompletion
 from kimi_openai.types.chat.stream_events import KimiChunkEvent, ReasoningDeltaEvent, ReasoningDoneEvent

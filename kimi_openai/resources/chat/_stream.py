@@ -25,7 +25,10 @@ from openai.resources.chat.completions import AsyncCompletions, Completions
 from typing_extensions import TypeVar, Unpack
 
 from kimi_openai._request import check_helper_call
-from kimi_openai.lib._chat_stream import AsyncKimiChatCompletionStreamManager, KimiChatCompletionStreamManager
+from kimi_openai.resources.chat._stream_manager import (
+    AsyncKimiChatCompletionStreamManager,
+    KimiChatCompletionStreamManager,
+)
 from kimi_openai.types.thinking_param import ThinkingParam
 
 from ._params import KimiParseArgs

@@ -27,7 +27,7 @@ from openai.types.chat.completion_create_params import ResponseFormat as Respons
 
 from kimi_openai.types.chat.stream_events import ReasoningDoneEvent
 
-from ._chat_stream_choice import ChoiceAccumulator
+from ._stream_choice import ChoiceAccumulator
 
 __all__ = ["done_events", "fast_event", "reasoning_done_event"]
 

@@ -3,7 +3,7 @@
 Same surface as openai's ``ChatCompletionStreamManager`` / ``ChatCompletionStream``
 (iterate events, ``get_final_completion()``, ``until_done()``,
 ``current_completion_snapshot``, ``close()``), driven by
-:class:`~kimi_openai.lib.KimiChatCompletionStreamState` over the chunks of the Kimi
+:class:`~kimi_openai.resources.chat._stream_state.KimiChatCompletionStreamState` over the chunks of the Kimi
 ``create(stream=True)``, which are parsed once and not rebuilt.
 """
 
@@ -21,7 +21,7 @@ from typing_extensions import TypeVar
 from kimi_openai.types.chat.kimi_parsed_chat_completion import KimiParsedChatCompletion
 from kimi_openai.types.chat.stream_events import KimiChatCompletionStreamEvent
 
-from ._chat_stream_state import KimiChatCompletionStreamState
+from ._stream_state import KimiChatCompletionStreamState
 
 __all__ = [
     "AsyncKimiChatCompletionStream",

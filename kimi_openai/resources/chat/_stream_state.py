@@ -5,7 +5,7 @@ same values, same order) plus ``reasoning.delta`` / ``reasoning.done``, and its
 final completion equals openai's with ``reasoning_content`` and ``usage`` typed
 (:class:`~kimi_openai.types.KimiParsedChatCompletion`). What differs is the cost:
 deltas are appended to per-choice strings and dicts
-(:mod:`~kimi_openai.lib._chat_stream_choice`), and the accumulated completion is
+(:mod:`~kimi_openai.resources.chat._stream_choice`), and the accumulated completion is
 built only when read (``current_completion_snapshot``, a ``chunk`` event's
 ``snapshot``, the final completion), instead of dumped and rebuilt on every chunk.
 
@@ -55,8 +55,8 @@ from kimi_openai.types.chat.stream_events import (
     ReasoningDeltaEvent,
 )
 
-from ._chat_stream_choice import ChoiceAccumulator, reasoning_delta_of
-from ._chat_stream_done import done_events, fast_event, reasoning_done_event
+from ._stream_choice import ChoiceAccumulator, reasoning_delta_of
+from ._stream_done import done_events, fast_event, reasoning_done_event
 
 __all__ = ["KimiChatCompletionStreamState"]
 
