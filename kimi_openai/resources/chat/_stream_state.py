@@ -4,14 +4,29 @@ Given the same chunks, it yields the events openai's state yields (same classes,
 same values, same order) plus ``reasoning.delta`` / ``reasoning.done``, and its
 final completion equals openai's with ``reasoning_content`` and ``usage`` typed
 (:class:`~kimi_openai.types.KimiParsedChatCompletion`). What differs is the cost:
-deltas are appended to per-choice strings and dicts
-(:mod:`~kimi_openai.resources.chat._stream_choice`), and the accumulated completion is
-built only when read (``current_completion_snapshot``, a ``chunk`` event's
-``snapshot``, the final completion), instead of dumped and rebuilt on every chunk.
+deltas are appended to per-choice strings and dicts (:class:`ChoiceAccumulator`), and
+the accumulated completion is built only when read (``current_completion_snapshot``, a
+``chunk`` event's ``snapshot``, the final completion), instead of dumped and rebuilt on
+every chunk.
 
 Thinking models send reasoning before content
 (https://platform.kimi.ai/docs/guide/use-thinking-models), often thousands of
 one-token chunks: that rebuild is what made openai's ``.stream()`` slow on them.
+
+One choice (:class:`ChoiceAccumulator`): its message stays a dict; string fields grow by
+concatenation, anything else is merged with openai's own ``accumulate_delta`` (so both
+lines keep their own merge rules), and a model is built only when a snapshot is asked
+for. The merge follows openai's rules: strings concatenate, ``index`` and ``type`` are
+replaced, ``None`` never overwrites a value. Tool calls are placed by the rule in
+``kimi_openai._stream_index`` (their ``index``, or their id, or the call before, when a
+server sends no int ``index``) at positions in the order they first arrive, where
+openai's merge requires an int ``index`` that is the call's position and raises otherwise.
+
+The ``*.done`` events fire when openai's ``.stream()`` fires them: ``content.done`` /
+``refusal.done`` / ``logprobs.*.done`` when the choice finishes or its first tool call
+starts, a tool call's ``arguments.done`` when the next call starts or the choice
+finishes. Kimi's ``reasoning.done`` fires when the answer, a tool call or the finish
+reason arrives: reasoning comes first.
 
 Choices are kept by ``index`` (a choice that first appears as index 1 is choice 1,
 where openai's list puts it first), and an ``index`` that is not an int counts as 0
@@ -23,42 +38,55 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable
-from typing import Any, Generic, cast
+from functools import cache
+from typing import TYPE_CHECKING, Any, Generic, cast
 
 from jiter import from_json
-from openai import ContentFilterFinishReasonError, LengthFinishReasonError, Omit, omit
+from openai import BaseModel, ContentFilterFinishReasonError, LengthFinishReasonError, Omit, omit
 from openai._models import construct_type
 from openai.lib._parsing._completions import (
     get_input_tool_by_name,
     has_parseable_input,
+    maybe_parse_content,
     parse_chat_completion,
+    parse_function_tool_arguments,
 )
+from openai.lib.streaming._deltas import accumulate_delta
 from openai.lib.streaming.chat import (
     ContentDeltaEvent,
+    ContentDoneEvent,
     FunctionToolCallArgumentsDeltaEvent,
+    FunctionToolCallArgumentsDoneEvent,
     LogprobsContentDeltaEvent,
+    LogprobsContentDoneEvent,
     LogprobsRefusalDeltaEvent,
+    LogprobsRefusalDoneEvent,
     RefusalDeltaEvent,
+    RefusalDoneEvent,
 )
 from openai.lib.streaming.chat import _completions as openai_stream_module  # pyright: ignore[reportPrivateUsage]
-from openai.types.chat import ChatCompletionChunk, ChatCompletionToolUnionParam
+from openai.types.chat import ChatCompletionChunk, ChatCompletionMessage, ChatCompletionToolUnionParam
+from openai.types.chat.chat_completion import ChoiceLogprobs
 from openai.types.chat.chat_completion_chunk import Choice
+from openai.types.chat.chat_completion_message_function_tool_call import Function
 from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
-from pydantic import BaseModel
+from pydantic import BaseModel as PydanticModel
 from typing_extensions import TypeVar
 
-from kimi_openai._stream_index import choice_index
+from kimi_openai._stream_index import ToolCallSlots, choice_index
 from kimi_openai.types.chat.kimi_parsed_chat_completion import KimiParsedChatCompletion, to_kimi_parsed
 from kimi_openai.types.chat.stream_events import (
     KimiChatCompletionStreamEvent,
     KimiChunkEvent,
     ReasoningDeltaEvent,
+    ReasoningDoneEvent,
 )
 
-from ._stream_choice import ChoiceAccumulator, reasoning_delta_of
-from ._stream_done import done_events, fast_event, reasoning_done_event
+if TYPE_CHECKING:
+    from openai.types.chat.chat_completion_chunk import Choice, ChoiceDelta
+    from openai.types.chat.chat_completion_chunk import ChoiceLogprobs as ChunkLogprobs
+    from openai.types.chat.chat_completion_token_logprob import ChatCompletionTokenLogprob
 
-__all__ = ["KimiChatCompletionStreamState"]
 
 ResponseFormatT = TypeVar("ResponseFormatT", default=None)
 
@@ -176,7 +204,7 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         later["usage"] = chunk.usage
         later["system_fingerprint"] = chunk.system_fingerprint
         moderation = chunk.__dict__.get("moderation") if _TRACKS_MODERATION else None
-        if isinstance(moderation, BaseModel):
+        if isinstance(moderation, PydanticModel):
             later["moderation"] = moderation.to_dict()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
         return accumulated
 
@@ -324,3 +352,310 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
                 calls = message.tool_calls or []
                 calls[position].function.parsed_arguments = arguments
         return snapshot
+
+
+# -- one choice, accumulated as plain strings and dicts --------------------------------------------
+
+
+_REPLACED = frozenset({"index", "type"})
+
+
+def reasoning_delta_of(delta: ChoiceDelta) -> str | None:
+    """``delta.reasoning_content``, a declared field on Kimi deltas and an extra on openai's."""
+    value = delta.__dict__.get("reasoning_content")
+    if value is None and delta.__pydantic_extra__:
+        value = delta.__pydantic_extra__.get("reasoning_content")
+    return value if isinstance(value, str) else None
+
+
+def _dumped(value: object) -> object:
+    if isinstance(value, list):
+        return [_dumped(item) for item in cast("list[object]", value)]
+    # No serializer warnings: a value of the wrong type (a list ``index``) is dumped as it arrived.
+    return value.to_dict(warnings=False) if isinstance(value, BaseModel) else value
+
+
+class ChoiceAccumulator:
+    """What one choice has accumulated, plus which of its ``*.done`` events have fired."""
+
+    __slots__ = (
+        "content_done",
+        "current_tool_index",
+        "delta_calls",
+        "done_tool_calls",
+        "fields",
+        "logprobs",
+        "logprobs_content_done",
+        "logprobs_refusal_done",
+        "message",
+        "parsed",
+        "parsed_arguments",
+        "positions",
+        "reasoning_done",
+        "refusal_done",
+        "slots",
+    )
+
+    def __init__(self, choice: Choice, index: int) -> None:
+        # What openai keeps of a choice's first chunk: every set field but the delta; the index as an int.
+        self.fields: dict[str, Any] = choice.model_dump(
+            exclude_unset=True, exclude={"delta", "index"}, warnings=False
+        )
+        self.fields["index"] = index
+        logprobs = self.fields.get("logprobs")
+        self.logprobs: ChoiceLogprobs | None = (
+            cast(ChoiceLogprobs, construct_type(type_=ChoiceLogprobs, value=logprobs))
+            if logprobs is not None
+            else None
+        )
+        self.message: dict[str, Any] = {}
+        self.parsed: object = None
+        self.parsed_arguments: dict[int, object] = {}
+        self.content_done = self.refusal_done = self.reasoning_done = False
+        self.logprobs_content_done = self.logprobs_refusal_done = False
+        self.done_tool_calls: set[int] = set()
+        self.current_tool_index: int | None = None
+        self.slots = ToolCallSlots()
+        self.positions: dict[int, int] = {}
+        """Tool-call slot -> position in the message's ``tool_calls``."""
+        self.delta_calls: list[tuple[int, object]] = []
+        """The last delta's tool calls with their positions."""
+        self.add_delta(choice.delta)
+
+    # -- accumulation ------------------------------------------------------------------------
+
+    def add_delta(self, delta: ChoiceDelta) -> None:
+        """Merge one delta into the message, as openai's ``accumulate_delta`` would."""
+        message = self.message
+        values = delta.__dict__
+        if self.delta_calls:
+            self.delta_calls = []
+        for key in delta.__pydantic_fields_set__:
+            if key in values:
+                if key == "tool_calls" and values[key] is not None:
+                    self._merge_calls(values[key])
+                else:
+                    self._merge(message, key, values[key])
+        extra = delta.__pydantic_extra__
+        if extra:
+            for key, value in extra.items():
+                self._merge(message, key, value)
+
+    def _merge_calls(self, value: object) -> None:
+        """Merge a delta's tool calls at their positions; entries that are no object are skipped."""
+        if not isinstance(value, list):
+            return
+        calls = self.message.get("tool_calls")
+        if not isinstance(calls, list):
+            calls = self.message["tool_calls"] = []
+        calls = cast("list[dict[str, Any]]", calls)
+        for call in cast("list[object]", value):
+            entry = _dumped(call)
+            if not isinstance(entry, dict):
+                continue
+            entry = cast("dict[str, Any]", entry)
+            slot = self.slots.slot(entry.get("index"), entry.get("id"))
+            position = self.positions.setdefault(slot, len(self.positions))
+            entry = {**entry, "index": position}
+            if position < len(calls):
+                accumulate_delta(
+                    cast("dict[object, object]", calls[position]), cast("dict[object, object]", entry)
+                )
+            else:
+                calls.append(entry)
+            self.delta_calls.append((position, call))
+
+    @staticmethod
+    def _merge(message: dict[str, Any], key: str, value: object) -> None:
+        if isinstance(value, str) and key not in _REPLACED:
+            current = message.get(key)
+            if current is None:
+                message[key] = value
+            elif isinstance(current, str):
+                message[key] = current + value
+        elif value is None:
+            if message.get(key) is None:
+                message[key] = None
+        else:
+            accumulate_delta(cast("dict[object, object]", message), {key: _dumped(value)})
+
+    def add_logprobs(self, logprobs: ChunkLogprobs) -> None:
+        """Extend the choice's logprobs, as openai does (the chunk's lists are copied, not shared)."""
+        if self.logprobs is None:
+            self.logprobs = cast(
+                ChoiceLogprobs,
+                construct_type(
+                    type_=ChoiceLogprobs,
+                    value={"content": _copy(logprobs.content), "refusal": _copy(logprobs.refusal)},
+                ),
+            )
+            return
+        if logprobs.content:
+            if self.logprobs.content is None:
+                self.logprobs.content = []
+            self.logprobs.content.extend(logprobs.content)
+        if logprobs.refusal:
+            if self.logprobs.refusal is None:
+                self.logprobs.refusal = []
+            self.logprobs.refusal.extend(logprobs.refusal)
+
+    # -- views -------------------------------------------------------------------------------
+
+    @property
+    def content(self) -> str | None:
+        return self.message.get("content")
+
+    @property
+    def refusal(self) -> str | None:
+        return self.message.get("refusal")
+
+    @property
+    def reasoning(self) -> str | None:
+        value = self.message.get("reasoning_content")
+        return value if isinstance(value, str) else None
+
+    @property
+    def finish_reason(self) -> str | None:
+        return self.fields.get("finish_reason")
+
+    def tool_call(self, position: int) -> dict[str, Any]:
+        """The accumulated tool call at ``position`` (openai indexes the list the same way)."""
+        return cast("list[dict[str, Any]]", self.message.get("tool_calls") or [])[position]
+
+    def function(self, position: int) -> dict[str, Any]:
+        """The ``function`` part (``name``, ``arguments``) of the tool call at ``position``."""
+        return cast("dict[str, Any]", self.tool_call(position).get("function") or {})
+
+    def snapshot_value(self) -> dict[str, Any]:
+        """The choice as a dict for ``construct_type``, messages copied so later merges don't leak in."""
+        message = {**self.message}
+        calls = message.get("tool_calls")
+        if isinstance(calls, list):
+            message["tool_calls"] = [_deep_copy(call) for call in cast("list[object]", calls)]
+        value = {**self.fields, "message": message}
+        if self.logprobs is not None:
+            value["logprobs"] = self.logprobs
+        return value
+
+
+def _copy(items: list[ChatCompletionTokenLogprob] | None) -> list[ChatCompletionTokenLogprob] | None:
+    return None if items is None else list(items)
+
+
+def _deep_copy(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _deep_copy(item) for key, item in cast("dict[str, object]", value).items()}
+    if isinstance(value, list):
+        return [_deep_copy(item) for item in cast("list[object]", value)]
+    return value
+
+
+# -- the *.done events, and events built cheaply ---------------------------------------------------
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@cache
+def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
+    return {name: field.default for name, field in cls.model_fields.items() if not field.is_required()}
+
+
+def fast_event(cls: type[_M], private: dict[str, Any] | None = None, /, **values: Any) -> _M:
+    """The event openai's ``build(cls, **values)`` makes (same fields, same set fields), without its type walk.
+
+    Every value is already of its field's type here, which is the only case where
+    ``construct_type`` returns it unchanged; lists are passed as fresh copies, as it would make.
+    """
+    event = cls.__new__(cls)
+    defaults = _defaults(cls)
+    _set(event, "__dict__", {**defaults, **values} if defaults else values)
+    _set(event, "__pydantic_fields_set__", set(values))
+    _set(event, "__pydantic_extra__", {})
+    _set(event, "__pydantic_private__", private)
+    return event
+
+
+def reasoning_done_event(acc: ChoiceAccumulator, events: list[Any]) -> None:
+    reasoning = acc.reasoning
+    if reasoning and not acc.reasoning_done:
+        acc.reasoning_done = True
+        events.append(fast_event(ReasoningDoneEvent, type="reasoning.done", reasoning_content=reasoning))
+
+
+def done_events(
+    acc: ChoiceAccumulator,
+    response_format: type[Any] | ResponseFormatParam | Omit,
+    input_tools: list[ChatCompletionToolUnionParam],
+) -> list[Any]:
+    """openai's ``ChoiceEventState.get_done_events``, with ``reasoning.done`` first when the choice finishes.
+
+    Reads the choice's last delta from ``acc`` (its tool calls at their positions).
+    """
+    events: list[Any] = []
+    if acc.finish_reason:
+        reasoning_done_event(acc, events)
+        _content_done(acc, response_format, events)
+        current = acc.current_tool_index
+        if current is not None and current not in acc.done_tool_calls:
+            _tool_done(acc, current, input_tools, events)
+    for position, _ in acc.delta_calls:
+        if acc.current_tool_index != position:
+            _content_done(acc, response_format, events)
+            if acc.current_tool_index is not None:
+                _tool_done(acc, acc.current_tool_index, input_tools, events)
+        acc.current_tool_index = position
+    return events
+
+
+def _content_done(
+    acc: ChoiceAccumulator, response_format: type[Any] | ResponseFormatParam | Omit, events: list[Any]
+) -> None:
+    content = acc.content
+    if content and not acc.content_done:
+        acc.content_done = True
+        message = ChatCompletionMessage.construct(role="assistant", content=content, refusal=acc.refusal)
+        parsed = maybe_parse_content(response_format=response_format, message=message)
+        acc.parsed = parsed
+        events.append(fast_event(ContentDoneEvent, type="content.done", content=content, parsed=parsed))
+    if acc.refusal is not None and not acc.refusal_done:
+        acc.refusal_done = True
+        events.append(fast_event(RefusalDoneEvent, type="refusal.done", refusal=acc.refusal))
+    logprobs = acc.logprobs
+    if logprobs is not None and logprobs.content is not None and not acc.logprobs_content_done:
+        acc.logprobs_content_done = True
+        events.append(
+            fast_event(LogprobsContentDoneEvent, type="logprobs.content.done", content=list(logprobs.content))
+        )
+    if logprobs is not None and logprobs.refusal is not None and not acc.logprobs_refusal_done:
+        acc.logprobs_refusal_done = True
+        events.append(
+            fast_event(LogprobsRefusalDoneEvent, type="logprobs.refusal.done", refusal=list(logprobs.refusal))
+        )
+
+
+def _tool_done(
+    acc: ChoiceAccumulator, position: int, input_tools: list[ChatCompletionToolUnionParam], events: list[Any]
+) -> None:
+    if position in acc.done_tool_calls:
+        return
+    acc.done_tool_calls.add(position)
+    call = acc.tool_call(position)
+    if call.get("type") != "function":
+        return
+    function = acc.function(position)
+    name, arguments = function.get("name"), function.get("arguments")
+    parsed = parse_function_tool_arguments(
+        input_tools=input_tools, function=Function.construct(name=name, arguments=arguments)
+    )
+    acc.parsed_arguments[position] = parsed
+    events.append(
+        fast_event(
+            FunctionToolCallArgumentsDoneEvent,
+            type="tool_calls.function.arguments.done",
+            index=position,
+            name=name,
+            arguments=arguments,
+            parsed_arguments=parsed,
+        )
+    )
