@@ -52,7 +52,7 @@ def _close_the_thread_event_loop() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         try:
-            loop = asyncio.get_event_loop_policy().get_event_loop()
+            loop = asyncio.get_event_loop()
         except RuntimeError:  # none set on this thread, as it should be
             return
     if not loop.is_running():
