@@ -42,8 +42,8 @@ from ._client_options import (
 from ._compat import httpx
 from ._config import check_http_client, read_dotenv, resolve_endpoint
 from ._constants import Region
-from ._messages import ReasoningEchoPolicy, ReasoningStore
-from ._request import KimiSettings, prepare_options
+from ._pipeline import KimiSettings, prepare_options
+from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
 from ._retry import (
     DEFAULT_RETRY_POLICY,
     RetryConfig,

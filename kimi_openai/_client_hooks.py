@@ -17,11 +17,11 @@ from openai._types import ResponseT
 from ._compat import httpx
 from ._config import platform_of
 from ._constants import Region
-from ._echo_keys import Prefix
 from ._errors import MalformedResponseError, make_status_error
-from ._messages import ReasoningStore
+from ._pipeline import KimiSettings
+from ._reasoning_echo import ReasoningStore
+from ._reasoning_echo_keys import Prefix
 from ._redaction import redact_url_userinfo
-from ._request import KimiSettings
 from ._response import after_completion, after_stream, fast_completion
 from ._retry import RetrySetup, should_retry_response
 

@@ -24,8 +24,8 @@ from ._compat import httpx
 from ._config import api_key_is_set, resolve_api_key
 from ._constants import REGION_BASE_URLS, Region
 from ._errors import KimiConfigurationError
-from ._messages import ReasoningEchoPolicy
-from ._request import KimiSettings
+from ._pipeline import KimiSettings
+from ._reasoning_echo import ReasoningEchoPolicy
 from ._retry import RetryConfig, RetrySetup, coerce_retry_policy
 from ._rules.chat import TokenLimitField
 

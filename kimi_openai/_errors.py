@@ -70,7 +70,7 @@ from ._redaction import (
 )
 
 if TYPE_CHECKING:
-    from ._ratelimit import RateLimitInfo
+    from ._ratelimit_headers import RateLimitInfo
     from ._streaming import PartialStream
 
 
@@ -331,7 +331,7 @@ class KimiAPIError(_KeyFree, openai.APIStatusError):
 
     def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
         # Imported here: _ratelimit imports this module for its own exceptions.
-        from ._ratelimit import parse_rate_limit_headers
+        from ._ratelimit_headers import parse_rate_limit_headers
 
         super().__init__(message, response=response, body=body)
         self.request_id = find_request_id(response.headers)
@@ -611,7 +611,7 @@ def _compose_message(
 
 
 def _advice(cls: type[KimiAPIError], response: httpx.Response) -> str:
-    from ._ratelimit import parse_retry_after
+    from ._ratelimit_headers import parse_retry_after
 
     retry_after = parse_retry_after(response.headers)
     if retry_after is not None and retry_after > 0:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
-from ._ratelimit import parse_rate_limit_headers
+from ._ratelimit_headers import parse_rate_limit_headers
 from .types.chat.kimi_chat_completion import KimiChatCompletion
 
 if TYPE_CHECKING:
     from ._compat import httpx
-    from ._echo_keys import Prefix
-    from ._messages import ReasoningStore
-    from ._request import KimiSettings
+    from ._pipeline import KimiSettings
+    from ._reasoning_echo import ReasoningStore
+    from ._reasoning_echo_keys import Prefix
 
 __all__ = ["RATE_LIMIT_ATTRIBUTE", "after_completion", "after_stream"]
 

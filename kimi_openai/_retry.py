@@ -60,7 +60,7 @@ from ._errors import (
     error_class_for,
     make_status_error,
 )
-from ._ratelimit import parse_retry_after
+from ._ratelimit_headers import parse_retry_after
 
 if TYPE_CHECKING:
     import tenacity

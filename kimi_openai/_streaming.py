@@ -59,7 +59,6 @@ from pydantic import BaseModel
 from typing_extensions import override
 
 from ._compat import httpx
-from ._echo_keys import fields_or_empty
 from ._errors import (
     MalformedResponseError,
     StreamConnectionError,
@@ -68,6 +67,7 @@ from ._errors import (
     StreamTimeoutError,
     stream_error_event,
 )
+from ._reasoning_echo_keys import fields_or_empty
 from ._stream_index import ToolCallSlots, choice_index
 from .types.chat.kimi_chat_completion_chunk import KimiChatCompletionChunk
 

@@ -20,7 +20,7 @@ import pytest
 
 from kimi_openai import KimiOpenAI, KimiValidationError
 from kimi_openai._compat import httpx
-from kimi_openai._messages import PLACEHOLDER_REASONING, ReasoningEchoPolicy, ReasoningStore
+from kimi_openai._reasoning_echo import PLACEHOLDER_REASONING, ReasoningEchoPolicy, ReasoningStore
 from kimi_openai._rules.chat import KimiWarning
 from kimi_openai.types.chat import KimiChatCompletion
 

@@ -10,7 +10,7 @@ from _helpers import Recorder
 from openai.types.chat import ChatCompletionMessageParam
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._params import kimi_params, partial_message
+from kimi_openai._extra_body import kimi_params, partial_message
 from kimi_openai.types.thinking_param import ThinkingParam
 
 MESSAGES: list[dict[str, Any]] = [{"role": "user", "content": "Implement quicksort."}]

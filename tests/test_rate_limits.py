@@ -9,8 +9,8 @@ import pytest
 
 from kimi_openai import AsyncKimiOpenAI, AsyncRateLimiter, KimiOpenAI, RateLimitReachedError
 from kimi_openai._compat import httpx
-from kimi_openai._messages import ReasoningStore
-from kimi_openai._request import KimiSettings
+from kimi_openai._pipeline import KimiSettings
+from kimi_openai._reasoning_echo import ReasoningStore
 from kimi_openai._response import after_completion
 from kimi_openai.lib.rate_limits import limited_create, rate_limit_of
 from kimi_openai.testing import MoonshotEmulator, RateLimit

@@ -9,7 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kimi_openai._errors import KimiConfigurationError, KimiValidationError
-from kimi_openai._ratelimit import AsyncRateLimiter, RateLimitInfo, parse_duration, parse_rate_limit_headers
+from kimi_openai._ratelimit_headers import (
+    AsyncRateLimiter,
+    RateLimitInfo,
+    parse_duration,
+    parse_rate_limit_headers,
+)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageParam
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
 from kimi_openai._compat import httpx
-from kimi_openai._messages import (
+from kimi_openai._reasoning_echo import (
     DEFAULT_MAX_TURNS,
     PLACEHOLDER_REASONING,
     EchoContext,

@@ -9,8 +9,8 @@ from openai.types.chat import ChatCompletion
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
-from kimi_openai._echo_keys import Prefix
-from kimi_openai._messages import ReasoningStore
+from kimi_openai._reasoning_echo import ReasoningStore
+from kimi_openai._reasoning_echo_keys import Prefix
 from kimi_openai.testing import MoonshotEmulator
 
 USER: list[Any] = [{"role": "user", "content": "hi"}]

@@ -26,7 +26,7 @@ from kimi_openai._errors import (
     StreamServerError,
     make_status_error,
 )
-from kimi_openai._ratelimit import parse_retry_after
+from kimi_openai._ratelimit_headers import parse_retry_after
 from kimi_openai._retry import (
     DEFAULT_RETRY_POLICY,
     RetryPolicy,

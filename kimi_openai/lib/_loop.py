@@ -15,7 +15,7 @@ from typing import Any
 from openai.types.chat import ChatCompletion, ChatCompletionMessage
 
 from kimi_openai._errors import KimiError
-from kimi_openai._messages import echo_message as _echo_message
+from kimi_openai._reasoning_echo import echo_message as _echo_message
 
 __all__ = [
     "ContinuationLimitError",

@@ -26,8 +26,8 @@ from openai.types import Batch
 
 from kimi_openai._config import platform_of
 from kimi_openai._errors import KimiError, KimiValidationError
-from kimi_openai._messages import ReasoningStore
-from kimi_openai._request import KimiSettings
+from kimi_openai._pipeline import KimiSettings
+from kimi_openai._reasoning_echo import ReasoningStore
 from kimi_openai._rules.batches import (
     BATCH_ENDPOINT,
     check_not_streamed,
@@ -84,7 +84,7 @@ class BatchTimeoutError(KimiError, TimeoutError):
 
 @dataclass(frozen=True, slots=True)
 class _LineRules:
-    """What a client's ``_prepare_options`` hook applies to its direct chat calls (``kimi_openai._request``)."""
+    """What a client's ``_prepare_options`` hook applies to its direct chat calls (``kimi_openai._pipeline``)."""
 
     settings: KimiSettings
     store: ReasoningStore | None

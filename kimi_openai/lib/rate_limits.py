@@ -21,7 +21,7 @@ from openai._legacy_response import LegacyAPIResponse
 
 from kimi_openai._client import AsyncKimiOpenAI
 from kimi_openai._errors import KimiAPIError
-from kimi_openai._ratelimit import AsyncRateLimiter, RateLimitInfo, parse_rate_limit_headers
+from kimi_openai._ratelimit_headers import AsyncRateLimiter, RateLimitInfo, parse_rate_limit_headers
 from kimi_openai._response import RATE_LIMIT_ATTRIBUTE
 from kimi_openai.types.chat import KimiChatCompletion
 

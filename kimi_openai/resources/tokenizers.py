@@ -20,8 +20,8 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from kimi_openai._compat import httpx
 from kimi_openai._config import platform_of
-from kimi_openai._messages import ReasoningStore
-from kimi_openai._request import KimiSettings
+from kimi_openai._pipeline import KimiSettings
+from kimi_openai._reasoning_echo import ReasoningStore
 from kimi_openai._rules.chat import prepare_chat_request
 from kimi_openai._rules.schema import as_items
 from kimi_openai.types.token_estimate import TokenEstimate

@@ -36,7 +36,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from typing_extensions import override
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._params import partial_message
+from kimi_openai._extra_body import partial_message
 from kimi_openai._rules.model_specs import KnownModel
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import KimiChatCompletion, KimiChatCompletionChunk

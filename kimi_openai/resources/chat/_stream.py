@@ -34,7 +34,7 @@ from openai.types.chat import ChatCompletionChunk, ChatCompletionToolUnionParam
 from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
 from typing_extensions import TypeVar, Unpack
 
-from kimi_openai._request import check_helper_call
+from kimi_openai._pipeline import check_helper_call
 from kimi_openai.types.chat.kimi_parsed_chat_completion import KimiParsedChatCompletion
 from kimi_openai.types.chat.stream_events import KimiChatCompletionStreamEvent
 from kimi_openai.types.thinking_param import ThinkingParam

@@ -9,7 +9,7 @@
   response wrapper's ``.parse()`` get it.
 * ``thinking=`` is a typed keyword argument (sent in the body; openai has no such
   parameter): https://platform.kimi.ai/docs/api/chat
-* Request checks run in the client's ``_prepare_options`` (see ``_request.py``),
+* Request checks run in the client's ``_prepare_options`` (see ``_pipeline.py``),
   which every one of these paths goes through.
 """
 
@@ -24,8 +24,8 @@ from pydantic import BaseModel
 from typing_extensions import Unpack, override
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._messages import echo_message
-from kimi_openai._request import check_helper_call
+from kimi_openai._pipeline import check_helper_call
+from kimi_openai._reasoning_echo import echo_message
 from kimi_openai._rules.schema import as_items
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import (

@@ -12,7 +12,7 @@ Two ways to send a turn back with its reasoning:
 * :func:`echo_message` turns a returned message into the clean request param;
 * the clients' :class:`ReasoningStore` remembers the reasoning of every assistant
   turn they returned (keyed by the request messages before the turn, then its tool
-  calls or its text: see ``_echo_keys``) and restores it on any later request whose
+  calls or its text: see ``_reasoning_echo_keys``) and restores it on any later request whose
   assistant turn lacks it, under the ``reasoning_echo`` policy (``"auto"``,
   ``"strict"`` or ``"off"``).
 
@@ -43,8 +43,8 @@ from typing import Any, Final, Literal, cast
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from ._echo_keys import PENDING, Prefix, fields_of, fields_or_empty, turn_parts
 from ._errors import KimiValidationError
+from ._reasoning_echo_keys import PENDING, Prefix, fields_of, fields_or_empty, turn_parts
 from ._rules.chat import KimiWarning
 from ._rules.model_specs import ModelSpec, get_model_spec
 from ._stream_index import ToolCallSlots, choice_index

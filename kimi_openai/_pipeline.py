@@ -17,7 +17,7 @@ from openai import Omit
 from openai._models import FinalRequestOptions
 
 from ._errors import KimiConfigurationError
-from ._messages import ReasoningEchoPolicy, ReasoningStore
+from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
 from ._rules.chat import TokenLimitField, check_helper_arguments, prepare_chat_request
 
 __all__ = ["CHAT_COMPLETIONS_PATH", "KimiSettings", "check_helper_call", "prepare_options"]

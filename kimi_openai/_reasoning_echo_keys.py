@@ -11,7 +11,7 @@ never ``reasoning_content``, so a turn sent back without it still finds it.
 Each prefix has a second digest that leaves out system and developer messages. An
 openai-agents handoff, or a system prompt rebuilt for every request (retrieved
 documents, today's date), changes those and keeps the rest of the history: the
-store finds a turn by that digest too, under the rules in ``_messages``.
+store finds a turn by that digest too, under the rules in ``_reasoning_echo``.
 
 Keys are opaque ``bytes``: a prefix digest followed by the digest of one part of the
 turn (a tool call's id and name, or its text).
