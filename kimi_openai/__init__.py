@@ -47,7 +47,6 @@ from ._errors import UnexpectedOutputError as UnexpectedOutputError
 from ._extra_body import ThinkingParam as ThinkingParam
 from ._extra_body import kimi_params as kimi_params
 from ._extra_body import partial_message as partial_message
-from ._ratelimit_headers import AsyncRateLimiter as AsyncRateLimiter
 from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
 from ._ratelimit_headers import parse_rate_limit_headers as parse_rate_limit_headers
 from ._reasoning_echo import ReasoningEchoPolicy as ReasoningEchoPolicy
@@ -78,6 +77,7 @@ if _TYPE_CHECKING:
     from .lib._loop import ToolExecutionError as ToolExecutionError
     from .lib._loop import ToolLoopError as ToolLoopError
     from .lib.batch import BatchTimeoutError as BatchTimeoutError
+    from .lib.rate_limits import AsyncRateLimiter as AsyncRateLimiter
     from .lib.rate_limits import rate_limit_of as rate_limit_of
     from .lib.web_search import WEB_SEARCH_TOOL as WEB_SEARCH_TOOL
 
@@ -97,6 +97,7 @@ _LAZY: dict[str, str] = {
     "TokenBudgetExceededError": ".lib._loop",
     "ToolExecutionError": ".lib._loop",
     "ToolLoopError": ".lib._loop",
+    "AsyncRateLimiter": ".lib.rate_limits",
     "rate_limit_of": ".lib.rate_limits",
     "WEB_SEARCH_TOOL": ".lib.web_search",
 }

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from kimi_openai._errors import KimiConfigurationError, KimiValidationError
 from kimi_openai._ratelimit_headers import (
-    AsyncRateLimiter,
     RateLimitInfo,
     parse_duration,
     parse_rate_limit_headers,
 )
+from kimi_openai.lib.rate_limits import AsyncRateLimiter
 
 
 @pytest.mark.parametrize(

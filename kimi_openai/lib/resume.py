@@ -27,11 +27,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import tenacity
 
-from kimi_openai._client import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._errors import StreamInterruptedError, StreamServerError
 from kimi_openai._retry import (
     DEFAULT_RETRY_POLICY,
@@ -42,6 +41,9 @@ from kimi_openai._retry import (
 )
 from kimi_openai._streaming import AsyncKimiStream, KimiStream, PartialStream
 from kimi_openai.types.chat import KimiChatCompletionChunk
+
+if TYPE_CHECKING:
+    from kimi_openai._client import AsyncKimiOpenAI, KimiOpenAI
 
 __all__ = ["async_stream_with_resume", "stream_with_resume"]
 
