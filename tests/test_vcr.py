@@ -11,7 +11,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 import yaml
 
-from kimi_openai._vcr import (
+from kimi_openai.testing._vcr import (
     CassetteLeakError,
     CassetteSerializer,
     Scrubber,

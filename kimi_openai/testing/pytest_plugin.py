@@ -2,7 +2,7 @@
 
 Opt-in, one line in your ``conftest.py``::
 
-    pytest_plugins = ["kimi_openai.pytest_plugin"]
+    pytest_plugins = ["kimi_openai.testing.pytest_plugin"]
 
 Then mark a test ``@pytest.mark.vcr`` and take the ``kimi_client`` (or
 ``async_kimi_client``) fixture. Cassettes live in ``cassettes/<test module>/``
@@ -37,15 +37,18 @@ from collections.abc import AsyncIterator, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-from ._client import AsyncKimiOpenAI, KimiOpenAI
-from ._config import read_dotenv, resolve_api_key, resolve_base_url
-from ._constants import API_KEY_ENV_VARS, DEFAULT_REGION, Region
-from ._errors import KimiConfigurationError
-from ._redaction import remember_secret
+from kimi_openai._client import AsyncKimiOpenAI, KimiOpenAI
+from kimi_openai._compat import httpx
+from kimi_openai._config import read_dotenv, resolve_api_key, resolve_base_url
+from kimi_openai._constants import API_KEY_ENV_VARS, DEFAULT_REGION, Region
+from kimi_openai._errors import KimiConfigurationError
+from kimi_openai._redaction import remember_secret
+
+from ._emulator import MoonshotEmulator
 from ._vcr import (
     REPLAY_BASE_URL,
     CassetteSerializer,
@@ -55,9 +58,6 @@ from ._vcr import (
     json_body_matcher,
     scrubbed_query_matcher,
 )
-
-if TYPE_CHECKING:
-    from .testing import MoonshotEmulator
 
 __all__ = ["KIMI_BODY_MATCH", "KIMI_MATCH_ON", "KimiRecording"]
 
@@ -178,8 +178,6 @@ def _open_recording(record_mode: str, source: CassetteSource) -> Generator[KimiR
     elif source == "live":
         yield _live_recording()
     else:
-        from .testing import MoonshotEmulator
-
         with MoonshotEmulator().serve() as base_url:
             yield KimiRecording(
                 True, "emulator", base_url, _test_key(), recorded_base_url=base_url, region=DEFAULT_REGION
@@ -276,16 +274,12 @@ async def async_kimi_client(
 @pytest.fixture
 def kimi_emulator() -> MoonshotEmulator:
     """A fresh in-process emulator: script its answers, inspect what it received."""
-    from .testing import MoonshotEmulator
-
     return MoonshotEmulator()
 
 
 @pytest.fixture
 def kimi_emulator_client(kimi_emulator: MoonshotEmulator) -> Iterator[KimiOpenAI]:
     """A :class:`KimiOpenAI` wired to ``kimi_emulator`` in-process (no socket, no cassette)."""
-    from ._compat import httpx
-
     client = KimiOpenAI(
         api_key=REPLAY_API_KEY,
         base_url=REPLAY_BASE_URL,
@@ -299,8 +293,6 @@ def kimi_emulator_client(kimi_emulator: MoonshotEmulator) -> Iterator[KimiOpenAI
 @pytest.fixture
 async def async_kimi_emulator_client(kimi_emulator: MoonshotEmulator) -> AsyncIterator[AsyncKimiOpenAI]:
     """An :class:`AsyncKimiOpenAI` wired to ``kimi_emulator`` in-process."""
-    from ._compat import httpx
-
     client = AsyncKimiOpenAI(
         api_key=REPLAY_API_KEY,
         base_url=REPLAY_BASE_URL,

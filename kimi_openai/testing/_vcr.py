@@ -1,6 +1,6 @@
 """Cassette handling for VCR.py: scrubbing, a readable serializer, a JSON body matcher.
 
-Used by :mod:`kimi_openai.pytest_plugin`; kept apart so that it can be tested
+Used by :mod:`kimi_openai.testing.pytest_plugin`; kept apart so that it can be tested
 without pytest-recording's fixtures.
 
 A cassette written here:
@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 
-from ._redaction import (
+from kimi_openai._redaction import (
     contains_secret,
     credentials_in_headers,
     is_credential_name,
