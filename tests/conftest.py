@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["kimi_openai.testing.pytest_plugin"]
+pytest_plugins = ["kimi_openai.pytest_plugin"]
 
 
 @pytest.fixture

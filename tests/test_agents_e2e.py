@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from kimi_openai import AsyncKimiOpenAI
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH, KimiRecording
 from kimi_openai.testing import MoonshotEmulator, ToolCall
-from kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH, KimiRecording
 
 agents = pytest.importorskip("agents")
 

@@ -12,9 +12,9 @@ import json
 import pytest
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
 from kimi_openai.resources.formulas import formula_path
 from kimi_openai.testing import MoonshotEmulator
-from kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH
 from kimi_openai.types.formula import FiberResult
 
 DATE = "moonshot/date:latest"

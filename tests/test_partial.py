@@ -22,8 +22,8 @@ from kimi_openai.lib.partial import (
     async_continue_after_length,
     continue_after_length,
 )
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
 from kimi_openai.testing import MoonshotEmulator
-from kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH
 
 QUICKSORT: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Implement quicksort in Python."}]
 STORY: list[ChatCompletionMessageParam] = [

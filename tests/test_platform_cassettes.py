@@ -22,7 +22,7 @@ from openai.types import FileObject
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai.lib import run_batch
-from kimi_openai.testing.pytest_plugin import KimiRecording
+from kimi_openai.pytest_plugin import KimiRecording
 from kimi_openai.types import ExtractedFile
 
 SENTENCE = "The tea harvest in Fujian started on the third of April."

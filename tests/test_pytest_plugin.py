@@ -15,7 +15,7 @@ from kimi_openai.testing import MoonshotEmulator
 
 pytest_plugins = ["pytester"]
 
-CONFTEST = 'pytest_plugins = ["kimi_openai.testing.pytest_plugin"]\n'
+CONFTEST = 'pytest_plugins = ["kimi_openai.pytest_plugin"]\n'
 
 USER_TEST = """
 import pytest
@@ -199,15 +199,13 @@ def test_a_client_fixture_without_the_vcr_marker_fails_instead_of_reaching_the_n
 def test_body_matching_catches_a_changed_request(user_suite: pytest.Pytester) -> None:
     user_suite.makepyfile(
         test_user=USER_TEST.replace("@pytest.mark.vcr", "@pytest.mark.vcr(match_on=KIMI_BODY_MATCH)").replace(
-            "import pytest", "import pytest\nfrom kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH"
+            "import pytest", "import pytest\nfrom kimi_openai.pytest_plugin import KIMI_BODY_MATCH"
         )
     )
     user_suite.runpytest_subprocess("--record-mode=rewrite").assert_outcomes(passed=1)
     user_suite.makepyfile(
         test_user=USER_TEST.replace("@pytest.mark.vcr", "@pytest.mark.vcr(match_on=KIMI_BODY_MATCH)")
-        .replace(
-            "import pytest", "import pytest\nfrom kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH"
-        )
+        .replace("import pytest", "import pytest\nfrom kimi_openai.pytest_plugin import KIMI_BODY_MATCH")
         .replace('"hello"', '"goodbye"')
     )
     result = user_suite.runpytest_subprocess()
@@ -216,7 +214,7 @@ def test_body_matching_catches_a_changed_request(user_suite: pytest.Pytester) ->
 
 SCHEMA_TEST = """
 import pytest
-from kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
 
 TOOL = {
     "type": "function",

@@ -12,7 +12,7 @@ import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
-from kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
 
 MESSAGES: list[ChatCompletionMessageParam] = [
     {"role": "user", "content": "Say hello to Li Lei in one short sentence."}

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from kimi_openai import KimiOpenAI
+from kimi_openai.pytest_plugin import KimiRecording
 from kimi_openai.testing import MoonshotEmulator
-from kimi_openai.testing.pytest_plugin import KimiRecording
 
 USER: list[Any] = [{"role": "user", "content": "Count to three."}]
 

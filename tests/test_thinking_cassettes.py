@@ -16,8 +16,8 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
 from kimi_openai.testing import MoonshotEmulator, Usage
-from kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH
 from kimi_openai.types.chat import KimiCompletionUsage
 
 THINKING: Any = {"type": "enabled"}

@@ -30,8 +30,8 @@ from kimi_openai.lib.tools import (
     run_tools,
 )
 from kimi_openai.lib.web_search import WEB_SEARCH, WEB_SEARCH_TOOL
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH, KimiRecording
 from kimi_openai.testing import MoonshotEmulator, ToolCall
-from kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH, KimiRecording
 from kimi_openai.types.tool_run import ToolRunResult
 
 QUESTION: list[Any] = [{"role": "user", "content": "Weather in Beijing and Shanghai, in celsius?"}]

@@ -18,9 +18,9 @@ from kimi_openai.lib.web_search import (
     async_run_web_search,
     run_web_search,
 )
+from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
 from kimi_openai.resources.chat._builtin_tools import split_builtin_tools
 from kimi_openai.testing import MoonshotEmulator, ToolCall
-from kimi_openai.testing.pytest_plugin import KIMI_BODY_MATCH
 from kimi_openai.types.chat import KimiParsedChatCompletion
 
 QUESTION: list[ChatCompletionMessageParam] = [

@@ -2,7 +2,9 @@
 
 Opt-in, one line in your ``conftest.py``::
 
-    pytest_plugins = ["kimi_openai.testing.pytest_plugin"]
+    pytest_plugins = ["kimi_openai.pytest_plugin"]
+
+(``kimi_openai.pytest_plugin`` loads this module, ``kimi_openai.testing.pytest_plugin``.)
 
 Then mark a test ``@pytest.mark.vcr`` and take the ``kimi_client`` (or
 ``async_kimi_client``) fixture. Cassettes live in ``cassettes/<test module>/``
@@ -28,6 +30,9 @@ Recording, one command each:
 * against the live API:
   ``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest --record-mode=rewrite tests/test_x.py``
   (the key and ``MOONSHOT_BASE_URL`` are found as the client finds them, ``./.env`` included)
+
+The module holds no assertions for pytest to rewrite (PYTEST_DONT_REWRITE): the
+``kimi_openai.pytest_plugin`` name imports it before pytest loads it as a plugin.
 """
 
 from __future__ import annotations
