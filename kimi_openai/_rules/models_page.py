@@ -1,7 +1,7 @@
 """``docs/models.md``, built from the model spec table so the page and the checks never disagree.
 
 Run ``python -m kimi_openai._rules.models_page > docs/models.md`` after changing a row;
-``tests/test_models_doc.py`` fails while the page is stale.
+``tests/rules/test_models_page.py`` fails while the page is stale.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Thinking responses on the wire: cassettes (recorded from the emulator, valid live) and usage shapes.
 
-Re-record: ``.venv/bin/pytest tests/test_thinking_cassettes.py --record-mode=rewrite``.
+Re-record: ``.venv/bin/pytest tests/resources/chat/test_thinking_cassettes.py --record-mode=rewrite``.
 Cassette tests assert what any good answer satisfies; the emulator-exact check of
 the legacy usage shape (inside ``choices[0]`` of the last chunk, which the recording
 emulator does not send by default) is an in-process test at the end.

@@ -1,6 +1,6 @@
 """The tool loop: ``function_tool`` schemas and ``run_tools`` / ``async_run_tools`` on the wire.
 
-Cassettes: ``cassettes/test_tool_loop/`` (``pytest --record-mode=rewrite tests/test_tool_loop.py``),
+Cassettes: ``cassettes/test_tools/`` (``pytest --record-mode=rewrite tests/lib/test_tools.py``),
 recorded from an emulator scripted to make the calls the prompt asks for. The exact wire of each turn
 is checked on the in-process emulator (``queue_tool_calls``).
 """

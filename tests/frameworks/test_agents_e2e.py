@@ -9,7 +9,7 @@ and the body match makes replay fail if it ever goes missing.
 
 openai-agents 0.21 and later need openai 3; 0.20 runs this module beside openai 2.x.
 
-Re-record: ``.venv/bin/pytest tests/test_agents_e2e.py --record-mode=rewrite``. The
+Re-record: ``.venv/bin/pytest tests/frameworks/test_agents_e2e.py --record-mode=rewrite``. The
 recording emulator is scripted to call the tool (unscripted, it only answers text);
 live (``KIMI_LIVE=1``) the model decides, and the prompt asks for the tool.
 """

@@ -9,7 +9,7 @@ from pathlib import Path
 from kimi_openai._rules.model_specs import get_model_spec
 from kimi_openai._rules.models_page import render_models_markdown
 
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "models.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "models.md"
 
 
 def test_models_page_is_current() -> None:

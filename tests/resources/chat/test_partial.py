@@ -1,7 +1,7 @@
 """Partial mode: ``chat.completions.partial`` (plain, role-play, streamed, raw) and ``continue_after_length``.
 
 Cassettes: ``cassettes/test_partial/`` (recorded from the emulator with
-``pytest --record-mode=rewrite tests/test_partial.py``). Emulator-exact checks use the
+``pytest --record-mode=rewrite tests/resources/chat/test_partial.py``). Emulator-exact checks use the
 in-process emulator.
 """
 

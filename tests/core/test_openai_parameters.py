@@ -94,7 +94,7 @@ def test_every_openai_parameter_is_named_by_the_kimi_client(kimi: Any, base: Any
 
 @pytest.mark.parametrize("kimi", [KimiOpenAI, AsyncKimiOpenAI])
 def test_copy_takes_every_constructor_option(kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI]) -> None:
-    # openai's own check on its clients (tests/test_client.py, test_copy_signature).
+    # openai's own check on its clients (tests/core/test_client.py, test_copy_signature).
     copy = inspect.signature(kimi.copy).parameters
     for name in inspect.signature(kimi.__init__).parameters:
         if name not in {"self", "_strict_response_validation"}:

@@ -1,8 +1,8 @@
 """The drop-in story against recorded Moonshot traffic: a completion, a stream and an error.
 
 Cassettes: ``cassettes/test_replay/``. Record again with
-``pytest --record-mode=rewrite tests/test_replay.py`` (emulator) or with
-``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest --record-mode=rewrite tests/test_replay.py`` (live).
+``pytest --record-mode=rewrite tests/resources/chat/test_replay.py`` (emulator) or with
+``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest --record-mode=rewrite tests/resources/chat/test_replay.py`` (live).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Formulas (official tools): ``client.formulas.tools`` / ``.call`` and their response wrappers.
 
-Cassettes: ``cassettes/test_formulas/`` (``pytest --record-mode=rewrite tests/test_formulas.py``).
+Cassettes: ``cassettes/test_formulas/`` (``pytest --record-mode=rewrite tests/resources/test_formulas.py``).
 A failed fiber is recorded too (malformed arguments, which fail without a script); the two
 places a failure's message can be in are scripted on the in-process emulator (``queue_fiber_failure``).
 """

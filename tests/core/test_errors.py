@@ -387,7 +387,7 @@ def test_fuzz_any_error_response_becomes_a_typed_error(
 _DOC_BLOCKS = [
     block
     for block in re.findall(
-        r"```python\n(.*?)```", (Path(__file__).parent.parent / "docs" / "errors.md").read_text(), re.S
+        r"```python\n(.*?)```", (Path(__file__).resolve().parents[2] / "docs" / "errors.md").read_text(), re.S
     )
     if "req-123" in block
 ]

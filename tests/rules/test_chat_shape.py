@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import pytest
-from _helpers import COMPLETION, Recorder
+from _helpers import COMPLETION, Recorder, answer_completion_or_stream
 from openai.types.chat import ChatCompletionMessage
 from pydantic import BaseModel
-from test_validation_paths import _answer  # pyright: ignore[reportPrivateUsage]
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
 from kimi_openai._compat import httpx
@@ -232,7 +231,7 @@ ASYNC: dict[str, Callable[[AsyncKimiOpenAI, dict[str, Any]], Awaitable[None]]] =
 
 
 def _clients(base_url: str | None = None, **options: Any) -> tuple[Recorder, KimiOpenAI, AsyncKimiOpenAI]:
-    recorder = Recorder(respond=_answer)
+    recorder = Recorder(respond=answer_completion_or_stream)
     common: dict[str, Any] = {"api_key": KEY, "max_retries": 0, "base_url": base_url, **options}
     sync = KimiOpenAI(http_client=recorder.client(), **common)
     return recorder, sync, AsyncKimiOpenAI(http_client=recorder.async_client(), **common)

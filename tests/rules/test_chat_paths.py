@@ -1,6 +1,6 @@
 """Every validation rule, through the real client, on every call path, sync and async.
 
-``tests/test_validation.py`` covers the rules as pure functions; here each rule family runs
+``tests/rules/test_chat.py`` covers the rules as pure functions; here each rule family runs
 through ``create``, ``create(stream=True)``, ``.stream()``, ``with_raw_response.create``,
 ``with_streaming_response.create`` and ``.parse()``: the request never reaches the transport,
 and the error names the parameter, the model, what is allowed and the fix. An unknown model and
@@ -18,10 +18,9 @@ from typing import Any, cast
 
 import openai
 import pytest
-from _helpers import COMPLETION, Recorder
+from _helpers import Recorder, answer_completion_or_stream
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError, kimi_params
-from kimi_openai._compat import httpx
 
 KEY = "sk-test-paths-0123456789"
 USER: list[dict[str, Any]] = [{"role": "user", "content": "hi"}]
@@ -184,20 +183,8 @@ ASYNC: dict[str, Callable[[AsyncKimiOpenAI, dict[str, Any]], Awaitable[None]]] =
 }
 
 
-def _answer(request: httpx.Request) -> httpx.Response:
-    """A completion, or an SSE stream of one chunk when the request asked to stream."""
-    if json.loads(request.content).get("stream"):
-        chunk = {**COMPLETION, "object": "chat.completion.chunk"}
-        chunk["choices"] = [
-            {"index": 0, "delta": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}
-        ]
-        body = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n"
-        return httpx.Response(200, text=body, headers={"content-type": "text/event-stream"})
-    return httpx.Response(200, json=COMPLETION)
-
-
 def _clients() -> tuple[Recorder, KimiOpenAI, AsyncKimiOpenAI]:
-    recorder = Recorder(respond=_answer)
+    recorder = Recorder(respond=answer_completion_or_stream)
     sync = KimiOpenAI(api_key=KEY, http_client=recorder.client(), max_retries=0)
     return recorder, sync, AsyncKimiOpenAI(api_key=KEY, http_client=recorder.async_client(), max_retries=0)
 

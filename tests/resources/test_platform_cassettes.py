@@ -1,8 +1,8 @@
 """Files, token estimate, balance and batches against recorded Moonshot traffic.
 
 Cassettes: ``cassettes/test_platform_cassettes/``. Record again with
-``pytest --record-mode=rewrite tests/test_platform_cassettes.py`` (emulator) or
-``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest --record-mode=rewrite tests/test_platform_cassettes.py``
+``pytest --record-mode=rewrite tests/resources/test_platform_cassettes.py`` (emulator) or
+``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest --record-mode=rewrite tests/resources/test_platform_cassettes.py``
 (live). Each test deletes what it uploads, so a live recording leaves the account as it was.
 
 Assertions hold for any good answer, not only the emulator's. Requests match on method and
