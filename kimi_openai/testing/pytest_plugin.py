@@ -42,7 +42,7 @@ from collections.abc import AsyncIterator, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -64,7 +64,7 @@ from ._vcr import (
     scrubbed_query_matcher,
 )
 
-__all__ = ["KIMI_BODY_MATCH", "KIMI_MATCH_ON", "KimiRecording"]
+__all__ = ["KIMI_BODY_MATCH", "KIMI_MATCH_ON", "AsyncKimiClientFactory", "KimiClientFactory", "KimiRecording"]
 
 KIMI_MATCH_ON: tuple[str, ...] = ("method", "scheme", "host", "port", "path", "query")
 """What a replayed request must share with the recorded one by default."""
@@ -282,27 +282,72 @@ def kimi_emulator() -> MoonshotEmulator:
     return MoonshotEmulator()
 
 
+class KimiClientFactory(Protocol):
+    """Builds a :class:`KimiOpenAI` wired in-process to an emulator, with any client options."""
+
+    def __call__(self, *, emulator: MoonshotEmulator | None = None, **options: Any) -> KimiOpenAI: ...
+
+
+class AsyncKimiClientFactory(Protocol):
+    """Builds an :class:`AsyncKimiOpenAI` wired in-process to an emulator, with any client options."""
+
+    def __call__(self, *, emulator: MoonshotEmulator | None = None, **options: Any) -> AsyncKimiOpenAI: ...
+
+
+def _emulator_options(emulator: MoonshotEmulator, options: dict[str, Any], *, sync: bool) -> dict[str, Any]:
+    """The replay key and public URL, no SDK retries, the emulator's transport; ``options`` win."""
+    http_client: httpx.Client | httpx.AsyncClient = (
+        httpx.Client(transport=emulator.transport())
+        if sync
+        else httpx.AsyncClient(transport=emulator.async_transport())
+    )
+    defaults: dict[str, Any] = {"api_key": REPLAY_API_KEY, "base_url": REPLAY_BASE_URL, "max_retries": 0}
+    return {**defaults, "http_client": http_client, **options}
+
+
 @pytest.fixture
-def kimi_emulator_client(kimi_emulator: MoonshotEmulator) -> Iterator[KimiOpenAI]:
+def kimi_emulator_client_factory(kimi_emulator: MoonshotEmulator) -> Iterator[KimiClientFactory]:
+    """Make :class:`KimiOpenAI` clients wired to ``kimi_emulator`` (or the ``emulator=`` given), any options.
+
+    ``kimi_emulator_client_factory(validation=False)``, ``(max_retries=2)``, ``(base_url=...)``:
+    every argument of ``KimiOpenAI`` is taken; the clients are closed after the test.
+    """
+    made: list[KimiOpenAI] = []
+
+    def make(*, emulator: MoonshotEmulator | None = None, **options: Any) -> KimiOpenAI:
+        made.append(KimiOpenAI(**_emulator_options(emulator or kimi_emulator, options, sync=True)))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+async def async_kimi_emulator_client_factory(
+    kimi_emulator: MoonshotEmulator,
+) -> AsyncIterator[AsyncKimiClientFactory]:
+    """Make :class:`AsyncKimiOpenAI` clients wired to ``kimi_emulator``; see ``kimi_emulator_client_factory``."""
+    made: list[AsyncKimiOpenAI] = []
+
+    def make(*, emulator: MoonshotEmulator | None = None, **options: Any) -> AsyncKimiOpenAI:
+        made.append(AsyncKimiOpenAI(**_emulator_options(emulator or kimi_emulator, options, sync=False)))
+        return made[-1]
+
+    yield make
+    for client in made:
+        await client.close()
+
+
+@pytest.fixture
+def kimi_emulator_client(kimi_emulator_client_factory: KimiClientFactory) -> KimiOpenAI:
     """A :class:`KimiOpenAI` wired to ``kimi_emulator`` in-process (no socket, no cassette)."""
-    client = KimiOpenAI(
-        api_key=REPLAY_API_KEY,
-        base_url=REPLAY_BASE_URL,
-        max_retries=0,
-        http_client=httpx.Client(transport=kimi_emulator.transport()),
-    )
-    yield client
-    client.close()
+    return kimi_emulator_client_factory()
 
 
 @pytest.fixture
-async def async_kimi_emulator_client(kimi_emulator: MoonshotEmulator) -> AsyncIterator[AsyncKimiOpenAI]:
+async def async_kimi_emulator_client(
+    async_kimi_emulator_client_factory: AsyncKimiClientFactory,
+) -> AsyncKimiOpenAI:
     """An :class:`AsyncKimiOpenAI` wired to ``kimi_emulator`` in-process."""
-    client = AsyncKimiOpenAI(
-        api_key=REPLAY_API_KEY,
-        base_url=REPLAY_BASE_URL,
-        max_retries=0,
-        http_client=httpx.AsyncClient(transport=kimi_emulator.async_transport()),
-    )
-    yield client
-    await client.close()
+    return async_kimi_emulator_client_factory()

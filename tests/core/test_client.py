@@ -14,6 +14,8 @@ from kimi_openai import AsyncKimiOpenAI, KimiConfigurationError, KimiOpenAI
 from kimi_openai._compat import httpx
 from kimi_openai.resources.chat import AsyncKimiCompletions, KimiCompletions
 
+pytestmark = pytest.mark.usefixtures("clean_env")
+
 KEY = "sk-kimi-0123456789abcdef"
 OPENAI_ENV = {
     "OPENAI_API_KEY": "sk-openai-should-never-leak-1",
@@ -24,20 +26,6 @@ OPENAI_ENV = {
     "OPENAI_WEBHOOK_SECRET": "whsec-should-never-leak",
     "OPENAI_CUSTOM_HEADERS": "X-Leak: yes\nAuthorization: Bearer sk-openai-custom-should-never-leak",
 }
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No Kimi variables and an empty working directory (so no stray .env) unless a test sets them."""
-    for name in ("MOONSHOT_API_KEY", "KIMI_API_KEY", "MOONSHOT_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 # --- API key -----------------------------------------------------------------------------------

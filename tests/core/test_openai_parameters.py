@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, cast
 
 import openai
@@ -19,6 +18,8 @@ from _helpers import Recorder
 
 from kimi_openai import AsyncKimiOpenAI, KimiConfigurationError, KimiOpenAI
 from kimi_openai._compat import httpx
+
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 KEY = "sk-kimi-0123456789abcdef"
 BASE_URL = "http://moonshot.test/v1"
@@ -33,18 +34,6 @@ PLATFORM_ONLY: dict[str, object] = {
 """Each OpenAI-platform-only option with a value it takes on OpenAI."""
 
 ClientPair = tuple[type[KimiOpenAI] | type[AsyncKimiOpenAI], type[openai.OpenAI] | type[openai.AsyncOpenAI]]
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("MOONSHOT_API_KEY", "KIMI_API_KEY", "MOONSHOT_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def _named(function: Callable[..., object]) -> set[str]:

@@ -29,13 +29,8 @@ class SpyStore(ReasoningStore):
         self.streams.append(chunks)
 
 
-@pytest.fixture
-def emulator() -> MoonshotEmulator:
-    return MoonshotEmulator()
-
-
-def test_sync_paths_reach_the_hooks_and_copies_share_the_store(emulator: MoonshotEmulator) -> None:
-    client = KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=emulator.transport()))
+def test_sync_paths_reach_the_hooks_and_copies_share_the_store(kimi_emulator: MoonshotEmulator) -> None:
+    client = KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=kimi_emulator.transport()))
     spy = SpyStore()
     client._reasoning = spy  # pyright: ignore[reportPrivateUsage]
     completions = client.chat.completions
@@ -49,9 +44,9 @@ def test_sync_paths_reach_the_hooks_and_copies_share_the_store(emulator: Moonsho
 
 
 @pytest.mark.anyio
-async def test_async_paths_reach_the_hooks(emulator: MoonshotEmulator) -> None:
+async def test_async_paths_reach_the_hooks(kimi_emulator: MoonshotEmulator) -> None:
     client = AsyncKimiOpenAI(
-        api_key="sk-test", http_client=httpx.AsyncClient(transport=emulator.async_transport())
+        api_key="sk-test", http_client=httpx.AsyncClient(transport=kimi_emulator.async_transport())
     )
     spy = SpyStore()
     client._reasoning = spy  # pyright: ignore[reportPrivateUsage]
@@ -62,8 +57,8 @@ async def test_async_paths_reach_the_hooks(emulator: MoonshotEmulator) -> None:
     assert len(spy.streams) == 1
 
 
-def test_an_unfinished_stream_is_not_remembered(emulator: MoonshotEmulator) -> None:
-    client = KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=emulator.transport()))
+def test_an_unfinished_stream_is_not_remembered(kimi_emulator: MoonshotEmulator) -> None:
+    client = KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=kimi_emulator.transport()))
     spy = SpyStore()
     client._reasoning = spy  # pyright: ignore[reportPrivateUsage]
     stream = client.chat.completions.create(model="kimi-k2.6", messages=USER, stream=True)

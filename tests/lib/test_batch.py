@@ -6,7 +6,6 @@ import json
 import re
 import sys
 import types
-from collections.abc import Iterator
 from typing import Any, cast
 
 import openai
@@ -33,6 +32,7 @@ from kimi_openai.lib.batch import (
 from kimi_openai.resources.batches import AsyncKimiBatches, KimiBatches
 from kimi_openai.resources.files import KimiFiles
 from kimi_openai.testing import MoonshotEmulator, ToolCall
+from kimi_openai.testing.pytest_plugin import KimiClientFactory
 from kimi_openai.types.chat import KimiChatCompletion
 
 MODEL = "kimi-k2.6"
@@ -40,11 +40,6 @@ MODEL = "kimi-k2.6"
 
 def _ask(text: str, **more: object) -> dict[str, object]:
     return {"messages": [{"role": "user", "content": text}], **more}
-
-
-@pytest.fixture
-def emulator() -> MoonshotEmulator:
-    return MoonshotEmulator()
 
 
 @pytest.fixture(autouse=True)
@@ -60,42 +55,18 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return slept
 
 
-def _kimi(emulator: MoonshotEmulator, **options: object) -> KimiOpenAI:
-    return KimiOpenAI(
-        api_key="sk-test",
-        base_url="https://api.moonshot.ai/v1",
-        http_client=httpx.Client(transport=emulator.transport()),
-        **options,  # pyright: ignore[reportArgumentType]
-    )
-
-
-@pytest.fixture
-def client(emulator: MoonshotEmulator) -> Iterator[KimiOpenAI]:
-    with _kimi(emulator) as kimi:
-        yield kimi
-
-
-@pytest.fixture
-def async_client(emulator: MoonshotEmulator) -> AsyncKimiOpenAI:
-    return AsyncKimiOpenAI(
-        api_key="sk-test",
-        base_url="https://api.moonshot.ai/v1",
-        http_client=httpx.AsyncClient(transport=emulator.async_transport()),
-    )
-
-
-def _input_file(client: KimiOpenAI, *texts: str) -> str:
+def _input_file(kimi_emulator_client: KimiOpenAI, *texts: str) -> str:
     lines = batch_lines([_ask(t) for t in texts], model=MODEL)
     data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
-    return KimiFiles(client).create(file=("input.jsonl", data), purpose="batch").id
+    return KimiFiles(kimi_emulator_client).create(file=("input.jsonl", data), purpose="batch").id
 
 
 # -- openai's own resource against Moonshot's shapes ------------------------------------------
 
 
-def test_openai_batches_lifecycle_validates_every_field(client: KimiOpenAI) -> None:
-    file_id = _input_file(client, "one", "two")
-    raw = client.batches.with_raw_response.create(
+def test_openai_batches_lifecycle_validates_every_field(kimi_emulator_client: KimiOpenAI) -> None:
+    file_id = _input_file(kimi_emulator_client, "one", "two")
+    raw = kimi_emulator_client.batches.with_raw_response.create(
         completion_window="24h", endpoint="/v1/chat/completions", input_file_id=file_id, metadata={"job": "t"}
     )
     created = Batch.model_validate(json.loads(raw.text))  # strict: every field must fit openai's model
@@ -107,7 +78,7 @@ def test_openai_batches_lifecycle_validates_every_field(client: KimiOpenAI) -> N
     assert created.metadata == {"job": "t"}
     seen: list[str] = []
     while True:
-        wire = json.loads(client.batches.with_raw_response.retrieve(created.id).text)
+        wire = json.loads(kimi_emulator_client.batches.with_raw_response.retrieve(created.id).text)
         batch = Batch.model_validate(wire)
         seen.append(batch.status)
         if batch.status == "completed":
@@ -129,34 +100,34 @@ def test_openai_batches_lifecycle_validates_every_field(client: KimiOpenAI) -> N
         2,
     )
     assert batch.output_file_id is not None
-    output = client.files.content(batch.output_file_id).text
+    output = kimi_emulator_client.files.content(batch.output_file_id).text
     assert {json.loads(line)["custom_id"] for line in output.splitlines()} == {"request-0", "request-1"}
 
 
-def test_openai_batches_list_pages_with_has_more(client: KimiOpenAI) -> None:
-    file_id = _input_file(client, "one")
+def test_openai_batches_list_pages_with_has_more(kimi_emulator_client: KimiOpenAI) -> None:
+    file_id = _input_file(kimi_emulator_client, "one")
     ids = [
-        client.batches.create(
+        kimi_emulator_client.batches.create(
             completion_window="24h", endpoint="/v1/chat/completions", input_file_id=file_id
         ).id
         for _ in range(3)
     ]
-    first = client.batches.list(limit=2)
+    first = kimi_emulator_client.batches.list(limit=2)
     assert (len(first.data), first.has_more) == (2, True)
-    assert sorted(b.id for b in client.batches.list(limit=2)) == sorted(ids)
+    assert sorted(b.id for b in kimi_emulator_client.batches.list(limit=2)) == sorted(ids)
 
 
-def test_openai_batches_cancel(client: KimiOpenAI) -> None:
-    file_id = _input_file(client, "one")
-    batch = client.batches.create(
+def test_openai_batches_cancel(kimi_emulator_client: KimiOpenAI) -> None:
+    file_id = _input_file(kimi_emulator_client, "one")
+    batch = kimi_emulator_client.batches.create(
         completion_window="24h", endpoint="/v1/chat/completions", input_file_id=file_id
     )
-    assert client.batches.cancel(batch.id).status == "cancelling"
-    final = client.batches.retrieve(batch.id)
+    assert kimi_emulator_client.batches.cancel(batch.id).status == "cancelling"
+    final = kimi_emulator_client.batches.retrieve(batch.id)
     assert (final.status, final.output_file_id) == ("cancelled", None)
     assert final.cancelled_at is not None
     with pytest.raises(openai.BadRequestError, match="cannot be cancelled"):
-        client.batches.cancel(batch.id)
+        kimi_emulator_client.batches.cancel(batch.id)
 
 
 # -- KimiBatches.create checks ----------------------------------------------------------------
@@ -164,24 +135,26 @@ def test_openai_batches_cancel(client: KimiOpenAI) -> None:
 
 @pytest.mark.parametrize("window", ["6h", "8d", "24", "forever"])
 def test_completion_window_outside_12h_to_7d(
-    client: KimiOpenAI, emulator: MoonshotEmulator, window: str
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator, window: str
 ) -> None:
-    emulator.clear_requests()
+    kimi_emulator.clear_requests()
     with pytest.raises(KimiValidationError, match="'12h' to '7d'"):
-        KimiBatches(client).create(completion_window=window, input_file_id="file-x")
-    assert emulator.requests == ()
+        KimiBatches(kimi_emulator_client).create(completion_window=window, input_file_id="file-x")
+    assert kimi_emulator.requests == ()
 
 
-def test_kimi_windows_and_default_endpoint(client: KimiOpenAI) -> None:
-    file_id = _input_file(client, "one")
-    batch = KimiBatches(client).create(completion_window="3d", input_file_id=file_id)
+def test_kimi_windows_and_default_endpoint(kimi_emulator_client: KimiOpenAI) -> None:
+    file_id = _input_file(kimi_emulator_client, "one")
+    batch = KimiBatches(kimi_emulator_client).create(completion_window="3d", input_file_id=file_id)
     assert (batch.completion_window, batch.endpoint) == ("3d", "/v1/chat/completions")
-    raw = KimiBatches(client).with_raw_response.create(completion_window="12h", input_file_id=file_id)
+    raw = KimiBatches(kimi_emulator_client).with_raw_response.create(
+        completion_window="12h", input_file_id=file_id
+    )
     assert raw.parse().completion_window == "12h"
 
 
-def test_endpoint_and_metadata_limits(client: KimiOpenAI) -> None:
-    batches = KimiBatches(client)
+def test_endpoint_and_metadata_limits(kimi_emulator_client: KimiOpenAI) -> None:
+    batches = KimiBatches(kimi_emulator_client)
     with pytest.raises(KimiValidationError, match="only '/v1/chat/completions'"):
         batches.create(completion_window="24h", input_file_id="f", endpoint="/v1/embeddings")
     with pytest.raises(KimiValidationError, match="at most 16"):
@@ -243,36 +216,43 @@ TOOL_SCHEMA: dict[str, Any] = {
 }
 
 
-def test_lines_follow_the_client_options(emulator: MoonshotEmulator) -> None:
+def test_lines_follow_the_client_options(
+    kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator
+) -> None:
     tool = {"type": "function", "function": {"name": "f", "parameters": TOOL_SCHEMA}}
     request = _ask("a", max_tokens=10, temperature=0.2, tools=[tool])
-    with _kimi(emulator) as default, pytest.raises(KimiValidationError, match="temperature"):
+    with (
+        kimi_emulator_client_factory() as default,
+        pytest.raises(KimiValidationError, match="temperature"),
+    ):
         batch_lines([request], model=MODEL, client=default)
     options = {
         "validation": False,
         "max_tokens_field": "max_completion_tokens",
         "normalize_tool_schemas": False,
     }
-    with _kimi(emulator, **options) as kimi:
+    with kimi_emulator_client_factory(**options) as kimi:  # pyright: ignore[reportArgumentType]
         body = cast(dict[str, object], batch_lines([request], model=MODEL, client=kimi)[0]["body"])
     assert (body["max_completion_tokens"], body["temperature"], body["tools"]) == (10, 0.2, [tool])
     assert "max_tokens" not in body
 
 
-def test_lines_for_a_self_hosted_engine_skip_moonshot_platform_rules(emulator: MoonshotEmulator) -> None:
+def test_lines_for_a_self_hosted_engine_skip_moonshot_platform_rules(kimi_emulator: MoonshotEmulator) -> None:
     # At most 5 stop strings is a rule of Moonshot's API, not of the weights (https://platform.kimi.ai/docs/api/chat).
     request = _ask("a", stop=["a", "b", "c", "d", "e", "f"])
     with pytest.raises(KimiValidationError, match="stop"):
         batch_lines([request], model=MODEL)
-    http_client = httpx.Client(transport=emulator.transport())
+    http_client = httpx.Client(transport=kimi_emulator.transport())
     with KimiOpenAI(api_key="dummy", base_url="http://localhost:8000/v1", http_client=http_client) as local:
         (line,) = batch_lines([request], model=MODEL, client=local)
     assert cast(dict[str, object], line["body"])["stop"] == ["a", "b", "c", "d", "e", "f"]
 
 
-def test_run_batch_takes_the_client_options(emulator: MoonshotEmulator) -> None:
+def test_run_batch_takes_the_client_options(
+    kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator
+) -> None:
     # The client skips the checks, so the server refuses the line inside the batch.
-    with _kimi(emulator, validation=False) as kimi:
+    with kimi_emulator_client_factory(validation=False) as kimi:
         result = run_batch(kimi, [_ask("hot", temperature=0.2)], model=MODEL, poll_interval=0, progress=False)
     assert result.failures["request-0"].status_code == 400
 
@@ -291,17 +271,23 @@ def _follow_up(call_id: str) -> dict[str, object]:
     return {"model": MODEL, "messages": [ASKED, _rebuilt_turn(call_id), answer]}
 
 
-def test_lines_get_the_reasoning_the_client_remembers(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
+def test_lines_get_the_reasoning_the_client_remembers(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
+) -> None:
     # https://platform.kimi.ai/docs/guide/use-thinking-models: the tool-call turn needs its reasoning back.
-    emulator.queue_tool_calls(ToolCall("get_weather", {}, id="k:0"), reasoning="Known.")
-    client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Weather in Paris?"}])
-    (line,) = batch_lines([_follow_up("k:0")], client=client)
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {}, id="k:0"), reasoning="Known.")
+    kimi_emulator_client.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": "Weather in Paris?"}]
+    )
+    (line,) = batch_lines([_follow_up("k:0")], client=kimi_emulator_client)
     messages = cast(list[dict[str, object]], cast(dict[str, object], line["body"])["messages"])
     assert messages[1]["reasoning_content"] == "Known."
 
 
-def test_lines_follow_the_client_echo_policy(emulator: MoonshotEmulator) -> None:
-    with _kimi(emulator, reasoning_echo="strict") as strict:
+def test_lines_follow_the_client_echo_policy(
+    kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator
+) -> None:
+    with kimi_emulator_client_factory(reasoning_echo="strict") as strict:
         with pytest.raises(KimiValidationError, match="reasoning"):
             batch_lines([_follow_up("other:0")], client=strict)
         # A forced tool turns thinking off first, as in a direct call: then no reasoning is needed.
@@ -327,16 +313,19 @@ def test_lines_follow_the_client_echo_policy(emulator: MoonshotEmulator) -> None
     ],
 )
 def test_bad_batches_are_refused_before_any_request(
-    client: KimiOpenAI, emulator: MoonshotEmulator, requests: list[dict[str, object]], expected: str
+    kimi_emulator_client: KimiOpenAI,
+    kimi_emulator: MoonshotEmulator,
+    requests: list[dict[str, object]],
+    expected: str,
 ) -> None:
     with pytest.raises(KimiValidationError, match=expected):
-        run_batch(client, requests, model=MODEL, progress=False)
-    assert emulator.requests == ()
+        run_batch(kimi_emulator_client, requests, model=MODEL, progress=False)
+    assert kimi_emulator.requests == ()
 
 
-def test_requests_go_through_the_chat_rules(client: KimiOpenAI) -> None:
+def test_requests_go_through_the_chat_rules(kimi_emulator_client: KimiOpenAI) -> None:
     with pytest.raises(KimiValidationError):
-        run_batch(client, [_ask("a", temperature=0.2)], model=MODEL, progress=False)
+        run_batch(kimi_emulator_client, [_ask("a", temperature=0.2)], model=MODEL, progress=False)
 
 
 def test_a_request_without_model() -> None:
@@ -347,10 +336,10 @@ def test_a_request_without_model() -> None:
 # -- run_batch, resume_batch ------------------------------------------------------------------
 
 
-def test_run_batch_collects_typed_completions(client: KimiOpenAI) -> None:
+def test_run_batch_collects_typed_completions(kimi_emulator_client: KimiOpenAI) -> None:
     statuses: list[str] = []
     result = run_batch(
-        client,
+        kimi_emulator_client,
         [_ask("hi", custom_id="greet"), _ask("bye")],
         model=MODEL,
         poll_interval=0,
@@ -366,10 +355,10 @@ def test_run_batch_collects_typed_completions(client: KimiOpenAI) -> None:
     assert result.batch.metadata == {"job": "nightly"}
 
 
-def test_failed_lines_are_reported_apart(client: KimiOpenAI) -> None:
+def test_failed_lines_are_reported_apart(kimi_emulator_client: KimiOpenAI) -> None:
     # validate=False lets a request through that the server then refuses inside the batch.
     result = run_batch(
-        client,
+        kimi_emulator_client,
         [_ask("ok"), _ask("hot", temperature=0.2)],
         model=MODEL,
         validate=False,
@@ -384,109 +373,142 @@ def test_failed_lines_are_reported_apart(client: KimiOpenAI) -> None:
     assert result.batch.error_file_id is not None
 
 
-def test_cancelled_batch_reports_missing_requests(client: KimiOpenAI) -> None:
+def test_cancelled_batch_reports_missing_requests(kimi_emulator_client: KimiOpenAI) -> None:
     def cancel_when_running(batch: Batch) -> None:
         if batch.status == "in_progress":
-            client.batches.cancel(batch.id)
+            kimi_emulator_client.batches.cancel(batch.id)
 
     result = run_batch(
-        client, [_ask("a"), _ask("b")], model=MODEL, poll_interval=0, progress=cancel_when_running
+        kimi_emulator_client,
+        [_ask("a"), _ask("b")],
+        model=MODEL,
+        poll_interval=0,
+        progress=cancel_when_running,
     )
     assert result.batch.status == "cancelled"
     assert (result.completions, result.failures) == ({}, {})
     assert result.missing == ("request-0", "request-1")
 
 
-def test_resume_after_a_timeout(client: KimiOpenAI) -> None:
+def test_resume_after_a_timeout(kimi_emulator_client: KimiOpenAI) -> None:
     with pytest.raises(BatchTimeoutError, match="resume_batch") as caught:
-        run_batch(client, [_ask("a")], model=MODEL, poll_interval=0, timeout=0, progress=False)
+        run_batch(kimi_emulator_client, [_ask("a")], model=MODEL, poll_interval=0, timeout=0, progress=False)
     assert caught.value.batch.status == "in_progress"
     # A new process knows only the id.
-    result = resume_batch(client, caught.value.batch.id, poll_interval=0, progress=False)
+    result = resume_batch(kimi_emulator_client, caught.value.batch.id, poll_interval=0, progress=False)
     assert result.batch.status == "completed"
     assert list(result.completions) == ["request-0"]
 
 
-def test_resume_an_existing_batch(client: KimiOpenAI) -> None:
-    file_id = _input_file(client, "x", "y")
-    batch = KimiBatches(client).create(completion_window="24h", input_file_id=file_id)
+def test_resume_an_existing_batch(kimi_emulator_client: KimiOpenAI) -> None:
+    file_id = _input_file(kimi_emulator_client, "x", "y")
+    batch = KimiBatches(kimi_emulator_client).create(completion_window="24h", input_file_id=file_id)
     result = resume_batch(
-        client, batch.id, custom_ids=["request-0", "request-1", "ghost"], poll_interval=0, progress=False
+        kimi_emulator_client,
+        batch.id,
+        custom_ids=["request-0", "request-1", "ghost"],
+        poll_interval=0,
+        progress=False,
     )
     assert set(result.completions) == {"request-0", "request-1"}
     assert result.missing == ("ghost",)
 
 
-def test_retryable_poll_errors_are_retried(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
-    file_id = _input_file(client, "x")
-    batch = KimiBatches(client).create(completion_window="24h", input_file_id=file_id)
-    emulator.queue_server_error(503, path="/v1/batches/*").queue_overloaded(
+def test_retryable_poll_errors_are_retried(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
+) -> None:
+    file_id = _input_file(kimi_emulator_client, "x")
+    batch = KimiBatches(kimi_emulator_client).create(completion_window="24h", input_file_id=file_id)
+    kimi_emulator.queue_server_error(503, path="/v1/batches/*").queue_overloaded(
         retry_after=0, path="/v1/batches/*"
     )
-    assert resume_batch(client, batch.id, poll_interval=0, progress=False).batch.status == "completed"
+    assert (
+        resume_batch(kimi_emulator_client, batch.id, poll_interval=0, progress=False).batch.status
+        == "completed"
+    )
 
 
-def test_too_many_poll_errors_in_a_row(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
-    file_id = _input_file(client, "x")
-    batch = KimiBatches(client).create(completion_window="24h", input_file_id=file_id)
+def test_too_many_poll_errors_in_a_row(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
+) -> None:
+    file_id = _input_file(kimi_emulator_client, "x")
+    batch = KimiBatches(kimi_emulator_client).create(completion_window="24h", input_file_id=file_id)
     for _ in range(3):
-        emulator.queue_server_error(503, path="/v1/batches/*")
+        kimi_emulator.queue_server_error(503, path="/v1/batches/*")
     with pytest.raises(ServerUnavailableError):
-        resume_batch(client, batch.id, poll_interval=0, max_poll_errors=3, progress=False)
+        resume_batch(kimi_emulator_client, batch.id, poll_interval=0, max_poll_errors=3, progress=False)
 
 
-def test_a_non_retryable_poll_error_raises_at_once(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
+def test_a_non_retryable_poll_error_raises_at_once(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
+) -> None:
     with pytest.raises(openai.NotFoundError):
-        resume_batch(client, "batch_missing", poll_interval=0, progress=False)
-    assert len(emulator.requests) == 1
+        resume_batch(kimi_emulator_client, "batch_missing", poll_interval=0, progress=False)
+    assert len(kimi_emulator.requests) == 1
 
 
-def _polls(emulator: MoonshotEmulator) -> int:
-    return sum(1 for r in emulator.requests if r.method == "GET" and r.path.startswith("/v1/batches/"))
+def _polls(kimi_emulator: MoonshotEmulator) -> int:
+    return sum(1 for r in kimi_emulator.requests if r.method == "GET" and r.path.startswith("/v1/batches/"))
 
 
-def _new_batch(client: KimiOpenAI) -> str:
-    return KimiBatches(client).create(completion_window="24h", input_file_id=_input_file(client, "x")).id
+def _new_batch(kimi_emulator_client: KimiOpenAI) -> str:
+    return (
+        KimiBatches(kimi_emulator_client)
+        .create(completion_window="24h", input_file_id=_input_file(kimi_emulator_client, "x"))
+        .id
+    )
 
 
 @pytest.mark.parametrize(("status", "kind"), [(429, "engine_overloaded_error"), (503, "server_unavailable")])
 def test_a_poll_error_waits_out_retry_after(
-    client: KimiOpenAI, emulator: MoonshotEmulator, sleeps: list[float], status: int, kind: str
+    kimi_emulator_client: KimiOpenAI,
+    kimi_emulator: MoonshotEmulator,
+    sleeps: list[float],
+    status: int,
+    kind: str,
 ) -> None:
-    batch_id = _new_batch(client)
-    emulator.clear_requests()
-    emulator.queue_error(status, kind, "try again later", headers={"Retry-After": "7"}, path="/v1/batches/*")
+    batch_id = _new_batch(kimi_emulator_client)
+    kimi_emulator.clear_requests()
+    kimi_emulator.queue_error(
+        status, kind, "try again later", headers={"Retry-After": "7"}, path="/v1/batches/*"
+    )
     seen: list[str] = []
-    result = resume_batch(client, batch_id, poll_interval=0, progress=lambda b: seen.append(b.status))
+    result = resume_batch(
+        kimi_emulator_client, batch_id, poll_interval=0, progress=lambda b: seen.append(b.status)
+    )
     assert result.batch.status == "completed"
     assert sleeps[0] == 7
-    assert _polls(emulator) == 1 + len(seen)  # the failed poll, then one per status
+    assert _polls(kimi_emulator) == 1 + len(seen)  # the failed poll, then one per status
 
 
 def test_a_retry_after_beyond_the_policy_cap_raises_at_once(
-    emulator: MoonshotEmulator, sleeps: list[float]
+    kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator, sleeps: list[float]
 ) -> None:
-    with _kimi(emulator, retry_policy=RetryPolicy(retry_after_cap=5)) as kimi:
+    with kimi_emulator_client_factory(retry_policy=RetryPolicy(retry_after_cap=5)) as kimi:
         batch_id = _new_batch(kimi)
-        emulator.clear_requests()
-        emulator.queue_overloaded(retry_after=7, path="/v1/batches/*")
+        kimi_emulator.clear_requests()
+        kimi_emulator.queue_overloaded(retry_after=7, path="/v1/batches/*")
         with pytest.raises(openai.RateLimitError):
             resume_batch(kimi, batch_id, poll_interval=0, progress=False)
-    assert (_polls(emulator), sleeps) == (1, [])
+    assert (_polls(kimi_emulator), sleeps) == (1, [])
 
 
 def test_poll_errors_back_off_as_the_client_policy_says(
-    emulator: MoonshotEmulator, sleeps: list[float]
+    kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator, sleeps: list[float]
 ) -> None:
-    with _kimi(emulator, retry_policy=RetryPolicy(initial_backoff=2, jitter=0)) as kimi:
+    with kimi_emulator_client_factory(retry_policy=RetryPolicy(initial_backoff=2, jitter=0)) as kimi:
         batch_id = _new_batch(kimi)
-        emulator.queue_server_error(503, path="/v1/batches/*").queue_server_error(503, path="/v1/batches/*")
+        kimi_emulator.queue_server_error(503, path="/v1/batches/*").queue_server_error(
+            503, path="/v1/batches/*"
+        )
         assert resume_batch(kimi, batch_id, poll_interval=0, progress=False).batch.status == "completed"
     assert sleeps[:3] == [2, 4, 0]
 
 
 @pytest.mark.parametrize("layer", ["sdk", "tenacity"])
-def test_polls_are_retried_by_the_poll_loop_only(emulator: MoonshotEmulator, layer: str) -> None:
+def test_polls_are_retried_by_the_poll_loop_only(
+    kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator, layer: str
+) -> None:
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(3),
         retry=tenacity.retry_if_exception(is_retryable),
@@ -494,16 +516,16 @@ def test_polls_are_retried_by_the_poll_loop_only(emulator: MoonshotEmulator, lay
         reraise=True,
     )
     options: dict[str, object] = {"max_retries": 2} if layer == "sdk" else {"retry_policy": retrying}
-    with _kimi(emulator, **options) as kimi:
+    with kimi_emulator_client_factory(**options) as kimi:  # pyright: ignore[reportArgumentType]
         batch_id = _new_batch(kimi)
-        emulator.clear_requests()
+        kimi_emulator.clear_requests()
         for _ in range(6):
-            emulator.queue_error(
+            kimi_emulator.queue_error(
                 503, "server_unavailable", "busy", headers={"Retry-After": "0"}, path="/v1/batches/*"
             )
         with pytest.raises(ServerUnavailableError):
             resume_batch(kimi, batch_id, poll_interval=0, max_poll_errors=2, progress=False)
-    assert _polls(emulator) == 2
+    assert _polls(kimi_emulator) == 2
 
 
 def test_output_lines_with_a_line_level_error() -> None:
@@ -567,8 +589,10 @@ def bars(monkeypatch: pytest.MonkeyPatch) -> list[_FakeBar]:
     return made
 
 
-def test_progress_bar_shows_the_request_counts(client: KimiOpenAI, bars: list[_FakeBar]) -> None:
-    result = run_batch(client, [_ask("a"), _ask("b")], model=MODEL, poll_interval=0)
+def test_progress_bar_shows_the_request_counts(
+    kimi_emulator_client: KimiOpenAI, bars: list[_FakeBar]
+) -> None:
+    result = run_batch(kimi_emulator_client, [_ask("a"), _ask("b")], model=MODEL, poll_interval=0)
     (bar,) = bars
     assert bar.options == {"total": None, "desc": result.batch.id, "unit": "req"}
     assert bar.shown[-1] == (2, 2, "completed")
@@ -576,9 +600,9 @@ def test_progress_bar_shows_the_request_counts(client: KimiOpenAI, bars: list[_F
     assert bar.closed
 
 
-def test_progress_bar_is_closed_on_timeout(client: KimiOpenAI, bars: list[_FakeBar]) -> None:
+def test_progress_bar_is_closed_on_timeout(kimi_emulator_client: KimiOpenAI, bars: list[_FakeBar]) -> None:
     with pytest.raises(BatchTimeoutError):
-        run_batch(client, [_ask("a")], model=MODEL, poll_interval=0, timeout=0)
+        run_batch(kimi_emulator_client, [_ask("a")], model=MODEL, poll_interval=0, timeout=0)
     assert bars[0].closed
 
 
@@ -593,30 +617,38 @@ def test_progress_without_tqdm(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_run_and_resume(async_client: AsyncKimiOpenAI) -> None:
-    result = await async_run_batch(async_client, [_ask("hi")], model=MODEL, poll_interval=0, progress=False)
+async def test_async_run_and_resume(async_kimi_emulator_client: AsyncKimiOpenAI) -> None:
+    result = await async_run_batch(
+        async_kimi_emulator_client, [_ask("hi")], model=MODEL, poll_interval=0, progress=False
+    )
     assert result.completions["request-0"].choices[0].message.content == "You said: hi"
-    again = await async_resume_batch(async_client, result.batch.id, poll_interval=0, progress=False)
+    again = await async_resume_batch(
+        async_kimi_emulator_client, result.batch.id, poll_interval=0, progress=False
+    )
     assert again.completions.keys() == result.completions.keys()
 
 
 @pytest.mark.anyio
 async def test_async_poll_waits_out_retry_after(
-    async_client: AsyncKimiOpenAI, emulator: MoonshotEmulator, sleeps: list[float]
+    async_kimi_emulator_client: AsyncKimiOpenAI, kimi_emulator: MoonshotEmulator, sleeps: list[float]
 ) -> None:
-    result = await async_run_batch(async_client, [_ask("hi")], model=MODEL, poll_interval=0, progress=False)
-    emulator.clear_requests()
-    emulator.queue_overloaded(retry_after=7, path="/v1/batches/*")
-    again = await async_resume_batch(async_client, result.batch.id, poll_interval=0, progress=False)
+    result = await async_run_batch(
+        async_kimi_emulator_client, [_ask("hi")], model=MODEL, poll_interval=0, progress=False
+    )
+    kimi_emulator.clear_requests()
+    kimi_emulator.queue_overloaded(retry_after=7, path="/v1/batches/*")
+    again = await async_resume_batch(
+        async_kimi_emulator_client, result.batch.id, poll_interval=0, progress=False
+    )
     assert again.batch.status == "completed"
-    assert (sleeps[-1], _polls(emulator)) == (7, 2)
+    assert (sleeps[-1], _polls(kimi_emulator)) == (7, 2)
 
 
 @pytest.mark.anyio
-async def test_async_checks_and_timeout(async_client: AsyncKimiOpenAI) -> None:
+async def test_async_checks_and_timeout(async_kimi_emulator_client: AsyncKimiOpenAI) -> None:
     with pytest.raises(KimiValidationError):
-        await AsyncKimiBatches(async_client).create(completion_window="1h", input_file_id="f")
+        await AsyncKimiBatches(async_kimi_emulator_client).create(completion_window="1h", input_file_id="f")
     with pytest.raises(BatchTimeoutError):
         await async_run_batch(
-            async_client, [_ask("a")], model=MODEL, poll_interval=0, timeout=0, progress=False
+            async_kimi_emulator_client, [_ask("a")], model=MODEL, poll_interval=0, timeout=0, progress=False
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, cast
 
@@ -33,6 +32,7 @@ from kimi_openai.lib import (
 )
 from kimi_openai.resources.files import AsyncKimiFiles, KimiFiles, prepared_upload
 from kimi_openai.testing import MoonshotEmulator
+from kimi_openai.testing.pytest_plugin import KimiClientFactory
 from kimi_openai.types.file_content import KimiFilePurpose
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
@@ -40,33 +40,13 @@ MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 16
 
 
 @pytest.fixture
-def emulator() -> MoonshotEmulator:
-    return MoonshotEmulator()
+def files(kimi_emulator_client: KimiOpenAI) -> KimiFiles:
+    return KimiFiles(kimi_emulator_client)
 
 
 @pytest.fixture
-def client(emulator: MoonshotEmulator) -> Iterator[KimiOpenAI]:
-    with KimiOpenAI(
-        api_key="sk-test",
-        base_url="https://api.moonshot.ai/v1",
-        http_client=httpx.Client(transport=emulator.transport()),
-    ) as kimi:
-        yield kimi
-
-
-@pytest.fixture
-def files(client: KimiOpenAI) -> KimiFiles:
-    return KimiFiles(client)
-
-
-@pytest.fixture
-def async_files(emulator: MoonshotEmulator) -> AsyncKimiFiles:
-    client = AsyncKimiOpenAI(
-        api_key="sk-test",
-        base_url="https://api.moonshot.ai/v1",
-        http_client=httpx.AsyncClient(transport=emulator.async_transport()),
-    )
-    return AsyncKimiFiles(client)
+def async_files(async_kimi_emulator_client: AsyncKimiOpenAI) -> AsyncKimiFiles:
+    return AsyncKimiFiles(async_kimi_emulator_client)
 
 
 @pytest.fixture
@@ -76,8 +56,8 @@ def doc(tmp_path: Path) -> Path:
     return path
 
 
-def _uploads(emulator: MoonshotEmulator) -> list[str]:
-    return [f"{r.method} {r.path}" for r in emulator.requests]
+def _uploads(kimi_emulator: MoonshotEmulator) -> list[str]:
+    return [f"{r.method} {r.path}" for r in kimi_emulator.requests]
 
 
 # -- openai's calls, unchanged ---------------------------------------------------------------
@@ -95,14 +75,14 @@ def test_upload_list_retrieve_content_delete(files: KimiFiles, doc: Path) -> Non
 
 
 def test_iterating_the_list_stops_without_has_more(
-    files: KimiFiles, doc: Path, emulator: MoonshotEmulator
+    files: KimiFiles, doc: Path, kimi_emulator: MoonshotEmulator
 ) -> None:
     # Moonshot's list has no has_more; openai's page would ask again with after=<last id> forever.
     for _ in range(3):
         files.create(file=doc, purpose="file-extract")
-    emulator.clear_requests()
+    kimi_emulator.clear_requests()
     assert len(list(files.list())) == 3
-    assert _uploads(emulator) == ["GET /v1/files"]
+    assert _uploads(kimi_emulator) == ["GET /v1/files"]
 
 
 def test_wait_for_processing_settles_on_ok(files: KimiFiles, doc: Path) -> None:
@@ -119,7 +99,7 @@ def test_a_path_is_streamed_from_an_open_handle(doc: Path) -> None:
     assert handle.closed
 
 
-def test_openai_purposes_and_inputs_still_pass(files: KimiFiles, emulator: MoonshotEmulator) -> None:
+def test_openai_purposes_and_inputs_still_pass(files: KimiFiles, kimi_emulator: MoonshotEmulator) -> None:
     # Bytes with an openai tuple, and an open file: both go through openai's encoder.
     created = files.create(file=("requests.jsonl", b'{"a": 1}\n'), purpose="batch")
     assert created.purpose == "batch"
@@ -142,12 +122,12 @@ def test_openai_purposes_and_inputs_still_pass(files: KimiFiles, emulator: Moons
     ],
 )
 def test_wrong_extension_for_the_purpose(
-    files: KimiFiles, emulator: MoonshotEmulator, filename: str, purpose: KimiFilePurpose, expected: str
+    files: KimiFiles, kimi_emulator: MoonshotEmulator, filename: str, purpose: KimiFilePurpose, expected: str
 ) -> None:
     with pytest.raises(KimiValidationError, match=expected) as caught:
         files.create(file=(filename, b"data"), purpose=purpose)
     assert filename in str(caught.value)
-    assert emulator.requests == ()
+    assert kimi_emulator.requests == ()
 
 
 def test_validate_false_skips_the_checks(files: KimiFiles) -> None:
@@ -178,11 +158,11 @@ def test_bytes_without_a_name_for_a_kimi_purpose(files: KimiFiles) -> None:
 
 @pytest.mark.parametrize("purpose", ["file_extract", "assistants", "user_data"])
 def test_a_purpose_moonshot_does_not_take_is_refused_before_uploading(
-    files: KimiFiles, emulator: MoonshotEmulator, purpose: str
+    files: KimiFiles, kimi_emulator: MoonshotEmulator, purpose: str
 ) -> None:
     with pytest.raises(KimiValidationError, match="'file-extract', 'image', 'video', 'batch'"):
         files.create(file=("notes.txt", b"data"), purpose=cast(KimiFilePurpose, purpose))
-    assert emulator.requests == ()
+    assert kimi_emulator.requests == ()
 
 
 def test_a_typo_in_the_purpose_is_named(files: KimiFiles) -> None:
@@ -190,23 +170,21 @@ def test_a_typo_in_the_purpose_is_named(files: KimiFiles) -> None:
         files.create(file=("notes.txt", b"data"), purpose=cast(KimiFilePurpose, "file_extract"))
 
 
-def test_other_purposes_pass_to_a_server_that_is_not_moonshots(emulator: MoonshotEmulator) -> None:
+def test_other_purposes_pass_to_a_server_that_is_not_moonshots(
+    kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator
+) -> None:
     # A proxy or a self-hosted server may take openai's purposes: leave the answer to it.
-    proxy = KimiOpenAI(
-        api_key="sk-test",
-        base_url="https://llm-gateway.example.com/v1",
-        http_client=httpx.Client(transport=emulator.transport()),
-    )
+    proxy = kimi_emulator_client_factory(base_url="https://llm-gateway.example.com/v1")
     with pytest.raises(InvalidRequestError, match="Invalid purpose"):
         proxy.files.create(file=("notes.txt", b"data"), purpose="assistants")
-    assert _uploads(emulator) == ["POST /v1/files"]
+    assert _uploads(kimi_emulator) == ["POST /v1/files"]
 
 
 # -- what is measured is what is sent --------------------------------------------------------
 
 
 def test_a_handle_part_way_in_is_measured_whole(
-    files: KimiFiles, emulator: MoonshotEmulator, tmp_path: Path
+    files: KimiFiles, kimi_emulator: MoonshotEmulator, tmp_path: Path
 ) -> None:
     # httpx and httpx2 rewind a file to 0 before sending it: the server gets all 10 bytes.
     path = tmp_path / "digits.txt"
@@ -217,7 +195,7 @@ def test_a_handle_part_way_in_is_measured_whole(
             assert upload.size == 10
         assert handle.tell() == 5
         assert files.create(file=handle, purpose="file-extract").bytes == 10
-    assert b"0123456789" in emulator.requests[-1].body
+    assert b"0123456789" in kimi_emulator.requests[-1].body
 
 
 def test_a_handle_at_its_end_is_not_taken_for_empty(files: KimiFiles, tmp_path: Path) -> None:
@@ -229,7 +207,7 @@ def test_a_handle_at_its_end_is_not_taken_for_empty(files: KimiFiles, tmp_path: 
 
 
 def test_a_handle_part_way_into_a_big_file_is_refused(
-    files: KimiFiles, emulator: MoonshotEmulator, tmp_path: Path
+    files: KimiFiles, kimi_emulator: MoonshotEmulator, tmp_path: Path
 ) -> None:
     big = tmp_path / "big.pdf"
     with big.open("wb") as handle:
@@ -238,14 +216,14 @@ def test_a_handle_part_way_into_a_big_file_is_refused(
         handle.seek(MAX_FILE_BYTES // 2)
         with pytest.raises(KimiValidationError, match="at most 100 MB"):
             files.create(file=handle, purpose="file-extract")
-    assert emulator.requests == ()
+    assert kimi_emulator.requests == ()
 
 
 def test_account_limits_are_checked_against_the_list(
-    files: KimiFiles, doc: Path, emulator: MoonshotEmulator
+    files: KimiFiles, doc: Path, kimi_emulator: MoonshotEmulator
 ) -> None:
     files.create(file=doc, purpose="file-extract", check_account_limits=True)
-    assert _uploads(emulator) == ["GET /v1/files", "POST /v1/files"]
+    assert _uploads(kimi_emulator) == ["GET /v1/files", "POST /v1/files"]
 
 
 def test_account_file_count_limit() -> None:
@@ -260,14 +238,7 @@ def test_account_size_limit() -> None:
     check_account_limits([(1, MAX_ACCOUNT_BYTES - 5)], 5)
 
 
-def test_account_limits_with_a_full_account(tmp_path: Path) -> None:
-    emulator = MoonshotEmulator()
-    client = KimiOpenAI(
-        api_key="sk-test",
-        base_url="https://api.moonshot.ai/v1",
-        http_client=httpx.Client(transport=emulator.transport()),
-    )
-    files = KimiFiles(client)
+def test_account_limits_with_a_full_account(files: KimiFiles) -> None:
     for _ in range(1000):
         files.create(file=("a.txt", b"x"), purpose="file-extract", validate=False)
     with pytest.raises(KimiValidationError, match="delete some"):
@@ -290,13 +261,8 @@ def test_extract_json_content(files: KimiFiles, doc: Path) -> None:
     assert json.loads(extracted.raw)["content"] == "Kimi reads this."
 
 
-def test_extract_plain_text_content(doc: Path) -> None:
-    emulator = MoonshotEmulator(file_content="text")
-    client = KimiOpenAI(
-        api_key="sk-test",
-        base_url="https://api.moonshot.ai/v1",
-        http_client=httpx.Client(transport=emulator.transport()),
-    )
+def test_extract_plain_text_content(kimi_emulator_client_factory: KimiClientFactory, doc: Path) -> None:
+    client = kimi_emulator_client_factory(emulator=MoonshotEmulator(file_content="text"))
     extracted = KimiFiles(client).extract(doc)
     assert (extracted.content, extracted.raw, extracted.filename) == (
         "Kimi reads this.",
@@ -330,26 +296,26 @@ def test_a_json_string_answer_loses_its_quotes() -> None:
 
 
 def test_failed_extraction_raises_with_the_details(
-    files: KimiFiles, doc: Path, emulator: MoonshotEmulator
+    files: KimiFiles, doc: Path, kimi_emulator: MoonshotEmulator
 ) -> None:
-    emulator.queue_file_status("error", "Failed to extract file: the file is damaged")
+    kimi_emulator.queue_file_status("error", "Failed to extract file: the file is damaged")
     with pytest.raises(FileExtractionError, match="the file is damaged") as caught:
         files.extract(doc)
     assert caught.value.status == "error"
     assert caught.value.status_details == "Failed to extract file: the file is damaged"
     assert caught.value.file_id.startswith("file-")
-    assert not any(r.path.endswith("/content") for r in emulator.requests)
+    assert not any(r.path.endswith("/content") for r in kimi_emulator.requests)
 
 
 EXTRACTION_FAILED = "Failed to extract file: the pdf is damaged"
 
 
 def test_a_500_failed_extraction_is_a_file_extraction_error(
-    client: KimiOpenAI, doc: Path, emulator: MoonshotEmulator
+    kimi_emulator_client: KimiOpenAI, doc: Path, kimi_emulator: MoonshotEmulator
 ) -> None:
     # max_retries=0: the retry policy's own test covers not retrying this 500.
-    files = KimiFiles(client.with_options(max_retries=0))
-    emulator.queue_error(500, "server_error", EXTRACTION_FAILED, path="/v1/files/*/content")
+    files = KimiFiles(kimi_emulator_client.with_options(max_retries=0))
+    kimi_emulator.queue_error(500, "server_error", EXTRACTION_FAILED, path="/v1/files/*/content")
     with pytest.raises(FileExtractionError, match="the pdf is damaged") as caught:
         files.extract(doc)
     error = caught.value
@@ -361,9 +327,11 @@ def test_a_500_failed_extraction_is_a_file_extraction_error(
     assert error.status_code == 500
 
 
-def test_other_content_errors_are_left_alone(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
-    files = KimiFiles(client.with_options(max_retries=0))
-    emulator.queue_error(500, "server_error", "something else broke", path="/v1/files/*/content")
+def test_other_content_errors_are_left_alone(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
+) -> None:
+    files = KimiFiles(kimi_emulator_client.with_options(max_retries=0))
+    kimi_emulator.queue_error(500, "server_error", "something else broke", path="/v1/files/*/content")
     with pytest.raises(ServerError) as caught:
         files.retrieve_extracted("file-1")
     assert not isinstance(caught.value, FileExtractionError)
@@ -406,7 +374,9 @@ def test_raw_and_streaming_responses_reach_the_new_methods(files: KimiFiles, doc
 # -- media ----------------------------------------------------------------------------------
 
 
-def test_upload_media_image_and_video(files: KimiFiles, tmp_path: Path, emulator: MoonshotEmulator) -> None:
+def test_upload_media_image_and_video(
+    files: KimiFiles, tmp_path: Path, kimi_emulator: MoonshotEmulator
+) -> None:
     (tmp_path / "pic.png").write_bytes(PNG)
     (tmp_path / "clip.mp4").write_bytes(MP4)
     image = files.upload_media(tmp_path / "pic.png")
@@ -472,13 +442,13 @@ async def test_async_round_trip(async_files: AsyncKimiFiles, doc: Path) -> None:
 
 @pytest.mark.anyio
 async def test_async_wrappers_and_errors(
-    async_files: AsyncKimiFiles, doc: Path, emulator: MoonshotEmulator
+    async_files: AsyncKimiFiles, doc: Path, kimi_emulator: MoonshotEmulator
 ) -> None:
     raw = await async_files.with_raw_response.extract(doc)
     assert raw.parse().title == "notes"
     async with async_files.with_streaming_response.upload_media(("clip.mov", MP4)) as streamed:
         assert (await streamed.parse())["type"] == "video_url"
-    emulator.queue_file_status()
+    kimi_emulator.queue_file_status()
     with pytest.raises(FileExtractionError):
         await async_files.extract(doc)
     with pytest.raises(KimiValidationError):
@@ -486,14 +456,11 @@ async def test_async_wrappers_and_errors(
 
 
 @pytest.mark.anyio
-async def test_async_500_failed_extraction(emulator: MoonshotEmulator, doc: Path) -> None:
-    client = AsyncKimiOpenAI(
-        api_key="sk-test",
-        base_url="https://api.moonshot.ai/v1",
-        max_retries=0,
-        http_client=httpx.AsyncClient(transport=emulator.async_transport()),
-    )
-    emulator.queue_error(500, "server_error", EXTRACTION_FAILED, path="/v1/files/*/content")
+async def test_async_500_failed_extraction(
+    async_kimi_emulator_client: AsyncKimiOpenAI, kimi_emulator: MoonshotEmulator, doc: Path
+) -> None:
+    client = async_kimi_emulator_client
+    kimi_emulator.queue_error(500, "server_error", EXTRACTION_FAILED, path="/v1/files/*/content")
     with pytest.raises(FileExtractionError, match="the pdf is damaged") as caught:
         await AsyncKimiFiles(client).extract(doc)
     assert isinstance(caught.value.__cause__, ServerError)
@@ -501,8 +468,8 @@ async def test_async_500_failed_extraction(emulator: MoonshotEmulator, doc: Path
 
 @pytest.mark.anyio
 async def test_async_extract_sends_the_options_with_the_upload_too(
-    async_files: AsyncKimiFiles, doc: Path, emulator: MoonshotEmulator
+    async_files: AsyncKimiFiles, doc: Path, kimi_emulator: MoonshotEmulator
 ) -> None:
     await async_files.extract(doc, extra_headers={"x-trace": "t2"}, extra_query={"q": "2"})
-    sent = [(r.method, r.headers.get("x-trace"), r.query.get("q")) for r in emulator.requests]
+    sent = [(r.method, r.headers.get("x-trace"), r.query.get("q")) for r in kimi_emulator.requests]
     assert sent == [("POST", "t2", "2"), ("GET", "t2", "2")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -10,49 +9,27 @@ import pytest
 from openai.pagination import SyncPage
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
-from kimi_openai._compat import httpx
-from kimi_openai._rules.model_specs import clear_model_specs, default_registry, get_model_spec
+from kimi_openai._rules.model_specs import clear_model_specs, get_model_spec
 from kimi_openai.testing import DEFAULT_MODELS, ModelCard, MoonshotEmulator
+from kimi_openai.testing.pytest_plugin import KimiClientFactory
 from kimi_openai.types.model import KimiModel
 
-BASE_URL = "https://api.moonshot.ai/v1"
+pytestmark = pytest.mark.usefixtures("restore_model_registry")
+
 NEW_MODEL = "kimi-k9-preview"  # matches no row and no family: the permissive default applies
 USER: list[Any] = [{"role": "user", "content": "hi"}]
 
 
-@pytest.fixture(autouse=True)
-def _restore_registry() -> Iterator[None]:  # pyright: ignore[reportUnusedFunction]
-    """Live entries merged by a test must not reach other tests."""
-    saved = default_registry._live  # pyright: ignore[reportPrivateUsage]
-    yield
-    default_registry._live = saved  # pyright: ignore[reportPrivateUsage]
-
-
 @pytest.fixture
-def emulator() -> MoonshotEmulator:
+def kimi_emulator() -> MoonshotEmulator:
+    """The plugin's emulator, serving one model no spec row or family knows."""
     return MoonshotEmulator(
         models=(*DEFAULT_MODELS, ModelCard(NEW_MODEL, 65_536, supports_image_in=False, thinking="none"))
     )
 
 
-@pytest.fixture
-def client(emulator: MoonshotEmulator) -> KimiOpenAI:
-    return KimiOpenAI(
-        api_key="sk-test", base_url=BASE_URL, http_client=httpx.Client(transport=emulator.transport())
-    )
-
-
-@pytest.fixture
-def async_client(emulator: MoonshotEmulator) -> AsyncKimiOpenAI:
-    return AsyncKimiOpenAI(
-        api_key="sk-test",
-        base_url=BASE_URL,
-        http_client=httpx.AsyncClient(transport=emulator.async_transport()),
-    )
-
-
-def test_list_returns_kimi_models_with_the_extra_fields_typed(client: KimiOpenAI) -> None:
-    page = client.models.list()
+def test_list_returns_kimi_models_with_the_extra_fields_typed(kimi_emulator_client: KimiOpenAI) -> None:
+    page = kimi_emulator_client.models.list()
     assert isinstance(page, SyncPage)
     by_id = {model.id: model for model in page}
     k26 = by_id["kimi-k2.6"]
@@ -68,65 +45,66 @@ def test_list_returns_kimi_models_with_the_extra_fields_typed(client: KimiOpenAI
     assert k26.model_extra in (None, {})  # nothing left untyped
 
 
-def test_retrieve_returns_a_kimi_model(client: KimiOpenAI) -> None:
-    model = client.models.retrieve("kimi-k3")
+def test_retrieve_returns_a_kimi_model(kimi_emulator_client: KimiOpenAI) -> None:
+    model = kimi_emulator_client.models.retrieve("kimi-k3")
     assert isinstance(model, KimiModel)
     assert model.context_length == 1_048_576
     with pytest.raises(openai.NotFoundError):
-        client.models.retrieve("kimi-no-such-model")
+        kimi_emulator_client.models.retrieve("kimi-no-such-model")
     with pytest.raises(ValueError, match="model"):
-        client.models.retrieve("")
+        kimi_emulator_client.models.retrieve("")
 
 
-def test_raw_and_streaming_wrappers_parse_kimi_models(client: KimiOpenAI) -> None:
-    raw = client.models.with_raw_response.list()
+def test_raw_and_streaming_wrappers_parse_kimi_models(kimi_emulator_client: KimiOpenAI) -> None:
+    raw = kimi_emulator_client.models.with_raw_response.list()
     assert raw.http_request.url.path == "/v1/models"
     assert all(isinstance(m, KimiModel) for m in raw.parse())
-    one = client.models.with_raw_response.retrieve("kimi-k2.6").parse()
+    one = kimi_emulator_client.models.with_raw_response.retrieve("kimi-k2.6").parse()
     assert isinstance(one, KimiModel)
     assert one.supports_video_in is True
-    with client.models.with_streaming_response.retrieve("kimi-k2.5") as response:
+    with kimi_emulator_client.models.with_streaming_response.retrieve("kimi-k2.5") as response:
         assert response.parse().context_length == 262_144
-    with client.models.with_streaming_response.list() as response:
+    with kimi_emulator_client.models.with_streaming_response.list() as response:
         assert any(m.id == NEW_MODEL for m in response.parse())
 
 
 @pytest.mark.anyio
-async def test_async_list_retrieve_and_wrappers(async_client: AsyncKimiOpenAI) -> None:
-    models = [m async for m in async_client.models.list()]
+async def test_async_list_retrieve_and_wrappers(async_kimi_emulator_client: AsyncKimiOpenAI) -> None:
+    models = [m async for m in async_kimi_emulator_client.models.list()]
     assert all(isinstance(m, KimiModel) for m in models)
-    assert (await async_client.models.retrieve(NEW_MODEL)).context_length == 65_536
-    raw = await async_client.models.with_raw_response.list()
+    assert (await async_kimi_emulator_client.models.retrieve(NEW_MODEL)).context_length == 65_536
+    raw = await async_kimi_emulator_client.models.with_raw_response.list()
     assert {m.id for m in raw.parse().data} == {m.id for m in models}
-    async with async_client.models.with_streaming_response.retrieve("kimi-k3") as response:
+    async with async_kimi_emulator_client.models.with_streaming_response.retrieve("kimi-k3") as response:
         assert (await response.parse()).supports_reasoning is True
 
 
 def test_refresh_gives_an_unknown_model_the_servers_limits_and_validation_uses_them(
-    client: KimiOpenAI, emulator: MoonshotEmulator
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
 ) -> None:
     assert get_model_spec(NEW_MODEL).context_length is None
     with pytest.raises(openai.BadRequestError, match="token limit"):  # before: only the server knew
-        client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=100_000)
-    listed = client.models.refresh_specs()
+        kimi_emulator_client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=100_000)
+    listed = kimi_emulator_client.models.refresh_specs()
     assert NEW_MODEL in {m.id for m in listed}
     spec = get_model_spec(NEW_MODEL)
     assert (spec.matched_by, spec.context_length, spec.supports_image_in) == ("live", 65_536, False)
-    sent = len(emulator.chat_requests())
+    sent = len(kimi_emulator.chat_requests())
     with pytest.raises(KimiValidationError, match=r"max_tokens=100000.*kimi-k9-preview.*65,536"):
-        client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=100_000)
+        kimi_emulator_client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=100_000)
     image: list[Any] = [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,x"}}]}]
     with pytest.raises(KimiValidationError, match="image"):
-        client.chat.completions.create(model=NEW_MODEL, messages=image)
-    assert len(emulator.chat_requests()) == sent  # rejected before the wire
-    client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=1_000)
-    assert emulator.last_chat_request()["max_tokens"] == 1_000
+        kimi_emulator_client.chat.completions.create(model=NEW_MODEL, messages=image)
+    assert len(kimi_emulator.chat_requests()) == sent  # rejected before the wire
+    kimi_emulator_client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=1_000)
+    assert kimi_emulator.last_chat_request()["max_tokens"] == 1_000
 
 
-def test_refresh_overrides_a_known_model_with_the_servers_value() -> None:
-    emulator = MoonshotEmulator(models=(ModelCard("moonshot-v1-8k", 16_384),))
-    client = KimiOpenAI(
-        api_key="sk-test", base_url=BASE_URL, http_client=httpx.Client(transport=emulator.transport())
+def test_refresh_overrides_a_known_model_with_the_servers_value(
+    kimi_emulator_client_factory: KimiClientFactory,
+) -> None:
+    client = kimi_emulator_client_factory(
+        emulator=MoonshotEmulator(models=(ModelCard("moonshot-v1-8k", 16_384),))
     )
     assert get_model_spec("moonshot-v1-8k").context_length == 8_192
     client.models.refresh_specs()
@@ -135,16 +113,18 @@ def test_refresh_overrides_a_known_model_with_the_servers_value() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_refresh_specs(async_client: AsyncKimiOpenAI) -> None:
-    listed = await async_client.models.refresh_specs()
+async def test_async_refresh_specs(async_kimi_emulator_client: AsyncKimiOpenAI) -> None:
+    listed = await async_kimi_emulator_client.models.refresh_specs()
     assert len(listed) == len(DEFAULT_MODELS) + 1
     assert get_model_spec(NEW_MODEL).context_length == 65_536
     with pytest.raises(KimiValidationError, match="max_tokens"):
-        await async_client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=70_000)
+        await async_kimi_emulator_client.chat.completions.create(
+            model=NEW_MODEL, messages=USER, max_tokens=70_000
+        )
 
 
-def test_raw_refresh_specs_merges_when_parsed(client: KimiOpenAI) -> None:
-    raw = client.models.with_raw_response.refresh_specs()
+def test_raw_refresh_specs_merges_when_parsed(kimi_emulator_client: KimiOpenAI) -> None:
+    raw = kimi_emulator_client.models.with_raw_response.refresh_specs()
     assert raw.http_request.url.path == "/v1/models"
     assert get_model_spec(NEW_MODEL).matched_by == "default"  # nothing merged before parse()
     listed = raw.parse()
@@ -153,8 +133,10 @@ def test_raw_refresh_specs_merges_when_parsed(client: KimiOpenAI) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_streamed_refresh_specs_merges_when_parsed(async_client: AsyncKimiOpenAI) -> None:
-    async with async_client.models.with_streaming_response.refresh_specs() as response:
+async def test_async_streamed_refresh_specs_merges_when_parsed(
+    async_kimi_emulator_client: AsyncKimiOpenAI,
+) -> None:
+    async with async_kimi_emulator_client.models.with_streaming_response.refresh_specs() as response:
         assert response.headers["x-request-id"]
         assert all(isinstance(model, KimiModel) for model in await response.parse())
     assert get_model_spec(NEW_MODEL).matched_by == "live"
@@ -166,10 +148,10 @@ def test_the_registry_fixture_restored_the_default_lookup() -> None:
     assert get_model_spec("moonshot-v1-8k").context_length == 8_192
 
 
-def test_clear_model_specs_forgets_the_live_entries(client: KimiOpenAI) -> None:
-    client.models.refresh_specs()
+def test_clear_model_specs_forgets_the_live_entries(kimi_emulator_client: KimiOpenAI) -> None:
+    kimi_emulator_client.models.refresh_specs()
     assert get_model_spec(NEW_MODEL).context_length == 65_536
     clear_model_specs()
     assert get_model_spec(NEW_MODEL).matched_by == "default"
     with pytest.raises(openai.BadRequestError):  # only the server judges it again
-        client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=70_000)
+        kimi_emulator_client.chat.completions.create(model=NEW_MODEL, messages=USER, max_tokens=70_000)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,7 +22,6 @@ from openai.types import Batch, FileObject
 from pydantic import BaseModel
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
-from kimi_openai._rules.model_specs import default_registry
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.lib.partial import AsyncPartialStream, PartialChatCompletion, PartialStream
 from kimi_openai.resources.files import AsyncKimiFilePage, KimiFilePage
@@ -37,6 +36,8 @@ from kimi_openai.types.chat import (
 )
 from kimi_openai.types.file_content import ExtractedFile
 from kimi_openai.types.model import KimiModel
+
+pytestmark = pytest.mark.usefixtures("restore_model_registry")
 
 MODEL = "kimi-k2.6"
 MESSAGES: list[Any] = [{"role": "user", "content": "What is six times seven?"}]
@@ -184,14 +185,6 @@ CASES: dict[str, Case] = {
         lambda w, c: w.batches.create(completion_window="24h", input_file_id=c.batch_input_id), _is(Batch)
     ),
 }
-
-
-@pytest.fixture(autouse=True)
-def _restore_registry() -> Iterator[None]:  # pyright: ignore[reportUnusedFunction]
-    """models.refresh_specs merges the emulator's models into the spec lookup: undone after each test."""
-    saved = default_registry._live  # pyright: ignore[reportPrivateUsage]
-    yield
-    default_registry._live = saved  # pyright: ignore[reportPrivateUsage]
 
 
 @pytest.fixture

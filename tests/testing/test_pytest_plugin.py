@@ -248,7 +248,9 @@ def test_a_body_matched_cassette_recorded_on_the_emulator_replays_with_the_platf
     user_suite.runpytest_subprocess("--block-network").assert_outcomes(passed=1)
 
 
-def test_emulator_fixtures_script_answers_and_show_requests(pytester: pytest.Pytester) -> None:
+def test_emulator_fixtures_script_answers_show_requests_and_take_client_options(
+    pytester: pytest.Pytester,
+) -> None:
     pytester.makeconftest(
         CONFTEST + "\nimport pytest\n\n@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'\n"
     )
@@ -256,7 +258,7 @@ def test_emulator_fixtures_script_answers_and_show_requests(pytester: pytest.Pyt
         test_emu=textwrap.dedent(
             """
             import pytest
-            from kimi_openai.testing import TextReply
+            from kimi_openai.testing import MoonshotEmulator, TextReply
 
             def test_sync(kimi_emulator, kimi_emulator_client):
                 kimi_emulator.queue(TextReply("scripted answer"))
@@ -272,10 +274,34 @@ def test_emulator_fixtures_script_answers_and_show_requests(pytester: pytest.Pyt
                     model="kimi-k2.6", messages=[{"role": "user", "content": "ping"}]
                 )
                 assert "ping" in reply.choices[0].message.content
+
+            made = []
+
+            def test_factory_takes_client_options(kimi_emulator, kimi_emulator_client_factory):
+                default = kimi_emulator_client_factory()
+                renamed = kimi_emulator_client_factory(max_tokens_field="max_completion_tokens")
+                made.extend([default, renamed])
+                assert (default.max_retries, str(default.base_url)) == (0, "https://api.moonshot.ai/v1/")
+                ask = {"model": "kimi-k2.6", "messages": [{"role": "user", "content": "q"}], "max_tokens": 50}
+                default.chat.completions.create(**ask)
+                assert kimi_emulator.last_chat_request()["max_tokens"] == 50
+                renamed.chat.completions.create(**ask)
+                assert kimi_emulator.last_chat_request()["max_completion_tokens"] == 50
+
+            def test_factory_clients_are_closed_after_their_test():
+                assert made and all(client.is_closed() for client in made)
+
+            def test_factory_wires_another_emulator(kimi_emulator, kimi_emulator_client_factory):
+                other = MoonshotEmulator()
+                other.queue(TextReply("from the other one"))
+                client = kimi_emulator_client_factory(emulator=other, max_retries=2)
+                reply = client.chat.completions.create(model="kimi-k2.6", messages=[{"role": "user", "content": "q"}])
+                assert (reply.choices[0].message.content, client.max_retries) == ("from the other one", 2)
+                assert kimi_emulator.requests == ()
             """
         )
     )
-    pytester.runpytest_subprocess("--block-network").assert_outcomes(passed=2)
+    pytester.runpytest_subprocess("--block-network").assert_outcomes(passed=5)
 
 
 # --- the secrets attack: a server that sends the key back everywhere, recorded and replayed -------

@@ -11,7 +11,6 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import BaseModel
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
-from kimi_openai._compat import httpx
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.testing import MoonshotEmulator, TextReply
 from kimi_openai.types import KimiChatCompletion, KimiChatCompletionChunk, KimiParsedChatCompletion
@@ -23,27 +22,19 @@ class Answer(BaseModel):
     text: str
 
 
-@pytest.fixture
-def emulator() -> MoonshotEmulator:
-    return MoonshotEmulator()
-
-
-@pytest.fixture
-def client(emulator: MoonshotEmulator) -> KimiOpenAI:
-    return KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=emulator.transport()))
-
-
-def test_create_returns_a_typed_kimi_completion(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
-    emulator.queue(TextReply("1+1 equals 2.", reasoning="Add the numbers."))
-    completion = client.chat.completions.create(model="kimi-k2.6", messages=USER)
+def test_create_returns_a_typed_kimi_completion(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
+) -> None:
+    kimi_emulator.queue(TextReply("1+1 equals 2.", reasoning="Add the numbers."))
+    completion = kimi_emulator_client.chat.completions.create(model="kimi-k2.6", messages=USER)
     assert_type(completion, KimiChatCompletion)
     assert isinstance(completion, ChatCompletion)
     assert completion.choices[0].message.reasoning_content == "Add the numbers."
     assert completion.choices[0].message.content == "1+1 equals 2."
 
 
-def test_stream_true_returns_kimi_chunks_with_reasoning(client: KimiOpenAI) -> None:
-    stream = client.chat.completions.create(model="kimi-k2.6", messages=USER, stream=True)
+def test_stream_true_returns_kimi_chunks_with_reasoning(kimi_emulator_client: KimiOpenAI) -> None:
+    stream = kimi_emulator_client.chat.completions.create(model="kimi-k2.6", messages=USER, stream=True)
     assert_type(stream, KimiStream[KimiChatCompletionChunk])
     assert isinstance(stream, Stream)
     chunks = list(stream)
@@ -53,17 +44,21 @@ def test_stream_true_returns_kimi_chunks_with_reasoning(client: KimiOpenAI) -> N
     assert stream.finished
 
 
-def test_stream_helper_final_completion_keeps_reasoning_and_usage(client: KimiOpenAI) -> None:
-    with client.chat.completions.stream(model="kimi-k2.6", messages=USER) as stream:
+def test_stream_helper_final_completion_keeps_reasoning_and_usage(kimi_emulator_client: KimiOpenAI) -> None:
+    with kimi_emulator_client.chat.completions.stream(model="kimi-k2.6", messages=USER) as stream:
         final = stream.get_final_completion()
     assert getattr(final.choices[0].message, "reasoning_content", None)
     assert final.usage is not None
     assert final.usage.total_tokens > 0
 
 
-def test_parse_returns_a_kimi_parsed_completion(client: KimiOpenAI, emulator: MoonshotEmulator) -> None:
-    emulator.queue(TextReply('{"text": "ok"}', reasoning="Format as JSON."))
-    parsed = client.chat.completions.parse(model="kimi-k2.6", messages=USER, response_format=Answer)
+def test_parse_returns_a_kimi_parsed_completion(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
+) -> None:
+    kimi_emulator.queue(TextReply('{"text": "ok"}', reasoning="Format as JSON."))
+    parsed = kimi_emulator_client.chat.completions.parse(
+        model="kimi-k2.6", messages=USER, response_format=Answer
+    )
     assert_type(parsed, KimiParsedChatCompletion[Answer])
     assert parsed.choices[0].message.parsed == Answer(text="ok")
     assert parsed.choices[0].message.reasoning_content == "Format as JSON."
@@ -93,19 +88,17 @@ def test_thinking_keyword_and_extra_body_must_agree() -> None:
 
 
 def test_emulator_rejects_thinking_off_temperature_mismatch_only_when_validation_is_off(
-    emulator: MoonshotEmulator,
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
 ) -> None:
-    client = KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=emulator.transport()))
+    client = kimi_emulator_client
     reply = client.chat.completions.create(model="kimi-k2.6", messages=USER, thinking={"type": "disabled"})
     assert reply.choices[0].message.reasoning_content is None
-    assert emulator.last_chat_request()["thinking"] == {"type": "disabled"}
+    assert kimi_emulator.last_chat_request()["thinking"] == {"type": "disabled"}
 
 
 @pytest.mark.anyio
-async def test_async_create_and_stream_are_typed(emulator: MoonshotEmulator) -> None:
-    client = AsyncKimiOpenAI(
-        api_key="sk-test", http_client=httpx.AsyncClient(transport=emulator.async_transport())
-    )
+async def test_async_create_and_stream_are_typed(async_kimi_emulator_client: AsyncKimiOpenAI) -> None:
+    client = async_kimi_emulator_client
     completion = await client.chat.completions.create(
         model="kimi-k2.6", messages=USER, thinking={"type": "enabled"}
     )
@@ -118,10 +111,10 @@ async def test_async_create_and_stream_are_typed(emulator: MoonshotEmulator) -> 
 
 
 def test_a_returned_builtin_tool_call_message_can_be_passed_back_as_is(
-    client: KimiOpenAI, emulator: MoonshotEmulator
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
 ) -> None:
     tools: Any = [{"type": "builtin_function", "function": {"name": "$web_search"}}]
-    first = client.chat.completions.create(
+    first = kimi_emulator_client.chat.completions.create(
         model="kimi-k2.6", messages=[{"role": "user", "content": "news?"}], tools=tools
     )
     message = first.choices[0].message
@@ -133,8 +126,8 @@ def test_a_returned_builtin_tool_call_message_can_be_passed_back_as_is(
         message,  # the returned object itself; pytest turns any serializer warning into an error
         {"role": "tool", "tool_call_id": call.id, "name": "$web_search", "content": arguments},
     ]
-    client.chat.completions.create(model="kimi-k2.6", messages=history, tools=tools)
-    sent = emulator.last_chat_request()["messages"][1]
+    kimi_emulator_client.chat.completions.create(model="kimi-k2.6", messages=history, tools=tools)
+    sent = kimi_emulator.last_chat_request()["messages"][1]
     assert sent["tool_calls"][0]["type"] == "builtin_function"
     assert sent["tool_calls"][0]["id"] == call.id
     assert sent["reasoning_content"] == message.reasoning_content
