@@ -1,6 +1,8 @@
-"""Files, token estimate, balance and batches against recorded Moonshot traffic.
+"""Files, token estimate, balance and batches replayed from cassettes.
 
-Cassettes: ``cassettes/test_platform_cassettes/``. Record again with
+Cassettes: ``cassettes/test_platform_cassettes/``, recorded from the local emulator (each says
+``source: emulator``), not from Moonshot: they pin the client against those answers, and
+carry no Moonshot ground truth until recorded live. Record again with
 ``pytest --record-mode=rewrite tests/resources/test_platform_cassettes.py`` (emulator) or
 ``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest --record-mode=rewrite tests/resources/test_platform_cassettes.py``
 (live). Each test deletes what it uploads, so a live recording leaves the account as it was.

@@ -1,6 +1,9 @@
-"""The drop-in story against recorded Moonshot traffic: a completion, a stream and an error.
+"""The drop-in story replayed from cassettes: a completion, a stream and an error.
 
-Cassettes: ``cassettes/test_replay/``. Record again with
+Cassettes: ``cassettes/test_replay/``, recorded from the local emulator (each says
+``source: emulator``): they hold what the emulator answered, not Moonshot's own traffic, so
+a replay fails when the client drifts from those answers, never because Moonshot changed.
+Record again with
 ``pytest --record-mode=rewrite tests/resources/chat/test_replay.py`` (emulator) or with
 ``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest --record-mode=rewrite tests/resources/chat/test_replay.py`` (live).
 """
