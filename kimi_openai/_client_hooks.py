@@ -79,8 +79,14 @@ class KimiClientHooks:
         options: FinalRequestOptions,
         response_headers: httpx.Headers | None = None,
     ) -> float:
+        policy = self._retry.policy
+        if policy.waits_as_openai:
+            # openai's own computation (the same numbers, Retry-After-Ms / Retry-After honoured up to
+            # the same cap): what tunes or patches openai's back-off applies here too.
+            parent: Any = super()
+            return cast(float, parent._calculate_retry_timeout(remaining_retries, options, response_headers))
         attempt = options.get_max_retries(self.max_retries) - remaining_retries
-        return self._retry.policy.wait_seconds(attempt, headers=response_headers)
+        return policy.wait_seconds(attempt, headers=response_headers)
 
     def _process_response_data(
         self, *, data: object, cast_to: type[ResponseT], response: httpx.Response

@@ -15,8 +15,9 @@ send an OpenAI key to Moonshot, nor Kimi traffic to OpenAI.
 
 What cannot work is refused here, at construction, by a :class:`KimiConfigurationError`
 that names the argument or variable and never quotes a key: a key that is not a string,
-or holds quotes, spaces, line breaks or non-ASCII characters (it would fail later as a
-401, or as an ``Authorization`` header httpx cannot send); a base URL with a line break;
+has quotes or whitespace around it, or holds a line break, a control or a non-ASCII
+character (it would fail later as a 401, or as an ``Authorization`` header httpx cannot
+send); a base URL with a line break;
 an ``http_client`` that is not a client of the kind the installed openai needs.
 """
 
@@ -39,7 +40,7 @@ from ._constants import (
     REGION_BASE_URLS,
     Region,
 )
-from ._errors import KimiConfigurationError
+from ._errors import KimiConfigurationError, KimiConfigurationTypeError
 from ._redaction import describe_value, install_log_redaction, redact_url_userinfo, remember_secret
 
 _K = TypeVar("_K")
@@ -123,23 +124,29 @@ _QUOTES = "\"'`\u2018\u2019\u201c\u201d"
 
 
 def _key_problem(key: str) -> str | None:
-    """What makes ``key`` unusable as a bearer token; None when it looks right."""
+    """What makes ``key`` unusable as a bearer token; None when it could work.
+
+    A space inside is allowed: it is a legal header value, sent as given (a self-hosted
+    engine may use such a key). What can never work is refused: whitespace or quote marks
+    around the key (copied along with it), a line break or control character (httpx cannot
+    send it in a header), a non-ASCII character (neither can it, and it is a look-alike).
+    """
     stripped = key.strip()
     if (
         key.isascii()
-        and key.isprintable()
-        and " " not in key
+        and key.isprintable()  # a space is printable; tabs, line breaks and controls are not
+        and key == stripped
         and stripped[0] not in _QUOTES[:3]
         and stripped[-1] not in _QUOTES[:3]
     ):
         return None  # the usual key, checked at C speed: copy() and with_options() pass here too
     if stripped[0] in _QUOTES or stripped[-1] in _QUOTES:
         return "starts or ends with a quote mark, copied along with the key: remove it."
-    if key != key.strip():
+    if key != stripped:
         return "starts or ends with a space or a line break: remove it."
     for position, char in enumerate(key, start=1):
-        if char.isspace() or not char.isprintable():
-            return f"holds a space, line break or control character (character {position}): a key is one unbroken string."
+        if not char.isprintable():
+            return f"holds a line break or control character (character {position}): a key is one line."
         if not char.isascii():
             return (
                 f"holds a non-ASCII character (character {position}; a look-alike letter or dash "
@@ -290,8 +297,9 @@ def check_http_client(http_client: object, *, sync: bool) -> None:
     given_name = (
         given.__qualname__ if given.__module__ == "builtins" else f"{given.__module__}.{given.__qualname__}"
     )
-    raise KimiConfigurationError(
-        f"http_client must be an {httpx.__name__}.{wanted} for {client_class}, not {given_name}{hint}. "
+    # A TypeError too, as openai raises one for the same argument ("Invalid `http_client` argument").
+    raise KimiConfigurationTypeError(
+        f"Invalid `http_client` argument: {client_class} needs an {httpx.__name__}.{wanted}, not {given_name}{hint}. "
         f"Pass openai.{default}(...), which keeps openai's defaults, or {httpx.__name__}.{wanted}(...)."
     )
 

@@ -1,8 +1,8 @@
 """``python -m kimi_openai demo``: a tour of the Kimi API through ``KimiOpenAI``.
 
 With ``MOONSHOT_API_KEY`` (or ``KIMI_API_KEY``) set it talks to the live API;
-without one it runs against the in-process emulator and says so, so that it
-works on a fresh machine with no network.
+without one it runs against the in-process emulator and says so on stderr, so
+that it works on a fresh machine with no network.
 """
 
 from __future__ import annotations
@@ -14,27 +14,12 @@ from typing import Any, TextIO, cast
 
 from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnionParam
 
+from ._cli.connect import connect, public_url
+from ._cli.console import Console
 from ._client import KimiOpenAI
-from ._compat import httpx
-from ._errors import KimiConfigurationError
 
 MODEL = "kimi-k2.6"
 WEB_SEARCH_TOOL: dict[str, Any] = {"type": "builtin_function", "function": {"name": "$web_search"}}
-
-
-def _client(out: TextIO) -> KimiOpenAI:
-    try:
-        client = KimiOpenAI()  # a key from the environment or ./.env, as any Kimi client finds it
-    except KimiConfigurationError:
-        from .testing import MoonshotEmulator
-
-        out.write("No MOONSHOT_API_KEY set: running against the in-process emulator (kimi_openai.testing).\n")
-        return KimiOpenAI(
-            api_key="sk-demo",
-            http_client=httpx.Client(transport=MoonshotEmulator().transport()),
-        )
-    out.write(f"Live: talking to {client.base_url}\n")
-    return client
 
 
 def _chat(client: KimiOpenAI, out: TextIO) -> None:
@@ -122,9 +107,13 @@ STEPS: list[tuple[str, Callable[[KimiOpenAI, TextIO], None]]] = [
 ]
 
 
-def run_demo(out: TextIO) -> int:
-    client = _client(out)
-    for title, step in STEPS:
-        out.write(f"\n== {title}\n")
-        step(client, out)
+def run_demo(console: Console) -> int:
+    """Run every step; the tour on ``console.out``, where it runs (live or offline) on ``console.err``."""
+    connection = connect(console)
+    with connection.client as client:
+        if not connection.offline:
+            console.note(f"Live: talking to {public_url(client, '')}")
+        for title, step in STEPS:
+            console.out.write(f"\n== {title}\n")
+            step(client, console.out)
     return 0

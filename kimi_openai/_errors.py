@@ -8,6 +8,8 @@ has its own class, which also subclasses the openai class for its HTTP status::
     openai.OpenAIError
     ├── KimiError
     │   ├── KimiConfigurationError   (bad key, base URL, region or http_client at construction)
+    │   │   ├── KimiConfigurationTypeError  + TypeError  (where openai raises one: max_retries=None, a wrong http_client)
+    │   │   └── KimiConfigurationValueError + ValueError (where openai raises one: a negative max_retries)
     │   ├── MalformedResponseError   + openai.APIResponseValidationError (a 2xx JSON body that cannot be decoded)
     │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``; ``.partial``)
     │       ├── StreamConnectionError    + openai.APIConnectionError (dropped)
@@ -158,11 +160,24 @@ class KimiError(_KeyFree, openai.OpenAIError):
 
 
 class KimiConfigurationError(KimiError):
-    """The client cannot be built: no API key, a key that cannot work (not a string; quotes, spaces,
-    control or non-ASCII characters), a malformed base URL, an unknown region, a wrong ``http_client``.
+    """The client cannot be built: no API key, a key that cannot work (not a string; quotes or
+    whitespace around it, a line break, control or non-ASCII character in it), a malformed base
+    URL, an unknown region, a wrong ``http_client``.
 
     The message names the argument or variable, and never quotes a key.
     """
+
+
+class KimiConfigurationTypeError(KimiConfigurationError, TypeError):
+    """A :class:`KimiConfigurationError` where openai raises a ``TypeError`` for the same argument.
+
+    Code written for ``openai.OpenAI`` (``except TypeError``) keeps catching it; code written
+    for this package catches it as a ``KimiConfigurationError``.
+    """
+
+
+class KimiConfigurationValueError(KimiConfigurationError, ValueError):
+    """A :class:`KimiConfigurationError` where openai raises a ``ValueError`` for the same argument."""
 
 
 class KimiValidationError(KimiError, ValueError):
@@ -205,7 +220,9 @@ class StreamInterruptedError(KimiError):
     complete stream: https://platform.moonshot.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api
 
     ``partial`` holds everything that did arrive (content, reasoning, tool-call
-    fragments, usage, the chunks themselves); the original error is ``__cause__``.
+    fragments, usage, the chunks themselves). The error is raised from what broke the
+    stream (``__cause__``): the transport error for a dropped or timed-out stream, as
+    openai 3.x's own error is; openai's ``APIError`` for an ``error`` event.
     """
 
     partial: PartialStream
@@ -674,6 +691,8 @@ __all__ = [
     "KimiAuthenticationError",
     "KimiBadRequestError",
     "KimiConfigurationError",
+    "KimiConfigurationTypeError",
+    "KimiConfigurationValueError",
     "KimiConflictError",
     "KimiError",
     "KimiInternalServerError",

@@ -27,7 +27,8 @@ documented 4xx type stay unretried whatever the headers say.
 
 Only one layer retries. Either the SDK retries single requests (its
 ``max_retries`` comes from the policy and its hooks call :func:`should_retry_response`
-and :meth:`RetryPolicy.wait_seconds`), or tenacity owns the loop and the SDK
+and, for a policy with other numbers than openai's, :meth:`RetryPolicy.wait_seconds`;
+with openai's numbers openai computes each wait itself), or tenacity owns the loop and the SDK
 client it drives gets ``max_retries=0``. Stacking both multiplies attempts
 (3 SDK attempts times 3 tenacity attempts = 9 requests for one call). A caller's
 own tenacity object keeps its stop, waits and hooks, but its ``retry`` rule is
@@ -46,6 +47,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final, TypeAlias, cast
 
 import openai
+import openai._constants as _openai_constants
 
 from ._compat import httpx
 from ._errors import (
@@ -55,6 +57,8 @@ from ._errors import (
     GatewayTimeoutError,
     KimiAPIError,
     KimiConfigurationError,
+    KimiConfigurationTypeError,
+    KimiConfigurationValueError,
     StreamInterruptedError,
     StreamServerError,
     error_class_for,
@@ -71,6 +75,7 @@ __all__ = [
     "RetryConfig",
     "RetryPolicy",
     "RetrySetup",
+    "check_max_retries",
     "coerce_retry_policy",
     "is_retryable",
     "read_error_body",
@@ -256,33 +261,73 @@ def _as_error(response: httpx.Response) -> openai.APIStatusError:
     return make_status_error(f"Error code: {response.status_code}", body=text, response=response)
 
 
+OPENAI_RETRY_AFTER_CAP: Final[float] = float(getattr(_openai_constants, "MAX_RETRY_AFTER_DELAY", 60))
+"""The longest ``Retry-After`` the installed openai honours: 120 s on current 2.x and 3.x
+releases; the 60 s older releases wrote inline where this constant did not exist yet."""
+
+
+def check_max_retries(value: object) -> None:
+    """Refuse a ``max_retries`` that is not an int >= 0, with the exception class openai uses.
+
+    openai raises ``TypeError`` for ``None`` or a non-int and ``ValueError`` for a negative
+    number; the errors raised here are those and :class:`KimiConfigurationError` at once.
+    """
+    if value is None:
+        raise KimiConfigurationTypeError(
+            "max_retries cannot be None: pass 0 to turn retries off, or a larger int for more."
+        )
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise KimiConfigurationTypeError(f"max_retries must be an int >= 0, got {value!r}.")
+    if value < 0:
+        raise KimiConfigurationValueError(f"max_retries must be an int >= 0, got {value!r}.")
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How often and how long to retry. Decisions come from :func:`is_retryable`."""
 
     max_retries: int = 2
     """Retries after the first attempt (the SDK's ``max_retries``)."""
-    initial_backoff: float = 0.5
-    """Seconds before the first retry when the server gives no ``Retry-After``."""
-    max_backoff: float = 8.0
-    """Ceiling of the exponential back-off."""
+    initial_backoff: float = _openai_constants.INITIAL_RETRY_DELAY
+    """Seconds before the first retry when the server gives no ``Retry-After`` (openai's: 0.5)."""
+    max_backoff: float = _openai_constants.MAX_RETRY_DELAY
+    """Ceiling of the exponential back-off (openai's: 8.0)."""
     jitter: float = 0.25
     """Up to this fraction is taken off each back-off at random, so clients do not retry in step."""
-    retry_after_cap: float = 60.0
-    """Longest ``Retry-After`` honoured; a longer one means: do not retry, raise now."""
+    retry_after_cap: float = OPENAI_RETRY_AFTER_CAP
+    """Longest ``Retry-After`` honoured (the installed openai's: 120 s on current releases); a
+    longer one means: do not retry, raise now."""
     random: Callable[[], float] = field(default=_random.random, repr=False, compare=False)
     """Source of jitter in [0, 1); replace it for deterministic tests."""
 
     def __post_init__(self) -> None:
-        retries = cast("object", self.max_retries)  # checked at runtime: callers may not be type-checked
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise KimiConfigurationError(f"max_retries must be an int >= 0, got {self.max_retries!r}.")
+        check_max_retries(self.max_retries)
         for name in ("initial_backoff", "max_backoff", "retry_after_cap"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 raise KimiConfigurationError(f"{name} must be a finite number >= 0, got {value!r}.")
         if not 0 <= self.jitter <= 1:
             raise KimiConfigurationError(f"jitter must be between 0 and 1, got {self.jitter!r}.")
+
+    @property
+    def waits_as_openai(self) -> bool:
+        """Whether every wait of this policy is the one openai computes: its numbers, its random source.
+
+        The SDK hooks of the clients then leave each wait to openai itself (``Retry-After-Ms`` /
+        ``Retry-After`` honoured up to the same cap, the same back-off), so whatever tunes or
+        patches openai's back-off applies to a Kimi client as well. Only *what* is retried differs.
+        """
+        return self.random is _random.random and (
+            self.initial_backoff,
+            self.max_backoff,
+            self.jitter,
+            self.retry_after_cap,
+        ) == (
+            _openai_constants.INITIAL_RETRY_DELAY,
+            _openai_constants.MAX_RETRY_DELAY,
+            0.25,
+            OPENAI_RETRY_AFTER_CAP,
+        )
 
     def should_retry(self, exc: BaseException) -> bool:
         """:func:`retry_allowed`, plus: not when the server asks to wait longer than ``retry_after_cap``.
@@ -327,7 +372,7 @@ def _headers_of(exc: BaseException) -> Mapping[str, str] | None:
 
 
 DEFAULT_RETRY_POLICY = RetryPolicy()
-"""The SDK's own numbers (2 retries, 0.5-8 s back-off), with a 60 s ``Retry-After`` cap."""
+"""The installed openai's own numbers: 2 retries, 0.5-8 s back-off, its ``Retry-After`` cap."""
 
 
 RetryConfig: TypeAlias = "int | RetryPolicy | tenacity.Retrying | tenacity.AsyncRetrying"
@@ -413,7 +458,7 @@ def _coerce(value: RetryConfig | RetrySetup | None, default: RetryPolicy) -> Ret
             replace(default, max_retries=0), cast("tenacity.Retrying | tenacity.AsyncRetrying", value)
         )
     if isinstance(value, bool) or not isinstance(value, int):  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise KimiConfigurationError(
+        raise KimiConfigurationTypeError(
             f"max_retries must be an int >= 0, a RetryPolicy or a tenacity.Retrying, got {value!r}."
         )
     return RetrySetup(replace(default, max_retries=value))  # __post_init__ rejects negatives

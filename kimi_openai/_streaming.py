@@ -337,6 +337,19 @@ def _interruption(
     return None
 
 
+def _wrapped(exc: Exception) -> BaseException:
+    """What the Kimi error for a break is raised from: what openai's own error for it wraps.
+
+    openai 3.x raises ``APIConnectionError`` / ``APITimeoutError`` from the transport error;
+    the Kimi error is one of those in its place, so it is raised from that transport error
+    too. openai 2.x lets the transport error itself escape: the Kimi error is raised from it.
+    Anything else (an ``error`` event's ``APIError``, a decoding error) stays the cause.
+    """
+    if isinstance(exc, APIConnectionError) and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
+
+
 def _connection_error(exc: Exception, received: list[Any], request: httpx.Request) -> StreamConnectionError:
     """A dropped or timed-out stream, typed so that what the user catches for plain openai still catches it.
 
@@ -545,7 +558,7 @@ class KimiStream(Stream[_T], _Received):
                 interrupted = _interruption(exc, received, self.response.request)
                 if interrupted is None:
                     raise
-                raise interrupted from exc
+                raise interrupted from _wrapped(exc)
             if not self.finished:
                 raise _incomplete(received)
         finally:
@@ -608,7 +621,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
                 interrupted = _interruption(exc, received, response.request)
                 if interrupted is None:
                     raise
-                raise interrupted from exc
+                raise interrupted from _wrapped(exc)
             if not self.finished:
                 raise _incomplete(received)
             if _drain_response_async is not None and response.http_version == "HTTP/1.1":

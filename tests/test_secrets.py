@@ -3,8 +3,8 @@
 Errors (every attribute, args, ``str``/``repr``, the traceback, the pickle and what it
 unpickles to), stream error events, construction messages, ``repr(client)`` and the log
 records of httpx/httpx2 and openai. Each case runs with a key shaped like Moonshot's
-(``sk-…``) and with one that looks like nothing in particular: a key is a secret whatever
-its shape. Cassettes are searched in ``test_pytest_plugin.py`` and ``test_vcr.py``.
+(``sk-…``), with one that looks like nothing in particular and with one with spaces inside
+(sent as given): a key is a secret whatever its shape. Cassettes are searched in ``test_pytest_plugin.py`` and ``test_vcr.py``.
 """
 
 from __future__ import annotations
@@ -38,8 +38,16 @@ PLAIN_KEY = "LeakCanaryPlain7f3a9b2c4d5e6f70"
 """Not ``sk-``-shaped: only knowing it as the client's key finds it."""
 ENCODED_KEY = "Leak/Canary+Plain=7f3a9b2c4d5e"
 """Neither: and URLs percent-encode it, so it is only found where its encoded form is looked for."""
-KEYS = pytest.mark.parametrize(
+SPACED_KEY = "Leak Canary Spaced 7f3a9b2c4d5e"
+"""A space inside is a legal header value, sent as given: hidden like any other client's key."""
+KEY_SHAPED = pytest.mark.parametrize(
     "key", [SK_KEY, PLAIN_KEY, ENCODED_KEY], ids=["sk-key", "plain-key", "encoded-key"]
+)
+"""Keys recognisable by their shape alone, where no client holds them (given as a URL or a region)."""
+KEYS = pytest.mark.parametrize(
+    "key",
+    [SK_KEY, PLAIN_KEY, ENCODED_KEY, SPACED_KEY],
+    ids=["sk-key", "plain-key", "encoded-key", "spaced-key"],
 )
 
 
@@ -326,7 +334,7 @@ def test_a_dropped_stream_error_pickles_without_the_key(key: str) -> None:
 # --- construction and repr -------------------------------------------------------------------------
 
 
-@KEYS
+@KEY_SHAPED
 @pytest.mark.parametrize("argument", ["base_url", "region"])
 def test_a_key_passed_where_a_url_or_region_belongs_is_not_quoted(key: str, argument: str) -> None:
     kwargs: dict[str, Any] = {argument: key}
@@ -338,7 +346,7 @@ def test_a_key_passed_where_a_url_or_region_belongs_is_not_quoted(key: str, argu
     assert exposures(info.value, key) == []
 
 
-@KEYS
+@KEY_SHAPED
 @pytest.mark.parametrize("where", ["environment", "dotenv"])
 def test_a_key_in_moonshot_base_url_is_not_quoted(
     key: str, where: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -354,7 +362,7 @@ def test_a_key_in_moonshot_base_url_is_not_quoted(
     assert exposures(info.value, key) == []
 
 
-@KEYS
+@KEY_SHAPED
 def test_a_bad_base_url_holding_a_password_is_not_quoted_with_it(key: str) -> None:
     with pytest.raises(KimiConfigurationError) as info:
         KimiOpenAI(

@@ -38,7 +38,7 @@ if [ ! -f "$sdist" ]; then
         "$venv/bin/python" -m pip download -q --no-deps --no-binary :all: "openai==$version" -d "$work"
 fi
 rm -rf "$work/baseline" "$work/kimi"
-"$venv/bin/python" .ci/upstream/suite.py prepare "$sdist" "$work"
+"$venv/bin/python" .ci/upstream/suite.py prepare "$line" "$sdist" "$work"
 
 # openai's tests set the variables they test; nothing from this shell may leak in.
 clean=()

@@ -1,8 +1,8 @@
 """openai's own tests, as shipped (baseline) and on the Kimi clients: prepare both copies, compare the runs.
 
-``python suite.py prepare SDIST DEST`` extracts the source distribution's ``tests/``
+``python suite.py prepare LINE SDIST DEST`` extracts the source distribution's ``tests/``
 and ``pyproject.toml`` twice: ``DEST/baseline`` as shipped, ``DEST/kimi`` with the
-rewrites of ``divergences.toml`` applied (each must still find its text).
+rewrites of ``divergences.toml`` for openai LINE.x applied (each must still find its text).
 
 ``python suite.py compare LINE BASELINE.json KIMI.json [--report-only]`` prints the
 passed / failed / skipped counts of both runs for each test file, the intended
@@ -29,7 +29,7 @@ HERE = Path(__file__).parent
 DIVERGENCES = HERE / "divergences.toml"
 
 
-def prepare(sdist: str, dest: str) -> int:
+def prepare(line: str, sdist: str, dest: str) -> int:
     unpacked = Path(dest, "sdist")
     shutil.rmtree(unpacked, ignore_errors=True)
     with tarfile.open(sdist) as archive:
@@ -38,14 +38,16 @@ def prepare(sdist: str, dest: str) -> int:
     for copy in ("baseline", "kimi"):
         shutil.copytree(top / "tests", Path(dest, copy, "tests"))
         shutil.copy2(top / "pyproject.toml", Path(dest, copy, "pyproject.toml"))
-    problems = [problem for rewrite in rewrites() for problem in apply(rewrite, Path(dest, "kimi"))]
+    problems = [problem for rewrite in rewrites(line) for problem in apply(rewrite, Path(dest, "kimi"))]
     for problem in problems:
         print(problem)
     return 1 if problems else 0
 
 
-def rewrites() -> list[dict[str, str | list[str]]]:
-    return tomllib.loads(DIVERGENCES.read_text()).get("rewrite", [])
+def rewrites(line: str) -> list[dict[str, str | list[str]]]:
+    """The rewrites for openai ``line`` (an entry's ``lines``, both by default)."""
+    entries = tomllib.loads(DIVERGENCES.read_text()).get("rewrite", [])
+    return [entry for entry in entries if line in entry.get("lines", ("2", "3"))]
 
 
 def apply(rewrite: dict[str, str | list[str]], root: Path) -> list[str]:
@@ -182,7 +184,7 @@ def compare(argv: list[str]) -> int:
     )
     for cause, count in broken.most_common():
         print(f"not compared: {count} tests fail as shipped: {cause}")
-    for rewrite in rewrites():
+    for rewrite in rewrites(line):
         print(f"\nrewrite '{rewrite['id']}' in the Kimi copy: {' '.join(str(rewrite['reason']).split())}")
     for divergence in divergences:
         tests = expected[divergence.id]
@@ -212,8 +214,8 @@ def compare(argv: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["prepare"] and len(argv) == 3:
-        return prepare(argv[1], argv[2])
+    if argv[:1] == ["prepare"] and len(argv) == 4:
+        return prepare(argv[1], argv[2], argv[3])
     if argv[:1] == ["compare"]:
         return compare(argv[1:])
     print(__doc__)

@@ -189,7 +189,10 @@ BAD_KEYS: dict[str, tuple[object, str]] = {
     "int": (12345678901, "must be a string (or a callable returning one), not int"),
     "bytes": (CANARY.encode(), "not bytes. Decode it first"),
     "list": ([CANARY], "not list"),
-    "newline-inside": (f"{CANARY[:10]}\n{CANARY[10:]}", "line break or control character (character 11)"),
+    "newline-inside": (
+        f"{CANARY[:10]}\n{CANARY[10:]}",
+        "holds a line break or control character (character 11)",
+    ),
     "trailing-newline": (f"{CANARY}\n", "starts or ends with a space or a line break"),
     "surrounding-spaces": (f"  {CANARY} ", "starts or ends with a space or a line break"),
     "double-quotes": (f'"{CANARY}"', "starts or ends with a quote mark"),
@@ -237,6 +240,25 @@ def test_a_key_provider_is_still_taken_as_openai_takes_it() -> None:
     assert recorder.last.headers["authorization"] == f"Bearer {CANARY}"
 
 
+def test_a_key_with_a_space_inside_is_sent_as_given() -> None:
+    # A legal header value, as openai sends it: a self-hosted engine may hand out such keys.
+    recorder = Recorder()
+    client = KimiOpenAI(
+        api_key="team key 7f3a", base_url="http://localhost:8000/v1", http_client=recorder.client()
+    )
+    client.with_options(max_retries=0).models.list()
+    assert recorder.last.headers["authorization"] == "Bearer team key 7f3a"
+
+
+@pytest.mark.anyio
+async def test_a_key_with_a_space_inside_is_sent_as_given_async(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOONSHOT_API_KEY", "team key 7f3a")
+    recorder = Recorder()
+    client = AsyncKimiOpenAI(http_client=recorder.async_client())
+    await client.models.list()
+    assert recorder.last.headers["authorization"] == "Bearer team key 7f3a"
+
+
 @pytest.mark.parametrize(
     "url", ["https://api.moonshot.ai/v1\r\nX-Injected: 1", "https://api.moonshot.ai/v\n1"]
 )
@@ -259,7 +281,10 @@ def test_an_http_client_of_the_wrong_kind_is_refused_naming_what_to_pass(index: 
     client_class, http_client, problem = _wrong_http_clients()[index]
     with pytest.raises(KimiConfigurationError) as info:
         client_class(api_key=KEY, http_client=http_client)  # pyright: ignore[reportArgumentType]
+    assert isinstance(info.value, TypeError)  # what openai raises: `except TypeError` keeps working
     message = str(info.value)
-    assert message.startswith(f"http_client must be an {httpx.__name__}.")
+    assert message.startswith(
+        f"Invalid `http_client` argument: {client_class.__name__} needs an {httpx.__name__}."
+    )
     assert problem in message
     assert "DefaultHttpxClient" in message or "DefaultAsyncHttpxClient" in message

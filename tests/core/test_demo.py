@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import io
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from _cli_helpers import OFFLINE_NOTICE, SECRET_KEY, run_cli, served_with_key, without_key
 
-from kimi_openai.__main__ import main
+from kimi_openai.testing import MoonshotEmulator
 
 
 @pytest.fixture(autouse=True)
-def no_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MOONSHOT_API_KEY", "KIMI_API_KEY", "MOONSHOT_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
+def no_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    without_key(monkeypatch, tmp_path)
 
 
-def test_demo_runs_every_step_against_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
-    out = io.StringIO()
-    monkeypatch.setattr(sys, "stdout", out)
-    assert main(["demo"]) == 0
-    text = out.getvalue()
-    assert text.startswith("No MOONSHOT_API_KEY set: running against the in-process emulator")
+def test_demo_runs_every_step_against_the_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(capsys, "demo")
+    assert run.code == 0
+    assert run.err.startswith(OFFLINE_NOTICE)
+    text = run.out
     for title in ("chat", "streaming with reasoning", "partial mode", "$web_search", "file extraction"):
         assert f"== {title}\n" in text
     assert "prefix + continuation: Dear Li Lei," in text
@@ -32,9 +32,21 @@ def test_demo_runs_every_step_against_the_emulator(monkeypatch: pytest.MonkeyPat
     assert "balance:  49.58894 USD" in text
 
 
-def test_module_entry_point_and_usage() -> None:
+def test_with_a_key_the_demo_says_where_it_talks(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with served_with_key(monkeypatch, MoonshotEmulator()) as base_url:
+        run = run_cli(capsys, "demo")
+    assert run.code == 0
+    assert run.err == f"Live: talking to {base_url}/\n"
+    assert SECRET_KEY not in run.out + run.err
+
+
+def test_the_module_runs_the_demo_as_ci_does() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("MOONSHOT_API_KEY", "KIMI_API_KEY")}
     result = subprocess.run(
-        [sys.executable, "-m", "kimi_openai"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "kimi_openai", "demo"], capture_output=True, text=True, check=False, env=env
     )
-    assert result.returncode == 2
-    assert "usage: python -m kimi_openai {demo | emulator" in result.stderr
+    assert result.returncode == 0
+    assert result.stderr.startswith(OFFLINE_NOTICE)
+    assert "== token estimate and balance\n" in result.stdout

@@ -15,6 +15,8 @@ from typing import Any, cast
 import openai
 import pytest
 from _helpers import Recorder
+from openai._utils import assert_signatures_in_sync
+from openai.types.chat import ChatCompletionFunctionToolParam
 
 from kimi_openai import AsyncKimiOpenAI, KimiConfigurationError, KimiOpenAI
 from kimi_openai._compat import httpx
@@ -248,3 +250,75 @@ def test_a_keyword_openai_does_not_take_either_is_a_type_error(
     client = kimi(api_key=KEY)
     with pytest.raises(TypeError, match="'timout'"):
         cast(Any, client).copy(timout=3)
+
+
+# --- parse() and stream() take what create() takes -----------------------------------------------
+
+
+@pytest.mark.parametrize("kimi", [KimiOpenAI, AsyncKimiOpenAI])
+@pytest.mark.parametrize("helper", ["parse", "stream"])
+def test_parse_and_stream_keep_create_s_signature(
+    kimi: type[KimiOpenAI] | type[AsyncKimiOpenAI], helper: str
+) -> None:
+    # openai's own check on its chat resource (tests/lib/chat: test_parse_method_in_sync,
+    # test_stream_method_in_sync): every parameter of create, with the same annotation.
+    completions = kimi(api_key=KEY).chat.completions
+    assert_signatures_in_sync(
+        completions.create, getattr(completions, helper), exclude_params={"response_format", "stream"}
+    )
+    assert "thinking" in inspect.signature(getattr(completions, helper)).parameters
+
+
+_WEATHER_TOOL: ChatCompletionFunctionToolParam = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+            "additionalProperties": False,
+        },
+        "strict": True,
+    },
+}
+_STREAM = (
+    'data: {"id":"c","object":"chat.completion.chunk","created":0,"model":"kimi-k2.6",'
+    '"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+)
+
+
+def _answer(request: httpx.Request) -> httpx.Response:
+    if json.loads(request.content).get("stream"):
+        return httpx.Response(200, text=_STREAM, headers={"content-type": "text/event-stream"})
+    return Recorder.respond(request)
+
+
+@pytest.mark.parametrize("helper", ["parse", "stream"])
+def test_tools_given_as_a_generator_are_sent(helper: str) -> None:
+    # openai's helpers take any iterable of tools; read once, a generator would be sent empty.
+    recorder = Recorder(respond=_answer)
+    completions = KimiOpenAI(api_key=KEY, base_url=BASE_URL, http_client=recorder.client()).chat.completions
+    tools = (tool for tool in [_WEATHER_TOOL])
+    if helper == "parse":
+        completions.parse(model="kimi-k2.6", messages=MESSAGES, tools=tools)
+    else:
+        with completions.stream(model="kimi-k2.6", messages=MESSAGES, tools=tools) as stream:
+            stream.get_final_completion()
+    assert recorder.last_json()["tools"] == [_WEATHER_TOOL]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("helper", ["parse", "stream"])
+async def test_tools_given_as_a_generator_are_sent_async(helper: str) -> None:
+    recorder = Recorder(respond=_answer)
+    client = AsyncKimiOpenAI(api_key=KEY, base_url=BASE_URL, http_client=recorder.async_client())
+    tools = (tool for tool in [_WEATHER_TOOL])
+    if helper == "parse":
+        await client.chat.completions.parse(model="kimi-k2.6", messages=MESSAGES, tools=tools)
+    else:
+        async with client.chat.completions.stream(
+            model="kimi-k2.6", messages=MESSAGES, tools=tools
+        ) as stream:
+            await stream.get_final_completion()
+    assert recorder.last_json()["tools"] == [_WEATHER_TOOL]

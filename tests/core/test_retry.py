@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from openai._models import FinalRequestOptions
 from openai._types import HttpxSendArgs
 from typing_extensions import Unpack, override
 
+from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
 from kimi_openai._errors import (
     EngineOverloadedError,
@@ -439,6 +441,32 @@ def test_max_retries_governs_whichever_layer_retries() -> None:
 def test_coerce_retry_policy_rejects(value: Any) -> None:
     with pytest.raises(KimiConfigurationError, match="max_retries"):
         coerce_retry_policy(value)
+
+
+BAD_MAX_RETRIES: list[tuple[object, type[Exception], str]] = [
+    (None, TypeError, "max_retries cannot be None"),
+    ("2", TypeError, "got '2'"),
+    (2.0, TypeError, "got 2.0"),
+    (math.inf, TypeError, "got inf"),
+    (-1, ValueError, "got -1"),
+]
+
+
+@pytest.mark.parametrize(("value", "openai_raises", "says"), BAD_MAX_RETRIES)
+@pytest.mark.parametrize("client_class", [KimiOpenAI, AsyncKimiOpenAI])
+def test_a_bad_max_retries_raises_what_openai_raises_and_a_kimi_error(
+    client_class: type[KimiOpenAI | AsyncKimiOpenAI], value: object, openai_raises: type[Exception], says: str
+) -> None:
+    # Code written for openai.OpenAI catches TypeError / ValueError here; code written for this package,
+    # KimiConfigurationError: both keep working, on the constructor and on with_options().
+    with pytest.raises(openai_raises, match="max_retries") as built:
+        client_class(api_key="sk-test", max_retries=value)  # pyright: ignore[reportArgumentType]
+    client = client_class(api_key="sk-test")
+    with pytest.raises(openai_raises, match="max_retries") as copied:
+        client.with_options(max_retries=value)  # pyright: ignore[reportArgumentType]
+    for error in (built.value, copied.value):
+        assert isinstance(error, KimiConfigurationError)
+        assert says in str(error)
 
 
 # ---------------------------------------------------------------- tenacity
@@ -907,3 +935,114 @@ def test_a_callers_tenacity_rule_stops_when_the_server_says_false() -> None:
     with pytest.raises(openai.InternalServerError):
         setup.sync_retrying()(call)
     assert len(calls) == 1
+
+
+# ---------------------------------------------------------------- the Kimi clients' waits: openai's own, unless tuned
+
+
+def _overloaded_then_ok(
+    headers: dict[str, str],
+) -> tuple[list[httpx.Request], Callable[[httpx.Request], httpx.Response]]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            return httpx.Response(429, content=_body("engine_overloaded_error"), headers=headers)
+        return httpx.Response(200, json=_SUCCESS)
+
+    return seen, handler
+
+
+def _complete(client: KimiOpenAI) -> None:
+    client.chat.completions.create(model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}])
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ({}, 0.5),
+        ({"retry-after": "2"}, 2.0),
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"retry-after": "120"}, 120.0),
+    ],
+)
+def test_with_openai_s_numbers_the_wait_is_openai_s_own(
+    headers: dict[str, str], wait: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What openai's own tests patch (its random source, its sleep) steers a Kimi client too; and a
+    # Retry-After up to openai's cap (120 s on current releases) is honoured, as openai honours it.
+    slept: list[float] = []
+    monkeypatch.setattr("openai._base_client.random", lambda: 0.0)
+    monkeypatch.setattr("openai._base_client.time.sleep", slept.append)
+    seen, handler = _overloaded_then_ok(headers)
+    _complete(KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=httpx.MockTransport(handler))))
+    assert (len(seen), slept) == (2, [wait])
+
+
+def test_a_patch_of_openai_s_wait_applies_to_the_kimi_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[int] = []
+
+    def openai_wait(_client: object, remaining_retries: int, *_args: object) -> float:
+        asked.append(remaining_retries)
+        return 0.0
+
+    monkeypatch.setattr(openai._base_client.BaseClient, "_calculate_retry_timeout", openai_wait)  # pyright: ignore[reportPrivateUsage]
+    for client_class in (KimiOpenAI, AsyncKimiOpenAI):
+        options = FinalRequestOptions.construct(method="post", url="/chat/completions")
+        assert client_class(api_key="sk-test")._calculate_retry_timeout(2, options, None) == 0.0  # pyright: ignore[reportPrivateUsage]
+    assert asked == [2, 2]
+
+
+def test_a_retry_after_beyond_openai_s_cap_is_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr("openai._base_client.time.sleep", slept.append)
+    seen, handler = _overloaded_then_ok({"retry-after": "121"})
+    with pytest.raises(EngineOverloadedError):
+        _complete(
+            KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+        )
+    assert (len(seen), slept) == (1, [])
+
+
+def test_a_policy_with_its_own_numbers_waits_by_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr("openai._base_client.random", lambda: 0.0)
+    monkeypatch.setattr("openai._base_client.time.sleep", slept.append)
+    for policy, headers, wait in [
+        (RetryPolicy(initial_backoff=0.1, jitter=0.0), {}, 0.1),
+        (RetryPolicy(jitter=0.5, random=lambda: 1.0), {}, 0.25),
+        (RetryPolicy(retry_after_cap=5.0), {"retry-after": "3"}, 3.0),
+    ]:
+        assert not policy.waits_as_openai
+        slept.clear()
+        seen, handler = _overloaded_then_ok(headers)
+        client = KimiOpenAI(
+            api_key="sk-test",
+            retry_policy=policy,
+            http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        )
+        _complete(client)
+        assert (len(seen), slept) == (2, [wait])
+    assert RetryPolicy(max_retries=5).waits_as_openai  # the number of retries is not a wait
+
+
+@pytest.mark.anyio
+async def test_async_with_openai_s_numbers_the_wait_is_openai_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("openai._base_client.random", lambda: 0.0)
+    monkeypatch.setattr("openai._base_client.anyio.sleep", sleep)
+    seen, handler = _overloaded_then_ok({})
+
+    async def async_handler(request: httpx.Request) -> httpx.Response:
+        return handler(request)
+
+    client = AsyncKimiOpenAI(
+        api_key="sk-test", http_client=httpx.AsyncClient(transport=httpx.MockTransport(async_handler))
+    )
+    await client.chat.completions.create(model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}])
+    assert (len(seen), slept) == (2, [0.5])

@@ -238,10 +238,17 @@ def test_a_break_is_caught_by_what_catches_plain_openai_s_error(exc: type[Except
     assert ours.request.url == BASE_URL + "/chat/completions"
     assert str(ours).startswith("The stream broke after 1 chunks")
     assert isinstance(ours, StreamTimeoutError) == (exc is httpx.ReadTimeout)
+    assert type(ours.__cause__) is type(_wrapped_by(theirs)) is exc
     with kimi.chat.completions.stream(model="kimi-k2.6", messages=MESSAGES) as events:
         helper = _break_of(iter(events))
     assert isinstance(helper, type(theirs))
     assert isinstance(helper, StreamConnectionError)
+    assert type(helper.__cause__) is exc
+
+
+def _wrapped_by(error: BaseException) -> BaseException:
+    """The transport error openai's own error for a break wraps (3.x), or is (2.x)."""
+    return error.__cause__ if isinstance(error, openai.APIConnectionError) and error.__cause__ else error
 
 
 @pytest.mark.anyio
@@ -260,6 +267,7 @@ async def test_async_a_break_is_caught_by_what_catches_plain_openai_s_error(exc:
     assert isinstance(ours, StreamConnectionError)
     assert ours.partial.content == "Hel"
     assert ours.reason == ("timeout" if exc is httpx.ReadTimeout else "connection")
+    assert type(ours.__cause__) is type(_wrapped_by(theirs)) is exc
 
 
 def test_an_error_event_mid_stream_carries_the_partial_and_stays_an_api_error() -> None:

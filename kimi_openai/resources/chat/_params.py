@@ -9,8 +9,8 @@ At run time every keyword passes through to openai, typed here or not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 from openai import NotGiven
 from openai._types import Body, Headers, Query, SequenceNotStr
@@ -28,9 +28,10 @@ from openai.types.shared_params import Metadata
 from typing_extensions import Required, TypedDict  # noqa: UP035
 
 from kimi_openai._compat import httpx
+from kimi_openai._rules.chat_shape import listify
 from kimi_openai._rules.model_specs import KnownModel
 
-__all__ = ["KimiCreateArgs", "KimiParseArgs", "RequestOptionArgs"]
+__all__ = ["KimiCreateArgs", "KimiParseArgs", "RequestOptionArgs", "read_once"]
 
 
 class RequestOptionArgs(TypedDict, total=False):
@@ -77,3 +78,14 @@ class KimiParseArgs(RequestOptionArgs, total=False):
     top_logprobs: int | None
     top_p: float | None
     user: str
+
+
+def read_once(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments, with ``messages`` and ``tools`` given as a one-pass iterable (a generator) read into lists.
+
+    ``parse`` and ``stream`` read them more than once (checked, split, sent, then parsed
+    against), where openai's helpers take any iterable: a generator must not arrive empty.
+    """
+    arguments = dict(kwargs)
+    listify(arguments)
+    return arguments

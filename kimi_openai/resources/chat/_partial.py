@@ -170,14 +170,25 @@ def join_partial(completion: ChatCompletion, prefix: str) -> PartialChatCompleti
     """
     if isinstance(completion, PartialChatCompletion):
         return completion
-    continuations = [choice.message.content or "" for choice in completion.choices]
-    for choice, continuation in zip(completion.choices, continuations, strict=True):
-        choice.message.content = prefix + continuation
+    # openai builds an odd body unvalidated (no ``choices``, a choice without ``message``) and
+    # returns it as it is; so does this, with an empty continuation where nothing can be joined.
+    choices = completion.__dict__.get("choices")
+    listed = cast("list[Any]", choices) if isinstance(choices, list) else []
+    continuations = [_continuation(choice) for choice in listed]
+    for choice, continuation in zip(listed, continuations, strict=True):
+        message = getattr(choice, "message", None)
+        if message is not None:
+            message.content = prefix + continuation
     values: dict[str, Any] = dict(completion)
     values.update(prefix=prefix, continuations=continuations)
     return PartialChatCompletion.model_construct(
         _fields_set={*completion.model_fields_set, "prefix", "continuations"}, **values
     )
+
+
+def _continuation(choice: object) -> str:
+    content = getattr(getattr(choice, "message", None), "content", None)
+    return content if isinstance(content, str) else ""
 
 
 def _joined(result: object, prefix: str) -> object:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from functools import partial
 from types import TracebackType
-from typing import Any, Generic, Self, cast
+from typing import Any, Generic, Self, cast, overload
 
 from openai import AsyncStream, Omit, Stream, omit
 from openai.lib._parsing._completions import type_to_response_format_param
@@ -39,7 +39,7 @@ from kimi_openai.types.chat.kimi_parsed_chat_completion import KimiParsedChatCom
 from kimi_openai.types.chat.stream_events import KimiChatCompletionStreamEvent
 from kimi_openai.types.thinking_param import ThinkingParam
 
-from ._params import KimiParseArgs
+from ._params import KimiParseArgs, read_once
 from ._stream_state import KimiChatCompletionStreamState
 
 __all__ = [
@@ -76,13 +76,27 @@ def _request_arguments(
 class KimiStreamMixin(Completions):
     """``.stream()`` on :class:`~kimi_openai.resources.chat.KimiCompletions`."""
 
-    def stream(  # pyright: ignore[reportIncompatibleMethodOverride]
+    @overload
+    def stream(
         self,
         *,
-        response_format: type[_T] | Omit = omit,
+        response_format: type[_T],
         thinking: ThinkingParam | Omit = omit,
         **kwargs: Unpack[KimiParseArgs],
-    ) -> KimiChatCompletionStreamManager[_T]:
+    ) -> KimiChatCompletionStreamManager[_T]: ...
+    @overload
+    def stream(
+        self,
+        *,
+        response_format: Omit = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiParseArgs],
+    ) -> KimiChatCompletionStreamManager[None]: ...
+    # The implementation's parameters are create's (openai's tests keep the two in sync); the
+    # overloads above type them.
+    def stream(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *, response_format: type[_T] | Omit = omit, thinking: ThinkingParam | Omit = omit, **kwargs: Any
+    ) -> KimiChatCompletionStreamManager[_T] | KimiChatCompletionStreamManager[None]:
         """Stream a completion as events (openai's, plus ``reasoning.delta`` / ``reasoning.done``).
 
         ```py
@@ -96,8 +110,9 @@ class KimiStreamMixin(Completions):
         Use it as a context manager: the request is sent on entering, and the response
         closed on leaving, read or not.
         """
-        check_helper_call(self._client, kwargs, response_format)
-        arguments, input_tools = _request_arguments(dict(kwargs), response_format, thinking)
+        listed = read_once(kwargs)
+        check_helper_call(self._client, listed, response_format)
+        arguments, input_tools = _request_arguments(listed, response_format, thinking)
         create = cast(Any, self.create)
         return KimiChatCompletionStreamManager(
             partial(create, **arguments), response_format=response_format, input_tools=input_tools
@@ -107,19 +122,34 @@ class KimiStreamMixin(Completions):
 class AsyncKimiStreamMixin(AsyncCompletions):
     """``.stream()`` on :class:`~kimi_openai.resources.chat.AsyncKimiCompletions`."""
 
-    def stream(  # pyright: ignore[reportIncompatibleMethodOverride]
+    @overload
+    def stream(
         self,
         *,
-        response_format: type[_T] | Omit = omit,
+        response_format: type[_T],
         thinking: ThinkingParam | Omit = omit,
         **kwargs: Unpack[KimiParseArgs],
-    ) -> AsyncKimiChatCompletionStreamManager[_T]:
+    ) -> AsyncKimiChatCompletionStreamManager[_T]: ...
+    @overload
+    def stream(
+        self,
+        *,
+        response_format: Omit = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiParseArgs],
+    ) -> AsyncKimiChatCompletionStreamManager[None]: ...
+    # The implementation's parameters are create's (openai's tests keep the two in sync); the
+    # overloads above type them.
+    def stream(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *, response_format: type[_T] | Omit = omit, thinking: ThinkingParam | Omit = omit, **kwargs: Any
+    ) -> AsyncKimiChatCompletionStreamManager[_T] | AsyncKimiChatCompletionStreamManager[None]:
         """Async :meth:`KimiStreamMixin.stream`: ``async with client.chat.completions.stream(...) as stream:``.
 
         The request is sent on entering.
         """
-        check_helper_call(self._client, kwargs, response_format)
-        arguments, input_tools = _request_arguments(dict(kwargs), response_format, thinking)
+        listed = read_once(kwargs)
+        check_helper_call(self._client, listed, response_format)
+        arguments, input_tools = _request_arguments(listed, response_format, thinking)
         create = cast(Any, self.create)
         return AsyncKimiChatCompletionStreamManager(
             partial(create, **arguments), response_format=response_format, input_tools=input_tools

@@ -37,7 +37,7 @@ from kimi_openai.types.chat import (
 from kimi_openai.types.thinking_param import ThinkingParam
 
 from ._builtin_tools import has_builtin_tool_call, quiet_builtin_tool_calls, split_builtin_tools
-from ._params import KimiCreateArgs, KimiParseArgs
+from ._params import KimiCreateArgs, KimiParseArgs, read_once
 from ._partial import AsyncPartialMixin, PartialMixin
 from ._stream import AsyncKimiStreamMixin, KimiStreamMixin
 
@@ -174,24 +174,39 @@ class KimiCompletions(PartialMixin, KimiStreamMixin):
         """openai's ``create``, returning Kimi types; ``thinking={"type": "enabled" | "disabled"}`` is Kimi's."""
         return cast("Any", super().create(**with_thinking(kwargs, thinking)))
 
-    @override
-    def parse(  # pyright: ignore[reportIncompatibleMethodOverride]
+    @overload
+    def parse(
         self,
         *,
-        response_format: type[_T] | Omit = omit,
+        response_format: type[_T],
         thinking: ThinkingParam | Omit = omit,
         **kwargs: Unpack[KimiParseArgs],
-    ) -> KimiParsedChatCompletion[_T]:
+    ) -> KimiParsedChatCompletion[_T]: ...
+    @overload
+    def parse(
+        self,
+        *,
+        response_format: Omit = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiParseArgs],
+    ) -> KimiParsedChatCompletion[None]: ...
+    # The implementation's parameters are create's (openai's tests keep the two in sync); the
+    # overloads above type them.
+    @override
+    def parse(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *, response_format: type[_T] | Omit = omit, thinking: ThinkingParam | Omit = omit, **kwargs: Any
+    ) -> KimiParsedChatCompletion[_T] | KimiParsedChatCompletion[None]:
         """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message).
 
         The Kimi types come from the request's post-parser (see ``kimi_post_arguments``),
         so ``with_raw_response.parse(...)`` and ``with_streaming_response.parse(...)`` give them too.
         """
         # openai's parse refuses builtin tools ($web_search); they travel in extra_body instead.
-        check_helper_call(self._client, kwargs, response_format)
-        arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
+        listed = read_once(kwargs)
+        check_helper_call(self._client, listed, response_format)
+        arguments = split_builtin_tools(with_thinking(listed, thinking))
         parsed = super().parse(response_format=response_format, **arguments)
-        return cast("KimiParsedChatCompletion[_T]", parsed)
+        return cast("KimiParsedChatCompletion[_T] | KimiParsedChatCompletion[None]", parsed)
 
 
 class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
@@ -234,21 +249,36 @@ class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
         """openai's ``create``, returning Kimi types; ``thinking={"type": "enabled" | "disabled"}`` is Kimi's."""
         return cast("Any", await super().create(**with_thinking(kwargs, thinking)))
 
-    @override
-    async def parse(  # pyright: ignore[reportIncompatibleMethodOverride]
+    @overload
+    async def parse(
         self,
         *,
-        response_format: type[_T] | Omit = omit,
+        response_format: type[_T],
         thinking: ThinkingParam | Omit = omit,
         **kwargs: Unpack[KimiParseArgs],
-    ) -> KimiParsedChatCompletion[_T]:
+    ) -> KimiParsedChatCompletion[_T]: ...
+    @overload
+    async def parse(
+        self,
+        *,
+        response_format: Omit = omit,
+        thinking: ThinkingParam | Omit = omit,
+        **kwargs: Unpack[KimiParseArgs],
+    ) -> KimiParsedChatCompletion[None]: ...
+    # The implementation's parameters are create's (openai's tests keep the two in sync); the
+    # overloads above type them.
+    @override
+    async def parse(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *, response_format: type[_T] | Omit = omit, thinking: ThinkingParam | Omit = omit, **kwargs: Any
+    ) -> KimiParsedChatCompletion[_T] | KimiParsedChatCompletion[None]:
         """openai's ``parse``, returning Kimi types (``reasoning_content`` typed on the message).
 
         The Kimi types come from the request's post-parser (see ``kimi_post_arguments``),
         so ``with_raw_response.parse(...)`` and ``with_streaming_response.parse(...)`` give them too.
         """
         # openai's parse refuses builtin tools ($web_search); they travel in extra_body instead.
-        check_helper_call(self._client, kwargs, response_format)
-        arguments = split_builtin_tools(with_thinking(dict(kwargs), thinking))
+        listed = read_once(kwargs)
+        check_helper_call(self._client, listed, response_format)
+        arguments = split_builtin_tools(with_thinking(listed, thinking))
         parsed = await super().parse(response_format=response_format, **arguments)
-        return cast("KimiParsedChatCompletion[_T]", parsed)
+        return cast("KimiParsedChatCompletion[_T] | KimiParsedChatCompletion[None]", parsed)

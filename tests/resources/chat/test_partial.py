@@ -14,6 +14,7 @@ import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
+from kimi_openai._compat import httpx
 from kimi_openai.lib.partial import (
     AsyncPartialStream,
     ContinuationLimitError,
@@ -262,3 +263,28 @@ async def test_async_continue_after_length(
     text = await async_continue_after_length(async_kimi_emulator_client, first, QUICKSORT, name="Kelsier")
     assert text == "abcd"
     assert _last_message(kimi_emulator.last_chat_request())["name"] == "Kelsier"
+
+
+ODD_ANSWERS: list[dict[str, Any]] = [
+    {"id": "c", "object": "chat.completion", "created": 0, "model": "kimi-k2.6"},
+    {"id": "c", "object": "chat.completion", "created": 0, "model": "kimi-k2.6", "choices": None},
+    {"id": "c", "object": "chat.completion", "created": 0, "model": "kimi-k2.6", "choices": [{"index": 0}]},
+]
+
+
+@pytest.mark.parametrize("body", ODD_ANSWERS, ids=["no-choices", "null-choices", "no-message"])
+def test_an_answer_without_a_message_is_returned_as_it_came(body: dict[str, Any]) -> None:
+    # openai returns such a body unvalidated, as it came; partial() does too, with nothing joined.
+    def answer(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=body)
+
+    client = KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
+    plain = client.chat.completions.partial(model="kimi-k2.6", messages=messages, prefix="Once")
+    raw = client.chat.completions.with_raw_response.partial(
+        model="kimi-k2.6", messages=messages, prefix="Once"
+    )
+    for joined in (plain, raw.parse()):
+        assert isinstance(joined, PartialChatCompletion)
+        assert (joined.id, joined.prefix) == ("c", "Once")
+        assert joined.continuations == ([""] if body.get("choices") else [])
