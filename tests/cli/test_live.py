@@ -1,6 +1,6 @@
 """The command line against the real Moonshot API: only with ``KIMI_LIVE=1`` and a key.
 
-``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest tests/test_cli_live.py``. The command runs in
+``KIMI_LIVE=1 MOONSHOT_API_KEY=sk-... pytest tests/cli/test_live.py``. The command runs in
 a subprocess, as a user runs it, so the suite's network block does not apply to it.
 """
 

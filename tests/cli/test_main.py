@@ -102,7 +102,7 @@ def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str])
 
 
 def test_the_console_script_is_declared_for_this_main() -> None:
-    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
     assert 'kimi-openai = "kimi_openai.__main__:main"' in pyproject
 
 

@@ -1,7 +1,7 @@
 """``$web_search``: the declaration, ``run_web_search`` (echo, ids, thinking rules), ``.parse()`` and
 async ``.stream()`` with the builtin tool.
 
-Cassettes: ``cassettes/test_web_search/`` (``pytest --record-mode=rewrite tests/test_web_search.py``).
+Cassettes: ``cassettes/test_web_search/`` (``pytest --record-mode=rewrite tests/lib/test_web_search.py``).
 """
 
 from __future__ import annotations
