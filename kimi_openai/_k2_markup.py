@@ -34,13 +34,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import Enum, auto
-from typing import Final, Literal
+from typing import Final
 
 from openai.types.chat import ChatCompletionMessageFunctionToolCall
 from openai.types.chat.chat_completion_chunk import ChoiceDeltaToolCall, ChoiceDeltaToolCallFunction
 from openai.types.chat.chat_completion_message_function_tool_call import Function
 
-from ._errors import KimiError
+from ._errors import K2MarkupError, K2Problem, K2ProblemKind
 
 # Token strings as documented in "Manually Parsing Tool Calls",
 # https://github.com/MoonshotAI/Kimi-K2/blob/main/docs/tool_call_guidance.md
@@ -119,39 +119,6 @@ def short(text: str) -> str:
 
 
 # -- results ----------------------------------------------------------------------------------
-
-K2ProblemKind = Literal[
-    "unclosed_section",
-    "unclosed_call",
-    "missing_section_begin",
-    "missing_argument_begin",
-    "invalid_arguments",
-    "nonstandard_id",
-    "stray_text",
-    "unexpected_token",
-]
-
-
-@dataclass(frozen=True)
-class K2Problem:
-    """One defect found in the markup. The markup is still parsed as far as possible."""
-
-    kind: K2ProblemKind
-    """What went wrong; stable, meant for code."""
-    message: str
-    """What went wrong, for people."""
-    call_index: int | None = None
-    """Position of the affected call in this message (0-based), if a call is affected."""
-
-
-class K2MarkupError(KimiError, ValueError):
-    """Raised in strict mode at the first defect in K2 tool-call markup."""
-
-    problem: K2Problem
-
-    def __init__(self, problem: K2Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,9 @@ from typing import Any, Final, Literal, cast
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from ._errors import KimiValidationError
-from ._reasoning_echo_keys import PENDING, Prefix, fields_of, fields_or_empty, turn_parts
-from ._rules.chat import KimiWarning
+from ._errors import KimiValidationError, KimiWarning
+from ._fields import fields_of, fields_or_empty
+from ._reasoning_echo_keys import PENDING, Prefix, turn_parts
 from ._rules.model_specs import ModelSpec, get_model_spec
 from ._stream_index import ToolCallSlots, choice_index
 from .types.assistant_message_param import KimiAssistantMessageParam

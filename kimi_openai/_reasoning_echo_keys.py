@@ -26,11 +26,11 @@ from typing import Final, cast
 
 from pydantic import BaseModel
 
+from ._fields import fields_of, fields_or_empty
+
 __all__ = [
     "PENDING",
     "Prefix",
-    "fields_of",
-    "fields_or_empty",
     "prefix_of",
     "text_of",
     "turn_parts",
@@ -40,24 +40,6 @@ _START: Final = hash("kimi_openai reasoning prefix")
 _PACK: Final = struct.Struct("<q").pack
 _INSTRUCTION_ROLES: Final = ("system", "developer")
 """Roles a handoff or a per-request system prompt rewrites; the second digest leaves them out."""
-
-
-def fields_of(obj: object) -> Mapping[str, object]:
-    """A message, tool call or function as a mapping: model fields plus extras, or the dict itself."""
-    if isinstance(obj, BaseModel):
-        return {**obj.__dict__, **(obj.model_extra or {})}
-    if isinstance(obj, Mapping):
-        return cast("Mapping[str, object]", obj)
-    raise TypeError(f"expected a message model or a dict, got {type(obj).__name__}")
-
-
-def fields_or_empty(obj: object) -> Mapping[str, object]:
-    """:func:`fields_of`, or nothing for a value that is neither a model nor a mapping."""
-    if type(obj) is dict:  # the common case, without the slower abstract-class check
-        return cast("dict[str, object]", obj)
-    if isinstance(obj, BaseModel | Mapping):
-        return fields_of(cast("BaseModel | Mapping[str, object]", obj))
-    return {}
 
 
 def _parts(content: object) -> list[Mapping[str, object]]:

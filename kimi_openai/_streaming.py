@@ -22,7 +22,7 @@ a complete stream (https://platform.moonshot.ai/docs/guide/utilize-the-streaming
 and streams do drop mid-reasoning on long contexts, so a stream that breaks (a
 dropped connection, a timeout between chunks, an ``error`` event, an event that is not
 a JSON object) or simply ends without ``[DONE]`` raises :class:`~kimi_openai.StreamInterruptedError`
-carrying a :class:`PartialStream`: the content, reasoning, tool-call fragments
+carrying a :class:`StreamSnapshot`: the content, reasoning, tool-call fragments
 (stitched by ``index``) and usage that did arrive. Nothing received is lost, and a
 dropped or timed-out stream is still caught by what catches plain openai's error.
 
@@ -47,13 +47,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from openai import APIConnectionError, APIError, APITimeoutError, AsyncStream, Stream
 from openai._streaming import ServerSentEvent
-from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletionChunk
 from pydantic import BaseModel
 from typing_extensions import override
@@ -67,8 +65,7 @@ from ._errors import (
     StreamTimeoutError,
     stream_error_event,
 )
-from ._reasoning_echo_keys import fields_or_empty
-from ._stream_index import ToolCallSlots, choice_index
+from ._stream_snapshot import StreamSnapshot, stream_snapshot
 from .types.chat.kimi_chat_completion_chunk import KimiChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -78,7 +75,7 @@ if TYPE_CHECKING:
     from ._k2_apply import K2ChunkRewriter
     from ._k2_markup import K2Problem
 
-__all__ = ["AsyncKimiStream", "KimiStream", "PartialChoice", "PartialStream", "PartialToolCall"]
+__all__ = ["AsyncKimiStream", "KimiStream"]
 
 _T = TypeVar("_T")
 
@@ -91,150 +88,6 @@ try:
     )
 except ImportError:  # openai 2.x closes without draining
     _drain_response_async = None
-
-
-@dataclass(frozen=True, slots=True)
-class PartialToolCall:
-    """One tool call as far as it arrived: its deltas stitched by ``index``."""
-
-    index: int
-    """The call's ``index`` in the stream."""
-    id: str | None = None
-    """The call id (sent in the call's first delta), or ``None`` if that delta never came."""
-    type: str | None = None
-    """``"function"`` (or ``"builtin_function"`` for ``$web_search``), when sent."""
-    name: str | None = None
-    """The function name, when sent."""
-    arguments: str = ""
-    """The argument fragments joined: possibly truncated JSON."""
-
-
-@dataclass(frozen=True, slots=True)
-class PartialChoice:
-    """What one choice of an interrupted stream had delivered."""
-
-    index: int
-    """The choice's ``index``."""
-    content: str = ""
-    """The ``content`` deltas joined."""
-    reasoning_content: str = ""
-    """The ``reasoning_content`` deltas joined (thinking models send these first)."""
-    tool_calls: tuple[PartialToolCall, ...] = ()
-    """Tool-call fragments, stitched by ``index``, in index order."""
-    finish_reason: str | None = None
-    """The choice's ``finish_reason`` if it arrived (then only ``[DONE]`` was missing)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PartialStream:
-    """Everything a stream delivered before it broke. The properties read choice 0."""
-
-    choices: tuple[PartialChoice, ...] = ()
-    """One entry per choice index seen, in index order."""
-    usage: CompletionUsage | None = None
-    """The last ``usage`` received (top level or from a choice), if any."""
-    chunks: tuple[object, ...] = field(default=(), repr=False)
-    """The chunks as they were yielded, in order."""
-
-    def choice(self, index: int = 0) -> PartialChoice:
-        """Choice ``index`` (an empty one if nothing arrived for it)."""
-        for choice in self.choices:
-            if choice.index == index:
-                return choice
-        return PartialChoice(index)
-
-    @property
-    def content(self) -> str:
-        """The ``content`` of choice 0 received so far."""
-        return self.choice().content
-
-    @property
-    def reasoning_content(self) -> str:
-        """The ``reasoning_content`` of choice 0 received so far."""
-        return self.choice().reasoning_content
-
-    @property
-    def tool_calls(self) -> tuple[PartialToolCall, ...]:
-        """Tool-call fragments of choice 0."""
-        return self.choice().tool_calls
-
-    @property
-    def finish_reason(self) -> str | None:
-        """``finish_reason`` of choice 0, if it arrived."""
-        return self.choice().finish_reason
-
-
-class _ChoiceDraft:
-    __slots__ = ("calls", "content", "finish_reason", "reasoning", "slots")
-
-    def __init__(self) -> None:
-        self.content: list[str] = []
-        self.reasoning: list[str] = []
-        self.calls: dict[int, dict[str, Any]] = {}
-        self.finish_reason: str | None = None
-        self.slots = ToolCallSlots()
-
-    def add(self, choice: object) -> None:
-        delta = getattr(choice, "delta", None)
-        for name, parts in (("content", self.content), ("reasoning_content", self.reasoning)):
-            value = getattr(delta, name, None)
-            if isinstance(value, str):
-                parts.append(value)
-        for call in _as_list(getattr(delta, "tool_calls", None)):
-            self._add_call(call)
-        finish = getattr(choice, "finish_reason", None)
-        if isinstance(finish, str):
-            self.finish_reason = finish
-
-    def _add_call(self, call: object) -> None:
-        fields = fields_or_empty(call)
-        if not fields:  # a bare number or string where a call should be: nothing to stitch
-            return
-        draft = self.calls.setdefault(
-            self.slots.slot(fields.get("index"), fields.get("id")), {"arguments": []}
-        )
-        function = fields_or_empty(fields.get("function"))
-        for key, value in (
-            ("id", fields.get("id")),
-            ("type", fields.get("type")),
-            ("name", function.get("name")),
-        ):
-            if isinstance(value, str) and value:
-                draft.setdefault(key, value)
-        arguments = function.get("arguments")
-        if isinstance(arguments, str):
-            draft["arguments"].append(arguments)
-
-    def build(self, index: int) -> PartialChoice:
-        calls = tuple(
-            PartialToolCall(
-                index=i,
-                id=d.get("id"),
-                type=d.get("type"),
-                name=d.get("name"),
-                arguments="".join(d["arguments"]),
-            )
-            for i, d in sorted(self.calls.items())
-        )
-        return PartialChoice(index, "".join(self.content), "".join(self.reasoning), calls, self.finish_reason)
-
-
-def _as_list(value: object) -> list[object]:
-    return cast("list[object]", value) if isinstance(value, list) else []
-
-
-def partial_stream(chunks: list[Any]) -> PartialStream:
-    """Stitch the chunks a stream delivered into a :class:`PartialStream`. Never raises."""
-    drafts: dict[int, _ChoiceDraft] = {}
-    usage: CompletionUsage | None = None
-    for chunk in chunks:
-        for choice in _as_list(getattr(chunk, "choices", None)):
-            drafts.setdefault(choice_index(getattr(choice, "index", None)), _ChoiceDraft()).add(choice)
-        found = getattr(chunk, "usage", None)
-        if isinstance(found, CompletionUsage):
-            usage = found
-    choices = tuple(drafts[i].build(i) for i in sorted(drafts))
-    return PartialStream(choices, usage, tuple(chunks))
 
 
 @cache
@@ -328,12 +181,12 @@ def _interruption(
         return _connection_error(exc, received, request)
     if isinstance(exc, APIError):  # an ``error`` event
         return StreamServerError(
-            exc.message, request=exc.request, body=exc.body, partial=partial_stream(received)
+            exc.message, request=exc.request, body=exc.body, partial=stream_snapshot(received)
         )
     if isinstance(exc, json.JSONDecodeError | _NotAnObjectError):
         what = "not a JSON object" if isinstance(exc, _NotAnObjectError) else "not JSON"
         message = f"The stream sent an event that is {what} after {len(received)} chunks: {exc}"
-        return StreamInterruptedError(message, partial=partial_stream(received), reason="malformed")
+        return StreamInterruptedError(message, partial=stream_snapshot(received), reason="malformed")
     return None
 
 
@@ -363,7 +216,7 @@ def _connection_error(exc: Exception, received: list[Any], request: httpx.Reques
     cls: type[StreamConnectionError] = StreamTimeoutError if timed_out else StreamConnectionError
     if isinstance(exc, httpx.TransportError):
         cls = _also(cls, type(exc))
-    return cls(message, request=request, partial=partial_stream(received))
+    return cls(message, request=request, partial=stream_snapshot(received))
 
 
 @cache
@@ -380,7 +233,7 @@ def _also(cls: type[StreamConnectionError], transport: type[Exception]) -> type[
 
 def _incomplete(received: list[Any]) -> StreamInterruptedError:
     message = f"The stream ended after {len(received)} chunks without data: [DONE]"
-    return StreamInterruptedError(message, partial=partial_stream(received), reason="incomplete")
+    return StreamInterruptedError(message, partial=stream_snapshot(received), reason="incomplete")
 
 
 def _json_answer(response: httpx.Response, cast_to: object) -> bool:
@@ -509,9 +362,9 @@ class _Received:
         """The ``reasoning_content`` of choice ``index`` received so far."""
         return self.partial().choice(index).reasoning_content
 
-    def partial(self) -> PartialStream:
+    def partial(self) -> StreamSnapshot:
         """What arrived so far, stitched (the same snapshot an interruption error carries)."""
-        return partial_stream(self.received)
+        return stream_snapshot(self.received)
 
 
 class KimiStream(Stream[_T], _Received):

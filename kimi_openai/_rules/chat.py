@@ -35,7 +35,6 @@ from .schema import as_list, as_map, normalize_tool_schema, normalize_tools
 from .sources import KD_THINKING
 
 __all__ = [
-    "KimiWarning",
     "PreparedRequest",
     "TokenLimitField",
     "check_helper_arguments",
@@ -53,10 +52,6 @@ NEAR_ZERO_TEMPERATURE: Final = 0.3
 THINKING_MIN_TOKENS: Final = 16_000
 # reasoning_effort values seen accepted on K2 models (pydantic/pydantic-ai PR #6208).
 K2_REASONING_EFFORT: Final = ("minimal", "low", "medium", "high")
-
-
-class KimiWarning(UserWarning):
-    """A request Kimi accepts but that probably does not do what was meant."""
 
 
 def prepare_chat_request(

@@ -19,7 +19,7 @@ import openai
 from openai.types import FileObject
 from openai.types.chat import ChatCompletionContentPartImageParam
 
-from kimi_openai._errors import KimiError, KimiValidationError, ServerError
+from kimi_openai._errors import FileExtractionError, FileExtractionServerError, KimiValidationError
 from kimi_openai.types.file_content import ExtractedFile
 from kimi_openai.types.video_part_param import ChatCompletionContentPartVideoParam, MediaContentPartParam
 
@@ -84,34 +84,6 @@ _ALLOWED: Final[Mapping[str, tuple[frozenset[str], str]]] = {
 }
 
 
-class FileExtractionError(KimiError):
-    """Moonshot could not process an uploaded file: its status is ``error`` (https://platform.moonshot.cn/docs/api/files).
-
-    The file stays on the account; delete it with ``client.files.delete(error.file_id)``.
-    """
-
-    file_id: str
-    """The id of the failed file."""
-    filename: str
-    status: str
-    """The file's status: ``"error"``."""
-    status_details: str | None
-    """What the server said went wrong (``status_details``), if anything."""
-
-    def __init__(self, *, file_id: str, filename: str, status: str, status_details: str | None) -> None:
-        super().__init__(self._record(file_id, filename, status, status_details))
-
-    def _record(self, file_id: str, filename: str, status: str, status_details: str | None) -> str:
-        self.file_id, self.filename, self.status, self.status_details = (
-            file_id,
-            filename,
-            status,
-            status_details,
-        )
-        detail = f": {status_details}" if status_details else ""
-        return f"Moonshot could not process file {filename!r} ({file_id}), status {status!r}{detail}"
-
-
 def raise_for_failed_file(file: FileObject) -> FileObject:
     """Return ``file``, or raise :class:`FileExtractionError` when its status is ``error``."""
     if file.status == "error":
@@ -124,20 +96,6 @@ def raise_for_failed_file(file: FileObject) -> FileObject:
 _EXTRACTION_FAILED: Final = "Failed to extract file"
 """How the content endpoint's 500 ``server_error`` for a failed extraction starts (KD_ERRORS)."""
 KD_ERRORS: Final = "https://platform.kimi.ai/docs/api/errors"
-
-
-class FileExtractionServerError(FileExtractionError, ServerError):
-    """The content endpoint's 500 ``Failed to extract file: ...``, a :class:`FileExtractionError`.
-
-    It stays the :class:`~kimi_openai.ServerError` the server sent too (same ``status_code``,
-    ``response`` and ``body``), so ``except openai.InternalServerError`` still catches it.
-    """
-
-    def __init__(
-        self, error: openai.APIStatusError, *, file_id: str, filename: str | None, details: str
-    ) -> None:
-        message = self._record(file_id, filename or file_id, "error", details)
-        ServerError.__init__(self, message, response=error.response, body=error.body)
 
 
 def extraction_failure(

@@ -7,7 +7,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kimi_openai._rules.files import FileExtractionError as FileExtractionError
+    from kimi_openai._errors import FileExtractionError as FileExtractionError
 
     from ._files import extracted_file_messages as extracted_file_messages
     from ._files import image_part_from_bytes as image_part_from_bytes
@@ -79,7 +79,7 @@ _LAZY: dict[str, str] = {
     "rate_limit_of": ".rate_limits",
     "limited_create": ".rate_limits",
     "k2_problems_of": ".k2_tool_calls",
-    "FileExtractionError": "kimi_openai._rules.files",
+    "FileExtractionError": "kimi_openai._errors",
     "extracted_file_messages": "._files",
     "image_part_from_bytes": "._files",
     "image_part_from_path": "._files",

@@ -25,7 +25,7 @@ from openai._models import construct_type
 from openai.types import Batch
 
 from kimi_openai._config import platform_of
-from kimi_openai._errors import KimiError, KimiValidationError
+from kimi_openai._errors import BatchTimeoutError, KimiValidationError
 from kimi_openai._pipeline import KimiSettings
 from kimi_openai._reasoning_echo import ReasoningStore
 from kimi_openai._rules.batches import (
@@ -65,18 +65,6 @@ BatchRequest: TypeAlias = Mapping[str, object]
 optionally with a ``custom_id``; or a ready line, ``{"custom_id": ..., "body": {...}}``."""
 
 _CALL_OPTIONS: Final = frozenset({"extra_headers", "extra_query", "timeout"})
-
-
-class BatchTimeoutError(KimiError, TimeoutError):
-    """The batch was not finished within ``timeout``; ``resume_batch(client, error.batch.id)`` continues."""
-
-    def __init__(self, batch: Batch, timeout: float) -> None:
-        self.batch = batch
-        """The batch as last seen."""
-        super().__init__(
-            f"batch {batch.id} is still {batch.status!r} after {timeout} s; "
-            f"call resume_batch(client, {batch.id!r}) to keep waiting."
-        )
 
 
 # -- writing the input ----------------------------------------------------------------------

@@ -39,7 +39,8 @@ from kimi_openai._retry import (
     coerce_retry_policy,
     is_retryable,
 )
-from kimi_openai._streaming import AsyncKimiStream, KimiStream, PartialStream
+from kimi_openai._stream_snapshot import StreamSnapshot, stream_snapshot
+from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import KimiChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -216,9 +217,7 @@ class _Progress:
             return "the error is not retryable"
         return None
 
-    def snapshot(self, last: PartialStream) -> PartialStream:
+    def snapshot(self, last: StreamSnapshot) -> StreamSnapshot:
         """What every attempt delivered, as one partial (the text joined across attempts)."""
-        from kimi_openai._streaming import partial_stream
-
-        merged = partial_stream(self.chunks)
+        merged = stream_snapshot(self.chunks)
         return replace(merged, usage=last.usage or merged.usage)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from typing_extensions import override
 
 import kimi_openai._errors as errors
+from kimi_openai import SnapshotChoice, StreamSnapshot
 from kimi_openai._compat import httpx
 from kimi_openai._errors import (
     ClientClosedRequestError,
@@ -42,7 +44,6 @@ from kimi_openai._errors import (
     error_class_for,
     make_status_error,
 )
-from kimi_openai._streaming import PartialChoice, PartialStream
 
 API_KEY = "sk-test-not-a-real-key-0123456789"
 URL = "https://api.moonshot.ai/v1/chat/completions"
@@ -310,7 +311,7 @@ def test_base_errors_keep_their_behaviour() -> None:
 
 
 def test_a_stream_timeout_is_an_openai_timeout_and_keeps_the_partial() -> None:
-    partial = PartialStream((PartialChoice(0, content="Hel"),))
+    partial = StreamSnapshot((SnapshotChoice(0, content="Hel"),))
     err = errors.StreamTimeoutError("no chunk for 60 s", request=httpx.Request("POST", URL), partial=partial)
     assert isinstance(err, openai.APITimeoutError)
     assert isinstance(err, errors.StreamConnectionError)
@@ -397,3 +398,61 @@ _DOC_BLOCKS = [
 def test_the_quota_example_prints_what_the_page_says(block: str, capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(block, "docs/errors.md", "exec"), {"__name__": "docs_example"})
     assert "429 exceeded_current_quota_error req-123" in capsys.readouterr().out
+
+
+def _public_exceptions() -> dict[str, type]:
+    """Every exception and warning class the public modules export, by name."""
+    import kimi_openai
+    import kimi_openai.lib
+    import kimi_openai.lib.k2_tool_calls
+
+    found: dict[str, type] = {}
+    for module in (kimi_openai, kimi_openai.lib, kimi_openai.lib.k2_tool_calls):
+        for name in module.__all__:
+            if name in {
+                "PartialStream",
+                "PartialChoice",
+                "PartialToolCall",
+            }:  # deprecated names, not exceptions
+                continue
+            value = getattr(module, name)
+            if isinstance(value, type) and issubclass(value, BaseException):
+                found[name] = value
+    return found
+
+
+def _drawn() -> list[tuple[str, int]]:
+    """The classes of the module docstring's tree, in order, with the column each is drawn at."""
+    return [
+        (match.group(1).rpartition(".")[2], match.start(1))
+        for line in (errors.__doc__ or "").split("\n")
+        if (match := re.search(r"[├└]── ([\w.]+)", line))
+    ]
+
+
+def test_every_public_exception_lives_in_the_error_module_and_its_drawn_tree() -> None:
+    public = _public_exceptions()
+    assert {
+        "KimiError",
+        "ToolLoopError",
+        "BatchTimeoutError",
+        "FileExtractionError",
+        "K2MarkupError",
+    } <= public.keys()
+    assert {name for name, cls in public.items() if cls.__module__ != errors.__name__} == set()
+    assert public.keys() - {name for name, _ in _drawn()} == set()
+
+
+def test_the_drawn_tree_shows_each_class_under_a_class_it_extends() -> None:
+    drawn = _drawn()
+    checked = 0
+    for row, (name, column) in enumerate(drawn):
+        cls = getattr(errors, name, None)
+        parents = [parent for parent, at in drawn[:row] if at == column - 4]
+        if cls is None or not parents:  # a root: openai's or Python's own class
+            continue
+        parent = parents[-1]
+        base = getattr(errors, parent, None) or getattr(openai, parent, None) or getattr(builtins, parent)
+        assert issubclass(cls, base), f"{name} is drawn under {parent}"
+        checked += 1
+    assert checked >= 40

@@ -17,7 +17,7 @@ import openai
 import pytest
 from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageParam
 
-from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
+from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError, KimiWarning
 from kimi_openai._compat import httpx
 from kimi_openai._reasoning_echo import (
     DEFAULT_MAX_TURNS,
@@ -26,7 +26,6 @@ from kimi_openai._reasoning_echo import (
     ReasoningStore,
     echo_message,
 )
-from kimi_openai._rules.chat import KimiWarning
 from kimi_openai.testing import MoonshotEmulator, ToolCall
 from tests._helpers import Recorder
 

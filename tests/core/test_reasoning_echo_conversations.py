@@ -19,10 +19,9 @@ from typing import Any
 
 import pytest
 
-from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError
+from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError, KimiWarning
 from kimi_openai._compat import httpx
 from kimi_openai._reasoning_echo import PLACEHOLDER_REASONING, ReasoningStore
-from kimi_openai._rules.chat import KimiWarning
 from kimi_openai.testing import MoonshotEmulator, ToolCall
 from tests._helpers import Recorder
 

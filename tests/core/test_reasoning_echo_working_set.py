@@ -18,10 +18,9 @@ from typing import Any
 
 import pytest
 
-from kimi_openai import KimiOpenAI, KimiValidationError
+from kimi_openai import KimiOpenAI, KimiValidationError, KimiWarning
 from kimi_openai._compat import httpx
 from kimi_openai._reasoning_echo import PLACEHOLDER_REASONING, ReasoningEchoPolicy, ReasoningStore
-from kimi_openai._rules.chat import KimiWarning
 from kimi_openai.types.chat import KimiChatCompletion
 
 SYSTEM: Any = {"role": "system", "content": "You are a records agent. Look each record up."}

@@ -24,7 +24,8 @@ from kimi_openai import (
     StreamInterruptedError,
 )
 from kimi_openai._compat import httpx
-from kimi_openai._streaming import AsyncKimiStream, KimiStream, PartialStream, partial_stream
+from kimi_openai._stream_snapshot import StreamSnapshot, stream_snapshot
+from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import KimiChatCompletionChunk
 from tests._helpers import Recorder
 
@@ -161,7 +162,7 @@ async def aread(pieces: list[bytes], **kwargs: Any) -> tuple[list[Any], BaseExce
     return chunks, None
 
 
-WHOLE = partial_stream(read([BODY])[0])
+WHOLE = stream_snapshot(read([BODY])[0])
 
 
 def test_the_whole_answer() -> None:
@@ -174,7 +175,7 @@ def test_the_whole_answer() -> None:
     assert WHOLE.finish_reason == "tool_calls"
 
 
-def assert_prefix(partial: PartialStream) -> None:
+def assert_prefix(partial: StreamSnapshot) -> None:
     """``partial`` is what a prefix of the whole answer holds."""
     assert WHOLE.content.startswith(partial.content)
     assert WHOLE.reasoning_content.startswith(partial.reasoning_content)
@@ -197,7 +198,7 @@ def test_dropped_after_each_network_chunk(events: int) -> None:
     _check_cut(chunks, error, "connection")
     assert isinstance(error, StreamConnectionError)
     assert len(chunks) == min(events, len(EVENTS) - 1)
-    assert error.partial == partial_stream(read(EVENTS[:events])[0])  # exactly what those events hold
+    assert error.partial == stream_snapshot(read(EVENTS[:events])[0])  # exactly what those events hold
     assert not stream.finished
 
 
@@ -265,7 +266,7 @@ async def test_async_cut_at_every_byte() -> None:
 def test_the_json_answer_gives_the_whole_answer() -> None:
     chunks, error, stream = read([ANSWER], content_type="application/json")
     assert (error, stream.finished) == (None, True)
-    assert partial_stream(chunks) == PartialStream(
+    assert stream_snapshot(chunks) == StreamSnapshot(
         WHOLE.choices, WHOLE.usage, tuple(chunks)
     )  # the same content, reasoning, calls and usage as the stream
 
