@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
+from kimi_openai.types.balance import Currency
+
 from .sources import KD_BENCHMARK, KD_CHAT, KD_LIST_MODELS, KD_MODELS
 
 __all__ = [
@@ -32,7 +34,6 @@ ThinkingSupport = Literal["none", "configurable", "always_on", "enabled_only", "
 """How a model handles the ``thinking`` request field."""
 ThinkingType = Literal["enabled", "disabled"]
 Lifecycle = Literal["current", "deprecated", "retired", "unknown"]
-Currency = Literal["CNY", "USD"]
 PLATFORM_CURRENCY: Final[dict[str | None, Currency]] = {"global": "USD", "cn": "CNY"}
 """What each platform bills in: platform.moonshot.ai in USD, platform.moonshot.cn in CNY (presumed ⚠)."""
 MatchedBy = Literal["id", "family", "live", "default"]
