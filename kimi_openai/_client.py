@@ -26,19 +26,6 @@ from openai._types import HttpxSendArgs
 from typing_extensions import override
 
 from ._client_hooks import KimiClientHooks, malformed_response
-from ._client_options import (
-    NewerOpenAIOptions,
-    check_newer_options,
-    copied_endpoint,
-    copied_headers,
-    copied_query,
-    forget_openai_environment,
-    inherited,
-    kimi_inherited,
-    moonshot_api_key,
-    openai_keywords,
-    refuse_platform_only,
-)
 from ._compat import httpx
 from ._config import check_http_client, read_dotenv, resolve_endpoint
 from ._constants import Region
@@ -51,6 +38,19 @@ from ._retry import (
     read_error_body_async,
 )
 from ._rules.chat import TokenLimitField
+from ._state import (
+    NewerOpenAIOptions,
+    check_newer_options,
+    copied_endpoint,
+    copied_headers,
+    copied_query,
+    forget_openai_environment,
+    inherited,
+    kimi_inherited,
+    moonshot_api_key,
+    openai_keywords,
+    refuse_platform_only,
+)
 
 if TYPE_CHECKING:
     # Resources are imported when first used, as openai does: `import kimi_openai` stays light.
