@@ -1,62 +1,87 @@
-"""What the Kimi clients do to a request before it is sent, and the settings that steer it.
+"""The one chat pipeline: what a Kimi client does to a chat request before it is sent, and to the answer.
 
-``prepare_options`` runs from the clients' ``_prepare_options`` hook, which sees
-every request the SDK sends (``create``, ``stream``, ``parse``, their raw and
-streaming-response forms, sync and async) and runs again on each retry, on a
-fresh copy of the options. So the work here is idempotent and never mutates
-what the caller passed.
+Going out, :func:`prepare_chat_body` runs the steps in one order, for every caller: the chat
+rules check the body and normalise it (``_rules.chat``: the output-limit field, MFJS schemas,
+``thinking`` turned off where a forced tool needs it), then the reasoning echo puts back what a
+framework dropped (``_reasoning_echo``). Validation comes first because it decides the final
+``thinking``, and whether a turn needs its reasoning depends on that. The callers:
+
+* the clients' ``_prepare_options`` hook (:func:`prepare_options`), which sees every request
+  the SDK sends (``create``, ``stream``, ``parse``, their raw and streaming-response forms,
+  sync and async) and runs again on each retry, on a fresh copy of the options, so the work
+  is idempotent and never mutates what the caller passed;
+* the lines of a batch (``lib/batch``) and the token estimate (``resources/tokenizers``),
+  which send what chat would send for the same arguments.
+
+Coming back, :func:`after_completion` (every parsed body, ``with_raw_response(...).parse()``
+included) and :func:`after_stream` (a stream that reached ``[DONE]``) keep the rate-limit
+headers, apply the K2 markup parser when the client asks for it, and remember the reasoning.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, cast, get_args
+from typing import TYPE_CHECKING, Any, cast
 
 from openai import Omit
 from openai._models import FinalRequestOptions
+from openai.types.chat import ChatCompletion
+from pydantic import ValidationError
 
-from ._errors import KimiConfigurationError
-from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
-from ._rules.chat import TokenLimitField, check_helper_arguments, prepare_chat_request
+from ._ratelimit_headers import parse_rate_limit_headers
+from ._rules.chat import check_helper_arguments, prepare_chat_request
+from ._state import KimiSettings, KimiState, kimi_state_of
+from .types.chat.kimi_chat_completion import KimiChatCompletion
 
-__all__ = ["CHAT_COMPLETIONS_PATH", "KimiSettings", "check_helper_call", "prepare_options"]
+if TYPE_CHECKING:
+    from ._compat import httpx
+    from ._reasoning_echo_keys import Prefix
+
+__all__ = [
+    "CHAT_COMPLETIONS_PATH",
+    "RATE_LIMIT_ATTRIBUTE",
+    "after_completion",
+    "after_stream",
+    "check_helper_call",
+    "fast_completion",
+    "prepare_chat_body",
+    "prepare_options",
+]
 
 CHAT_COMPLETIONS_PATH = "/chat/completions"
 
+RATE_LIMIT_ATTRIBUTE = "_kimi_rate_limit"
+"""The parsed ``X-RateLimit-*`` headers of a completion's response (read by ``rate_limit_of``)."""
 
-@dataclass(frozen=True, slots=True)
-class KimiSettings:
-    """The Kimi-only options of a client; ``copy()`` carries them over."""
 
-    validation: bool = True
-    """Check chat requests against the model's rules before sending (``KimiValidationError``)."""
-    max_tokens_field: TokenLimitField = "max_tokens"
-    """The field the output limit is sent under; the other spelling is mapped to it."""
-    normalize_tool_schemas: bool = True
-    """Rewrite tool and ``json_schema`` schemas into what Moonshot accepts (MFJS)."""
-    reasoning_echo: ReasoningEchoPolicy = "auto"
-    """Put back the ``reasoning_content`` a framework dropped from an assistant turn."""
-    k2_tool_call_markup: bool = False
-    """Parse Kimi K2 tool-call markup left in ``content`` (self-hosted engines without a Kimi parser)."""
+# -- the request ----------------------------------------------------------------------------------
 
-    def __post_init__(self) -> None:
-        # Checked here, so both the constructors and copy()/with_options() reject a typo
-        # at once instead of sending it (e.g. a "max_tokenz" field Moonshot ignores).
-        for name in ("validation", "normalize_tool_schemas", "k2_tool_call_markup"):
-            value: object = getattr(self, name)
-            if not isinstance(value, bool):
-                raise KimiConfigurationError(
-                    f"{name}={value!r} is not allowed: pass {name}=True or {name}=False."
-                )
-        for name, allowed in (
-            ("max_tokens_field", get_args(TokenLimitField)),
-            ("reasoning_echo", get_args(ReasoningEchoPolicy)),
-        ):
-            value = getattr(self, name)
-            if value not in allowed:
-                choices = ", ".join(repr(a) for a in allowed)
-                raise KimiConfigurationError(f"{name}={value!r} is not allowed: pass one of {choices}.")
+
+def prepare_chat_body(
+    body: Mapping[str, Any], state: KimiState | None, *, moonshot_hosted: bool, validate: bool = True
+) -> dict[str, Any]:
+    """The chat body to send: checked and normalised by the chat rules, then its reasoning restored.
+
+    ``state`` is the client's (:func:`~kimi_openai._state.kimi_state_of`); without one (a plain
+    openai client) the default options apply and nothing is restored. ``moonshot_hosted``: the
+    request reaches Moonshot's platform, whose rules then apply. ``validate=False`` skips the
+    checks, as the client's own ``validation=False`` does.
+
+    Raises:
+        KimiValidationError: the request breaks a rule of the model, or ``reasoning_echo="strict"``
+            and a turn needs reasoning that is not known.
+    """
+    settings = KimiSettings() if state is None else state.settings
+    prepared = prepare_chat_request(
+        body,
+        validate=validate and settings.validation,
+        max_tokens_field=settings.max_tokens_field,
+        normalize_tool_schemas=settings.normalize_tool_schemas,
+        moonshot_hosted=moonshot_hosted,
+    ).body
+    if state is None:
+        return prepared
+    return state.reasoning.restore(prepared, settings.reasoning_echo, moonshot_hosted=moonshot_hosted)
 
 
 def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -67,13 +92,9 @@ def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | No
 
 
 def prepare_options(
-    options: FinalRequestOptions,
-    settings: KimiSettings,
-    store: ReasoningStore,
-    *,
-    moonshot_hosted: bool = True,
+    options: FinalRequestOptions, state: KimiState, *, moonshot_hosted: bool = True
 ) -> FinalRequestOptions:
-    """Check and adjust a chat completion request; anything else passes untouched."""
+    """The clients' request hook: a chat completion request goes through the pipeline; anything else passes."""
     if options.url != CHAT_COMPLETIONS_PATH or options.method.lower() != "post":
         return options
     json_data = cast("object", options.json_data)
@@ -82,16 +103,7 @@ def prepare_options(
     body = _body_with_extra(
         cast("Mapping[str, Any]", json_data), cast("Mapping[str, Any] | None", options.extra_json)
     )
-    # Validation first: it decides the final `thinking` (a forced named tool turns it off
-    # on kimi-k2.5/k2.6), and whether a turn needs its reasoning echoed depends on that.
-    prepared = prepare_chat_request(
-        body,
-        validate=settings.validation,
-        max_tokens_field=settings.max_tokens_field,
-        normalize_tool_schemas=settings.normalize_tool_schemas,
-        moonshot_hosted=moonshot_hosted,
-    )
-    options.json_data = store.restore(prepared.body, settings.reasoning_echo, moonshot_hosted=moonshot_hosted)
+    options.json_data = prepare_chat_body(body, state, moonshot_hosted=moonshot_hosted)
     options.extra_json = None
     return options
 
@@ -101,7 +113,49 @@ def check_helper_call(client: object, arguments: Mapping[str, Any], response_for
 
     The client's ``validation=False`` turns it off, as it does the request checks.
     """
-    settings = getattr(client, "_kimi", None)
-    if isinstance(settings, KimiSettings) and not settings.validation:
+    state = kimi_state_of(client)
+    if state is not None and not state.settings.validation:
         return
     check_helper_arguments(arguments, response_format)
+
+
+# -- the answer -----------------------------------------------------------------------------------
+
+
+def after_completion(result: Any, state: KimiState, response: httpx.Response | None = None) -> Any:
+    """A parsed response body, with Kimi's post-processing applied to chat completions.
+
+    Given the ``response``, a completion keeps its rate-limit headers (a completion
+    has no headers of its own): https://www.kimi.com/help/kimi-api/api-rate-limits
+    """
+    if isinstance(result, ChatCompletion):
+        if response is not None:
+            object.__setattr__(result, RATE_LIMIT_ATTRIBUTE, parse_rate_limit_headers(response.headers))
+        if state.settings.k2_tool_call_markup:
+            # Loaded only when asked for: self-hosted engines without a Kimi tool parser.
+            from ._k2_apply import apply_k2_markup
+
+            apply_k2_markup(result)
+        state.reasoning.remember_completion(result)
+    return result
+
+
+def after_stream(chunks: list[Any], state: KimiState, request: Prefix | None) -> None:
+    """Called once a chat stream has finished (``[DONE]`` received); ``request`` as taken at its start."""
+    state.reasoning.remember_chunks(chunks, request)
+
+
+def fast_completion(data: object, cast_to: object, *, strict: bool) -> KimiChatCompletion | None:
+    """A chat completion built by the compiled validator, or ``None`` to let openai build it.
+
+    openai builds responses with ``construct()``, a pure-Python walk that costs far more
+    than pydantic-core's validator. Strict validation accepts only payloads whose every
+    value already has its declared type, exactly when both build equal objects; anything
+    else (an unknown ``finish_reason``, a ``builtin_function`` tool call) goes openai's way.
+    """
+    if cast_to is not KimiChatCompletion or strict or not isinstance(data, dict):
+        return None
+    try:
+        return KimiChatCompletion.model_validate(data, strict=True)
+    except ValidationError:
+        return None

@@ -1,52 +1,241 @@
-"""What a Kimi client keeps from openai's constructor, and what its ``copy()`` carries over.
+"""A Kimi client's state: what it holds beyond openai's client, how it is built, how it is read.
+
+Every Kimi client keeps one frozen :class:`KimiState` (its Kimi options, its retry setup, its
+memory of reasoning, the platform a proxy fronts, the constructor keywords of a newer openai),
+and everything that needs it (the request pipeline, streams, resources, workflows) reads it
+through :func:`kimi_state_of`, which answers ``None`` for a plain ``openai.OpenAI``.
+
+Both clients build it the same way, here: :func:`construct` turns the constructor's arguments
+into what openai's constructor is given and the state, and :func:`copy_arguments` turns
+``copy()`` / ``with_options()`` arguments into constructor arguments, each argument given,
+else the client's own, as openai's ``copy`` does. The clients spell their signatures out (type
+checkers and openai's copy-signature test read them) and pass them here whole; the Kimi
+options are the fields of :class:`KimiSettings`, so adding one is a field there and a
+parameter in the four signatures.
 
 openai's constructor reads ``OPENAI_*`` variables whenever an argument is missing;
-:func:`forget_openai_environment` undoes that. ``copy()`` / ``with_options()`` take
-each argument given, else the client's own, as openai's ``copy`` does, for openai's
-options and for the Kimi ones alike.
-
-The clients name every parameter of the installed openai's constructor. Those that
-only mean something on OpenAI's platform (:data:`OPENAI_PLATFORM_ONLY`) are accepted
-at their default and refused otherwise. A parameter added by an openai release newer
-than this package reaches openai's constructor through :class:`NewerOpenAIOptions`.
+:func:`forget_openai_environment` undoes that. The clients name every parameter of the
+installed openai's constructor. Those that only mean something on OpenAI's platform
+(:data:`OPENAI_PLATFORM_ONLY`) are accepted at their default and refused otherwise. A
+parameter added by an openai release newer than this package reaches openai's constructor
+through :class:`NewerOpenAIOptions`.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypedDict, TypeVar
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Final, TypedDict, TypeVar, get_args
 
 import openai
-from openai import NotGiven, Timeout
+from openai import NotGiven
 
 from ._compat import httpx
-from ._config import api_key_is_set, resolve_api_key
+from ._config import (
+    api_key_is_set,
+    check_http_client,
+    read_dotenv,
+    region_of,
+    resolve_api_key,
+    resolve_endpoint,
+)
 from ._constants import REGION_BASE_URLS, Region
 from ._errors import KimiConfigurationError
-from ._pipeline import KimiSettings
-from ._reasoning_echo import ReasoningEchoPolicy
-from ._retry import RetryConfig, RetrySetup, coerce_retry_policy
-from ._rules.chat import TokenLimitField
+from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
+from ._retry import DEFAULT_RETRY_POLICY, RetryConfig, RetrySetup, coerce_retry_policy
+from ._rules.chat_request import TokenLimitField
 
 __all__ = [
     "OPENAI_PLATFORM_ONLY",
+    "KimiSettings",
+    "KimiState",
     "NewerOpenAIOptions",
-    "check_newer_options",
-    "copied_endpoint",
-    "copied_headers",
-    "copied_query",
-    "copied_retry",
+    "construct",
+    "copy_arguments",
     "forget_openai_environment",
-    "inherited",
-    "kimi_inherited",
-    "moonshot_api_key",
-    "openai_keywords",
-    "refuse_platform_only",
-    "unset",
+    "kimi_state_of",
+    "platform_of",
 ]
 
 _K = TypeVar("_K")
+
+
+@dataclass(frozen=True, slots=True)
+class KimiSettings:
+    """The Kimi-only options of a client; ``copy()`` carries them over."""
+
+    validation: bool = True
+    """Check chat requests against the model's rules before sending (``KimiValidationError``)."""
+    max_tokens_field: TokenLimitField = "max_tokens"
+    """The field the output limit is sent under; the other spelling is mapped to it."""
+    normalize_tool_schemas: bool = True
+    """Rewrite tool and ``json_schema`` schemas into what Moonshot accepts (MFJS)."""
+    reasoning_echo: ReasoningEchoPolicy = "auto"
+    """Put back the ``reasoning_content`` a framework dropped from an assistant turn."""
+    k2_tool_call_markup: bool = False
+    """Parse Kimi K2 tool-call markup left in ``content`` (self-hosted engines without a Kimi parser)."""
+
+    def __post_init__(self) -> None:
+        # Checked here, so both the constructors and copy()/with_options() reject a typo
+        # at once instead of sending it (e.g. a "max_tokenz" field Moonshot ignores).
+        for name in ("validation", "normalize_tool_schemas", "k2_tool_call_markup"):
+            value: object = getattr(self, name)
+            if not isinstance(value, bool):
+                raise KimiConfigurationError(
+                    f"{name}={value!r} is not allowed: pass {name}=True or {name}=False."
+                )
+        for name, allowed in (
+            ("max_tokens_field", get_args(TokenLimitField)),
+            ("reasoning_echo", get_args(ReasoningEchoPolicy)),
+        ):
+            value = getattr(self, name)
+            if value not in allowed:
+                choices = ", ".join(repr(a) for a in allowed)
+                raise KimiConfigurationError(f"{name}={value!r} is not allowed: pass one of {choices}.")
+
+
+@dataclass(frozen=True, slots=True)
+class KimiState:
+    """What a Kimi client holds beyond openai's client; read it with :func:`kimi_state_of`."""
+
+    settings: KimiSettings
+    """The Kimi options (``validation``, ``reasoning_echo``...)."""
+    retry: RetrySetup
+    """Who retries and how: the SDK's loop with the client's policy, or the caller's tenacity object."""
+    reasoning: ReasoningStore
+    """The memory of returned reasoning; one store is shared by a client and its copies."""
+    fronts: Region | None = None
+    """The Moonshot platform a non-Moonshot base URL fronts, as told by ``region=`` (see :func:`platform_of`)."""
+    newer_options: Mapping[str, object] = field(default_factory=dict[str, object])
+    """Constructor keywords of a newer openai than this package names, for ``copy()`` to carry over."""
+
+    def remembering_with(self, other: KimiState) -> KimiState:
+        """This state, sharing ``other``'s memory of reasoning: a copy answers for what its client returned."""
+        return replace(self, reasoning=other.reasoning)
+
+
+def kimi_state_of(client: object) -> KimiState | None:
+    """The state of a Kimi client; ``None`` for anything else (a plain ``openai.OpenAI``). The one accessor."""
+    state = getattr(client, "_kimi_state", None)
+    return state if isinstance(state, KimiState) else None
+
+
+def platform_of(client: object) -> Region | None:
+    """The Moonshot platform a client's requests reach: ``None`` for a self-hosted engine.
+
+    The base URL's official host decides; else the region a Kimi client was told its proxy
+    fronts (``KimiOpenAI(base_url=proxy, region=...)``). A plain ``openai.OpenAI`` has only
+    its base URL. The one place that decides whether Moonshot's platform rules apply.
+    """
+    state = kimi_state_of(client)
+    return region_of(getattr(client, "base_url", "")) or (None if state is None else state.fronts)
+
+
+# -- construction ---------------------------------------------------------------------------------
+
+
+_GIVEN_TO_OPENAI: Final = (
+    "organization",
+    "project",
+    "webhook_secret",
+    "websocket_base_url",
+    "timeout",
+    "default_headers",
+    "default_query",
+    "http_client",
+    "_strict_response_validation",
+)
+"""Constructor arguments openai's constructor gets as they were given."""
+
+
+def construct(
+    arguments: Mapping[str, Any], openai_init: Callable[..., object], *, sync: bool
+) -> tuple[dict[str, Any], KimiState]:
+    """What a Kimi client's constructor hands openai's, and the Kimi state it keeps.
+
+    ``arguments`` are the constructor's own (its ``locals()``): ``self``, openai's parameters by
+    name, ``region``, ``retry_policy``, the :class:`KimiSettings` fields, and ``openai_options``
+    (a newer openai's keywords); ``openai_init`` is the constructor it will call (``super().__init__``). Checked in the order a caller meets them: OpenAI-platform-only
+    options, unknown keywords, the endpoint, retries, the ``http_client``, then the key.
+    """
+    refuse_platform_only({name: arguments[name] for name in OPENAI_PLATFORM_ONLY})
+    newer: Mapping[str, object] = arguments["openai_options"]
+    if newer:
+        check_newer_options(type(arguments["self"]).__name__, openai_init, newer)
+    api_key, base_url = arguments["api_key"], arguments["base_url"]
+    base = None if isinstance(base_url, NotGiven) else base_url
+    dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base is None else {}
+    url, fronts = resolve_endpoint(base, arguments["region"], dotenv)
+    default = replace(DEFAULT_RETRY_POLICY, max_retries=arguments["max_retries"])
+    retry = coerce_retry_policy(arguments["retry_policy"], default=default, sync=sync)
+    check_http_client(arguments["http_client"], sync=sync)
+    enforce: bool = arguments["_enforce_credentials"]
+    given = {name: arguments[name] for name in _GIVEN_TO_OPENAI}
+    to_openai = {
+        **given,
+        "api_key": moonshot_api_key(api_key, dotenv, enforce=enforce),
+        "base_url": url,
+        "max_retries": retry.sdk_max_retries,
+        **openai_keywords(enforce, newer),
+    }
+    settings = KimiSettings(**{option.name: arguments[option.name] for option in fields(KimiSettings)})
+    return to_openai, KimiState(settings, retry, ReasoningStore(), fronts, dict(newer))
+
+
+def copy_arguments(
+    client: openai.OpenAI | openai.AsyncOpenAI, state: KimiState, arguments: Mapping[str, Any]
+) -> tuple[dict[str, Any], Mapping[str, Any], Mapping[str, Any]]:
+    """The constructor arguments of ``client.copy(**arguments)``: each one given, else the client's own.
+
+    Returned in three parts (the named arguments, ``_extra_kwargs``, a newer openai's keywords)
+    for the constructor call to spread, so a keyword given twice is a ``TypeError`` as in openai.
+    """
+    base_url, provider, timeout = arguments["base_url"], arguments["provider"], arguments["timeout"]
+    url, fronted = copied_endpoint(
+        client.base_url,
+        state.fronts,
+        None if isinstance(base_url, NotGiven) else base_url,
+        arguments["region"],
+    )
+    enforce = arguments["_enforce_credentials"]
+    headers, query = client._custom_headers, client._custom_query  # pyright: ignore[reportPrivateUsage]
+    named: dict[str, Any] = {
+        "api_key": arguments["api_key"] or client._api_key_provider or client.api_key or None,  # pyright: ignore[reportPrivateUsage]
+        **{name: arguments[name] for name in ("admin_api_key", "workload_identity", "data_residency")},
+        "provider": None if isinstance(provider, NotGiven) else provider,
+        "region": fronted,
+        "base_url": url,
+        "http_client": arguments["http_client"] or client._client,  # pyright: ignore[reportPrivateUsage]
+        "_enforce_credentials": True if enforce is None else enforce,
+        "retry_policy": copied_retry(state.retry, arguments["retry_policy"], arguments["max_retries"]),
+        **_copied_settings(state.settings, arguments),
+        **{name: arguments[name] or getattr(client, name) for name in _INHERITED},
+        "timeout": client.timeout if isinstance(timeout, NotGiven) else timeout,
+        "default_headers": copied_headers(
+            headers, arguments["default_headers"], arguments["set_default_headers"]
+        ),
+        "default_query": copied_query(query, arguments["default_query"], arguments["set_default_query"]),
+    }
+    return named, arguments["_extra_kwargs"], {**state.newer_options, **arguments["openai_options"]}
+
+
+_INHERITED: Final = ("organization", "project", "webhook_secret", "websocket_base_url")
+"""openai options a copy takes from its client unless given (a falsy one counts as not given, as in openai)."""
+
+
+def _copied_settings(settings: KimiSettings, arguments: Mapping[str, Any]) -> dict[str, object]:
+    """The Kimi options of a copy: each one given (not ``None``), else the client's own."""
+    return {
+        option.name: getattr(settings, option.name)
+        if arguments[option.name] is None
+        else arguments[option.name]
+        for option in fields(KimiSettings)
+    }
+
+
+# -- the parts --------------------------------------------------------------------------------------
+
 
 OPENAI_PLATFORM_ONLY: Final[Mapping[str, tuple[str, str]]] = {
     "admin_api_key": (
@@ -146,28 +335,22 @@ def moonshot_api_key(api_key: _K | str | None, dotenv: Mapping[str, str], *, enf
     return resolve_api_key(api_key, dotenv)
 
 
-def forget_openai_environment(
-    client: openai.OpenAI | openai.AsyncOpenAI,
-    organization: str | None,
-    project: str | None,
-    webhook_secret: str | None,
-    default_headers: Mapping[str, str] | None,
-) -> None:
+def forget_openai_environment(client: openai.OpenAI | openai.AsyncOpenAI, given: Mapping[str, Any]) -> None:
     """Undo what openai's constructor read from ``OPENAI_*`` variables.
 
     openai falls back to ``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``,
     ``OPENAI_WEBHOOK_SECRET``, ``OPENAI_ADMIN_KEY`` and (3.x)
     ``OPENAI_CUSTOM_HEADERS`` whenever an argument is ``None``, and sends most of
     them as headers. A user's OpenAI setup must not reach Moonshot, so only what
-    was passed explicitly stays. Changing ``os.environ`` instead would race with
+    was passed explicitly (``given``: the arguments handed to openai) stays. Changing ``os.environ`` instead would race with
     other threads and surprise the user.
     """
-    client.organization = organization
-    client.project = project
-    client.webhook_secret = webhook_secret
+    client.organization = given["organization"]
+    client.project = given["project"]
+    client.webhook_secret = given["webhook_secret"]
     if hasattr(client, "admin_api_key"):
         client.admin_api_key = None
-    client._custom_headers = dict(default_headers or {})  # pyright: ignore[reportPrivateUsage]
+    client._custom_headers = dict(given["default_headers"] or {})  # pyright: ignore[reportPrivateUsage]
     if hasattr(client, "_ambient_authorizations"):
         client._ambient_authorizations = frozenset()  # pyright: ignore[reportAttributeAccessIssue, reportPrivateUsage]
 
@@ -212,56 +395,6 @@ def copied_endpoint(
     if base_url is None or str(base_url).strip().rstrip("/") == str(current).rstrip("/"):
         return str(current), fronts
     return str(base_url), None
-
-
-def inherited(
-    client: openai.OpenAI | openai.AsyncOpenAI,
-    *,
-    organization: str | None,
-    project: str | None,
-    webhook_secret: str | None,
-    websocket_base_url: str | httpx.URL | None,
-    timeout: float | Timeout | NotGiven | None,
-    headers: Mapping[str, str],
-    query: Mapping[str, object],
-) -> dict[str, Any]:
-    """``copy()`` arguments: the given ones, else the client's own (as openai's ``copy`` does)."""
-    return {
-        "organization": organization or client.organization,
-        "project": project or client.project,
-        "webhook_secret": webhook_secret or client.webhook_secret,
-        "websocket_base_url": websocket_base_url or client.websocket_base_url,
-        "timeout": client.timeout if isinstance(timeout, NotGiven) else timeout,
-        "default_headers": headers,
-        "default_query": query,
-    }
-
-
-def kimi_inherited(
-    settings: KimiSettings,
-    retry: RetrySetup,
-    *,
-    retry_policy: RetryConfig | None,
-    max_retries: int | NotGiven,
-    validation: bool | None,
-    max_tokens_field: TokenLimitField | None,
-    normalize_tool_schemas: bool | None,
-    reasoning_echo: ReasoningEchoPolicy | None,
-    k2_tool_call_markup: bool | None,
-) -> dict[str, Any]:
-    """The Kimi options of a copy: the given ones, else the client's own."""
-    return {
-        "retry_policy": copied_retry(retry, retry_policy, max_retries),
-        "validation": settings.validation if validation is None else validation,
-        "max_tokens_field": max_tokens_field or settings.max_tokens_field,
-        "normalize_tool_schemas": (
-            settings.normalize_tool_schemas if normalize_tool_schemas is None else normalize_tool_schemas
-        ),
-        "reasoning_echo": reasoning_echo or settings.reasoning_echo,
-        "k2_tool_call_markup": settings.k2_tool_call_markup
-        if k2_tool_call_markup is None
-        else k2_tool_call_markup,
-    }
 
 
 def copied_retry(

@@ -65,6 +65,8 @@ from ._errors import (
     StreamTimeoutError,
     stream_error_event,
 )
+from ._pipeline import after_stream
+from ._state import KimiState, kimi_state_of
 from ._stream_snapshot import StreamSnapshot, stream_snapshot
 from .types.chat.kimi_chat_completion_chunk import KimiChatCompletionChunk
 
@@ -74,6 +76,7 @@ if TYPE_CHECKING:
 
     from ._k2_apply import K2ChunkRewriter
     from ._k2_markup import K2Problem
+    from ._reasoning_echo_keys import Prefix
 
 __all__ = ["AsyncKimiStream", "KimiStream"]
 
@@ -316,27 +319,9 @@ def _as_delta(choice: object, position: int) -> dict[str, object] | None:
     return out
 
 
-def _stream_started(client: object) -> object:
-    """Ask a Kimi client, while still in the request's context, which request this stream answers."""
-    started = getattr(client, "_kimi_stream_started", None)
-    return None if started is None else started()
-
-
-def _stream_done(stream: _Received, client: object) -> None:
-    """Tell a Kimi client that a stream finished, so it can remember what the stream carried."""
-    done = getattr(client, "_kimi_stream_done", None)
-    if done is not None:
-        done(stream.received, stream.started)
-
-
-def _k2_rewriter(stream: _Received, client: object, cast_to: object) -> K2ChunkRewriter | None:
-    """A markup rewriter when the client asks for one (and the stream is of chat chunks)."""
-    settings = getattr(client, "_kimi", None)
-    if not getattr(settings, "k2_tool_call_markup", False) or _fast_parser(cast_to) is None:
-        return None
-    from ._k2_apply import K2ChunkRewriter  # the parser is loaded only when asked for
-
-    return K2ChunkRewriter(stream.k2_problems)
+def _stream_started(state: KimiState | None) -> Prefix | None:
+    """Asked while still in the request's context: which request this stream answers, for its reasoning."""
+    return None if state is None else state.reasoning.take_pending()
 
 
 class _Received:
@@ -351,8 +336,25 @@ class _Received:
     k2_problems: list[K2Problem]
     """Defects in K2 tool-call markup found so far (with the client's ``k2_tool_call_markup`` on)."""
 
-    started: object
-    """What the client noted about the request when the stream was created (private to the client)."""
+    _kimi_state: KimiState | None
+    """The state of the Kimi client that opened the stream (``None`` for a plain openai client)."""
+
+    started: Prefix | None
+    """The request the stream answers, as the client's reasoning memory noted it when the stream was created."""
+
+    def _remember(self) -> None:
+        """``[DONE]`` arrived: the client remembers the reasoning this stream carried."""
+        if self._kimi_state is not None:
+            after_stream(self.received, self._kimi_state, self.started)
+
+    def _markup_rewriter(self, cast_to: object) -> K2ChunkRewriter | None:
+        """A K2 markup rewriter when the client asks for one (and the stream is of chat chunks)."""
+        state = self._kimi_state
+        if state is None or not state.settings.k2_tool_call_markup or _fast_parser(cast_to) is None:
+            return None
+        from ._k2_apply import K2ChunkRewriter  # the parser is loaded only when asked for
+
+        return K2ChunkRewriter(self.k2_problems)
 
     def received_content(self, index: int = 0) -> str:
         """The ``content`` of choice ``index`` received so far."""
@@ -382,14 +384,15 @@ class KimiStream(Stream[_T], _Received):
         self.received = []
         self.finished = False
         self.k2_problems = []
-        self.started = _stream_started(client)
+        self._kimi_state = kimi_state_of(client)
+        self.started = _stream_started(self._kimi_state)
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
     def __stream__(self) -> Iterator[_T]:
         parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
-        k2 = _k2_rewriter(self, self._client, self._cast_to)
+        k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         try:
             try:
@@ -398,7 +401,7 @@ class KimiStream(Stream[_T], _Received):
                         if k2 is not None:
                             yield from _keep(received, k2.flush())
                         self.finished = True
-                        _stream_done(self, self._client)
+                        self._remember()
                         break
                     item = _fast_item(sse, parse, mode)
                     value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
@@ -442,14 +445,15 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
         self.received = []
         self.finished = False
         self.k2_problems = []
-        self.started = _stream_started(client)
+        self._kimi_state = kimi_state_of(client)
+        self.started = _stream_started(self._kimi_state)
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
     async def __stream__(self) -> AsyncIterator[_T]:
         parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
-        k2 = _k2_rewriter(self, self._client, self._cast_to)
+        k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         response = self.response
         try:
@@ -460,7 +464,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
                             for value in _keep(received, k2.flush()):
                                 yield value
                         self.finished = True
-                        _stream_done(self, self._client)
+                        self._remember()
                         break
                     item = _fast_item(sse, parse, mode)
                     value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final, TypeAlias, cast
 
 import openai
@@ -24,10 +23,8 @@ from openai import BaseModel, NotGiven, Omit
 from openai._models import construct_type
 from openai.types import Batch
 
-from kimi_openai._config import platform_of
 from kimi_openai._errors import BatchTimeoutError, KimiValidationError
-from kimi_openai._pipeline import KimiSettings
-from kimi_openai._reasoning_echo import ReasoningStore
+from kimi_openai._pipeline import prepare_chat_body
 from kimi_openai._rules.batches import (
     BATCH_ENDPOINT,
     check_not_streamed,
@@ -35,7 +32,7 @@ from kimi_openai._rules.batches import (
     check_ready_line,
     custom_ids,
 )
-from kimi_openai._rules.chat import prepare_chat_request
+from kimi_openai._state import kimi_state_of, platform_of
 from kimi_openai.lib._batch_poll import (
     TERMINAL_STATUSES,
     PollLoop,
@@ -70,27 +67,6 @@ _CALL_OPTIONS: Final = frozenset({"extra_headers", "extra_query", "timeout"})
 # -- writing the input ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _LineRules:
-    """What a client's ``_prepare_options`` hook applies to its direct chat calls (``kimi_openai._pipeline``)."""
-
-    settings: KimiSettings
-    store: ReasoningStore | None
-    moonshot_hosted: bool
-
-    @classmethod
-    def of(cls, client: openai.OpenAI | openai.AsyncOpenAI | None) -> _LineRules:
-        # A plain openai client (or none) has no Kimi options: the defaults, and nothing to echo.
-        # Without a client the lines are taken to be for Moonshot's platform.
-        settings = getattr(client, "_kimi", None)
-        store = getattr(client, "_reasoning", None)
-        return cls(
-            settings if isinstance(settings, KimiSettings) else KimiSettings(),
-            store if isinstance(store, ReasoningStore) else None,
-            client is None or platform_of(client) is not None,
-        )
-
-
 def prepare_batch_body(
     body: Mapping[str, object],
     *,
@@ -105,19 +81,11 @@ def prepare_batch_body(
     ``reasoning_echo`` puts remembered ``reasoning_content`` back on assistant turns.
     """
     check_not_streamed(body)
-    rules = _LineRules.of(client)
-    # The order of the client's hook: the checks settle `thinking`, which decides whether a
-    # turn needs its reasoning echoed.
-    prepared: dict[str, Any] = prepare_chat_request(
-        _with_plain_messages(body),
-        validate=validate and rules.settings.validation,
-        max_tokens_field=rules.settings.max_tokens_field,
-        normalize_tool_schemas=rules.settings.normalize_tool_schemas,
-        moonshot_hosted=rules.moonshot_hosted,
-    ).body
-    if rules.store is None:
-        return prepared
-    return rules.store.restore(prepared, rules.settings.reasoning_echo, moonshot_hosted=rules.moonshot_hosted)
+    # Without a client the lines are taken to be for Moonshot's platform.
+    hosted = client is None or platform_of(client) is not None
+    return prepare_chat_body(
+        _with_plain_messages(body), kimi_state_of(client), moonshot_hosted=hosted, validate=validate
+    )
 
 
 def _jsonable(value: object) -> object:

@@ -26,8 +26,8 @@ import anyio
 from openai._legacy_response import LegacyAPIResponse
 
 from kimi_openai._errors import KimiAPIError, KimiConfigurationError, KimiValidationError
+from kimi_openai._pipeline import RATE_LIMIT_ATTRIBUTE
 from kimi_openai._ratelimit_headers import RateLimitInfo, parse_rate_limit_headers
-from kimi_openai._response import RATE_LIMIT_ATTRIBUTE
 from kimi_openai.types.chat import KimiChatCompletion
 
 if TYPE_CHECKING:

@@ -39,6 +39,7 @@ from kimi_openai._retry import (
     coerce_retry_policy,
     is_retryable,
 )
+from kimi_openai._state import kimi_state_of
 from kimi_openai._stream_snapshot import StreamSnapshot, stream_snapshot
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import KimiChatCompletionChunk
@@ -139,7 +140,8 @@ def _setup(
 ) -> RetrySetup:
     if isinstance(retry, tenacity.Retrying | tenacity.AsyncRetrying):
         return coerce_retry_policy(retry)
-    base = retry or getattr(getattr(client, "_retry", None), "policy", None) or DEFAULT_RETRY_POLICY
+    state = kimi_state_of(client)
+    base = retry or (None if state is None else state.retry.policy) or DEFAULT_RETRY_POLICY
     return RetrySetup(replace(base, max_retries=max_resumes))
 
 

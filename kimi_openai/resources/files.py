@@ -40,7 +40,6 @@ from openai.types import FileObject, FilePurpose, file_create_params
 from typing_extensions import override
 
 from kimi_openai._compat import httpx
-from kimi_openai._config import platform_of
 from kimi_openai._rules.files import (
     check_account_limits,
     check_upload,
@@ -50,6 +49,7 @@ from kimi_openai._rules.files import (
     parse_extracted,
     raise_for_failed_file,
 )
+from kimi_openai._state import platform_of
 from kimi_openai.types.file_content import ExtractedFile, KimiFilePurpose
 from kimi_openai.types.video_part_param import MediaContentPartParam
 

@@ -16,6 +16,7 @@ import kimi_openai
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError, RetryPolicy
 from kimi_openai._compat import httpx
 from kimi_openai._errors import MalformedResponseError
+from kimi_openai._state import kimi_state_of
 
 KEY = "sk-test-hooks-0123456789"
 USER: list[Any] = [{"role": "user", "content": "hi"}]
@@ -104,7 +105,9 @@ def test_validation_can_be_turned_off_per_client_and_per_call() -> None:
     off = KimiOpenAI(api_key=KEY, http_client=recorder.client(), validation=False)
     off.chat.completions.create(model="kimi-k2.6", messages=USER, temperature=0.3)
     assert len(recorder.requests) == 2
-    assert off.copy()._kimi.validation is False  # pyright: ignore[reportPrivateUsage]
+    copied = kimi_state_of(off.copy())
+    assert copied is not None
+    assert copied.settings.validation is False
 
 
 def test_an_unknown_model_and_unknown_keywords_pass_through_untouched() -> None:

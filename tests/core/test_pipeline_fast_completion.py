@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openai._models import construct_type
 
-from kimi_openai._response import fast_completion
+from kimi_openai._pipeline import fast_completion
 from kimi_openai.types import KimiChatCompletion
 
 

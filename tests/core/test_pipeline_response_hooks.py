@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from openai.types.chat import ChatCompletion
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
-from kimi_openai._compat import httpx
 from kimi_openai._reasoning_echo import ReasoningStore
 from kimi_openai._reasoning_echo_keys import Prefix
-from kimi_openai.testing import MoonshotEmulator
 
 USER: list[Any] = [{"role": "user", "content": "hi"}]
 
@@ -29,10 +28,16 @@ class SpyStore(ReasoningStore):
         self.streams.append(chunks)
 
 
-def test_sync_paths_reach_the_hooks_and_copies_share_the_store(kimi_emulator: MoonshotEmulator) -> None:
-    client = KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=kimi_emulator.transport()))
+def _spy_on(client: KimiOpenAI | AsyncKimiOpenAI) -> SpyStore:
+    """Replace the client's memory of reasoning by a spy (the state is frozen: a new one)."""
     spy = SpyStore()
-    client._reasoning = spy  # pyright: ignore[reportPrivateUsage]
+    client._kimi_state = replace(client._kimi_state, reasoning=spy)  # pyright: ignore[reportPrivateUsage]
+    return spy
+
+
+def test_sync_paths_reach_the_hooks_and_copies_share_the_store(kimi_emulator_client: KimiOpenAI) -> None:
+    client = kimi_emulator_client
+    spy = _spy_on(client)
     completions = client.chat.completions
     completions.create(model="kimi-k2.6", messages=USER)
     completions.with_raw_response.create(model="kimi-k2.6", messages=USER).parse()
@@ -44,12 +49,9 @@ def test_sync_paths_reach_the_hooks_and_copies_share_the_store(kimi_emulator: Mo
 
 
 @pytest.mark.anyio
-async def test_async_paths_reach_the_hooks(kimi_emulator: MoonshotEmulator) -> None:
-    client = AsyncKimiOpenAI(
-        api_key="sk-test", http_client=httpx.AsyncClient(transport=kimi_emulator.async_transport())
-    )
-    spy = SpyStore()
-    client._reasoning = spy  # pyright: ignore[reportPrivateUsage]
+async def test_async_paths_reach_the_hooks(async_kimi_emulator_client: AsyncKimiOpenAI) -> None:
+    client = async_kimi_emulator_client
+    spy = _spy_on(client)
     await client.chat.completions.create(model="kimi-k2.6", messages=USER)
     stream = await client.chat.completions.create(model="kimi-k2.6", messages=USER, stream=True)
     _ = [chunk async for chunk in stream]
@@ -57,10 +59,9 @@ async def test_async_paths_reach_the_hooks(kimi_emulator: MoonshotEmulator) -> N
     assert len(spy.streams) == 1
 
 
-def test_an_unfinished_stream_is_not_remembered(kimi_emulator: MoonshotEmulator) -> None:
-    client = KimiOpenAI(api_key="sk-test", http_client=httpx.Client(transport=kimi_emulator.transport()))
-    spy = SpyStore()
-    client._reasoning = spy  # pyright: ignore[reportPrivateUsage]
+def test_an_unfinished_stream_is_not_remembered(kimi_emulator_client: KimiOpenAI) -> None:
+    client = kimi_emulator_client
+    spy = _spy_on(client)
     stream = client.chat.completions.create(model="kimi-k2.6", messages=USER, stream=True)
     next(iter(stream))
     stream.close()

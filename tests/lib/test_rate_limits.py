@@ -9,9 +9,10 @@ import pytest
 
 from kimi_openai import AsyncKimiOpenAI, AsyncRateLimiter, KimiOpenAI, RateLimitReachedError
 from kimi_openai._compat import httpx
-from kimi_openai._pipeline import KimiSettings
+from kimi_openai._pipeline import after_completion
 from kimi_openai._reasoning_echo import ReasoningStore
-from kimi_openai._response import after_completion
+from kimi_openai._retry import DEFAULT_RETRY_POLICY, RetrySetup
+from kimi_openai._state import KimiSettings, KimiState
 from kimi_openai.lib.rate_limits import limited_create, rate_limit_of
 from kimi_openai.testing import MoonshotEmulator, RateLimit
 from kimi_openai.types.chat import KimiChatCompletion
@@ -64,7 +65,8 @@ def test_no_headers_means_none() -> None:
 def test_a_completion_given_its_response_keeps_the_headers() -> None:
     completion = KimiChatCompletion.construct(**COMPLETION)
     response = httpx.Response(200, headers={"X-RateLimit-Limit": "200", "X-RateLimit-Remaining": "0"})
-    after_completion(completion, KimiSettings(), ReasoningStore(), response=response)
+    state = KimiState(KimiSettings(), RetrySetup(DEFAULT_RETRY_POLICY), ReasoningStore())
+    after_completion(completion, state, response=response)
     info = rate_limit_of(completion)
     assert info is not None
     assert (info.limit, info.remaining, info.exhausted) == (200, 0, True)

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
-from kimi_openai._response import fast_completion
+from kimi_openai._pipeline import fast_completion
 from kimi_openai.testing import MoonshotEmulator, StreamUsagePlacement, Usage
 from kimi_openai.types.chat import KimiChatCompletion, KimiChatCompletionChunk, KimiCompletionUsage
 
