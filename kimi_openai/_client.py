@@ -377,11 +377,13 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         self, cast_to: Any, options: FinalRequestOptions, *, stream: bool = False, stream_cls: Any = None
     ) -> Any:
         # A tenacity object given as retry_policy owns the retries (the SDK's are 0): it
-        # wraps each request, gated by is_retryable (see RetrySetup.sync_retrying).
+        # wraps each request, gated by is_retryable (see _retry_tenacity.sync_retrying).
         if self._kimi_state.retry.retrying is None:
             return super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
         send = super().request
-        return self._kimi_state.retry.sync_retrying()(
+        from ._retry_tenacity import sync_retrying  # tenacity loads with the first such request
+
+        return sync_retrying(self._kimi_state.retry)(
             send, cast_to, options, stream=stream, stream_cls=stream_cls
         )
 
@@ -558,7 +560,9 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         if self._kimi_state.retry.retrying is None:
             return await super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
         send = super().request
-        return await self._kimi_state.retry.async_retrying()(
+        from ._retry_tenacity import async_retrying  # tenacity loads with the first such request
+
+        return await async_retrying(self._kimi_state.retry)(
             send, cast_to, options, stream=stream, stream_cls=stream_cls
         )
 

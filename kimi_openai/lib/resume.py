@@ -39,6 +39,7 @@ from kimi_openai._retry import (
     coerce_retry_policy,
     is_retryable,
 )
+from kimi_openai._retry_tenacity import async_retrying, sync_retrying
 from kimi_openai._state import kimi_state_of
 from kimi_openai._stream_snapshot import StreamSnapshot, stream_snapshot
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
@@ -71,7 +72,7 @@ def stream_with_resume(
         StreamInterruptedError: the stream broke where resuming is unsafe, or too often;
             ``partial`` holds everything received across attempts.
     """
-    retrying = _setup(client, max_resumes, retry).sync_retrying()
+    retrying = sync_retrying(_setup(client, max_resumes, retry))
     quiet = client.with_options(max_retries=0)
     sent = _Progress(create_kwargs)
     retrying.begin()
@@ -105,7 +106,7 @@ async def async_stream_with_resume(
     **create_kwargs: Any,
 ) -> AsyncIterator[KimiChatCompletionChunk]:
     """The async twin of :func:`stream_with_resume`."""
-    retrying = _setup(client, max_resumes, retry).async_retrying()
+    retrying = async_retrying(_setup(client, max_resumes, retry))
     quiet = client.with_options(max_retries=0)
     sent = _Progress(create_kwargs)
     retrying.begin()

@@ -40,7 +40,7 @@ from kimi_openai._retry import (
     should_retry_response,
     should_retry_response_async,
 )
-from kimi_openai._retry_tenacity import build_async_retrying, build_retrying
+from kimi_openai._retry_tenacity import async_retrying, build_async_retrying, build_retrying, sync_retrying
 
 URL = "https://api.moonshot.ai/v1/chat/completions"
 REQUEST = httpx.Request("POST", URL)
@@ -412,12 +412,12 @@ def test_coerce_retry_policy() -> None:
     setup = coerce_retry_policy(retrying)
     assert setup.retrying is retrying
     assert setup.sdk_max_retries == 0  # only one layer retries
-    assert setup.sync_retrying() is not retrying  # a fresh copy per use
-    assert isinstance(setup.async_retrying(), tenacity.AsyncRetrying)
+    assert sync_retrying(setup) is not retrying  # a fresh copy per use
+    assert isinstance(async_retrying(setup), tenacity.AsyncRetrying)
     async_setup = coerce_retry_policy(tenacity.AsyncRetrying())
     assert async_setup.sdk_max_retries == 0
     with pytest.raises(KimiConfigurationError, match="synchronous"):
-        async_setup.sync_retrying()
+        sync_retrying(async_setup)
     with pytest.raises(KimiConfigurationError, match="synchronous"):
         coerce_retry_policy(tenacity.AsyncRetrying(), sync=True)
     assert coerce_retry_policy(setup, sync=True) is setup  # what copy() hands on
@@ -547,11 +547,11 @@ def test_a_callers_tenacity_rule_never_retries_what_the_classifier_refuses() -> 
     setup = coerce_retry_policy(tenacity.Retrying(stop=tenacity.stop_after_attempt(5), sleep=lambda _: None))
     calls, call = _counting(_status_error(429, "exceeded_current_quota_error"))
     with pytest.raises(ExceededCurrentQuotaError):  # itself, not tenacity.RetryError
-        setup.sync_retrying()(call)
+        sync_retrying(setup)(call)
     assert len(calls) == 1
     calls, call = _counting(_status_error(429, "engine_overloaded_error"))
     with pytest.raises(tenacity.RetryError):
-        setup.sync_retrying()(call)
+        sync_retrying(setup)(call)
     assert len(calls) == 5  # what the classifier allows, the caller's stop still bounds
 
 
@@ -559,7 +559,7 @@ def test_a_callers_tenacity_rule_can_still_refuse() -> None:
     never = tenacity.Retrying(retry=tenacity.retry_never, sleep=lambda _: None)
     calls, call = _counting(_status_error(429, "engine_overloaded_error"))
     with pytest.raises(EngineOverloadedError):
-        coerce_retry_policy(never).sync_retrying()(call)
+        sync_retrying(coerce_retry_policy(never))(call)
     assert len(calls) == 1
 
 
@@ -567,7 +567,7 @@ def test_a_retry_cap_bounds_a_callers_tenacity_object() -> None:
     retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(9), sleep=lambda _: None, reraise=True)
     calls, call = _counting(_status_error(503, "server_unavailable"))
     with pytest.raises(openai.InternalServerError):
-        coerce_retry_policy(retrying).with_max_retries(2).sync_retrying()(call)
+        sync_retrying(coerce_retry_policy(retrying).with_max_retries(2))(call)
     assert len(calls) == 3
 
 
@@ -592,7 +592,7 @@ async def test_async_gate_applies_the_classifier_and_awaits_an_async_rule() -> N
 
     retrying = tenacity.AsyncRetrying(retry=rule, sleep=no_sleep, stop=tenacity.stop_after_attempt(5))
     with pytest.raises(ExceededCurrentQuotaError):
-        await coerce_retry_policy(retrying).async_retrying()(call)
+        await async_retrying(coerce_retry_policy(retrying))(call)
     assert asked == [1]  # asked about the overload, never about the quota error
     sync_rules = coerce_retry_policy(tenacity.Retrying(stop=tenacity.stop_after_attempt(5)))
     calls, sync_call = _counting(_status_error(429, "exceeded_current_quota_error"))
@@ -601,7 +601,7 @@ async def test_async_gate_applies_the_classifier_and_awaits_an_async_rule() -> N
         return sync_call()
 
     with pytest.raises(ExceededCurrentQuotaError):
-        await sync_rules.async_retrying()(wrapped)
+        await async_retrying(sync_rules)(wrapped)
     assert len(calls) == 1
 
 
@@ -768,7 +768,7 @@ def test_client_with_tenacity_owning_retries_sends_max_retries_zero() -> None:
     seen, handler = _script(OVERLOAD, OVERLOAD)
     setup = coerce_retry_policy(build_retrying(RetryPolicy(max_retries=3), sleep=lambda _: None))
     client = _wired(handler).with_options(max_retries=setup.sdk_max_retries)
-    retrying = setup.sync_retrying()
+    retrying = sync_retrying(setup)
     completion = retrying(
         client.chat.completions.create, model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}]
     )
@@ -933,7 +933,7 @@ def test_a_callers_tenacity_rule_stops_when_the_server_says_false() -> None:
         tenacity.Retrying(wait=tenacity.wait_none(), stop=tenacity.stop_after_attempt(5))
     )
     with pytest.raises(openai.InternalServerError):
-        setup.sync_retrying()(call)
+        sync_retrying(setup)(call)
     assert len(calls) == 1
 
 
