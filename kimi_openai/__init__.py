@@ -56,7 +56,6 @@ from ._errors import ToolLoopError as ToolLoopError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
 from ._extra_body import ThinkingParam as ThinkingParam
 from ._extra_body import kimi_params as kimi_params
-from ._extra_body import partial_message as partial_message
 from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
 from ._ratelimit_headers import parse_rate_limit_headers as parse_rate_limit_headers
 from ._reasoning_echo import ReasoningEchoPolicy as ReasoningEchoPolicy
@@ -69,6 +68,7 @@ from ._rules.model_specs import Price as Price
 from ._rules.model_specs import clear_model_specs as clear_model_specs
 from ._rules.model_specs import get_model_spec as get_model_spec
 from ._rules.model_specs import refresh_model_specs as refresh_model_specs
+from ._rules.partial import partial_message as partial_message
 from ._rules.schema import normalize_tool_schema as normalize_tool_schema
 from ._rules.schema import normalize_tools as normalize_tools
 from ._stream_snapshot import SnapshotChoice as SnapshotChoice

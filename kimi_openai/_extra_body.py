@@ -11,22 +11,10 @@ from typing import Literal, cast
 
 from ._errors import KimiValidationError
 from ._rules.chat import prepare_chat_request
+from ._rules.partial import partial_message
 from .types.thinking_param import ThinkingParam
 
 __all__ = ["ThinkingParam", "kimi_params", "partial_message"]
-
-
-def partial_message(content: str, *, name: str | None = None) -> dict[str, object]:
-    """An assistant message that Kimi continues from (Partial Mode; put it last in ``messages``).
-
-    The reply holds only the continuation: prepend ``content`` yourself
-    (https://platform.kimi.ai/docs/api/partial). ``name`` keeps a role-play character
-    consistent (https://platform.moonshot.ai/docs/guide/use-partial-mode-feature-of-kimi-api).
-    """
-    message: dict[str, object] = {"role": "assistant", "content": content, "partial": True}
-    if name is not None:
-        message["name"] = name
-    return message
 
 
 def _copy(value: object) -> object:

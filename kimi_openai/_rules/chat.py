@@ -31,6 +31,7 @@ from .chat_request import OFF_SWITCH, Ctx, PreparedRequest, TokenLimitField, spe
 from .chat_shape import PLATFORM_RESPONSE_FORMATS as RESPONSE_FORMATS
 from .chat_shape import check_response_format_shape, check_shape, check_tools_shape, listify, show
 from .model_specs import ModelSpec, ThinkingType, get_model_spec
+from .partial import excludes_partial, is_partial
 from .schema import as_list, as_map, normalize_tool_schema, normalize_tools
 from .sources import KD_THINKING
 
@@ -494,16 +495,15 @@ def check_messages(ctx: Ctx) -> None:
     messages = as_list(ctx.body.get("messages"))
     if messages is None:
         return
-    fmt = as_map(ctx.body.get("response_format"))
-    json_mode = fmt is not None and fmt.get("type") == "json_object"
+    json_mode = excludes_partial(ctx.body.get("response_format"))
     for i, item in enumerate(messages):
         msg = as_map(item) or {}
         _check_media(ctx, i, msg.get("content"))
         if not ctx.platform:
             continue
         subject = f"messages[{i}].partial=true"
-        if msg.get("partial") is True:
-            # Partial mode: the last message, role assistant, not with json_object (KD_CHAT; docs/api/partial).
+        if is_partial(msg):
+            # Partial mode's rules (see _rules/partial.py): the last message, role assistant, not with json_object.
             if i != len(messages) - 1:
                 ctx.reject(
                     subject, "only the last message can be partial", "Move it to the end or drop `partial`"
