@@ -1,7 +1,7 @@
 """Pieces shared by the chat loops (``continue_after_length``, ``run_web_search``, ``run_tools``).
 
-* The errors a bounded loop raises, each a :class:`~kimi_openai.KimiError`.
-* How an assistant turn is echoed: by the public ``echo_message``, ids and ``type`` verbatim,
+* The errors a bounded loop raises (defined with every other error in ``kimi_openai._errors``).
+* How an assistant turn is echoed (:func:`echo_dict`): by the public ``echo_message``, ids and ``type`` verbatim,
   ``reasoning_content`` kept (thinking models answer 400 without it:
   https://platform.kimi.ai/docs/guide/use-thinking-models), tool-call ids never rewritten
   (K2 degrades when ids are regenerated: MoonshotAI/Kimi-K2 ``docs/tool_call_guidance.md``).
@@ -21,7 +21,7 @@ from kimi_openai._errors import (
     ToolExecutionError,
     ToolLoopError,
 )
-from kimi_openai._reasoning_echo import echo_message as _echo_message
+from kimi_openai._reasoning_echo import echo_message
 
 __all__ = [
     "ContinuationLimitError",
@@ -29,17 +29,17 @@ __all__ = [
     "TokenBudgetExceededError",
     "ToolExecutionError",
     "ToolLoopError",
-    "echo_message",
+    "echo_dict",
     "total_tokens",
 ]
 
 
-def echo_message(message: ChatCompletionMessage | Mapping[str, object]) -> dict[str, Any]:
+def echo_dict(message: ChatCompletionMessage | Mapping[str, object]) -> dict[str, Any]:
     """The assistant message to send back, as the public :func:`kimi_openai.echo_message` makes it.
 
     Typed as the plain dict the loops keep their transcripts in.
     """
-    return dict(_echo_message(message))
+    return dict(echo_message(message))
 
 
 def total_tokens(completion: ChatCompletion) -> int:

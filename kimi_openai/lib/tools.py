@@ -43,7 +43,7 @@ from ._loop import (
     TokenBudgetExceededError,
     ToolExecutionError,
     ToolLoopError,
-    echo_message,
+    echo_dict,
     total_tokens,
 )
 from .web_search import WEB_SEARCH, thinking_for_search, web_search_tool_message
@@ -165,7 +165,7 @@ class _Run:
                 f"{self.tokens} tokens used, max_tokens_budget={self.budget}; raise the budget to go on "
                 "(the transcript up to the unanswered turn is on this error's .messages).",
             )
-        self.messages.append(echo_message(choice.message))
+        self.messages.append(echo_dict(choice.message))
         return calls
 
     def failed(self, call: _Call, exc: BaseException) -> str:

@@ -25,7 +25,7 @@ from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnio
 from kimi_openai._rules.model_specs import KnownModel, get_model_spec
 from kimi_openai.types.chat import KimiChatCompletion
 
-from ._loop import MaxStepsExceededError, echo_message, total_tokens
+from ._loop import MaxStepsExceededError, echo_dict, total_tokens
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageToolCallUnion
@@ -165,7 +165,7 @@ class _SearchLoop:
                 steps=self.steps,
                 total_tokens=result.total_tokens,
             )
-        result.messages.append(echo_message(choice.message))
+        result.messages.append(echo_dict(choice.message))
         for call in calls:
             arguments = _call_arguments(call)
             result.messages.append(web_search_tool_message(call.id, arguments))
