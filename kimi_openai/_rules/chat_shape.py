@@ -58,7 +58,7 @@ class _Number(NamedTuple):
 
 
 # The Chat Completions API's own types and bounds (OpenAI's API reference; vLLM's SamplingParams
-# enforces the same). Moonshot's narrower ranges and fixed values are model rules (_models.py).
+# enforces the same). Moonshot's narrower ranges and fixed values are model rules (model_specs.py).
 # No upper bound on temperature: OpenAI's is 2, Moonshot's 1, vLLM has none.
 NUMBERS: Final[dict[str, _Number]] = {
     "temperature": _Number(integer=False, low=0, high=None),

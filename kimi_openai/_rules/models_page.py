@@ -66,7 +66,7 @@ def _lifecycle(spec: ModelSpec) -> str:
 _HEADER: Final = """<!-- Regenerate: python -m kimi_openai._rules.models_page > docs/models.md (do not edit by hand). -->
 # Models
 
-This page is built from the spec table in `kimi_openai/_models.py`; regenerate it with
+This page is built from the spec table in `kimi_openai/_rules/model_specs.py`; regenerate it with
 `python -m kimi_openai._rules.models_page > docs/models.md`. `get_model_spec(model)` looks a model up by
 exact id, then by family prefix, then falls back to a permissive default that checks only
 what holds for every model. Unknown ids are never rejected. `refresh_model_specs()` merges
