@@ -220,7 +220,7 @@ def test_explicit_openai_style_options_are_still_sent() -> None:
 # --- constructor arguments, copy and with_options ----------------------------------------------
 
 
-# Every openai parameter by name, and copy()'s parity with the constructor: test_openai_parameters.py.
+# Every openai parameter by name, and copy()'s parity with the constructor: test_client_openai_parameters.py.
 
 
 def test_copy_and_with_options_return_the_kimi_class_with_kimi_settings() -> None:
