@@ -41,10 +41,10 @@ def _per_call_us(call: Callable[[], object], number: int = 2000) -> float:
 
 
 def validation_cost(per_request_ms: float) -> HookResult:
-    prepare = _lookup("kimi_openai._validation", "prepare_chat_request")
+    prepare = _lookup("kimi_openai._rules.chat", "prepare_chat_request")
     name = "request validation (`prepare_chat_request`, typical body)"
     if prepare is None:
-        return HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._validation.prepare_chat_request`)")
+        return HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._rules.chat.prepare_chat_request`)")
     us = _per_call_us(lambda: prepare(REQUEST_BODY))
     share = us / (per_request_ms * 1000) * 100
     return HookResult(name, f"{us:.1f} µs/call", f"{share:.1f}% of one openai create() on the local server")
@@ -52,7 +52,7 @@ def validation_cost(per_request_ms: float) -> HookResult:
 
 def _store_class() -> Callable[..., object] | None:
     """``ReasoningStore`` once it has its real methods (``remember_completion`` and ``restore``)."""
-    store = _lookup("kimi_openai._messages", "ReasoningStore")
+    store = _lookup("kimi_openai._reasoning_echo", "ReasoningStore")
     if store is None or not all(hasattr(store, name) for name in ("remember_completion", "restore")):
         return None
     return store
@@ -94,7 +94,8 @@ def echo_bookkeeping_cost() -> list[HookResult]:
     store_class = _store_class()
     if store_class is None:
         return [
-            HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._messages.ReasoningStore`)") for name in names
+            HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._reasoning_echo.ReasoningStore`)")
+            for name in names
         ]
     store: Any = store_class()
     completion: Any = _completion(0)
@@ -139,7 +140,7 @@ def echo_store_memory() -> HookResult:
     name = f"echo-store memory, {ECHO_TURNS:,} turns"
     store_class = _store_class()
     if store_class is None:
-        return HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._messages.ReasoningStore`)")
+        return HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._reasoning_echo.ReasoningStore`)")
     completions = [_completion(turn) for turn in range(ECHO_TURNS)]
     requests = [
         {**REQUEST_BODY, "messages": [{"role": "user", "content": f"Question {turn}?"}]}

@@ -6,6 +6,7 @@ Swap ``openai.OpenAI()`` for ``KimiOpenAI()`` and keep the rest of your code.
 from __future__ import annotations
 
 import importlib as _importlib
+import warnings as _warnings
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
@@ -13,11 +14,15 @@ from ._client import AsyncKimiOpenAI as AsyncKimiOpenAI
 from ._client import KimiOpenAI as KimiOpenAI
 from ._constants import REGION_BASE_URLS as REGION_BASE_URLS
 from ._constants import Region as Region
+from ._errors import BatchTimeoutError as BatchTimeoutError
 from ._errors import ClientClosedRequestError as ClientClosedRequestError
 from ._errors import ContentFilterError as ContentFilterError
+from ._errors import ContinuationLimitError as ContinuationLimitError
 from ._errors import EngineOverloadedError as EngineOverloadedError
 from ._errors import ExceededCurrentQuotaError as ExceededCurrentQuotaError
 from ._errors import ExceededCurrentQuotaForbiddenError as ExceededCurrentQuotaForbiddenError
+from ._errors import FileExtractionError as FileExtractionError
+from ._errors import FileExtractionServerError as FileExtractionServerError
 from ._errors import GatewayTimeoutError as GatewayTimeoutError
 from ._errors import IncorrectAPIKeyError as IncorrectAPIKeyError
 from ._errors import InvalidAuthenticationError as InvalidAuthenticationError
@@ -34,7 +39,9 @@ from ._errors import KimiPermissionDeniedError as KimiPermissionDeniedError
 from ._errors import KimiRateLimitError as KimiRateLimitError
 from ._errors import KimiUnprocessableEntityError as KimiUnprocessableEntityError
 from ._errors import KimiValidationError as KimiValidationError
+from ._errors import KimiWarning as KimiWarning
 from ._errors import MalformedResponseError as MalformedResponseError
+from ._errors import MaxStepsExceededError as MaxStepsExceededError
 from ._errors import RateLimitReachedError as RateLimitReachedError
 from ._errors import ResourceNotFoundError as ResourceNotFoundError
 from ._errors import ServerError as ServerError
@@ -43,41 +50,38 @@ from ._errors import StreamConnectionError as StreamConnectionError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import StreamServerError as StreamServerError
 from ._errors import StreamTimeoutError as StreamTimeoutError
+from ._errors import TokenBudgetExceededError as TokenBudgetExceededError
+from ._errors import ToolExecutionError as ToolExecutionError
+from ._errors import ToolLoopError as ToolLoopError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
-from ._messages import ReasoningEchoPolicy as ReasoningEchoPolicy
-from ._messages import echo_message as echo_message
-from ._models import KnownModel as KnownModel
-from ._models import ModelSpec as ModelSpec
-from ._models import Price as Price
-from ._models import clear_model_specs as clear_model_specs
-from ._models import get_model_spec as get_model_spec
-from ._models import refresh_model_specs as refresh_model_specs
-from ._params import ThinkingParam as ThinkingParam
-from ._params import kimi_params as kimi_params
-from ._params import partial_message as partial_message
-from ._ratelimit import AsyncRateLimiter as AsyncRateLimiter
-from ._ratelimit import RateLimitInfo as RateLimitInfo
-from ._ratelimit import parse_rate_limit_headers as parse_rate_limit_headers
+from ._extra_body import ThinkingParam as ThinkingParam
+from ._extra_body import kimi_params as kimi_params
+from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
+from ._ratelimit_headers import parse_rate_limit_headers as parse_rate_limit_headers
+from ._reasoning_echo import ReasoningEchoPolicy as ReasoningEchoPolicy
+from ._reasoning_echo import echo_message as echo_message
 from ._retry import RetryPolicy as RetryPolicy
 from ._retry import is_retryable as is_retryable
-from ._schema import normalize_tool_schema as normalize_tool_schema
-from ._schema import normalize_tools as normalize_tools
-from ._validation import KimiWarning as KimiWarning
+from ._rules.model_specs import KnownModel as KnownModel
+from ._rules.model_specs import ModelSpec as ModelSpec
+from ._rules.model_specs import Price as Price
+from ._rules.model_specs import clear_model_specs as clear_model_specs
+from ._rules.model_specs import get_model_spec as get_model_spec
+from ._rules.model_specs import refresh_model_specs as refresh_model_specs
+from ._rules.partial import partial_message as partial_message
+from ._rules.schema import normalize_tool_schema as normalize_tool_schema
+from ._rules.schema import normalize_tools as normalize_tools
+from ._stream_snapshot import SnapshotChoice as SnapshotChoice
+from ._stream_snapshot import SnapshotToolCall as SnapshotToolCall
+from ._stream_snapshot import StreamSnapshot as StreamSnapshot
 
 if _TYPE_CHECKING:
     from ._retry_tenacity import build_async_retrying as build_async_retrying
     from ._retry_tenacity import build_retrying as build_retrying
-    from ._streaming import PartialChoice as PartialChoice
-    from ._streaming import PartialStream as PartialStream
-    from ._streaming import PartialToolCall as PartialToolCall
-    from .lib._files import FileExtractionError as FileExtractionError
-    from .lib._files import FileExtractionServerError as FileExtractionServerError
-    from .lib._loop import ContinuationLimitError as ContinuationLimitError
-    from .lib._loop import MaxStepsExceededError as MaxStepsExceededError
-    from .lib._loop import TokenBudgetExceededError as TokenBudgetExceededError
-    from .lib._loop import ToolExecutionError as ToolExecutionError
-    from .lib._loop import ToolLoopError as ToolLoopError
-    from .lib.batch import BatchTimeoutError as BatchTimeoutError
+    from ._stream_snapshot import SnapshotChoice as PartialChoice  # deprecated
+    from ._stream_snapshot import SnapshotToolCall as PartialToolCall  # deprecated
+    from ._stream_snapshot import StreamSnapshot as PartialStream  # deprecated
+    from .lib.rate_limits import AsyncRateLimiter as AsyncRateLimiter
     from .lib.rate_limits import rate_limit_of as rate_limit_of
     from .lib.web_search import WEB_SEARCH_TOOL as WEB_SEARCH_TOOL
 
@@ -86,17 +90,7 @@ if _TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "build_async_retrying": "._retry_tenacity",
     "build_retrying": "._retry_tenacity",
-    "PartialChoice": "._streaming",
-    "PartialStream": "._streaming",
-    "PartialToolCall": "._streaming",
-    "BatchTimeoutError": ".lib.batch",
-    "FileExtractionError": ".lib._files",
-    "FileExtractionServerError": ".lib._files",
-    "ContinuationLimitError": ".lib._loop",
-    "MaxStepsExceededError": ".lib._loop",
-    "TokenBudgetExceededError": ".lib._loop",
-    "ToolExecutionError": ".lib._loop",
-    "ToolLoopError": ".lib._loop",
+    "AsyncRateLimiter": ".lib.rate_limits",
     "rate_limit_of": ".lib.rate_limits",
     "WEB_SEARCH_TOOL": ".lib.web_search",
 }
@@ -149,9 +143,12 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "ServerUnavailableError",
+    "SnapshotChoice",
+    "SnapshotToolCall",
     "StreamConnectionError",
     "StreamInterruptedError",
     "StreamServerError",
+    "StreamSnapshot",
     "StreamTimeoutError",
     "ThinkingParam",
     "TokenBudgetExceededError",
@@ -174,7 +171,24 @@ __all__ = [
 ]
 
 
+# Old names, still importable: ``PartialStream`` now means partial mode alone (kimi_openai.lib).
+_DEPRECATED: dict[str, str] = {
+    "PartialStream": "StreamSnapshot",
+    "PartialChoice": "SnapshotChoice",
+    "PartialToolCall": "SnapshotToolCall",
+}
+
+
 def __getattr__(name: str) -> _Any:
+    if name in _DEPRECATED:
+        new = _DEPRECATED[name]
+        _warnings.warn(
+            f"kimi_openai.{name} is deprecated: use kimi_openai.{new} (what an interrupted stream "
+            "delivered). kimi_openai.lib.PartialStream is partial mode's stream.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

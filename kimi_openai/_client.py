@@ -1,20 +1,26 @@
 """``KimiOpenAI`` and ``AsyncKimiOpenAI``: openai's clients, pointed at Moonshot.
 
-Built the way openai's own ``AzureOpenAI`` is: resolve what is Kimi-specific,
-then hand everything to ``super().__init__``; swap resources by overriding the
-client's ``cached_property``; override ``copy`` and re-bind ``with_options``.
+Built the way openai's own ``AzureOpenAI`` is: a generic base (:class:`BaseKimiClient`)
+overrides the hooks openai calls around each request; each client resolves what is
+Kimi-specific and hands the rest to ``super().__init__``, swaps resources by overriding the
+client's ``cached_property``, overrides ``copy`` and re-binds ``with_options``.
+
+The constructor and ``copy()`` signatures are spelled out (type checkers and openai's
+copy-signature test read them); their bodies pass ``locals()`` to the one construction path
+in ``_state`` (:func:`~kimi_openai._state.construct`, :func:`~kimi_openai._state.copy_arguments`),
+shared by both clients.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self, Unpack, cast
 
 import openai
-from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven, Timeout
+from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncStream, NotGiven, Stream, Timeout
+from openai._base_client import BaseClient, _DefaultStreamT, _HttpxClientT  # pyright: ignore[reportPrivateUsage]
 from openai._client import (
     AsyncOpenAIWithRawResponse,
     AsyncOpenAIWithStreamedResponse,
@@ -22,35 +28,26 @@ from openai._client import (
     OpenAIWithStreamedResponse,
 )
 from openai._models import FinalRequestOptions
-from openai._types import HttpxSendArgs
+from openai._streaming import SSEDecoder
+from openai._types import HttpxSendArgs, ResponseT
 from typing_extensions import override
 
-from ._client_hooks import KimiClientHooks, malformed_response
-from ._client_options import (
-    NewerOpenAIOptions,
-    check_newer_options,
-    copied_endpoint,
-    copied_headers,
-    copied_query,
-    forget_openai_environment,
-    inherited,
-    kimi_inherited,
-    moonshot_api_key,
-    openai_keywords,
-    refuse_platform_only,
-)
 from ._compat import httpx
-from ._config import check_http_client, read_dotenv, resolve_endpoint
 from ._constants import Region
-from ._messages import ReasoningEchoPolicy, ReasoningStore
-from ._request import KimiSettings, prepare_options
-from ._retry import (
-    DEFAULT_RETRY_POLICY,
-    RetryConfig,
-    coerce_retry_policy,
-    read_error_body_async,
+from ._errors import MalformedResponseError, make_status_error
+from ._pipeline import after_completion, fast_completion, prepare_options
+from ._reasoning_echo import ReasoningEchoPolicy
+from ._redaction import redact_url_userinfo
+from ._retry import RetryConfig, read_error_body_async, should_retry_response
+from ._rules.chat_request import TokenLimitField
+from ._state import (
+    KimiState,
+    NewerOpenAIOptions,
+    construct,
+    copy_arguments,
+    forget_openai_environment,
+    platform_of,
 )
-from ._validation import TokenLimitField
 
 if TYPE_CHECKING:
     # Resources are imported when first used, as openai does: `import kimi_openai` stays light.
@@ -114,13 +111,97 @@ __all__ = [
     "AsyncKimiOpenAI",
     "AsyncKimiOpenAIWithRawResponse",
     "AsyncKimiOpenAIWithStreamedResponse",
+    "BaseKimiClient",
     "KimiOpenAI",
     "KimiOpenAIWithRawResponse",
     "KimiOpenAIWithStreamedResponse",
 ]
 
 
-class KimiOpenAI(KimiClientHooks, openai.OpenAI):
+class BaseKimiClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
+    """What both Kimi clients do the same way around openai's request cycle: the hooks openai calls.
+
+    Nothing here awaits or does I/O. Listed first among a client's bases (as openai's
+    ``BaseAzureClient`` is), so these override openai's hooks.
+    """
+
+    _kimi_state: KimiState
+    """The client's Kimi options, retry setup and memory of reasoning (read with ``kimi_state_of``)."""
+
+    @property
+    def region(self) -> Region | None:
+        """The Moonshot platform this client talks to; ``None`` for a self-hosted engine.
+
+        A proxy's base URL counts as the platform given with it: ``KimiOpenAI(base_url=proxy, region="cn")``.
+        """
+        return platform_of(self)
+
+    def __repr__(self) -> str:
+        # Never the key, nor a password in the base URL: reprs end up in logs, tracebacks and bug reports.
+        base_url = redact_url_userinfo(str(self.base_url))
+        return f"{type(self).__name__}(base_url={base_url!r}, region={self.region!r})"
+
+    @override
+    def _make_sse_decoder(self) -> SSEDecoder:
+        # The same events as openai's decoder, with lines split at C speed (see _sse).
+        from ._sse import KimiSSEDecoder  # loaded with the first stream
+
+        return KimiSSEDecoder()
+
+    @override
+    def _make_status_error(
+        self, err_msg: str, *, body: object, response: httpx.Response
+    ) -> openai.APIStatusError:
+        return make_status_error(err_msg, body=body, response=response)
+
+    @override
+    def _should_retry(self, response: httpx.Response) -> bool:
+        # openai retries every 429; Moonshot's error.type tells a quota error (never retried)
+        # from overload and rate limits: https://platform.kimi.ai/docs/api/errors
+        return should_retry_response(response, retry_after_cap=self._kimi_state.retry.policy.retry_after_cap)
+
+    @override
+    def _calculate_retry_timeout(
+        self,
+        remaining_retries: int,
+        options: FinalRequestOptions,
+        response_headers: httpx.Headers | None = None,
+    ) -> float:
+        policy = self._kimi_state.retry.policy
+        if policy.waits_as_openai:
+            # openai's own computation (the same numbers, Retry-After-Ms / Retry-After honoured up to
+            # the same cap): what tunes or patches openai's back-off applies here too.
+            return super()._calculate_retry_timeout(remaining_retries, options, response_headers)
+        attempt = options.get_max_retries(self.max_retries) - remaining_retries
+        return policy.wait_seconds(attempt, headers=response_headers)
+
+    @override
+    def _process_response_data(
+        self, *, data: object, cast_to: type[ResponseT], response: httpx.Response
+    ) -> ResponseT:
+        # Every parsed body passes here, with_raw_response(...).parse() included.
+        result = fast_completion(data, cast_to, strict=self._strict_response_validation)
+        if result is None:
+            return after_completion(
+                super()._process_response_data(data=data, cast_to=cast_to, response=response),
+                self._kimi_state,
+                response=response,
+            )
+        return cast("ResponseT", after_completion(result, self._kimi_state, response=response))
+
+
+def malformed_response(response: httpx.Response, exc: json.JSONDecodeError) -> MalformedResponseError:
+    """The typed error for a 2xx JSON body openai could not decode (a cut-off answer), not a traceback.
+
+    openai decodes the body with ``response.json()`` in ``_process_response``, before any
+    data hook, and only for a JSON content type (other bodies come back as text), so the
+    clients catch the decoding error there. ``with_raw_response(...).parse()`` decodes
+    later, outside the client, and keeps openai's behaviour.
+    """
+    return MalformedResponseError(response, f"{exc.msg} at character {exc.pos}")
+
+
+class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
     """A drop-in ``openai.OpenAI`` for the Kimi API (Moonshot AI).
 
     Everything ``openai.OpenAI`` does keeps working; Kimi defaults apply only
@@ -178,46 +259,10 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
 
         Every other argument is ``openai.OpenAI``'s, with the same meaning.
         """
-        refuse_platform_only(
-            {
-                "admin_api_key": admin_api_key,
-                "workload_identity": workload_identity,
-                "provider": provider,
-                "data_residency": data_residency,
-            }
-        )
-        if openai_options:
-            check_newer_options(type(self).__name__, super().__init__, openai_options)
-        base = None if isinstance(base_url, NotGiven) else base_url
-        dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base is None else {}
-        url, fronts = resolve_endpoint(base, region, dotenv)
-        retry = coerce_retry_policy(
-            retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries), sync=True
-        )
-        check_http_client(http_client, sync=True)
-        super().__init__(
-            api_key=moonshot_api_key(api_key, dotenv, enforce=_enforce_credentials),
-            organization=organization,
-            project=project,
-            webhook_secret=webhook_secret,
-            base_url=url,
-            websocket_base_url=websocket_base_url,
-            timeout=timeout,
-            max_retries=retry.sdk_max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            http_client=http_client,
-            _strict_response_validation=_strict_response_validation,
-            **openai_keywords(_enforce_credentials, openai_options),
-        )
-        forget_openai_environment(self, organization, project, webhook_secret, default_headers)
-        self._kimi_newer_options = dict(openai_options)
-        self._kimi_fronts = fronts
-        self._retry = retry
-        self._kimi = KimiSettings(
-            validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
-        )
-        self._reasoning = ReasoningStore()
+        openai_arguments, state = construct(locals(), super().__init__, sync=True)
+        super().__init__(**openai_arguments)
+        forget_openai_environment(self, openai_arguments)
+        self._kimi_state = state
 
     @cached_property
     @override
@@ -318,44 +363,10 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
         **openai_options: Unpack[NewerOpenAIOptions],
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
-        base = None if isinstance(base_url, NotGiven) else base_url
-        url, fronted = copied_endpoint(self.base_url, self._kimi_fronts, base, region)
-        newer: NewerOpenAIOptions = cast("NewerOpenAIOptions", {**self._kimi_newer_options, **openai_options})
-        copied = self.__class__(
-            api_key=api_key or self._api_key_provider or self.api_key or None,
-            admin_api_key=admin_api_key,
-            workload_identity=workload_identity,
-            provider=None if isinstance(provider, NotGiven) else provider,
-            data_residency=data_residency,
-            region=fronted,
-            base_url=url,
-            http_client=http_client or self._client,
-            _enforce_credentials=True if _enforce_credentials is None else _enforce_credentials,
-            **kimi_inherited(
-                self._kimi,
-                self._retry,
-                retry_policy=retry_policy,
-                max_retries=max_retries,
-                validation=validation,
-                max_tokens_field=max_tokens_field,
-                normalize_tool_schemas=normalize_tool_schemas,
-                reasoning_echo=reasoning_echo,
-                k2_tool_call_markup=k2_tool_call_markup,
-            ),
-            **inherited(
-                self,
-                organization=organization,
-                project=project,
-                webhook_secret=webhook_secret,
-                websocket_base_url=websocket_base_url,
-                timeout=timeout,
-                headers=copied_headers(self._custom_headers, default_headers, set_default_headers),
-                query=copied_query(self._custom_query, default_query, set_default_query),
-            ),
-            **_extra_kwargs,
-            **newer,
-        )
-        copied._reasoning = self._reasoning  # one memory of reasoning across with_options() copies
+        named, extra, newer = copy_arguments(self, self._kimi_state, locals())
+        copied = self.__class__(**named, **extra, **newer)
+        # One memory of reasoning across with_options() copies.
+        copied._kimi_state = copied._kimi_state.remembering_with(self._kimi_state)
         return copied
 
     # Re-bound so that it points at the override, not at openai's copy().
@@ -366,11 +377,15 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
         self, cast_to: Any, options: FinalRequestOptions, *, stream: bool = False, stream_cls: Any = None
     ) -> Any:
         # A tenacity object given as retry_policy owns the retries (the SDK's are 0): it
-        # wraps each request, gated by is_retryable (see RetrySetup.sync_retrying).
-        if self._retry.retrying is None:
+        # wraps each request, gated by is_retryable (see _retry_tenacity.sync_retrying).
+        if self._kimi_state.retry.retrying is None:
             return super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
         send = super().request
-        return self._retry.sync_retrying()(send, cast_to, options, stream=stream, stream_cls=stream_cls)
+        from ._retry_tenacity import sync_retrying  # tenacity loads with the first such request
+
+        return sync_retrying(self._kimi_state.retry)(
+            send, cast_to, options, stream=stream, stream_cls=stream_cls
+        )
 
     @override
     def _process_response(self, **kwargs: Any) -> Any:
@@ -382,14 +397,11 @@ class KimiOpenAI(KimiClientHooks, openai.OpenAI):
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return prepare_options(
-            super()._prepare_options(options),
-            self._kimi,
-            self._reasoning,
-            moonshot_hosted=self.region is not None,
+            super()._prepare_options(options), self._kimi_state, moonshot_hosted=self.region is not None
         )
 
 
-class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
+class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], openai.AsyncOpenAI):
     """A drop-in ``openai.AsyncOpenAI`` for the Kimi API (Moonshot AI). See :class:`KimiOpenAI`."""
 
     def __init__(
@@ -422,46 +434,10 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         **openai_options: Unpack[NewerOpenAIOptions],
     ) -> None:
         """Construct an async Kimi client; the arguments are those of :class:`KimiOpenAI`."""
-        refuse_platform_only(
-            {
-                "admin_api_key": admin_api_key,
-                "workload_identity": workload_identity,
-                "provider": provider,
-                "data_residency": data_residency,
-            }
-        )
-        if openai_options:
-            check_newer_options(type(self).__name__, super().__init__, openai_options)
-        base = None if isinstance(base_url, NotGiven) else base_url
-        dotenv: Mapping[str, str] = read_dotenv() if api_key is None or base is None else {}
-        url, fronts = resolve_endpoint(base, region, dotenv)
-        retry = coerce_retry_policy(
-            retry_policy, default=replace(DEFAULT_RETRY_POLICY, max_retries=max_retries)
-        )
-        check_http_client(http_client, sync=False)
-        super().__init__(
-            api_key=moonshot_api_key(api_key, dotenv, enforce=_enforce_credentials),
-            organization=organization,
-            project=project,
-            webhook_secret=webhook_secret,
-            base_url=url,
-            websocket_base_url=websocket_base_url,
-            timeout=timeout,
-            max_retries=retry.sdk_max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            http_client=http_client,
-            _strict_response_validation=_strict_response_validation,
-            **openai_keywords(_enforce_credentials, openai_options),
-        )
-        forget_openai_environment(self, organization, project, webhook_secret, default_headers)
-        self._kimi_newer_options = dict(openai_options)
-        self._kimi_fronts = fronts
-        self._retry = retry
-        self._kimi = KimiSettings(
-            validation, max_tokens_field, normalize_tool_schemas, reasoning_echo, k2_tool_call_markup
-        )
-        self._reasoning = ReasoningStore()
+        openai_arguments, state = construct(locals(), super().__init__, sync=False)
+        super().__init__(**openai_arguments)
+        forget_openai_environment(self, openai_arguments)
+        self._kimi_state = state
 
     @cached_property
     @override
@@ -562,44 +538,10 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         **openai_options: Unpack[NewerOpenAIOptions],
     ) -> Self:
         """A new client with the same settings (Kimi ones included), some of them overridden."""
-        base = None if isinstance(base_url, NotGiven) else base_url
-        url, fronted = copied_endpoint(self.base_url, self._kimi_fronts, base, region)
-        newer: NewerOpenAIOptions = cast("NewerOpenAIOptions", {**self._kimi_newer_options, **openai_options})
-        copied = self.__class__(
-            api_key=api_key or self._api_key_provider or self.api_key or None,
-            admin_api_key=admin_api_key,
-            workload_identity=workload_identity,
-            provider=None if isinstance(provider, NotGiven) else provider,
-            data_residency=data_residency,
-            region=fronted,
-            base_url=url,
-            http_client=http_client or self._client,
-            _enforce_credentials=True if _enforce_credentials is None else _enforce_credentials,
-            **kimi_inherited(
-                self._kimi,
-                self._retry,
-                retry_policy=retry_policy,
-                max_retries=max_retries,
-                validation=validation,
-                max_tokens_field=max_tokens_field,
-                normalize_tool_schemas=normalize_tool_schemas,
-                reasoning_echo=reasoning_echo,
-                k2_tool_call_markup=k2_tool_call_markup,
-            ),
-            **inherited(
-                self,
-                organization=organization,
-                project=project,
-                webhook_secret=webhook_secret,
-                websocket_base_url=websocket_base_url,
-                timeout=timeout,
-                headers=copied_headers(self._custom_headers, default_headers, set_default_headers),
-                query=copied_query(self._custom_query, default_query, set_default_query),
-            ),
-            **_extra_kwargs,
-            **newer,
-        )
-        copied._reasoning = self._reasoning  # one memory of reasoning across with_options() copies
+        named, extra, newer = copy_arguments(self, self._kimi_state, locals())
+        copied = self.__class__(**named, **extra, **newer)
+        # One memory of reasoning across with_options() copies.
+        copied._kimi_state = copied._kimi_state.remembering_with(self._kimi_state)
         return copied
 
     with_options = copy
@@ -607,10 +549,7 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return prepare_options(
-            await super()._prepare_options(options),
-            self._kimi,
-            self._reasoning,
-            moonshot_hosted=self.region is not None,
+            await super()._prepare_options(options), self._kimi_state, moonshot_hosted=self.region is not None
         )
 
     @override
@@ -618,10 +557,12 @@ class AsyncKimiOpenAI(KimiClientHooks, openai.AsyncOpenAI):
         self, cast_to: Any, options: FinalRequestOptions, *, stream: bool = False, stream_cls: Any = None
     ) -> Any:
         # See KimiOpenAI.request: a tenacity object owns the retries when one was given.
-        if self._retry.retrying is None:
+        if self._kimi_state.retry.retrying is None:
             return await super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
         send = super().request
-        return await self._retry.async_retrying()(
+        from ._retry_tenacity import async_retrying  # tenacity loads with the first such request
+
+        return await async_retrying(self._kimi_state.retry)(
             send, cast_to, options, stream=stream, stream_cls=stream_cls
         )
 

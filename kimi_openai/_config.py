@@ -249,16 +249,6 @@ def _as_region(value: object) -> Region | None:
     return cast("Region", value) if value in REGION_BASE_URLS else None
 
 
-def platform_of(client: object) -> Region | None:
-    """The Moonshot platform a client's requests reach: ``None`` for a self-hosted engine.
-
-    The base URL's official host decides; else the region a Kimi client was told its proxy
-    fronts (``KimiOpenAI(base_url=proxy, region=...)``). A plain ``openai.OpenAI`` has only
-    its base URL. The one place that decides whether Moonshot's platform rules apply.
-    """
-    return region_of(getattr(client, "base_url", "")) or _as_region(getattr(client, "_kimi_fronts", None))
-
-
 # (region, "api.moonshot.ai", ".moonshot.ai"), worked out once: region_of runs on every request.
 _OFFICIAL_HOSTS: tuple[tuple[str, str, str], ...] = tuple(
     (region, host, "." + host.split(".", 1)[1])

@@ -1,4 +1,4 @@
-"""Kimi exceptions.
+"""Kimi exceptions and warnings: every public one the package raises, the helpers' and workflows' too.
 
 Every exception raised by this package derives from ``openai.OpenAIError``, so
 code written against the openai SDK keeps catching what it caught before. Each
@@ -10,12 +10,20 @@ has its own class, which also subclasses the openai class for its HTTP status::
     │   ├── KimiConfigurationError   (bad key, base URL, region or http_client at construction)
     │   │   ├── KimiConfigurationTypeError  + TypeError  (where openai raises one: max_retries=None, a wrong http_client)
     │   │   └── KimiConfigurationValueError + ValueError (where openai raises one: a negative max_retries)
+    │   ├── KimiValidationError      + ValueError (a request Kimi would reject, caught before any HTTP call)
     │   ├── MalformedResponseError   + openai.APIResponseValidationError (a 2xx JSON body that cannot be decoded)
-    │   └── StreamInterruptedError   (a stream ended before ``data: [DONE]``; ``.partial``)
-    │       ├── StreamConnectionError    + openai.APIConnectionError (dropped)
-    │       │   └── StreamTimeoutError       + openai.APITimeoutError (no chunk within the read timeout)
-    │       └── StreamServerError        + openai.APIError (an ``error`` event mid-stream)
-    ├── KimiValidationError          (also a ValueError: a request Kimi would reject)
+    │   ├── StreamInterruptedError   (a stream ended before ``data: [DONE]``; ``.partial``)
+    │   │   ├── StreamConnectionError    + openai.APIConnectionError (dropped)
+    │   │   │   └── StreamTimeoutError       + openai.APITimeoutError (no chunk within the read timeout)
+    │   │   └── StreamServerError        + openai.APIError (an ``error`` event mid-stream)
+    │   ├── FileExtractionError      (Moonshot could not process an uploaded file; ``.file_id``)
+    │   ├── ContinuationLimitError   (``continue_after_length`` stopped, the answer still cut off; ``.text``)
+    │   ├── ToolLoopError            (``run_tools`` / ``run_web_search`` stopped before an answer; ``.messages``)
+    │   │   ├── MaxStepsExceededError    (the model still asked for tools after ``max_steps``)
+    │   │   ├── TokenBudgetExceededError (the requests used more than ``max_tokens_budget``)
+    │   │   └── ToolExecutionError       (a tool raised, with ``on_tool_error="raise"``)
+    │   ├── BatchTimeoutError        + TimeoutError (a batch not finished within ``timeout``; ``.batch``)
+    │   └── K2MarkupError            + ValueError (defective K2 tool-call markup, in strict mode; ``.problem``)
     └── openai.APIStatusError
         └── KimiAPIError             (any Kimi HTTP error; fallback for other statuses)
             ├── KimiBadRequestError            + openai.BadRequestError          400
@@ -38,9 +46,13 @@ has its own class, which also subclasses the openai class for its HTTP status::
             ├── ClientClosedRequestError                                         499
             └── KimiInternalServerError        + openai.InternalServerError      5xx
                 ├── ServerError                    500 server_error
+                │   └── FileExtractionServerError  + FileExtractionError (500 ``Failed to extract file``)
                 ├── UnexpectedOutputError          500 unexpected_output
                 ├── ServerUnavailableError         503
                 └── GatewayTimeoutError            504 (an HTML page, not JSON)
+
+    UserWarning
+    └── KimiWarning                  (a request Kimi accepts but that probably does not do what was meant)
 
 The 403 quota error (seen live: https://github.com/MoonshotAI/Kimi-K2/issues/5)
 is both an ``ExceededCurrentQuotaError`` (hence an ``openai.RateLimitError``)
@@ -49,6 +61,10 @@ quota problem is caught, and its ``status_code`` stays the real 403.
 
 ``KimiPermissionDeniedError`` is not named ``PermissionDeniedError`` so that it
 never shadows ``openai.PermissionDeniedError`` in a star import or a reader's head.
+
+This module imports nothing of the package above it: the error a stream breaks with carries a
+:class:`~kimi_openai.StreamSnapshot` (``_stream_snapshot``) and an HTTP error its rate-limit
+headers (``_ratelimit_headers``), both leaves.
 """
 
 from __future__ import annotations
@@ -57,11 +73,13 @@ import json
 import re
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar, Final, Literal, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, cast
 
 import openai
 
 from ._compat import httpx
+from ._ratelimit_headers import RateLimitInfo, parse_rate_limit_headers, parse_retry_after
 from ._redaction import (
     credentials_in_headers,
     known_secrets,
@@ -70,10 +88,10 @@ from ._redaction import (
     redacted_request,
     redacted_response,
 )
+from ._stream_snapshot import StreamSnapshot
 
 if TYPE_CHECKING:
-    from ._ratelimit import RateLimitInfo
-    from ._streaming import PartialStream
+    from openai.types import Batch
 
 
 class _KeyFree:
@@ -225,7 +243,7 @@ class StreamInterruptedError(KimiError):
     openai 3.x's own error is; openai's ``APIError`` for an ``error`` event.
     """
 
-    partial: PartialStream
+    partial: StreamSnapshot
     """What the stream delivered before it stopped."""
     reason: StreamInterruptReason
     """Why it stopped."""
@@ -234,7 +252,7 @@ class StreamInterruptedError(KimiError):
         self,
         message: str,
         *,
-        partial: PartialStream | None = None,
+        partial: StreamSnapshot | None = None,
         reason: StreamInterruptReason = "incomplete",
     ) -> None:
         openai.OpenAIError.__init__(self, message)
@@ -256,7 +274,7 @@ class StreamConnectionError(StreamInterruptedError, openai.APIConnectionError):
         message: str,
         *,
         request: httpx.Request,
-        partial: PartialStream | None = None,
+        partial: StreamSnapshot | None = None,
         reason: StreamInterruptReason = "connection",
     ) -> None:
         openai.APIConnectionError.__init__(self, message=message, request=request)
@@ -267,7 +285,9 @@ class StreamConnectionError(StreamInterruptedError, openai.APIConnectionError):
 class StreamTimeoutError(StreamConnectionError, openai.APITimeoutError):
     """No chunk arrived within the read timeout mid-stream; also the ``openai.APITimeoutError`` openai 3.x raises."""
 
-    def __init__(self, message: str, *, request: httpx.Request, partial: PartialStream | None = None) -> None:
+    def __init__(
+        self, message: str, *, request: httpx.Request, partial: StreamSnapshot | None = None
+    ) -> None:
         super().__init__(message, request=request, partial=partial, reason="timeout")
 
 
@@ -280,7 +300,7 @@ class StreamServerError(StreamInterruptedError, openai.APIError):
         *,
         request: httpx.Request,
         body: object | None,
-        partial: PartialStream | None = None,
+        partial: StreamSnapshot | None = None,
     ) -> None:
         openai.APIError.__init__(self, message, request, body=body)
         _set_partial(self, partial, "server_error")
@@ -302,11 +322,9 @@ def stream_error_event(message: str, request: httpx.Request, body: object) -> op
 
 
 def _set_partial(
-    error: StreamInterruptedError, partial: PartialStream | None, reason: StreamInterruptReason
+    error: StreamInterruptedError, partial: StreamSnapshot | None, reason: StreamInterruptReason
 ) -> None:
-    from ._streaming import PartialStream  # _streaming imports this module
-
-    error.partial = PartialStream() if partial is None else partial
+    error.partial = StreamSnapshot() if partial is None else partial
     error.reason = reason
 
 
@@ -347,9 +365,6 @@ class KimiAPIError(_KeyFree, openai.APIStatusError):
     """The ``X-RateLimit-*`` headers, if the response had any."""
 
     def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
-        # Imported here: _ratelimit imports this module for its own exceptions.
-        from ._ratelimit import parse_rate_limit_headers
-
         super().__init__(message, response=response, body=body)
         self.request_id = find_request_id(response.headers)
         self.raw_body = _redact(_raw_text(response, body), response)
@@ -500,6 +515,162 @@ class GatewayTimeoutError(KimiInternalServerError):
     )
 
 
+# -- raised by the package's helpers and workflows -------------------------------------------------
+
+
+class FileExtractionError(KimiError):
+    """Moonshot could not process an uploaded file: its status is ``error`` (https://platform.moonshot.cn/docs/api/files).
+
+    The file stays on the account; delete it with ``client.files.delete(error.file_id)``.
+    """
+
+    file_id: str
+    """The id of the failed file."""
+    filename: str
+    status: str
+    """The file's status: ``"error"``."""
+    status_details: str | None
+    """What the server said went wrong (``status_details``), if anything."""
+
+    def __init__(self, *, file_id: str, filename: str, status: str, status_details: str | None) -> None:
+        super().__init__(self._record(file_id, filename, status, status_details))
+
+    def _record(self, file_id: str, filename: str, status: str, status_details: str | None) -> str:
+        self.file_id, self.filename, self.status, self.status_details = (
+            file_id,
+            filename,
+            status,
+            status_details,
+        )
+        detail = f": {status_details}" if status_details else ""
+        return f"Moonshot could not process file {filename!r} ({file_id}), status {status!r}{detail}"
+
+
+class FileExtractionServerError(FileExtractionError, ServerError):
+    """The content endpoint's 500 ``Failed to extract file: ...``, a :class:`FileExtractionError`.
+
+    It stays the :class:`~kimi_openai.ServerError` the server sent too (same ``status_code``,
+    ``response`` and ``body``), so ``except openai.InternalServerError`` still catches it.
+    """
+
+    def __init__(
+        self, error: openai.APIStatusError, *, file_id: str, filename: str | None, details: str
+    ) -> None:
+        message = self._record(file_id, filename or file_id, "error", details)
+        ServerError.__init__(self, message, response=error.response, body=error.body)
+
+
+class ContinuationLimitError(KimiError):
+    """``continue_after_length`` stopped while the answer was still cut off (``finish_reason == "length"``).
+
+    ``text`` holds everything written so far, prefix and continuations joined.
+    """
+
+    def __init__(self, message: str, *, text: str, continuations: int) -> None:
+        super().__init__(message)
+        self.text = text
+        """The joined text so far."""
+        self.continuations = continuations
+        """How many continuation requests were sent."""
+
+
+class ToolLoopError(KimiError):
+    """A tool loop (``run_tools``, ``run_web_search``) stopped before the model answered.
+
+    ``messages`` is the transcript up to that point (the request messages, then every echoed
+    assistant turn and tool result), ready to resume from.
+    """
+
+    def __init__(
+        self, message: str, *, messages: list[dict[str, Any]], steps: int, total_tokens: int
+    ) -> None:
+        super().__init__(message)
+        self.messages = messages
+        """The transcript so far."""
+        self.steps = steps
+        """Chat requests sent."""
+        self.total_tokens = total_tokens
+        """The sum of ``usage.total_tokens`` of those requests."""
+
+
+class MaxStepsExceededError(ToolLoopError):
+    """The model still asked for tools after ``max_steps`` requests (or ``max_searches`` searches)."""
+
+
+class TokenBudgetExceededError(ToolLoopError):
+    """The requests so far used more than ``max_tokens_budget`` tokens (sum of ``usage.total_tokens``)."""
+
+
+class ToolExecutionError(ToolLoopError):
+    """A tool raised and ``on_tool_error="raise"`` was chosen; the tool's exception is ``__cause__``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        messages: list[dict[str, Any]],
+        steps: int,
+        total_tokens: int,
+        tool_name: str,
+        tool_call_id: str,
+    ) -> None:
+        super().__init__(message, messages=messages, steps=steps, total_tokens=total_tokens)
+        self.tool_name = tool_name
+        """The tool that raised."""
+        self.tool_call_id = tool_call_id
+        """The id of the call, as the model sent it."""
+
+
+class BatchTimeoutError(KimiError, TimeoutError):
+    """The batch was not finished within ``timeout``; ``resume_batch(client, error.batch.id)`` continues."""
+
+    def __init__(self, batch: Batch, timeout: float) -> None:
+        self.batch = batch
+        """The batch as last seen."""
+        super().__init__(
+            f"batch {batch.id} is still {batch.status!r} after {timeout} s; "
+            f"call resume_batch(client, {batch.id!r}) to keep waiting."
+        )
+
+
+K2ProblemKind = Literal[
+    "unclosed_section",
+    "unclosed_call",
+    "missing_section_begin",
+    "missing_argument_begin",
+    "invalid_arguments",
+    "nonstandard_id",
+    "stray_text",
+    "unexpected_token",
+]
+
+
+@dataclass(frozen=True)
+class K2Problem:
+    """One defect found in the markup. The markup is still parsed as far as possible."""
+
+    kind: K2ProblemKind
+    """What went wrong; stable, meant for code."""
+    message: str
+    """What went wrong, for people."""
+    call_index: int | None = None
+    """Position of the affected call in this message (0-based), if a call is affected."""
+
+
+class K2MarkupError(KimiError, ValueError):
+    """Raised in strict mode at the first defect in K2 tool-call markup."""
+
+    problem: K2Problem
+
+    def __init__(self, problem: K2Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class KimiWarning(UserWarning):
+    """A request Kimi accepts but that probably does not do what was meant."""
+
+
 ERROR_TYPES: Final[dict[tuple[int, str], type[KimiAPIError]]] = {
     (400, "content_filter"): ContentFilterError,
     (400, "invalid_request_error"): InvalidRequestError,
@@ -628,8 +799,6 @@ def _compose_message(
 
 
 def _advice(cls: type[KimiAPIError], response: httpx.Response) -> str:
-    from ._ratelimit import parse_retry_after
-
     retry_after = parse_retry_after(response.headers)
     if retry_after is not None and retry_after > 0:
         retry_hint = f"retry after {retry_after:g} s (Retry-After)"
@@ -678,15 +847,21 @@ __all__ = [
     "ERROR_TYPES",
     "REQUEST_ID_HEADERS",
     "STATUS_FALLBACKS",
+    "BatchTimeoutError",
     "ClientClosedRequestError",
     "ContentFilterError",
+    "ContinuationLimitError",
     "EngineOverloadedError",
     "ExceededCurrentQuotaError",
     "ExceededCurrentQuotaForbiddenError",
+    "FileExtractionError",
+    "FileExtractionServerError",
     "GatewayTimeoutError",
     "IncorrectAPIKeyError",
     "InvalidAuthenticationError",
     "InvalidRequestError",
+    "K2MarkupError",
+    "K2Problem",
     "KimiAPIError",
     "KimiAuthenticationError",
     "KimiBadRequestError",
@@ -701,7 +876,9 @@ __all__ = [
     "KimiRateLimitError",
     "KimiUnprocessableEntityError",
     "KimiValidationError",
+    "KimiWarning",
     "MalformedResponseError",
+    "MaxStepsExceededError",
     "RateLimitReachedError",
     "ResourceNotFoundError",
     "ServerError",
@@ -710,6 +887,9 @@ __all__ = [
     "StreamInterruptedError",
     "StreamServerError",
     "StreamTimeoutError",
+    "TokenBudgetExceededError",
+    "ToolExecutionError",
+    "ToolLoopError",
     "UnexpectedOutputError",
     "error_class_for",
     "find_request_id",

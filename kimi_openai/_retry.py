@@ -64,7 +64,7 @@ from ._errors import (
     error_class_for,
     make_status_error,
 )
-from ._ratelimit import parse_retry_after
+from ._ratelimit_headers import parse_retry_after
 
 if TYPE_CHECKING:
     import tenacity
@@ -389,7 +389,9 @@ class RetrySetup:
     """A resolved retry option: who retries, and how.
 
     ``retrying`` is set only when the caller handed over a tenacity object: then
-    tenacity owns the loop and ``sdk_max_retries`` is 0.
+    tenacity owns the loop and ``sdk_max_retries`` is 0. The tenacity objects a setup
+    drives are made by ``_retry_tenacity.sync_retrying`` / ``async_retrying``, loaded
+    only when retries first need tenacity; this module never imports that one.
     """
 
     policy: RetryPolicy
@@ -413,18 +415,6 @@ class RetrySetup:
         if self.retrying is None or max_retries == 0:
             return RetrySetup(policy)
         return replace(self, max_retries=max_retries)
-
-    def sync_retrying(self) -> tenacity.Retrying:
-        """A fresh ``tenacity.Retrying``: a gated copy of the caller's, or one built from the policy."""
-        from ._retry_tenacity import sync_retrying
-
-        return sync_retrying(self)
-
-    def async_retrying(self) -> tenacity.AsyncRetrying:
-        """A fresh ``tenacity.AsyncRetrying``; a caller's sync ``Retrying`` keeps its rules but sleeps async."""
-        from ._retry_tenacity import async_retrying
-
-        return async_retrying(self)
 
 
 def coerce_retry_policy(

@@ -22,7 +22,7 @@ a complete stream (https://platform.moonshot.ai/docs/guide/utilize-the-streaming
 and streams do drop mid-reasoning on long contexts, so a stream that breaks (a
 dropped connection, a timeout between chunks, an ``error`` event, an event that is not
 a JSON object) or simply ends without ``[DONE]`` raises :class:`~kimi_openai.StreamInterruptedError`
-carrying a :class:`PartialStream`: the content, reasoning, tool-call fragments
+carrying a :class:`StreamSnapshot`: the content, reasoning, tool-call fragments
 (stitched by ``index``) and usage that did arrive. Nothing received is lost, and a
 dropped or timed-out stream is still caught by what catches plain openai's error.
 
@@ -39,7 +39,7 @@ Tool-call deltas are stitched into calls by their ``index``, or, where a server 
 out or sends something else, by the rule in ``_stream_index``.
 
 With the client option ``k2_tool_call_markup`` on, each choice's ``delta.content``
-goes through a ``K2ToolCallStreamParser`` (see ``kimi_openai.lib._k2_apply``): the
+goes through a ``K2ToolCallStreamParser`` (see ``kimi_openai._k2_apply``): the
 chunks then carry plain text in ``content`` and the parsed calls in ``tool_calls``.
 """
 
@@ -47,19 +47,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from openai import APIConnectionError, APIError, APITimeoutError, AsyncStream, Stream
 from openai._streaming import ServerSentEvent
-from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletionChunk
 from pydantic import BaseModel
 from typing_extensions import override
 
 from ._compat import httpx
-from ._echo_keys import fields_or_empty
 from ._errors import (
     MalformedResponseError,
     StreamConnectionError,
@@ -68,17 +65,20 @@ from ._errors import (
     StreamTimeoutError,
     stream_error_event,
 )
-from ._stream_index import ToolCallSlots, choice_index
+from ._pipeline import after_stream
+from ._state import KimiState, kimi_state_of
+from ._stream_snapshot import StreamSnapshot, stream_snapshot
 from .types.chat.kimi_chat_completion_chunk import KimiChatCompletionChunk
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI, OpenAI
     from openai._models import FinalRequestOptions
 
-    from .lib._k2_apply import K2ChunkRewriter
-    from .lib.k2_tool_calls import K2Problem
+    from ._k2_apply import K2ChunkRewriter
+    from ._k2_markup import K2Problem
+    from ._reasoning_echo_keys import Prefix
 
-__all__ = ["AsyncKimiStream", "KimiStream", "PartialChoice", "PartialStream", "PartialToolCall"]
+__all__ = ["AsyncKimiStream", "KimiStream"]
 
 _T = TypeVar("_T")
 
@@ -91,150 +91,6 @@ try:
     )
 except ImportError:  # openai 2.x closes without draining
     _drain_response_async = None
-
-
-@dataclass(frozen=True, slots=True)
-class PartialToolCall:
-    """One tool call as far as it arrived: its deltas stitched by ``index``."""
-
-    index: int
-    """The call's ``index`` in the stream."""
-    id: str | None = None
-    """The call id (sent in the call's first delta), or ``None`` if that delta never came."""
-    type: str | None = None
-    """``"function"`` (or ``"builtin_function"`` for ``$web_search``), when sent."""
-    name: str | None = None
-    """The function name, when sent."""
-    arguments: str = ""
-    """The argument fragments joined: possibly truncated JSON."""
-
-
-@dataclass(frozen=True, slots=True)
-class PartialChoice:
-    """What one choice of an interrupted stream had delivered."""
-
-    index: int
-    """The choice's ``index``."""
-    content: str = ""
-    """The ``content`` deltas joined."""
-    reasoning_content: str = ""
-    """The ``reasoning_content`` deltas joined (thinking models send these first)."""
-    tool_calls: tuple[PartialToolCall, ...] = ()
-    """Tool-call fragments, stitched by ``index``, in index order."""
-    finish_reason: str | None = None
-    """The choice's ``finish_reason`` if it arrived (then only ``[DONE]`` was missing)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PartialStream:
-    """Everything a stream delivered before it broke. The properties read choice 0."""
-
-    choices: tuple[PartialChoice, ...] = ()
-    """One entry per choice index seen, in index order."""
-    usage: CompletionUsage | None = None
-    """The last ``usage`` received (top level or from a choice), if any."""
-    chunks: tuple[object, ...] = field(default=(), repr=False)
-    """The chunks as they were yielded, in order."""
-
-    def choice(self, index: int = 0) -> PartialChoice:
-        """Choice ``index`` (an empty one if nothing arrived for it)."""
-        for choice in self.choices:
-            if choice.index == index:
-                return choice
-        return PartialChoice(index)
-
-    @property
-    def content(self) -> str:
-        """The ``content`` of choice 0 received so far."""
-        return self.choice().content
-
-    @property
-    def reasoning_content(self) -> str:
-        """The ``reasoning_content`` of choice 0 received so far."""
-        return self.choice().reasoning_content
-
-    @property
-    def tool_calls(self) -> tuple[PartialToolCall, ...]:
-        """Tool-call fragments of choice 0."""
-        return self.choice().tool_calls
-
-    @property
-    def finish_reason(self) -> str | None:
-        """``finish_reason`` of choice 0, if it arrived."""
-        return self.choice().finish_reason
-
-
-class _ChoiceDraft:
-    __slots__ = ("calls", "content", "finish_reason", "reasoning", "slots")
-
-    def __init__(self) -> None:
-        self.content: list[str] = []
-        self.reasoning: list[str] = []
-        self.calls: dict[int, dict[str, Any]] = {}
-        self.finish_reason: str | None = None
-        self.slots = ToolCallSlots()
-
-    def add(self, choice: object) -> None:
-        delta = getattr(choice, "delta", None)
-        for name, parts in (("content", self.content), ("reasoning_content", self.reasoning)):
-            value = getattr(delta, name, None)
-            if isinstance(value, str):
-                parts.append(value)
-        for call in _as_list(getattr(delta, "tool_calls", None)):
-            self._add_call(call)
-        finish = getattr(choice, "finish_reason", None)
-        if isinstance(finish, str):
-            self.finish_reason = finish
-
-    def _add_call(self, call: object) -> None:
-        fields = fields_or_empty(call)
-        if not fields:  # a bare number or string where a call should be: nothing to stitch
-            return
-        draft = self.calls.setdefault(
-            self.slots.slot(fields.get("index"), fields.get("id")), {"arguments": []}
-        )
-        function = fields_or_empty(fields.get("function"))
-        for key, value in (
-            ("id", fields.get("id")),
-            ("type", fields.get("type")),
-            ("name", function.get("name")),
-        ):
-            if isinstance(value, str) and value:
-                draft.setdefault(key, value)
-        arguments = function.get("arguments")
-        if isinstance(arguments, str):
-            draft["arguments"].append(arguments)
-
-    def build(self, index: int) -> PartialChoice:
-        calls = tuple(
-            PartialToolCall(
-                index=i,
-                id=d.get("id"),
-                type=d.get("type"),
-                name=d.get("name"),
-                arguments="".join(d["arguments"]),
-            )
-            for i, d in sorted(self.calls.items())
-        )
-        return PartialChoice(index, "".join(self.content), "".join(self.reasoning), calls, self.finish_reason)
-
-
-def _as_list(value: object) -> list[object]:
-    return cast("list[object]", value) if isinstance(value, list) else []
-
-
-def partial_stream(chunks: list[Any]) -> PartialStream:
-    """Stitch the chunks a stream delivered into a :class:`PartialStream`. Never raises."""
-    drafts: dict[int, _ChoiceDraft] = {}
-    usage: CompletionUsage | None = None
-    for chunk in chunks:
-        for choice in _as_list(getattr(chunk, "choices", None)):
-            drafts.setdefault(choice_index(getattr(choice, "index", None)), _ChoiceDraft()).add(choice)
-        found = getattr(chunk, "usage", None)
-        if isinstance(found, CompletionUsage):
-            usage = found
-    choices = tuple(drafts[i].build(i) for i in sorted(drafts))
-    return PartialStream(choices, usage, tuple(chunks))
 
 
 @cache
@@ -328,12 +184,12 @@ def _interruption(
         return _connection_error(exc, received, request)
     if isinstance(exc, APIError):  # an ``error`` event
         return StreamServerError(
-            exc.message, request=exc.request, body=exc.body, partial=partial_stream(received)
+            exc.message, request=exc.request, body=exc.body, partial=stream_snapshot(received)
         )
     if isinstance(exc, json.JSONDecodeError | _NotAnObjectError):
         what = "not a JSON object" if isinstance(exc, _NotAnObjectError) else "not JSON"
         message = f"The stream sent an event that is {what} after {len(received)} chunks: {exc}"
-        return StreamInterruptedError(message, partial=partial_stream(received), reason="malformed")
+        return StreamInterruptedError(message, partial=stream_snapshot(received), reason="malformed")
     return None
 
 
@@ -363,7 +219,7 @@ def _connection_error(exc: Exception, received: list[Any], request: httpx.Reques
     cls: type[StreamConnectionError] = StreamTimeoutError if timed_out else StreamConnectionError
     if isinstance(exc, httpx.TransportError):
         cls = _also(cls, type(exc))
-    return cls(message, request=request, partial=partial_stream(received))
+    return cls(message, request=request, partial=stream_snapshot(received))
 
 
 @cache
@@ -380,7 +236,7 @@ def _also(cls: type[StreamConnectionError], transport: type[Exception]) -> type[
 
 def _incomplete(received: list[Any]) -> StreamInterruptedError:
     message = f"The stream ended after {len(received)} chunks without data: [DONE]"
-    return StreamInterruptedError(message, partial=partial_stream(received), reason="incomplete")
+    return StreamInterruptedError(message, partial=stream_snapshot(received), reason="incomplete")
 
 
 def _json_answer(response: httpx.Response, cast_to: object) -> bool:
@@ -463,27 +319,9 @@ def _as_delta(choice: object, position: int) -> dict[str, object] | None:
     return out
 
 
-def _stream_started(client: object) -> object:
-    """Ask a Kimi client, while still in the request's context, which request this stream answers."""
-    started = getattr(client, "_kimi_stream_started", None)
-    return None if started is None else started()
-
-
-def _stream_done(stream: _Received, client: object) -> None:
-    """Tell a Kimi client that a stream finished, so it can remember what the stream carried."""
-    done = getattr(client, "_kimi_stream_done", None)
-    if done is not None:
-        done(stream.received, stream.started)
-
-
-def _k2_rewriter(stream: _Received, client: object, cast_to: object) -> K2ChunkRewriter | None:
-    """A markup rewriter when the client asks for one (and the stream is of chat chunks)."""
-    settings = getattr(client, "_kimi", None)
-    if not getattr(settings, "k2_tool_call_markup", False) or _fast_parser(cast_to) is None:
-        return None
-    from .lib._k2_apply import K2ChunkRewriter  # the parser is loaded only when asked for
-
-    return K2ChunkRewriter(stream.k2_problems)
+def _stream_started(state: KimiState | None) -> Prefix | None:
+    """Asked while still in the request's context: which request this stream answers, for its reasoning."""
+    return None if state is None else state.reasoning.take_pending()
 
 
 class _Received:
@@ -498,8 +336,25 @@ class _Received:
     k2_problems: list[K2Problem]
     """Defects in K2 tool-call markup found so far (with the client's ``k2_tool_call_markup`` on)."""
 
-    started: object
-    """What the client noted about the request when the stream was created (private to the client)."""
+    _kimi_state: KimiState | None
+    """The state of the Kimi client that opened the stream (``None`` for a plain openai client)."""
+
+    started: Prefix | None
+    """The request the stream answers, as the client's reasoning memory noted it when the stream was created."""
+
+    def _remember(self) -> None:
+        """``[DONE]`` arrived: the client remembers the reasoning this stream carried."""
+        if self._kimi_state is not None:
+            after_stream(self.received, self._kimi_state, self.started)
+
+    def _markup_rewriter(self, cast_to: object) -> K2ChunkRewriter | None:
+        """A K2 markup rewriter when the client asks for one (and the stream is of chat chunks)."""
+        state = self._kimi_state
+        if state is None or not state.settings.k2_tool_call_markup or _fast_parser(cast_to) is None:
+            return None
+        from ._k2_apply import K2ChunkRewriter  # the parser is loaded only when asked for
+
+        return K2ChunkRewriter(self.k2_problems)
 
     def received_content(self, index: int = 0) -> str:
         """The ``content`` of choice ``index`` received so far."""
@@ -509,9 +364,9 @@ class _Received:
         """The ``reasoning_content`` of choice ``index`` received so far."""
         return self.partial().choice(index).reasoning_content
 
-    def partial(self) -> PartialStream:
+    def partial(self) -> StreamSnapshot:
         """What arrived so far, stitched (the same snapshot an interruption error carries)."""
-        return partial_stream(self.received)
+        return stream_snapshot(self.received)
 
 
 class KimiStream(Stream[_T], _Received):
@@ -529,14 +384,15 @@ class KimiStream(Stream[_T], _Received):
         self.received = []
         self.finished = False
         self.k2_problems = []
-        self.started = _stream_started(client)
+        self._kimi_state = kimi_state_of(client)
+        self.started = _stream_started(self._kimi_state)
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
     def __stream__(self) -> Iterator[_T]:
         parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
-        k2 = _k2_rewriter(self, self._client, self._cast_to)
+        k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         try:
             try:
@@ -545,7 +401,7 @@ class KimiStream(Stream[_T], _Received):
                         if k2 is not None:
                             yield from _keep(received, k2.flush())
                         self.finished = True
-                        _stream_done(self, self._client)
+                        self._remember()
                         break
                     item = _fast_item(sse, parse, mode)
                     value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
@@ -589,14 +445,15 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
         self.received = []
         self.finished = False
         self.k2_problems = []
-        self.started = _stream_started(client)
+        self._kimi_state = kimi_state_of(client)
+        self.started = _stream_started(self._kimi_state)
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
     async def __stream__(self) -> AsyncIterator[_T]:
         parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
-        k2 = _k2_rewriter(self, self._client, self._cast_to)
+        k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         response = self.response
         try:
@@ -611,7 +468,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
                             for value in _keep(received, k2.flush()):
                                 yield value
                         self.finished = True
-                        _stream_done(self, self._client)
+                        self._remember()
                         break
                     item = _fast_item(sse, parse, mode)
                     value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)

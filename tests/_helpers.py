@@ -19,6 +19,18 @@ COMPLETION: dict[str, Any] = {
 }
 
 
+def answer_completion_or_stream(request: httpx.Request) -> httpx.Response:
+    """A completion, or an SSE stream of one chunk when the request asked to stream."""
+    if json.loads(request.content).get("stream"):
+        chunk = {**COMPLETION, "object": "chat.completion.chunk"}
+        chunk["choices"] = [
+            {"index": 0, "delta": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}
+        ]
+        body = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n"
+        return httpx.Response(200, text=body, headers={"content-type": "text/event-stream"})
+    return httpx.Response(200, json=COMPLETION)
+
+
 @dataclass
 class Recorder:
     """Answers every request with ``respond`` and keeps what it received."""

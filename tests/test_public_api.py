@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import kimi_openai
 
 EXPECTED = {
@@ -17,6 +19,9 @@ EXPECTED = {
     "PartialChoice",
     "PartialStream",
     "PartialToolCall",
+    "SnapshotChoice",
+    "SnapshotToolCall",
+    "StreamSnapshot",
     "rate_limit_of",
     "WEB_SEARCH_TOOL",
     "ContinuationLimitError",
@@ -84,12 +89,38 @@ def test_all_is_exactly_the_curated_surface() -> None:
     assert len(kimi_openai.__all__) == len(EXPECTED)
 
 
+DEPRECATED = {
+    "PartialStream": "StreamSnapshot",
+    "PartialChoice": "SnapshotChoice",
+    "PartialToolCall": "SnapshotToolCall",
+}
+"""Old names kept importable: each warns and gives the class under its new name."""
+
+
 def test_every_public_name_resolves_and_private_modules_stay_private() -> None:
-    for name in kimi_openai.__all__:
+    for name in set(kimi_openai.__all__) - DEPRECATED.keys():
         assert getattr(kimi_openai, name) is not None, name
     public = {n for n in dir(kimi_openai) if not n.startswith("_")}
     # Submodules (testing, lib, resources, types, pytest_plugin) may appear once imported.
     assert public - EXPECTED <= {"testing", "lib", "resources", "types", "pytest_plugin", "annotations"}
+
+
+@pytest.mark.parametrize(("old", "new"), DEPRECATED.items())
+def test_the_old_stream_snapshot_names_warn_and_give_the_new_classes(old: str, new: str) -> None:
+    with pytest.warns(DeprecationWarning, match=rf"kimi_openai\.{old} is deprecated: use kimi_openai\.{new}"):
+        value = getattr(kimi_openai, old)
+    assert value is getattr(kimi_openai, new)
+    with pytest.warns(DeprecationWarning, match=rf"kimi_openai\.{old} is deprecated"):
+        exec(f"from kimi_openai import {old}", {})
+
+
+def test_partial_stream_names_one_thing_per_module() -> None:
+    import kimi_openai.lib
+    from kimi_openai.resources.chat._partial import PartialStream as PartialModeStream
+
+    assert kimi_openai.lib.PartialStream is PartialModeStream
+    with pytest.warns(DeprecationWarning, match="kimi_openai.lib.PartialStream is partial mode's stream"):
+        assert kimi_openai.PartialStream is kimi_openai.StreamSnapshot is not PartialModeStream
 
 
 def test_lib_and_types_names_resolve() -> None:

@@ -15,7 +15,7 @@ import pytest
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError, KimiWarning
 from kimi_openai._compat import httpx
 from kimi_openai._constants import Region
-from kimi_openai.lib._k2_apply import k2_problems_of
+from kimi_openai._k2_apply import k2_problems_of
 from kimi_openai.lib.batch import batch_lines
 from kimi_openai.testing import MoonshotEmulator
 from kimi_openai.types.chat import KimiChatCompletionChunk

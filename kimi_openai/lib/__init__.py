@@ -7,13 +7,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._files import FileExtractionError as FileExtractionError
+    from kimi_openai._errors import FileExtractionError as FileExtractionError
+
     from ._files import extracted_file_messages as extracted_file_messages
     from ._files import image_part_from_bytes as image_part_from_bytes
     from ._files import image_part_from_path as image_part_from_path
     from ._files import video_part_from_bytes as video_part_from_bytes
     from ._files import video_part_from_path as video_part_from_path
-    from ._k2_apply import k2_problems_of as k2_problems_of
     from .batch import BatchTimeoutError as BatchTimeoutError
     from .batch import async_resume_batch as async_resume_batch
     from .batch import async_run_batch as async_run_batch
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .k2_tool_calls import K2MarkupError as K2MarkupError
     from .k2_tool_calls import K2ParseResult as K2ParseResult
     from .k2_tool_calls import K2ToolCallStreamParser as K2ToolCallStreamParser
+    from .k2_tool_calls import k2_problems_of as k2_problems_of
     from .k2_tool_calls import parse_k2_tool_calls as parse_k2_tool_calls
     from .partial import AsyncPartialStream as AsyncPartialStream
     from .partial import PartialChatCompletion as PartialChatCompletion
@@ -77,8 +78,8 @@ _LAZY: dict[str, str] = {
     "async_stream_with_resume": ".resume",
     "rate_limit_of": ".rate_limits",
     "limited_create": ".rate_limits",
-    "k2_problems_of": "._k2_apply",
-    "FileExtractionError": "._files",
+    "k2_problems_of": ".k2_tool_calls",
+    "FileExtractionError": "kimi_openai._errors",
     "extracted_file_messages": "._files",
     "image_part_from_bytes": "._files",
     "image_part_from_path": "._files",

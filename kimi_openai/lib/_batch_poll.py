@@ -19,7 +19,8 @@ import anyio
 import tenacity
 from openai.types import Batch
 
-from kimi_openai._retry import DEFAULT_RETRY_POLICY, RetryPolicy, RetrySetup
+from kimi_openai._retry import DEFAULT_RETRY_POLICY, RetryPolicy
+from kimi_openai._state import kimi_state_of
 
 __all__ = ["TERMINAL_STATUSES", "PollLoop", "Progress", "ProgressCallback", "client_retry_policy"]
 
@@ -41,8 +42,8 @@ async def _async_sleep(seconds: float) -> None:
 
 def client_retry_policy(client: object) -> RetryPolicy:
     """The retry policy of a Kimi client; the package default for a plain openai client."""
-    setup = getattr(client, "_retry", None)
-    return setup.policy if isinstance(setup, RetrySetup) else DEFAULT_RETRY_POLICY
+    state = kimi_state_of(client)
+    return DEFAULT_RETRY_POLICY if state is None else state.retry.policy
 
 
 class _Bar(Protocol):

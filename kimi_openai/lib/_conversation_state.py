@@ -15,8 +15,8 @@ from typing import Any, cast
 from openai.types import CompletionUsage
 from pydantic import BaseModel
 
-from kimi_openai._messages import echo_message
-from kimi_openai._models import Currency, KnownModel, get_model_spec
+from kimi_openai._reasoning_echo import echo_message
+from kimi_openai._rules.model_specs import Currency, KnownModel, get_model_spec
 from kimi_openai.types.chat import KimiChatCompletion
 
 __all__ = [

@@ -22,7 +22,7 @@ from openai.types.chat import ChatCompletionFunctionToolParam
 from pydantic.fields import FieldInfo
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._schema import normalize_tool_schema
+from kimi_openai._rules.schema import normalize_tool_schema
 
 __all__ = ["FunctionTool", "function_tool"]
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final, TypeAlias, cast
 
 import openai
@@ -24,18 +23,23 @@ from openai import BaseModel, NotGiven, Omit
 from openai._models import construct_type
 from openai.types import Batch
 
-from kimi_openai._config import platform_of
-from kimi_openai._errors import KimiError, KimiValidationError
-from kimi_openai._messages import ReasoningStore
-from kimi_openai._request import KimiSettings
-from kimi_openai._validation import prepare_chat_request
+from kimi_openai._errors import BatchTimeoutError, KimiValidationError
+from kimi_openai._pipeline import prepare_chat_body
+from kimi_openai._rules.batches import (
+    BATCH_ENDPOINT,
+    check_not_streamed,
+    check_one_model,
+    check_ready_line,
+    custom_ids,
+)
+from kimi_openai._state import kimi_state_of, platform_of
 from kimi_openai.lib._batch_poll import (
     TERMINAL_STATUSES,
     PollLoop,
     Progress,
     ProgressCallback,
 )
-from kimi_openai.resources.batches import BATCH_ENDPOINT, AsyncKimiBatches, KimiBatches
+from kimi_openai.resources.batches import AsyncKimiBatches, KimiBatches
 from kimi_openai.types.batch_result import BatchRequestFailure, BatchResult
 from kimi_openai.types.chat import KimiChatCompletion
 
@@ -53,8 +57,6 @@ __all__ = [
     "run_batch",
 ]
 
-KD_BATCH_CREATE: Final = "https://platform.kimi.ai/docs/api/batch-create"
-
 BatchRequest: TypeAlias = Mapping[str, object]
 """One request: the keyword arguments of ``chat.completions.create`` (``model``, ``messages``...),
 optionally with a ``custom_id``; or a ready line, ``{"custom_id": ..., "body": {...}}``."""
@@ -62,40 +64,7 @@ optionally with a ``custom_id``; or a ready line, ``{"custom_id": ..., "body": {
 _CALL_OPTIONS: Final = frozenset({"extra_headers", "extra_query", "timeout"})
 
 
-class BatchTimeoutError(KimiError, TimeoutError):
-    """The batch was not finished within ``timeout``; ``resume_batch(client, error.batch.id)`` continues."""
-
-    def __init__(self, batch: Batch, timeout: float) -> None:
-        self.batch = batch
-        """The batch as last seen."""
-        super().__init__(
-            f"batch {batch.id} is still {batch.status!r} after {timeout} s; "
-            f"call resume_batch(client, {batch.id!r}) to keep waiting."
-        )
-
-
 # -- writing the input ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _LineRules:
-    """What a client's ``_prepare_options`` hook applies to its direct chat calls (``kimi_openai._request``)."""
-
-    settings: KimiSettings
-    store: ReasoningStore | None
-    moonshot_hosted: bool
-
-    @classmethod
-    def of(cls, client: openai.OpenAI | openai.AsyncOpenAI | None) -> _LineRules:
-        # A plain openai client (or none) has no Kimi options: the defaults, and nothing to echo.
-        # Without a client the lines are taken to be for Moonshot's platform.
-        settings = getattr(client, "_kimi", None)
-        store = getattr(client, "_reasoning", None)
-        return cls(
-            settings if isinstance(settings, KimiSettings) else KimiSettings(),
-            store if isinstance(store, ReasoningStore) else None,
-            client is None or platform_of(client) is not None,
-        )
 
 
 def prepare_batch_body(
@@ -111,23 +80,12 @@ def prepare_batch_body(
     skips the checks, ``max_tokens_field`` and ``normalize_tool_schemas`` rewrite the body, and
     ``reasoning_echo`` puts remembered ``reasoning_content`` back on assistant turns.
     """
-    if body.get("stream"):
-        raise KimiValidationError(
-            "stream=True is not allowed in a batch request: batches answer whole completions."
-        )
-    rules = _LineRules.of(client)
-    # The order of the client's hook: the checks settle `thinking`, which decides whether a
-    # turn needs its reasoning echoed.
-    prepared: dict[str, Any] = prepare_chat_request(
-        _with_plain_messages(body),
-        validate=validate and rules.settings.validation,
-        max_tokens_field=rules.settings.max_tokens_field,
-        normalize_tool_schemas=rules.settings.normalize_tool_schemas,
-        moonshot_hosted=rules.moonshot_hosted,
-    ).body
-    if rules.store is None:
-        return prepared
-    return rules.store.restore(prepared, rules.settings.reasoning_echo, moonshot_hosted=rules.moonshot_hosted)
+    check_not_streamed(body)
+    # Without a client the lines are taken to be for Moonshot's platform.
+    hosted = client is None or platform_of(client) is not None
+    return prepare_chat_body(
+        _with_plain_messages(body), kimi_state_of(client), moonshot_hosted=hosted, validate=validate
+    )
 
 
 def _jsonable(value: object) -> object:
@@ -148,24 +106,11 @@ def _with_plain_messages(body: Mapping[str, object]) -> dict[str, Any]:
     return out
 
 
-def _check_ready_line(index: int, custom_id: object, line: Mapping[str, object]) -> None:
-    # A ready line's own url and method would otherwise be replaced without a word.
-    name = f"request {index}" + ("" if custom_id is None else f" (custom_id {custom_id!r})")
-    url = line.get("url", BATCH_ENDPOINT)
-    if url != BATCH_ENDPOINT:
-        raise KimiValidationError(
-            f"{name}: url={url!r} is not allowed: Moonshot batches run only {BATCH_ENDPOINT!r} ({KD_BATCH_CREATE})."
-        )
-    method = line.get("method", "POST")
-    if not isinstance(method, str) or method.upper() != "POST":
-        raise KimiValidationError(f"{name}: method={method!r} is not allowed: batch lines are POST requests.")
-
-
 def _body_of(index: int, request: BatchRequest) -> tuple[object, dict[str, object]]:
     data = dict(request)
     custom_id = data.pop("custom_id", None)
     if "body" in data and "messages" not in data:
-        _check_ready_line(index, custom_id, data)
+        check_ready_line(index, custom_id, data)
         body = data["body"]
         if not isinstance(body, Mapping):
             raise KimiValidationError(f"request {index}: 'body' must be a mapping of chat parameters.")
@@ -179,34 +124,6 @@ def _body_of(index: int, request: BatchRequest) -> tuple[object, dict[str, objec
     given = {k: v for k, v in data.items() if not isinstance(v, NotGiven | Omit)}
     # extra_body merges at the top level of the body, as in a direct call.
     return custom_id, {**given, **cast(Mapping[str, object], extra)}
-
-
-def _custom_ids(given: list[object]) -> list[str]:
-    taken: set[str] = set()
-    for index, custom_id in enumerate(given):
-        if custom_id is None:
-            continue
-        if not isinstance(custom_id, str) or not custom_id:
-            raise KimiValidationError(
-                f"request {index}: custom_id must be a non-empty string, got {custom_id!r}."
-            )
-        if custom_id in taken:
-            raise KimiValidationError(
-                f"custom_id {custom_id!r} is used twice: each must be unique ({KD_BATCH_CREATE})."
-            )
-        taken.add(custom_id)
-    ids: list[str] = []
-    for index, custom_id in enumerate(given):
-        if isinstance(custom_id, str):
-            ids.append(custom_id)
-            continue
-        candidate, bump = f"request-{index}", 0
-        while candidate in taken:
-            bump += 1
-            candidate = f"request-{index}-{bump}"
-        taken.add(candidate)
-        ids.append(candidate)
-    return ids
 
 
 def batch_lines(
@@ -228,7 +145,7 @@ def batch_lines(
     pairs = [_body_of(index, request) for index, request in enumerate(requests)]
     if not pairs:
         raise KimiValidationError("a batch needs at least one request.")
-    ids = _custom_ids([custom_id for custom_id, _ in pairs])
+    ids = custom_ids([custom_id for custom_id, _ in pairs])
     lines: list[dict[str, object]] = []
     for custom_id, (_, body) in zip(ids, pairs, strict=True):
         if model is not None:
@@ -239,11 +156,7 @@ def batch_lines(
             )
         body = prepare_batch_body(body, validate=validate, client=client)
         lines.append({"custom_id": custom_id, "method": "POST", "url": BATCH_ENDPOINT, "body": body})
-    models = sorted({str(line["body"]["model"]) for line in lines})  # pyright: ignore[reportIndexIssue, reportUnknownArgumentType]
-    if len(models) > 1:
-        raise KimiValidationError(
-            f"every request of a batch must use the same model, got {', '.join(models)} ({KD_BATCH_CREATE})."
-        )
+    check_one_model(str(line["body"]["model"]) for line in lines)  # pyright: ignore[reportIndexIssue, reportUnknownArgumentType]
     return lines
 
 

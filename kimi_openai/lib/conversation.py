@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, cast
 
-from kimi_openai._models import PLATFORM_CURRENCY, KnownModel
+from kimi_openai._rules.model_specs import PLATFORM_CURRENCY, KnownModel
 from kimi_openai.types.chat import KimiChatCompletion, KimiChatCompletionChunk
 
 from ._conversation_state import (

@@ -27,11 +27,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import tenacity
 
-from kimi_openai._client import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._errors import StreamInterruptedError, StreamServerError
 from kimi_openai._retry import (
     DEFAULT_RETRY_POLICY,
@@ -40,8 +39,14 @@ from kimi_openai._retry import (
     coerce_retry_policy,
     is_retryable,
 )
-from kimi_openai._streaming import AsyncKimiStream, KimiStream, PartialStream
+from kimi_openai._retry_tenacity import async_retrying, sync_retrying
+from kimi_openai._state import kimi_state_of
+from kimi_openai._stream_snapshot import StreamSnapshot, stream_snapshot
+from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import KimiChatCompletionChunk
+
+if TYPE_CHECKING:
+    from kimi_openai._client import AsyncKimiOpenAI, KimiOpenAI
 
 __all__ = ["async_stream_with_resume", "stream_with_resume"]
 
@@ -67,7 +72,7 @@ def stream_with_resume(
         StreamInterruptedError: the stream broke where resuming is unsafe, or too often;
             ``partial`` holds everything received across attempts.
     """
-    retrying = _setup(client, max_resumes, retry).sync_retrying()
+    retrying = sync_retrying(_setup(client, max_resumes, retry))
     quiet = client.with_options(max_retries=0)
     sent = _Progress(create_kwargs)
     retrying.begin()
@@ -101,7 +106,7 @@ async def async_stream_with_resume(
     **create_kwargs: Any,
 ) -> AsyncIterator[KimiChatCompletionChunk]:
     """The async twin of :func:`stream_with_resume`."""
-    retrying = _setup(client, max_resumes, retry).async_retrying()
+    retrying = async_retrying(_setup(client, max_resumes, retry))
     quiet = client.with_options(max_retries=0)
     sent = _Progress(create_kwargs)
     retrying.begin()
@@ -136,7 +141,8 @@ def _setup(
 ) -> RetrySetup:
     if isinstance(retry, tenacity.Retrying | tenacity.AsyncRetrying):
         return coerce_retry_policy(retry)
-    base = retry or getattr(getattr(client, "_retry", None), "policy", None) or DEFAULT_RETRY_POLICY
+    state = kimi_state_of(client)
+    base = retry or (None if state is None else state.retry.policy) or DEFAULT_RETRY_POLICY
     return RetrySetup(replace(base, max_retries=max_resumes))
 
 
@@ -214,9 +220,7 @@ class _Progress:
             return "the error is not retryable"
         return None
 
-    def snapshot(self, last: PartialStream) -> PartialStream:
+    def snapshot(self, last: StreamSnapshot) -> StreamSnapshot:
         """What every attempt delivered, as one partial (the text joined across attempts)."""
-        from kimi_openai._streaming import partial_stream
-
-        merged = partial_stream(self.chunks)
+        merged = stream_snapshot(self.chunks)
         return replace(merged, usage=last.usage or merged.usage)

@@ -32,7 +32,7 @@ import anyio
 import anyio.to_thread
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._models import KnownModel
+from kimi_openai._rules.model_specs import KnownModel
 from kimi_openai.types.chat import KimiChatCompletion
 from kimi_openai.types.formula import FiberResult
 from kimi_openai.types.tool_run import ToolCallRecord, ToolRunResult
@@ -43,7 +43,7 @@ from ._loop import (
     TokenBudgetExceededError,
     ToolExecutionError,
     ToolLoopError,
-    echo_message,
+    echo_dict,
     total_tokens,
 )
 from .web_search import WEB_SEARCH, thinking_for_search, web_search_tool_message
@@ -165,7 +165,7 @@ class _Run:
                 f"{self.tokens} tokens used, max_tokens_budget={self.budget}; raise the budget to go on "
                 "(the transcript up to the unanswered turn is on this error's .messages).",
             )
-        self.messages.append(echo_message(choice.message))
+        self.messages.append(echo_dict(choice.message))
         return calls
 
     def failed(self, call: _Call, exc: BaseException) -> str:

@@ -16,18 +16,16 @@ billed as prompt tokens of the next request.
 from __future__ import annotations
 
 import json
-import warnings
-from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnionParam
 
-from kimi_openai._models import KnownModel, get_model_spec
+from kimi_openai._rules.model_specs import KnownModel, get_model_spec
 from kimi_openai.types.chat import KimiChatCompletion
 
-from ._loop import MaxStepsExceededError, echo_message, total_tokens
+from ._loop import MaxStepsExceededError, echo_dict, total_tokens
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageToolCallUnion
@@ -40,11 +38,8 @@ __all__ = [
     "MaxStepsExceededError",
     "WebSearchResult",
     "async_run_web_search",
-    "has_builtin_tools",
-    "quiet_builtin_tool_calls",
     "run_web_search",
     "search_tokens",
-    "split_builtin_tools",
     "thinking_for_search",
     "web_search_tool_message",
 ]
@@ -103,48 +98,6 @@ def search_tokens(arguments: str) -> int:
 def web_search_tool_message(call_id: str, arguments: str) -> dict[str, Any]:
     """The tool message answering a ``$web_search`` call: its arguments, unchanged, as content."""
     return {"role": "tool", "tool_call_id": call_id, "name": WEB_SEARCH, "content": arguments}
-
-
-def split_builtin_tools(kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """``parse``/``stream`` keyword arguments with builtin tools moved out of openai's sight.
-
-    openai's ``.parse()`` refuses tools that are not ``function`` ("Currently only function tool
-    types support auto-parsing"). It gets the function tools; the whole list, in order, goes in
-    ``extra_body["tools"]``, which replaces ``tools`` in the body sent.
-    """
-    tools = kwargs.get("tools")
-    if tools is None or isinstance(tools, str):
-        return dict(kwargs)
-    listed = [cast("Mapping[str, Any]", t) for t in cast("Iterable[object]", tools)]
-    functions = [t for t in listed if t.get("type") == "function"]
-    if len(functions) == len(listed):
-        return {**kwargs, "tools": listed}
-    out = {key: value for key, value in kwargs.items() if key != "tools"}
-    if functions:
-        out["tools"] = functions
-    out["extra_body"] = {**(kwargs.get("extra_body") or {}), "tools": listed}
-    return out
-
-
-@contextmanager
-def quiet_builtin_tool_calls(active: bool) -> Generator[None]:
-    """Silence pydantic's serializer warning about a returned builtin tool call, when ``active``.
-
-    Moonshot returns the ``$web_search`` call with ``type: "builtin_function"`` (moonshot-api.md §5),
-    outside openai's ``Literal["function"]``; openai's ``.parse()`` dumps the message, and pydantic
-    warns while keeping the value. Only that warning is silenced.
-    """
-    if not active:
-        yield
-        return
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Pydantic serializer warnings", category=UserWarning)
-        yield
-
-
-def has_builtin_tools(kwargs: Mapping[str, Any]) -> bool:
-    """Whether ``split_builtin_tools`` moved builtin tools into ``extra_body``."""
-    return "tools" in cast("Mapping[str, object]", kwargs.get("extra_body") or {})
 
 
 def _call_name(call: ChatCompletionMessageToolCallUnion) -> str:
@@ -212,7 +165,7 @@ class _SearchLoop:
                 steps=self.steps,
                 total_tokens=result.total_tokens,
             )
-        result.messages.append(echo_message(choice.message))
+        result.messages.append(echo_dict(choice.message))
         for call in calls:
             arguments = _call_arguments(call)
             result.messages.append(web_search_tool_message(call.id, arguments))

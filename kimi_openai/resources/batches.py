@@ -8,10 +8,8 @@ Retrieve, list and cancel are openai's and work on Moonshot's shapes unchanged.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from functools import cached_property
-from typing import Final, Literal
+from typing import Literal
 
 from openai._legacy_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from openai._response import async_to_streamed_response_wrapper, to_streamed_response_wrapper
@@ -28,51 +26,9 @@ from openai.types import Batch
 from typing_extensions import override
 
 from kimi_openai._compat import httpx
-from kimi_openai._errors import KimiValidationError
+from kimi_openai._rules.batches import BATCH_ENDPOINT, check_batch_request
 
-__all__ = [
-    "BATCH_ENDPOINT",
-    "AsyncKimiBatches",
-    "KimiBatches",
-    "check_batch_request",
-]
-
-KD_BATCH_CREATE: Final = "https://platform.kimi.ai/docs/api/batch-create"
-BATCH_ENDPOINT: Final = "/v1/chat/completions"
-"""The only endpoint a Moonshot batch runs (KD_BATCH_CREATE)."""
-MIN_WINDOW_HOURS: Final = 12
-MAX_WINDOW_HOURS: Final = 7 * 24
-_WINDOW: Final = re.compile(r"^(\d+)([hd])$")
-
-
-def window_hours(window: str) -> int | None:
-    """Hours in a ``12h``/``1d`` style window; ``None`` when it is not written that way."""
-    found = _WINDOW.match(window)
-    return None if found is None else int(found[1]) * (24 if found[2] == "d" else 1)
-
-
-def check_batch_request(
-    *, completion_window: str, endpoint: str, metadata: Mapping[str, str] | Omit | None
-) -> None:
-    """Raise :class:`KimiValidationError` for a batch Moonshot would refuse (KD_BATCH_CREATE)."""
-    hours = window_hours(completion_window)
-    if hours is None or not MIN_WINDOW_HOURS <= hours <= MAX_WINDOW_HOURS:
-        raise KimiValidationError(
-            f"completion_window={completion_window!r} is not allowed: Moonshot takes hours or days "
-            f"from '12h' to '7d', e.g. '24h' or '3d' ({KD_BATCH_CREATE})."
-        )
-    if endpoint != BATCH_ENDPOINT:
-        raise KimiValidationError(
-            f"endpoint={endpoint!r} is not allowed: Moonshot batches run only {BATCH_ENDPOINT!r} ({KD_BATCH_CREATE})."
-        )
-    if isinstance(metadata, Mapping):
-        if len(metadata) > 16:
-            raise KimiValidationError(f"metadata has {len(metadata)} pairs; Moonshot takes at most 16.")
-        for key, value in metadata.items():
-            if len(key) > 64 or len(value) > 512:
-                raise KimiValidationError(
-                    f"metadata key {key[:20]!r}...: keys are at most 64 and values at most 512 characters."
-                )
+__all__ = ["AsyncKimiBatches", "KimiBatches"]
 
 
 class KimiBatches(Batches):

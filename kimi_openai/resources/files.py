@@ -8,44 +8,48 @@ and ``batch`` holds the input of a batch. Everything openai's resource does keep
 
 from __future__ import annotations
 
+import io
+import mimetypes
+import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Generator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal, cast
+from pathlib import Path, PurePath
+from typing import IO, Literal, TypeAlias, cast
 
 import anyio
 import openai
 from openai._base_client import AsyncPaginator, make_request_options
-from openai._types import Body, Headers, NotGiven, Omit, Query, not_given, omit
+from openai._constants import OVERRIDE_CAST_TO_HEADER, RAW_RESPONSE_HEADER
+from openai._legacy_response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from openai._response import async_to_streamed_response_wrapper, to_streamed_response_wrapper
+from openai._types import Body, FileTypes, Headers, NotGiven, Omit, Query, not_given, omit
 from openai._utils import extract_files
 from openai.pagination import AsyncCursorPage, SyncCursorPage
-from openai.resources.files import AsyncFiles, Files
+from openai.resources.files import (
+    AsyncFiles,
+    AsyncFilesWithRawResponse,
+    AsyncFilesWithStreamingResponse,
+    Files,
+    FilesWithRawResponse,
+    FilesWithStreamingResponse,
+)
 from openai.types import FileObject, FilePurpose, file_create_params
 from typing_extensions import override
 
 from kimi_openai._compat import httpx
-from kimi_openai.lib._files import (
-    FileInput,
-    PreparedUpload,
+from kimi_openai._rules.files import (
     check_account_limits,
+    check_upload,
     extraction_failure,
+    media_part,
     media_purpose,
-    prepared_upload,
+    parse_extracted,
     raise_for_failed_file,
 )
-from kimi_openai.resources._files_parts import (
-    AsyncKimiFilesWithRawResponse,
-    AsyncKimiFilesWithStreamingResponse,
-    KimiFilesWithRawResponse,
-    KimiFilesWithStreamingResponse,
-    check_before_upload,
-    extracted_parser,
-    list_query,
-    media_parser,
-    multipart,
-    stored_sizes,
-    upload_headers,
-)
+from kimi_openai._state import platform_of
 from kimi_openai.types.file_content import ExtractedFile, KimiFilePurpose
 from kimi_openai.types.video_part_param import MediaContentPartParam
 
@@ -64,6 +68,123 @@ MediaPurpose = Literal["image", "video"]
 _SETTLED = frozenset({"ok", "ready", "processed", "error", "deleted"})
 """Statuses after which a file no longer changes. openai waits for ``processed`` only, which
 Moonshot never reports: it says ``ok`` (CN docs) or ``ready`` (https://platform.kimi.ai/docs/api/files-upload)."""
+
+
+FileInput: TypeAlias = "FileTypes | str"
+"""What ``files.create`` takes: anything openai takes, or a path as a string."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedUpload:
+    """An upload ready for openai's multipart encoder, with what the checks need to know."""
+
+    file: FileTypes
+    """What to hand to openai: paths become an open handle, so the body is streamed."""
+    filename: str | None
+    size: int | None
+    """Bytes that will be sent; ``None`` for a stream whose size cannot be known."""
+
+
+@contextmanager
+def prepared_upload(file: FileInput) -> Generator[PreparedUpload]:
+    """Open paths (openai would read them whole into memory) and measure every input."""
+    if isinstance(file, tuple):
+        name, content, *rest = file
+        with _opened(content) as (handle, size, _):
+            yield PreparedUpload(cast(FileTypes, (name, handle, *rest)), name, size)
+        return
+    with _opened(file) as (handle, size, name):
+        shown = name or "upload"
+        yield PreparedUpload((shown, handle, _mime_type(shown)), name, size)
+
+
+@contextmanager
+def _opened(
+    content: str | os.PathLike[str] | bytes | IO[bytes],
+) -> Generator[tuple[bytes | IO[bytes], int | None, str | None]]:
+    if isinstance(content, str | os.PathLike):
+        path = Path(content)
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            yield handle, size, path.name
+        return
+    if isinstance(content, bytes):
+        yield content, len(content), None
+        return
+    raw_name = getattr(content, "name", None)
+    name = PurePath(raw_name).name if isinstance(raw_name, str) else None
+    yield content, _stream_size(content), name
+
+
+def _stream_size(handle: IO[bytes]) -> int | None:
+    # httpx and httpx2 seek a file back to 0 before writing a multipart field, so the whole
+    # stream is sent whatever the handle's position: measure from 0, and leave the position alone.
+    try:
+        if not handle.seekable():
+            return None
+        position = handle.tell()
+        end = handle.seek(0, io.SEEK_END)
+        handle.seek(position)
+    except (OSError, ValueError):
+        return None
+    return end
+
+
+def _mime_type(filename: str) -> str:
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+# -- request parts and parsers ------------------------------------------------------------------
+
+
+def list_query(
+    after: str | Omit, limit: int | Omit, order: str | Omit, purpose: str | Omit
+) -> dict[str, object]:
+    given = {"after": after, "limit": limit, "order": order, "purpose": purpose}
+    return {key: value for key, value in given.items() if not isinstance(value, Omit)}
+
+
+def multipart(
+    upload: PreparedUpload, purpose: str, extra_headers: Headers | None
+) -> tuple[dict[str, object], Headers]:
+    body: dict[str, object] = {"file": upload.file, "purpose": purpose}
+    # The multipart encoder adds the boundary to this Content-Type, as in openai's own upload.
+    return body, {"Content-Type": "multipart/form-data", **(extra_headers or {})}
+
+
+def media_parser(purpose: str) -> Callable[[FileObject], MediaContentPartParam]:
+    def parse(file: FileObject) -> MediaContentPartParam:
+        raise_for_failed_file(file)
+        return media_part(f"ms://{file.id}", purpose)
+
+    return parse
+
+
+def extracted_parser(file_id: str, filename: str | None) -> Callable[[str], ExtractedFile]:
+    def parse(text: str) -> ExtractedFile:
+        return parse_extracted(text, file_id=file_id, filename=filename)
+
+    return parse
+
+
+def check_before_upload(upload: PreparedUpload, purpose: str, validate: bool, client: object) -> None:
+    # Only Moonshot's platform is known to refuse other purposes (KD files-upload); a self-hosted
+    # server, or a proxy not declared to front Moonshot (region=), may take openai's, so those pass.
+    if validate:
+        check_upload(purpose, upload.filename, upload.size, any_purpose=platform_of(client) is None)
+
+
+def upload_headers(extra_headers: Headers | None) -> Headers | None:
+    # extract() makes two requests; with_raw_response / with_streaming_response mark the
+    # headers to get the raw response back, which is meant for the content download only.
+    if extra_headers is None:
+        return None
+    markers = {RAW_RESPONSE_HEADER.lower(), OVERRIDE_CAST_TO_HEADER.lower()}
+    return {key: value for key, value in extra_headers.items() if key.lower() not in markers}
+
+
+def stored_sizes(files: list[FileObject]) -> list[tuple[int, int]]:
+    return [(1, file.bytes or 0) for file in files]
 
 
 class KimiFilePage(SyncCursorPage[FileObject]):
@@ -486,3 +607,50 @@ class AsyncKimiFiles(AsyncFiles):
                 cast_to=FileObject,
             )
             return cast(MediaContentPartParam, posted)
+
+
+# -- response wrappers ------------------------------------------------------------------------
+
+
+class KimiFilesWithRawResponse(FilesWithRawResponse):
+    def __init__(self, files: KimiFiles) -> None:
+        super().__init__(files)
+        # Re-wrapped so the wrappers carry the Kimi signatures (purposes, validate, ...).
+        self.create = to_raw_response_wrapper(files.create)
+        self.list = to_raw_response_wrapper(files.list)
+        self.extract = to_raw_response_wrapper(files.extract)
+        self.retrieve_extracted = to_raw_response_wrapper(files.retrieve_extracted)
+        self.upload_media = to_raw_response_wrapper(files.upload_media)
+
+
+class AsyncKimiFilesWithRawResponse(AsyncFilesWithRawResponse):
+    def __init__(self, files: AsyncKimiFiles) -> None:
+        super().__init__(files)
+        # Re-wrapped so the wrappers carry the Kimi signatures (purposes, validate, ...).
+        self.create = async_to_raw_response_wrapper(files.create)
+        self.list = async_to_raw_response_wrapper(files.list)
+        self.extract = async_to_raw_response_wrapper(files.extract)
+        self.retrieve_extracted = async_to_raw_response_wrapper(files.retrieve_extracted)
+        self.upload_media = async_to_raw_response_wrapper(files.upload_media)
+
+
+class KimiFilesWithStreamingResponse(FilesWithStreamingResponse):
+    def __init__(self, files: KimiFiles) -> None:
+        super().__init__(files)
+        # Re-wrapped so the wrappers carry the Kimi signatures (purposes, validate, ...).
+        self.create = to_streamed_response_wrapper(files.create)
+        self.list = to_streamed_response_wrapper(files.list)
+        self.extract = to_streamed_response_wrapper(files.extract)
+        self.retrieve_extracted = to_streamed_response_wrapper(files.retrieve_extracted)
+        self.upload_media = to_streamed_response_wrapper(files.upload_media)
+
+
+class AsyncKimiFilesWithStreamingResponse(AsyncFilesWithStreamingResponse):
+    def __init__(self, files: AsyncKimiFiles) -> None:
+        super().__init__(files)
+        # Re-wrapped so the wrappers carry the Kimi signatures (purposes, validate, ...).
+        self.create = async_to_streamed_response_wrapper(files.create)
+        self.list = async_to_streamed_response_wrapper(files.list)
+        self.extract = async_to_streamed_response_wrapper(files.extract)
+        self.retrieve_extracted = async_to_streamed_response_wrapper(files.retrieve_extracted)
+        self.upload_media = async_to_streamed_response_wrapper(files.upload_media)

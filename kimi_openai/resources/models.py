@@ -4,7 +4,7 @@
 ``supports_video_in`` and ``supports_reasoning`` besides openai's fields
 (https://platform.kimi.ai/docs/api/list-models): ``list`` and ``retrieve`` return
 :class:`~kimi_openai.types.model.KimiModel`. ``refresh_specs`` feeds the list to
-:func:`kimi_openai._models.refresh_model_specs`, so a model released after this
+:func:`kimi_openai._rules.model_specs.refresh_model_specs`, so a model released after this
 package gets its real context length in request validation without a new release.
 Moonshot's list has no pagination; openai's one-page ``SyncPage`` fits it as is.
 """
@@ -31,7 +31,7 @@ from openai.resources.models import (
 from typing_extensions import override
 
 from kimi_openai._compat import httpx
-from kimi_openai._models import refresh_model_specs
+from kimi_openai._rules.model_specs import refresh_model_specs
 from kimi_openai.types.model import KimiModel
 
 __all__ = ["AsyncKimiModels", "KimiModels"]

@@ -19,11 +19,9 @@ from openai._types import Body, Headers, NotGiven, Omit, Query, not_given
 from openai.types.chat import ChatCompletionMessageParam
 
 from kimi_openai._compat import httpx
-from kimi_openai._config import platform_of
-from kimi_openai._messages import ReasoningStore
-from kimi_openai._request import KimiSettings
-from kimi_openai._schema import as_items
-from kimi_openai._validation import prepare_chat_request
+from kimi_openai._pipeline import prepare_chat_body
+from kimi_openai._rules.schema import as_items
+from kimi_openai._state import kimi_state_of, platform_of
 from kimi_openai.types.token_estimate import TokenEstimate
 
 __all__ = [
@@ -62,9 +60,9 @@ def _body(
 ) -> dict[str, object]:
     """The body chat would send for the same arguments, so the count is of that request.
 
-    Chat normalises tool schemas, sends the output limit under one name and puts back the
-    reasoning of earlier turns (the client's ``_prepare_options`` hook); the same happens here,
-    with the client's settings, and with ``extra_body`` merged first as chat merges it.
+    The same pipeline as chat (``_pipeline.prepare_chat_body``, with the client's options):
+    the checks, the output limit under one name, normalised tool schemas, then the reasoning
+    of earlier turns put back; ``extra_body`` is merged first, as chat merges it.
     """
     # A dict, a str or a number is not a list of messages: left as given, for the check to refuse.
     items = as_items(messages)
@@ -74,19 +72,7 @@ def _body(
     merged: dict[str, object] = {"model": model, "messages": plain, **extra}
     merged.update(cast(Mapping[str, object], extra_body or {}))
     body = {key: value for key, value in merged.items() if not isinstance(value, Omit)}
-    found = getattr(client, "_kimi", None)
-    settings = found if isinstance(found, KimiSettings) else KimiSettings()
-    store = getattr(client, "_reasoning", None)
-    hosted = platform_of(client) is not None
-    if isinstance(store, ReasoningStore):
-        body = store.restore(body, settings.reasoning_echo, moonshot_hosted=hosted)
-    return prepare_chat_request(
-        body,
-        validate=settings.validation,
-        max_tokens_field=settings.max_tokens_field,
-        normalize_tool_schemas=settings.normalize_tool_schemas,
-        moonshot_hosted=hosted,
-    ).body
+    return prepare_chat_body(body, kimi_state_of(client), moonshot_hosted=platform_of(client) is not None)
 
 
 class Tokenizers(SyncAPIResource):

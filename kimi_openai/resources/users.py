@@ -18,8 +18,9 @@ from openai._response import async_to_streamed_response_wrapper, to_streamed_res
 from openai._types import Body, Headers, NotGiven, Query, not_given
 
 from kimi_openai._compat import httpx
-from kimi_openai._config import platform_of, region_of
-from kimi_openai._models import PLATFORM_CURRENCY
+from kimi_openai._config import region_of
+from kimi_openai._rules.model_specs import PLATFORM_CURRENCY
+from kimi_openai._state import platform_of
 from kimi_openai.types.balance import Balance, Currency
 
 __all__ = [
@@ -56,7 +57,7 @@ def currency_of(base_url: object) -> Currency | None:
 
 
 def _currency_of_client(client: object) -> Currency | None:
-    # The client's platform, a proxy declared with region= included (kimi_openai._config.platform_of).
+    # The client's platform, a proxy declared with region= included (kimi_openai._state.platform_of).
     return PLATFORM_CURRENCY.get(platform_of(client))
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from openai import BaseModel
 
-from kimi_openai._models import Currency
+Currency = Literal["CNY", "USD"]
+"""What a Moonshot platform bills in: ``"USD"`` on platform.moonshot.ai, ``"CNY"`` on platform.moonshot.cn."""
 
 __all__ = ["Balance", "Currency"]
 

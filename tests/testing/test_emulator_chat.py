@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -14,25 +13,6 @@ from kimi_openai.testing import MoonshotEmulator, StreamUsagePlacement
 
 BASE_URL = "http://emulator.local/v1"
 USER: Any = {"role": "user", "content": "What is 1+1?"}
-
-
-@pytest.fixture
-def emulator() -> MoonshotEmulator:
-    return MoonshotEmulator()
-
-
-@pytest.fixture
-def client(emulator: MoonshotEmulator) -> Iterator[openai.OpenAI]:
-    http = httpx.Client(transport=emulator.transport())
-    with openai.OpenAI(api_key="sk-test", base_url=BASE_URL, http_client=http, max_retries=0) as sdk:
-        yield sdk
-
-
-@pytest.fixture
-def raw(emulator: MoonshotEmulator) -> Iterator[httpx.Client]:
-    headers = {"Authorization": "Bearer sk-test"}
-    with httpx.Client(transport=emulator.transport(), base_url=BASE_URL, headers=headers) as http:
-        yield http
 
 
 def events(response: httpx.Response) -> list[Any]:
@@ -187,9 +167,9 @@ def test_default_placement_without_include_usage_is_top_level() -> None:
 
 
 def test_streamed_tool_call_deltas_carry_id_and_name_first(
-    emulator: MoonshotEmulator, raw: httpx.Client
+    kimi_emulator: MoonshotEmulator, raw: httpx.Client
 ) -> None:
-    emulator.queue_tool_calls(
+    kimi_emulator.queue_tool_calls(
         ("get_weather", {"city": "Beijing", "unit": "celsius"}), ("get_time", {"zone": "UTC"})
     )
     request = {"model": "kimi-k2-turbo-preview", "messages": [USER], "stream": True}
@@ -211,9 +191,9 @@ def test_streamed_tool_call_deltas_carry_id_and_name_first(
 
 
 def test_tool_call_ids_count_across_the_conversation(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    emulator.queue_tool_calls(("lookup", {"q": "a"}))
+    kimi_emulator.queue_tool_calls(("lookup", {"q": "a"}))
     history: list[Any] = [
         USER,
         {
@@ -254,9 +234,9 @@ def test_default_answer_after_a_tool_result_quotes_it(client: openai.OpenAI) -> 
 
 
 def test_partial_mode_returns_only_the_continuation(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    emulator.queue_text('{"answer": 2}')
+    kimi_emulator.queue_text('{"answer": 2}')
     prefill: Any = {"role": "assistant", "content": "{", "partial": True}
     completion = client.chat.completions.create(model="kimi-k2.6", messages=[USER, prefill])
 
@@ -301,9 +281,9 @@ def test_web_search_round_trip_adds_search_tokens_to_the_prompt(client: openai.O
 
 
 def test_max_tokens_truncates_with_finish_reason_length(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    emulator.queue_text("word " * 100)
+    kimi_emulator.queue_text("word " * 100)
     completion = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER], max_tokens=10)
 
     assert completion.choices[0].finish_reason == "length"
@@ -326,14 +306,9 @@ def test_sdk_stream_helper_accumulates_reasoning_and_content(client: openai.Open
     assert (message.model_extra or {})["reasoning_content"].startswith("The user wrote")
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.anyio
-async def test_async_client_streams_over_the_async_transport(emulator: MoonshotEmulator) -> None:
-    http = httpx.AsyncClient(transport=emulator.async_transport())
+async def test_async_client_streams_over_the_async_transport(kimi_emulator: MoonshotEmulator) -> None:
+    http = httpx.AsyncClient(transport=kimi_emulator.async_transport())
     async with openai.AsyncOpenAI(
         api_key="sk-test", base_url=BASE_URL, http_client=http, max_retries=0
     ) as sdk:
@@ -341,4 +316,4 @@ async def test_async_client_streams_over_the_async_transport(emulator: MoonshotE
         pieces = [c.choices[0].delta.content or "" async for c in stream if c.choices]
 
     assert "".join(pieces) == "You said: What is 1+1?"
-    assert emulator.last_chat_request()["stream"] is True
+    assert kimi_emulator.last_chat_request()["stream"] is True

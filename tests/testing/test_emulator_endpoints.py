@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -14,25 +13,6 @@ from kimi_openai.testing import Balance, MoonshotEmulator
 
 BASE_URL = "http://emulator.local/v1"
 USER: Any = {"role": "user", "content": "hi"}
-
-
-@pytest.fixture
-def emulator() -> MoonshotEmulator:
-    return MoonshotEmulator()
-
-
-@pytest.fixture
-def client(emulator: MoonshotEmulator) -> Iterator[openai.OpenAI]:
-    http = httpx.Client(transport=emulator.transport())
-    with openai.OpenAI(api_key="sk-test", base_url=BASE_URL, http_client=http, max_retries=0) as sdk:
-        yield sdk
-
-
-@pytest.fixture
-def raw(emulator: MoonshotEmulator) -> Iterator[httpx.Client]:
-    headers = {"Authorization": "Bearer sk-test"}
-    with httpx.Client(transport=emulator.transport(), base_url=BASE_URL, headers=headers) as http:
-        yield http
 
 
 def test_models_list_items_have_the_documented_fields(client: openai.OpenAI) -> None:
@@ -74,8 +54,10 @@ def test_balance_matches_the_documented_example(raw: httpx.Client) -> None:
     }
 
 
-def test_negative_cash_leaves_the_vouchers_available(emulator: MoonshotEmulator, raw: httpx.Client) -> None:
-    emulator.balance = Balance(cash_balance=-2.5, voucher_balance=10.0)
+def test_negative_cash_leaves_the_vouchers_available(
+    kimi_emulator: MoonshotEmulator, raw: httpx.Client
+) -> None:
+    kimi_emulator.balance = Balance(cash_balance=-2.5, voucher_balance=10.0)
 
     assert raw.get("/users/me/balance").json()["data"]["available_balance"] == 10.0
 
@@ -164,8 +146,8 @@ def test_file_upload_rules(purpose: str, data: bytes, message: str) -> None:
     assert response.json() == {"error": {"type": "invalid_request_error", "message": message}}
 
 
-def test_scripted_extraction_failure(emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
-    emulator.queue_file_status("error", "Failed to extract file: broken pdf")
+def test_scripted_extraction_failure(kimi_emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
+    kimi_emulator.queue_file_status("error", "Failed to extract file: broken pdf")
     failed = client.files.create(file=("a.pdf", b"%PDF"), purpose="file-extract")  # pyright: ignore[reportArgumentType]
     fine = client.files.create(file=("b.pdf", b"%PDF"), purpose="file-extract")  # pyright: ignore[reportArgumentType]
 
@@ -194,8 +176,8 @@ def test_formula_uri_with_a_slash_routes_to_tools_and_fibers(raw: httpx.Client) 
     assert raw.get("/formulas/moonshot/nothing:latest/tools").status_code == 404
 
 
-def test_formula_failure_shapes(emulator: MoonshotEmulator, raw: httpx.Client) -> None:
-    emulator.queue_fiber_failure().queue_fiber_failure("boom", in_context=False)
+def test_formula_failure_shapes(kimi_emulator: MoonshotEmulator, raw: httpx.Client) -> None:
+    kimi_emulator.queue_fiber_failure().queue_fiber_failure("boom", in_context=False)
     body = {"name": "date", "arguments": "{}"}
     first = raw.post("/formulas/moonshot/date:latest/fibers", json=body).json()
     second = raw.post("/formulas/moonshot/date:latest/fibers", json=body).json()

@@ -8,7 +8,6 @@ against both lines' ``ResponseStreamState``.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import openai
@@ -55,35 +54,9 @@ THINKING_EVENTS = [
 """Reasoning "Paris needs weather." (3 words), text "Checking now." (2) and 17 characters of arguments."""
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def emulator() -> MoonshotEmulator:
-    return MoonshotEmulator()
-
-
-@pytest.fixture
-def client(emulator: MoonshotEmulator) -> Iterator[openai.OpenAI]:
-    http = httpx.Client(transport=emulator.transport())
-    with openai.OpenAI(api_key="sk-test", base_url=BASE_URL, http_client=http, max_retries=0) as sdk:
-        yield sdk
-
-
-@pytest.fixture
-async def async_client(emulator: MoonshotEmulator) -> AsyncIterator[openai.AsyncOpenAI]:
-    http = httpx.AsyncClient(transport=emulator.async_transport())
-    async with openai.AsyncOpenAI(
-        api_key="sk-test", base_url=BASE_URL, http_client=http, max_retries=0
-    ) as sdk:
-        yield sdk
-
-
-def queue_weather_call(emulator: MoonshotEmulator) -> None:
+def queue_weather_call(kimi_emulator: MoonshotEmulator) -> None:
     call = ToolCall("get_weather", '{"city":"Paris"}')
-    emulator.queue(ToolCallsReply((call,), content="Checking now.", reasoning="Paris needs weather."))
+    kimi_emulator.queue(ToolCallsReply((call,), content="Checking now.", reasoning="Paris needs weather."))
 
 
 def test_a_plain_answer_has_moonshots_fields(client: openai.OpenAI) -> None:
@@ -133,8 +106,10 @@ def test_usage_counts_reasoning_and_the_prompt_cache(client: openai.OpenAI) -> N
     assert second.usage.total_tokens == second.usage.input_tokens + second.usage.output_tokens
 
 
-def test_a_scripted_usage_is_reported_as_given(emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
-    emulator.queue_text("ok", usage=Usage(120, 30, cached_tokens=100, cache_write_tokens=20))
+def test_a_scripted_usage_is_reported_as_given(
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
+) -> None:
+    kimi_emulator.queue_text("ok", usage=Usage(120, 30, cached_tokens=100, cache_write_tokens=20))
 
     usage = client.responses.create(model="kimi-k3", input="hi").usage
 
@@ -145,9 +120,9 @@ def test_a_scripted_usage_is_reported_as_given(emulator: MoonshotEmulator, clien
 
 
 def test_the_stream_helper_accumulates_reasoning_text_and_calls(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    queue_weather_call(emulator)
+    queue_weather_call(kimi_emulator)
 
     with client.responses.stream(model="kimi-k3", input="Weather in Paris?", tools=[WEATHER]) as stream:
         events = list(stream)
@@ -168,9 +143,9 @@ def test_the_stream_helper_accumulates_reasoning_text_and_calls(
 
 
 def test_raw_stream_events_carry_one_id_and_the_full_output_at_the_end(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    queue_weather_call(emulator)
+    queue_weather_call(kimi_emulator)
 
     events = list(client.responses.create(model="kimi-k3", input="Weather?", tools=[WEATHER], stream=True))
 
@@ -188,9 +163,9 @@ def test_raw_stream_events_carry_one_id_and_the_full_output_at_the_end(
     assert arguments_done.model_dump()["name"] == "get_weather"  # openai 2.x requires it
 
 
-def test_frames_name_their_event(emulator: MoonshotEmulator) -> None:
+def test_frames_name_their_event(kimi_emulator: MoonshotEmulator) -> None:
     headers = {"Authorization": "Bearer sk-test"}
-    with httpx.Client(transport=emulator.transport(), base_url=BASE_URL, headers=headers) as http:
+    with httpx.Client(transport=kimi_emulator.transport(), base_url=BASE_URL, headers=headers) as http:
         body = http.post("/responses", json={"model": "kimi-k3", "input": "hi", "stream": True}).text
 
     frames = [frame.split("\n") for frame in body.split("\n\n") if frame]
@@ -203,10 +178,10 @@ def test_frames_name_their_event(emulator: MoonshotEmulator) -> None:
 
 @pytest.mark.anyio
 async def test_async_create_and_stream_helper(
-    emulator: MoonshotEmulator, async_client: openai.AsyncOpenAI
+    kimi_emulator: MoonshotEmulator, async_client: openai.AsyncOpenAI
 ) -> None:
     plain = await async_client.responses.create(model="kimi-k2.6", input="Hello")
-    queue_weather_call(emulator)
+    queue_weather_call(kimi_emulator)
     async with async_client.responses.stream(model="kimi-k3", input="Weather?", tools=[WEATHER]) as stream:
         types = [event.type async for event in stream]
         final = await stream.get_final_response()
@@ -218,9 +193,9 @@ async def test_async_create_and_stream_helper(
 
 
 def test_a_tool_loop_replays_reasoning_calls_and_outputs(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    queue_weather_call(emulator)
+    queue_weather_call(kimi_emulator)
     first = client.responses.create(model="kimi-k3", input="Weather in Paris?", tools=[WEATHER])
     [call] = [item for item in first.output if item.type == "function_call"]
     history: Any = [
@@ -232,7 +207,7 @@ def test_a_tool_loop_replays_reasoning_calls_and_outputs(
     second = client.responses.create(model="kimi-k3", input=history, tools=[WEATHER])
 
     assert second.output_text == "The tool get_weather returned: sunny, 24 C"
-    sent = emulator.last_responses_request()["input"]
+    sent = kimi_emulator.last_responses_request()["input"]
     assert [item.get("type") for item in sent] == [
         None,
         "reasoning",
@@ -246,9 +221,11 @@ def test_a_tool_loop_replays_reasoning_calls_and_outputs(
 
 
 def test_call_ids_count_the_calls_of_the_conversation(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    emulator.queue_tool_calls(("get_weather", {"city": "Oslo"}), ToolCall("get_weather", "{}", id="mine"))
+    kimi_emulator.queue_tool_calls(
+        ("get_weather", {"city": "Oslo"}), ToolCall("get_weather", "{}", id="mine")
+    )
     prior: Any = [
         {"role": "user", "content": "Weather?"},
         {"type": "function_call", "call_id": "a", "name": "get_weather", "arguments": "{}"},
@@ -320,7 +297,7 @@ def test_a_search_streams_its_own_events(client: openai.OpenAI) -> None:
     assert final.output[0].type == "web_search_call"
 
 
-def test_no_search_after_a_tool_output(emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
+def test_no_search_after_a_tool_output(kimi_emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
     history: Any = [
         {"role": "user", "content": "Weather?"},
         {"type": "function_call", "call_id": "w", "name": "get_weather", "arguments": "{}"},
@@ -348,9 +325,9 @@ def test_max_output_tokens_makes_the_answer_incomplete(client: openai.OpenAI) ->
 
 
 def test_a_scripted_content_filter_is_an_incomplete_answer(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    emulator.queue(TextReply("", finish_reason="content_filter"))
+    kimi_emulator.queue(TextReply("", finish_reason="content_filter"))
 
     response = client.responses.create(model="kimi-k3", input="hi")
 
@@ -359,7 +336,7 @@ def test_a_scripted_content_filter_is_an_incomplete_answer(
     assert response.incomplete_details.reason == "content_filter"
 
 
-def test_apply_patch_and_namespace_calls(emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
+def test_apply_patch_and_namespace_calls(kimi_emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
     patch: Any = {
         "type": "custom",
         "name": "apply_patch",
@@ -371,7 +348,7 @@ def test_apply_patch_and_namespace_calls(emulator: MoonshotEmulator, client: ope
         "description": "CRM tools",
         "tools": [{"type": "function", "name": "find_customer"}],
     }
-    emulator.queue_tool_calls(("apply_patch", "*** Begin Patch"), ("find_customer", {"name": "Ada"}))
+    kimi_emulator.queue_tool_calls(("apply_patch", "*** Begin Patch"), ("find_customer", {"name": "Ada"}))
 
     with client.responses.stream(model="kimi-k3", input="Fix it", tools=[patch, space]) as stream:
         types = [event.type for event in stream]
@@ -388,9 +365,9 @@ def test_apply_patch_and_namespace_calls(emulator: MoonshotEmulator, client: ope
 
 
 def test_scripted_errors_and_drops_reach_the_responses_call(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    emulator.queue_overloaded(retry_after=3).queue_drop(4, TextReply("one two three four five"))
+    kimi_emulator.queue_overloaded(retry_after=3).queue_drop(4, TextReply("one two three four five"))
 
     with pytest.raises(openai.RateLimitError) as overloaded:
         client.responses.create(model="kimi-k3", input="hi")
@@ -411,11 +388,13 @@ def test_scripted_errors_and_drops_reach_the_responses_call(
         "response.output_item.added",
         "response.reasoning_summary_part.added",
     ]
-    assert emulator.pending == ()
+    assert kimi_emulator.pending == ()
 
 
-def test_answers_queued_for_chat_wait_for_chat(emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
-    emulator.queue_text("for chat", path="/v1/chat/completions").queue_text("for anyone")
+def test_answers_queued_for_chat_wait_for_chat(
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
+) -> None:
+    kimi_emulator.queue_text("for chat", path="/v1/chat/completions").queue_text("for anyone")
 
     from_responses = client.responses.create(model="kimi-k3", input="hi")
     from_chat = client.chat.completions.create(model="kimi-k3", messages=[{"role": "user", "content": "hi"}])
@@ -424,18 +403,18 @@ def test_answers_queued_for_chat_wait_for_chat(emulator: MoonshotEmulator, clien
     assert from_chat.choices[0].message.content == "for chat"
 
 
-def test_parse_reads_a_scripted_json_answer(emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
+def test_parse_reads_a_scripted_json_answer(kimi_emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
     from pydantic import BaseModel
 
     class City(BaseModel):
         name: str
 
-    emulator.queue_text('{"name": "Paris"}')
+    kimi_emulator.queue_text('{"name": "Paris"}')
 
     parsed = client.responses.parse(model="kimi-k3", input="A city?", text_format=City)
 
     assert parsed.output_parsed == City(name="Paris")
-    assert emulator.last_responses_request()["text"]["format"]["type"] == "json_schema"
+    assert kimi_emulator.last_responses_request()["text"]["format"]["type"] == "json_schema"
 
 
 def test_the_served_models_are_a_setting(client: openai.OpenAI) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -15,25 +14,6 @@ from kimi_openai.testing import Balance, MoonshotEmulator, RateLimit, TextReply,
 BASE_URL = "http://emulator.local/v1"
 USER: Any = {"role": "user", "content": "hi"}
 CALL: Any = {"id": "functions.f:0", "type": "function", "function": {"name": "f", "arguments": "{}"}}
-
-
-@pytest.fixture
-def emulator() -> MoonshotEmulator:
-    return MoonshotEmulator()
-
-
-@pytest.fixture
-def raw(emulator: MoonshotEmulator) -> Iterator[httpx.Client]:
-    headers = {"Authorization": "Bearer sk-test"}
-    with httpx.Client(transport=emulator.transport(), base_url=BASE_URL, headers=headers) as http:
-        yield http
-
-
-@pytest.fixture
-def client(emulator: MoonshotEmulator) -> Iterator[openai.OpenAI]:
-    http = httpx.Client(transport=emulator.transport())
-    with openai.OpenAI(api_key="sk-test", base_url=BASE_URL, http_client=http, max_retries=0) as sdk:
-        yield sdk
 
 
 def tool_turn(reasoning: str | None) -> list[Any]:
@@ -107,8 +87,8 @@ def test_sdk_raises_the_matching_openai_errors(client: openai.OpenAI) -> None:
     assert missing.value.type == "resource_not_found_error"
 
 
-def test_missing_key_is_401(emulator: MoonshotEmulator) -> None:
-    with httpx.Client(transport=emulator.transport(), base_url=BASE_URL) as http:
+def test_missing_key_is_401(kimi_emulator: MoonshotEmulator) -> None:
+    with httpx.Client(transport=kimi_emulator.transport(), base_url=BASE_URL) as http:
         response = http.get("/models")
 
     assert response.status_code == 401
@@ -131,17 +111,17 @@ def test_configured_keys_and_the_other_platform() -> None:
 
 
 def test_empty_balance_fails_inference_with_quota_error(
-    emulator: MoonshotEmulator, raw: httpx.Client
+    kimi_emulator: MoonshotEmulator, raw: httpx.Client
 ) -> None:
-    emulator.balance = Balance(cash_balance=-1.0, voucher_balance=0.0)
+    kimi_emulator.balance = Balance(cash_balance=-1.0, voucher_balance=0.0)
     response = raw.post("/chat/completions", json={"model": "kimi-k2.6", "messages": [USER]})
 
     assert response.status_code == 429
     assert response.json()["error"]["type"] == "exceeded_current_quota_error"
 
 
-def test_script_is_first_in_first_out(emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
-    emulator.queue_text("one").queue_text("two", reasoning="because", usage=Usage(5, 6, 2))
+def test_script_is_first_in_first_out(kimi_emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
+    kimi_emulator.queue_text("one").queue_text("two", reasoning="because", usage=Usage(5, 6, 2))
     first = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER])
     second = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER])
     third = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER])
@@ -155,12 +135,14 @@ def test_script_is_first_in_first_out(emulator: MoonshotEmulator, client: openai
         11,
     )
     assert (second.usage.model_extra or {})["cached_tokens"] == 2
-    assert emulator.pending == ()
+    assert kimi_emulator.pending == ()
 
 
-def test_scripted_errors_carry_status_type_and_headers(emulator: MoonshotEmulator, raw: httpx.Client) -> None:
-    emulator.queue_overloaded(retry_after=3).queue_quota_exceeded(status=403).queue_rate_limited()
-    emulator.queue_server_error(503).queue_error(400, "content_filter", "high risk")
+def test_scripted_errors_carry_status_type_and_headers(
+    kimi_emulator: MoonshotEmulator, raw: httpx.Client
+) -> None:
+    kimi_emulator.queue_overloaded(retry_after=3).queue_quota_exceeded(status=403).queue_rate_limited()
+    kimi_emulator.queue_server_error(503).queue_error(400, "content_filter", "high risk")
     answers = [
         raw.post("/chat/completions", json={"model": "kimi-k2.6", "messages": [USER]}) for _ in range(5)
     ]
@@ -176,8 +158,8 @@ def test_scripted_errors_carry_status_type_and_headers(emulator: MoonshotEmulato
     assert answers[4].json() == {"error": {"type": "content_filter", "message": "high risk"}}
 
 
-def test_gateway_timeout_is_an_html_page(emulator: MoonshotEmulator, raw: httpx.Client) -> None:
-    emulator.queue_gateway_timeout()
+def test_gateway_timeout_is_an_html_page(kimi_emulator: MoonshotEmulator, raw: httpx.Client) -> None:
+    kimi_emulator.queue_gateway_timeout()
     response = raw.post("/chat/completions", json={"model": "kimi-k2.6", "messages": [USER]})
 
     assert response.status_code == 504
@@ -185,8 +167,8 @@ def test_gateway_timeout_is_an_html_page(emulator: MoonshotEmulator, raw: httpx.
     assert "<h1>504 Gateway Time-out</h1>" in response.text
 
 
-def test_path_filter_leaves_other_endpoints_alone(emulator: MoonshotEmulator, raw: httpx.Client) -> None:
-    emulator.queue_raw(500, "{}", path="/v1/users/*")
+def test_path_filter_leaves_other_endpoints_alone(kimi_emulator: MoonshotEmulator, raw: httpx.Client) -> None:
+    kimi_emulator.queue_raw(500, "{}", path="/v1/users/*")
     chat = raw.post("/chat/completions", json={"model": "kimi-k2.6", "messages": [USER]})
     balance = raw.get("/users/me/balance")
 
@@ -196,9 +178,9 @@ def test_path_filter_leaves_other_endpoints_alone(emulator: MoonshotEmulator, ra
 
 
 def test_a_queued_error_is_not_skipped_by_validation_failures(
-    emulator: MoonshotEmulator, raw: httpx.Client
+    kimi_emulator: MoonshotEmulator, raw: httpx.Client
 ) -> None:
-    emulator.queue(TextReply("later"))
+    kimi_emulator.queue(TextReply("later"))
     rejected = raw.post("/chat/completions", json={"model": "kimi-k9", "messages": [USER]})
     served = raw.post("/chat/completions", json={"model": "kimi-k2.6", "messages": [USER]})
 
@@ -212,9 +194,9 @@ def _drop_cause(exc: BaseException) -> BaseException:
 
 
 def test_drop_after_n_chunks_breaks_the_stream_after_delivering_them(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    emulator.queue_drop(3, TextReply("one two three four five six"))
+    kimi_emulator.queue_drop(3, TextReply("one two three four five six"))
     received: list[str] = []
     stream = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER], stream=True)
     with pytest.raises((openai.APIConnectionError, httpx.RemoteProtocolError)) as info:
@@ -225,17 +207,12 @@ def test_drop_after_n_chunks_breaks_the_stream_after_delivering_them(
 
 
 def test_drop_on_a_plain_request_is_a_connection_error(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
-    emulator.queue_drop(0)
+    kimi_emulator.queue_drop(0)
 
     with pytest.raises(openai.APIConnectionError):
         client.chat.completions.create(model="kimi-k2.6", messages=[USER])
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 async def _collect(stream: openai.AsyncStream[Any], into: list[Any]) -> None:
@@ -244,10 +221,10 @@ async def _collect(stream: openai.AsyncStream[Any], into: list[Any]) -> None:
 
 
 @pytest.mark.anyio
-async def test_drop_on_the_async_transport(emulator: MoonshotEmulator) -> None:
-    emulator.queue_drop(2)
+async def test_drop_on_the_async_transport(kimi_emulator: MoonshotEmulator) -> None:
+    kimi_emulator.queue_drop(2)
     received: list[Any] = []
-    http = httpx.AsyncClient(transport=emulator.async_transport())
+    http = httpx.AsyncClient(transport=kimi_emulator.async_transport())
     async with openai.AsyncOpenAI(
         api_key="sk-test", base_url=BASE_URL, http_client=http, max_retries=0
     ) as sdk:
@@ -260,13 +237,13 @@ async def test_drop_on_the_async_transport(emulator: MoonshotEmulator) -> None:
     assert len(received) == 2
 
 
-def test_requests_are_recorded(emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
+def test_requests_are_recorded(kimi_emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
     client.chat.completions.create(
         model="kimi-k2.6", messages=[USER], extra_body={"thinking": {"type": "disabled"}}
     )
     client.models.list()
 
-    [chat, models] = emulator.requests
+    [chat, models] = kimi_emulator.requests
     assert (chat.method, chat.path, models.method, models.path) == (
         "POST",
         "/v1/chat/completions",
@@ -274,8 +251,8 @@ def test_requests_are_recorded(emulator: MoonshotEmulator, client: openai.OpenAI
         "/v1/models",
     )
     assert chat.headers["authorization"] == "Bearer sk-test"
-    assert emulator.last_chat_request()["thinking"] == {"type": "disabled"}
-    assert json.loads(chat.body) == emulator.last_chat_request()
+    assert kimi_emulator.last_chat_request()["thinking"] == {"type": "disabled"}
+    assert json.loads(chat.body) == kimi_emulator.last_chat_request()
 
 
 def test_request_id_and_rate_limit_headers() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import openai
@@ -38,18 +38,6 @@ CALLS: dict[str, Callable[[openai.OpenAI], object]] = {
 }
 
 
-@pytest.fixture
-def emulator() -> MoonshotEmulator:
-    return MoonshotEmulator()
-
-
-@pytest.fixture
-def client(emulator: MoonshotEmulator) -> Iterator[openai.OpenAI]:
-    http = httpx.Client(transport=emulator.transport())
-    with openai.OpenAI(api_key="sk-test", base_url=BASE_URL, http_client=http, max_retries=0) as sdk:
-        yield sdk
-
-
 @pytest.mark.parametrize("call", list(CALLS.values()), ids=list(CALLS))
 def test_an_unserved_endpoint_is_not_open(
     client: openai.OpenAI, call: Callable[[openai.OpenAI], object]
@@ -62,9 +50,9 @@ def test_an_unserved_endpoint_is_not_open(
 
 
 @pytest.mark.parametrize("resource", UNSERVED_RESOURCES)
-def test_every_unserved_resource_is_covered(emulator: MoonshotEmulator, resource: str) -> None:
+def test_every_unserved_resource_is_covered(kimi_emulator: MoonshotEmulator, resource: str) -> None:
     for method, path in (("POST", f"/v1/{resource}"), ("GET", f"/v1/{resource}/x_1/items")):
-        answer = emulator.handle(method, path, {"authorization": "Bearer sk-test"}, b"{}")
+        answer = kimi_emulator.handle(method, path, {"authorization": "Bearer sk-test"}, b"{}")
         assert (answer.status, answer.json()["error"]) == (403, NOT_OPEN)
 
 
@@ -84,11 +72,11 @@ def test_unserved_endpoints_can_answer_404() -> None:
 
 
 def test_served_endpoints_and_unknown_paths_are_unchanged(
-    emulator: MoonshotEmulator, client: openai.OpenAI
+    kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
     headers = {"authorization": "Bearer sk-test"}
-    unknown = emulator.handle("GET", "/v1/nothing-here", headers, b"")
-    chat_get = emulator.handle("GET", "/v1/chat/completions", headers, b"")
+    unknown = kimi_emulator.handle("GET", "/v1/nothing-here", headers, b"")
+    chat_get = kimi_emulator.handle("GET", "/v1/chat/completions", headers, b"")
 
     assert client.models.retrieve("kimi-k2.6").id == "kimi-k2.6"
     assert client.responses.create(model="kimi-k3", input="hi").status == "completed"
@@ -96,7 +84,7 @@ def test_served_endpoints_and_unknown_paths_are_unchanged(
     assert chat_get.status == 403
 
 
-def test_a_key_is_still_checked_first(emulator: MoonshotEmulator) -> None:
-    answer: Any = emulator.handle("POST", "/v1/embeddings", {}, b"{}")
+def test_a_key_is_still_checked_first(kimi_emulator: MoonshotEmulator) -> None:
+    answer: Any = kimi_emulator.handle("POST", "/v1/embeddings", {}, b"{}")
 
     assert answer.status == 401

@@ -28,8 +28,8 @@ from openai.types.shared_params import Metadata
 from typing_extensions import Required, TypedDict  # noqa: UP035
 
 from kimi_openai._compat import httpx
-from kimi_openai._models import KnownModel
-from kimi_openai._validation_shape import listify
+from kimi_openai._rules.chat_shape import listify
+from kimi_openai._rules.model_specs import KnownModel
 
 __all__ = ["KimiCreateArgs", "KimiParseArgs", "RequestOptionArgs", "read_once"]
 

@@ -36,8 +36,9 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from typing_extensions import override
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._models import KnownModel
-from kimi_openai._params import partial_message
+from kimi_openai._rules.model_specs import KnownModel
+from kimi_openai._rules.partial import PARTIAL_EXCLUDED_FORMAT, excludes_partial, is_partial, partial_message
+from kimi_openai._rules.sources import KD_PARTIAL
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import KimiChatCompletion, KimiChatCompletionChunk
 from kimi_openai.types.thinking_param import ThinkingParam
@@ -50,8 +51,6 @@ __all__ = [
     "PartialStream",
     "join_partial",
 ]
-
-PARTIAL_DOC = "https://platform.kimi.ai/docs/api/partial"
 
 
 class PartialChatCompletion(KimiChatCompletion):
@@ -243,21 +242,19 @@ def partial_request(
             f"prefix must be a string (the assistant text to continue), got {type(prefix).__name__}."
         )
     history = [cast("Mapping[str, object]", m) for m in messages]
+    # Partial mode's rules (_rules/partial.py), checked here wherever the request goes: this
+    # method builds the partial message itself, so a second one or json_object is the caller's slip.
     for index, message in enumerate(history):
-        if isinstance(message, Mapping) and message.get("partial"):  # pyright: ignore[reportUnnecessaryIsInstance]
+        if is_partial(message):
             raise KimiValidationError(
                 f"messages[{index}] already has partial=true: partial() appends the partial assistant "
-                f"message itself from prefix= (only the last message may be partial, {PARTIAL_DOC}). "
+                f"message itself from prefix= (only the last message may be partial, {KD_PARTIAL}). "
                 "Drop it from messages and pass its content as prefix=."
             )
-    response_format = kwargs.get("response_format")
-    if (
-        isinstance(response_format, Mapping)
-        and cast("Mapping[str, object]", response_format).get("type") == "json_object"
-    ):
+    if excludes_partial(kwargs.get("response_format")):
         raise KimiValidationError(
-            'partial mode cannot be combined with response_format={"type": "json_object"} '
-            f"({PARTIAL_DOC}). Drop response_format and describe the JSON in the prompt; "
+            f'partial mode cannot be combined with response_format={{"type": "{PARTIAL_EXCLUDED_FORMAT}"}} '
+            f"({KD_PARTIAL}). Drop response_format and describe the JSON in the prompt; "
             'a prefix such as "{" steers the answer into JSON.'
         )
     return {**kwargs, "messages": [*history, partial_message(prefix, name=name)]}

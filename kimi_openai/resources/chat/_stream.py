@@ -1,4 +1,4 @@
-"""The ``.stream()`` method of the Kimi chat completions resource.
+"""``.stream()`` on the Kimi chat completions resource, and what it returns.
 
 Takes what openai's ``.stream()`` takes, plus ``thinking=``, and sends the request
 through the Kimi ``create(stream=True)`` (Kimi chunks, parsed once by the compiled
@@ -12,25 +12,44 @@ Tools are not checked for auto-parsing: Moonshot's builtin tools
 (``{"type": "builtin_function", "function": {"name": "$web_search"}}``,
 https://platform.kimi.ai/docs/guide/use-web-search) are passed as given, where
 openai 2.x's async ``.stream()`` rejects any tool that is not a strict function.
+
+It returns a context manager with the surface of openai's ``ChatCompletionStreamManager`` /
+``ChatCompletionStream`` (iterate events, ``get_final_completion()``, ``until_done()``,
+``current_completion_snapshot``, ``close()``), driven by the state machine of
+``_stream_state`` over the chunks of the Kimi ``create(stream=True)``, which are parsed
+once and not rebuilt.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from functools import partial
-from typing import Any, cast, overload
+from types import TracebackType
+from typing import Any, Generic, Self, cast, overload
 
-from openai import Omit, omit
+from openai import AsyncStream, Omit, Stream, omit
 from openai.lib._parsing._completions import type_to_response_format_param
 from openai.resources.chat.completions import AsyncCompletions, Completions
+from openai.types.chat import ChatCompletionChunk, ChatCompletionToolUnionParam
+from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
 from typing_extensions import TypeVar, Unpack
 
-from kimi_openai._request import check_helper_call
-from kimi_openai.lib._chat_stream import AsyncKimiChatCompletionStreamManager, KimiChatCompletionStreamManager
+from kimi_openai._pipeline import check_helper_call
+from kimi_openai.types.chat.kimi_parsed_chat_completion import KimiParsedChatCompletion
+from kimi_openai.types.chat.stream_events import KimiChatCompletionStreamEvent
 from kimi_openai.types.thinking_param import ThinkingParam
 
 from ._params import KimiParseArgs, read_once
+from ._stream_state import KimiChatCompletionStreamState
 
-__all__ = ["AsyncKimiStreamMixin", "KimiStreamMixin"]
+__all__ = [
+    "AsyncKimiChatCompletionStream",
+    "AsyncKimiChatCompletionStreamManager",
+    "AsyncKimiStreamMixin",
+    "KimiChatCompletionStream",
+    "KimiChatCompletionStreamManager",
+    "KimiStreamMixin",
+]
 
 _T = TypeVar("_T", default=None)
 _HELPER_HEADER = {"X-Stainless-Helper-Method": "chat.completions.stream"}
@@ -135,3 +154,187 @@ class AsyncKimiStreamMixin(AsyncCompletions):
         return AsyncKimiChatCompletionStreamManager(
             partial(create, **arguments), response_format=response_format, input_tools=input_tools
         )
+
+
+# -- what .stream() returns: a context manager over an event stream, sync and async ----------------
+
+
+ResponseFormatT = TypeVar("ResponseFormatT", default=None)
+_CHUNK_OBJECT = "chat.completion.chunk"
+"""openai skips stream items of any other ``object`` (Azure's content-filter events); so do we."""
+
+
+class KimiChatCompletionStream(Generic[ResponseFormatT]):
+    """Events of one streamed completion, with ``reasoning.*`` events and the completion accumulated cheaply."""
+
+    def __init__(
+        self,
+        *,
+        raw_stream: Stream[ChatCompletionChunk],
+        response_format: type[ResponseFormatT] | ResponseFormatParam | Omit,
+        input_tools: Iterable[ChatCompletionToolUnionParam] | Omit,
+    ) -> None:
+        self._raw_stream = raw_stream
+        self._state = KimiChatCompletionStreamState[ResponseFormatT](
+            response_format=response_format, input_tools=input_tools
+        )
+        self._iterator = self.__stream__()
+
+    def __next__(self) -> KimiChatCompletionStreamEvent[ResponseFormatT]:
+        return self._iterator.__next__()
+
+    def __iter__(self) -> Iterator[KimiChatCompletionStreamEvent[ResponseFormatT]]:
+        yield from self._iterator
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the response and release the connection (done for you once the stream is read)."""
+        self._raw_stream.response.close()
+
+    def until_done(self) -> Self:
+        """Read the stream to its end."""
+        for _ in self:
+            pass
+        return self
+
+    def get_final_completion(self) -> KimiParsedChatCompletion[ResponseFormatT]:
+        """Read the stream to its end; the completion with ``parsed`` content, ``reasoning_content`` and usage."""
+        self.until_done()
+        return self._state.get_final_completion()
+
+    @property
+    def current_completion_snapshot(self) -> KimiParsedChatCompletion[object]:
+        """The completion accumulated so far (built when read)."""
+        return self._state.current_completion_snapshot
+
+    def __stream__(self) -> Iterator[KimiChatCompletionStreamEvent[ResponseFormatT]]:
+        handle = self._state.handle_chunk
+        for chunk in self._raw_stream:
+            if chunk.object == _CHUNK_OBJECT:
+                yield from handle(chunk)
+
+
+class KimiChatCompletionStreamManager(Generic[ResponseFormatT]):
+    """``with client.chat.completions.stream(...) as stream:``; the request is sent on entering."""
+
+    def __init__(
+        self,
+        api_request: Callable[[], Stream[ChatCompletionChunk]],
+        *,
+        response_format: type[ResponseFormatT] | ResponseFormatParam | Omit,
+        input_tools: Iterable[ChatCompletionToolUnionParam] | Omit,
+    ) -> None:
+        self._stream: KimiChatCompletionStream[ResponseFormatT] | None = None
+        self._api_request = api_request
+        self._response_format = response_format
+        self._input_tools = input_tools
+
+    def __enter__(self) -> KimiChatCompletionStream[ResponseFormatT]:
+        self._stream = KimiChatCompletionStream(
+            raw_stream=self._api_request(),
+            response_format=self._response_format,
+            input_tools=self._input_tools,
+        )
+        return self._stream
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+class AsyncKimiChatCompletionStream(Generic[ResponseFormatT]):
+    """Async :class:`KimiChatCompletionStream`."""
+
+    def __init__(
+        self,
+        *,
+        raw_stream: AsyncStream[ChatCompletionChunk],
+        response_format: type[ResponseFormatT] | ResponseFormatParam | Omit,
+        input_tools: Iterable[ChatCompletionToolUnionParam] | Omit,
+    ) -> None:
+        self._raw_stream = raw_stream
+        self._state = KimiChatCompletionStreamState[ResponseFormatT](
+            response_format=response_format, input_tools=input_tools
+        )
+        self._iterator = self.__stream__()
+
+    async def __anext__(self) -> KimiChatCompletionStreamEvent[ResponseFormatT]:
+        return await self._iterator.__anext__()
+
+    async def __aiter__(self) -> AsyncIterator[KimiChatCompletionStreamEvent[ResponseFormatT]]:
+        async for event in self._iterator:
+            yield event
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the response and release the connection (done for you once the stream is read)."""
+        await self._raw_stream.response.aclose()
+
+    async def until_done(self) -> Self:
+        """Read the stream to its end."""
+        async for _ in self:
+            pass
+        return self
+
+    async def get_final_completion(self) -> KimiParsedChatCompletion[ResponseFormatT]:
+        """Read the stream to its end; the completion with ``parsed`` content, ``reasoning_content`` and usage."""
+        await self.until_done()
+        return self._state.get_final_completion()
+
+    @property
+    def current_completion_snapshot(self) -> KimiParsedChatCompletion[object]:
+        """The completion accumulated so far (built when read)."""
+        return self._state.current_completion_snapshot
+
+    async def __stream__(self) -> AsyncIterator[KimiChatCompletionStreamEvent[ResponseFormatT]]:
+        handle = self._state.handle_chunk
+        async for chunk in self._raw_stream:
+            if chunk.object == _CHUNK_OBJECT:
+                for event in handle(chunk):
+                    yield event
+
+
+class AsyncKimiChatCompletionStreamManager(Generic[ResponseFormatT]):
+    """``async with client.chat.completions.stream(...) as stream:``; the request is sent on entering."""
+
+    def __init__(
+        self,
+        api_request: Callable[[], Awaitable[AsyncStream[ChatCompletionChunk]]],
+        *,
+        response_format: type[ResponseFormatT] | ResponseFormatParam | Omit,
+        input_tools: Iterable[ChatCompletionToolUnionParam] | Omit,
+    ) -> None:
+        self._stream: AsyncKimiChatCompletionStream[ResponseFormatT] | None = None
+        self._api_request = api_request
+        self._response_format = response_format
+        self._input_tools = input_tools
+
+    async def __aenter__(self) -> AsyncKimiChatCompletionStream[ResponseFormatT]:
+        self._stream = AsyncKimiChatCompletionStream(
+            raw_stream=await self._api_request(),
+            response_format=self._response_format,
+            input_tools=self._input_tools,
+        )
+        return self._stream
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        if self._stream is not None:
+            await self._stream.close()

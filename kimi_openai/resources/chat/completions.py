@@ -9,13 +9,13 @@
   response wrapper's ``.parse()`` get it.
 * ``thinking=`` is a typed keyword argument (sent in the body; openai has no such
   parameter): https://platform.kimi.ai/docs/api/chat
-* Request checks run in the client's ``_prepare_options`` (see ``_request.py``),
+* Request checks run in the client's ``_prepare_options`` (see ``_pipeline.py``),
   which every one of these paths goes through.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard, TypeVar, cast, overload
 
 from openai import Omit, omit
@@ -24,9 +24,9 @@ from pydantic import BaseModel
 from typing_extensions import Unpack, override
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._messages import echo_message
-from kimi_openai._request import check_helper_call
-from kimi_openai._schema import as_items
+from kimi_openai._pipeline import check_helper_call
+from kimi_openai._reasoning_echo import echo_message
+from kimi_openai._rules.schema import as_items
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat import (
     KimiChatCompletion,
@@ -36,6 +36,7 @@ from kimi_openai.types.chat import (
 )
 from kimi_openai.types.thinking_param import ThinkingParam
 
+from ._builtin_tools import has_builtin_tool_call, quiet_builtin_tool_calls, split_builtin_tools
 from ._params import KimiCreateArgs, KimiParseArgs, read_once
 from ._partial import AsyncPartialMixin, PartialMixin
 from ._stream import AsyncKimiStreamMixin, KimiStreamMixin
@@ -89,16 +90,6 @@ def with_thinking(kwargs: dict[str, Any], thinking: ThinkingParam | Omit) -> dic
     return {**kwargs, "extra_body": extra}
 
 
-def _has_builtin_tool_call(completion: object) -> bool:
-    # $web_search comes back as a tool call of type "builtin_function", outside openai's
-    # Literal["function"] (https://platform.kimi.ai/docs/guide/use-web-search).
-    for choice in cast("Iterable[object]", getattr(completion, "choices", None) or ()):
-        calls = getattr(getattr(choice, "message", None), "tool_calls", None) or ()
-        if any(getattr(call, "type", None) == "builtin_function" for call in cast("Iterable[object]", calls)):
-            return True
-    return False
-
-
 def _openai_parsed(value: object) -> bool:
     return isinstance(value, ParsedChatCompletion) and not isinstance(value, KimiParsedChatCompletion)
 
@@ -112,11 +103,9 @@ def _kimi_post_parser(before: Callable[[Any], object]) -> Callable[[Any], object
     :class:`KimiParsedChatCompletion`. openai dumps the message while parsing, and
     pydantic warns about a builtin tool call it keeps as is: only that warning is silenced.
     """
-    # Imported here: kimi_openai.lib imports this module.
-    from kimi_openai.lib.web_search import quiet_builtin_tool_calls
 
     def post_parser(completion: object) -> object:
-        with quiet_builtin_tool_calls(_has_builtin_tool_call(completion)):
+        with quiet_builtin_tool_calls(has_builtin_tool_call(completion)):
             parsed = before(completion)
         if _openai_parsed(parsed):
             return to_kimi_parsed(cast("ParsedChatCompletion[object]", parsed))
@@ -212,10 +201,7 @@ class KimiCompletions(PartialMixin, KimiStreamMixin):
         The Kimi types come from the request's post-parser (see ``kimi_post_arguments``),
         so ``with_raw_response.parse(...)`` and ``with_streaming_response.parse(...)`` give them too.
         """
-        # Imported here: kimi_openai.lib imports this module. openai's parse refuses builtin
-        # tools ($web_search); they travel in extra_body instead.
-        from kimi_openai.lib.web_search import split_builtin_tools
-
+        # openai's parse refuses builtin tools ($web_search); they travel in extra_body instead.
         listed = read_once(kwargs)
         check_helper_call(self._client, listed, response_format)
         arguments = split_builtin_tools(with_thinking(listed, thinking))
@@ -290,10 +276,7 @@ class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
         The Kimi types come from the request's post-parser (see ``kimi_post_arguments``),
         so ``with_raw_response.parse(...)`` and ``with_streaming_response.parse(...)`` give them too.
         """
-        # Imported here: kimi_openai.lib imports this module. openai's parse refuses builtin
-        # tools ($web_search); they travel in extra_body instead.
-        from kimi_openai.lib.web_search import split_builtin_tools
-
+        # openai's parse refuses builtin tools ($web_search); they travel in extra_body instead.
         listed = read_once(kwargs)
         check_helper_call(self._client, listed, response_format)
         arguments = split_builtin_tools(with_thinking(listed, thinking))

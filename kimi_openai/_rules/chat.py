@@ -1,0 +1,578 @@
+"""Pure checks and rewrites of a ``POST /chat/completions`` body, before it is sent.
+
+:func:`prepare_chat_request` takes the JSON body openai would send (``extra_body``
+keys such as ``thinking`` merged in) and returns the body to send plus notes. It
+never mutates its input and is idempotent, so it can run again on every retry.
+
+What is checked depends on the :class:`~kimi_openai._rules.model_specs.ModelSpec`: a rule
+whose spec field is ``None`` (not documented for that model) is not checked, and
+the permissive default spec of an unknown id leaves only the rules that hold on
+the whole Moonshot platform. Platform rules apply only when the request goes to
+Moonshot (``moonshot_hosted``): a vLLM or SGLang server serving the open weights,
+even under a Moonshot model name, gets only what holds for the weights. The
+server's own 400 remains the final word.
+
+Before any of these, the shape checks of ``chat_shape`` refuse values of the
+wrong JSON type (on every base URL), so the rules can read the body as typed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Mapping
+from typing import Final, cast
+
+from openai import Omit
+from pydantic import BaseModel
+
+from .chat_request import OFF_SWITCH, Ctx, PreparedRequest, TokenLimitField, spec_for
+from .chat_shape import PLATFORM_RESPONSE_FORMATS as RESPONSE_FORMATS
+from .chat_shape import check_response_format_shape, check_shape, check_tools_shape, listify, show
+from .model_specs import ModelSpec, ThinkingType, get_model_spec
+from .partial import excludes_partial, is_partial
+from .schema import as_list, as_map, normalize_tool_schema, normalize_tools
+from .sources import KD_THINKING
+
+__all__ = [
+    "PreparedRequest",
+    "TokenLimitField",
+    "check_helper_arguments",
+    "prepare_chat_request",
+]
+
+logger = logging.getLogger("kimi_openai")
+
+
+# Near temperature 0 only one choice can be returned (KD_MODELS; migrating-from-openai-to-kimi).
+# The docs give no number; 0.3 is the floor litellm applies for n > 1
+# (BerriAI/litellm moonshot/chat/transformation.py), the only empirical figure found.
+NEAR_ZERO_TEMPERATURE: Final = 0.3
+# Reasoning tokens count against max_tokens; Moonshot advises at least 16000 (KD_THINKING).
+THINKING_MIN_TOKENS: Final = 16_000
+# reasoning_effort values seen accepted on K2 models (pydantic/pydantic-ai PR #6208).
+K2_REASONING_EFFORT: Final = ("minimal", "low", "medium", "high")
+
+
+def prepare_chat_request(
+    body: Mapping[str, object],
+    *,
+    spec: ModelSpec | None = None,
+    validate: bool = True,
+    max_tokens_field: TokenLimitField = "max_tokens",
+    normalize_tool_schemas: bool = True,
+    moonshot_hosted: bool = True,
+    off_switch: str = OFF_SWITCH,
+    whole_request: bool = True,
+) -> PreparedRequest:
+    """Check ``body`` against the model's rules and return the body to send.
+
+    Args:
+        body: the chat completion JSON body, ``extra_body`` keys merged in.
+        spec: the model spec; looked up from ``body["model"]`` when omitted.
+        validate: False skips every check (nothing raises); field mapping and schema
+            normalisation still apply.
+        max_tokens_field: the name the output limit is sent under. ``max_tokens`` by
+            default: Moonshot has ignored ``max_completion_tokens`` in the past
+            (RooCodeInc/Roo-Code PR #7673), though the 2026 docs deprecate ``max_tokens``
+            (https://platform.kimi.ai/docs/api/chat).
+        normalize_tool_schemas: rewrite tool and ``json_schema`` schemas into MFJS.
+        moonshot_hosted: the request goes to Moonshot's platform. False (a self-hosted
+            engine or a proxy) keeps only the rules that hold for the model's weights.
+        off_switch: how the caller turns validation off, quoted in error messages.
+        whole_request: False when ``body`` holds only some fields (``kimi_params``): then a
+            missing ``model`` or empty ``messages`` is not an error.
+
+    Raises:
+        KimiValidationError: the request breaks a rule of the model; the message names
+            the parameter, the model, what is allowed and the fix.
+    """
+    # A shallow copy is enough: only top-level keys are set here, and the schema
+    # rewrites build new tool and response_format objects instead of editing them.
+    out = dict(body)
+    listify(out)
+    raw_model = out.get("model")
+    model = raw_model if isinstance(raw_model, str) else ""
+    found = spec if spec is not None else get_model_spec(model)
+    ctx = Ctx(out, spec_for(found, moonshot_hosted), model or found.id, off_switch, whole=whole_request)
+    if validate:
+        # First: every later step (and openai's JSON encoder) reads these values as typed.
+        check_shape(ctx)
+    _map_token_field(ctx, max_tokens_field, validate=validate)
+    # MFJS is Moonshot's platform rule; a self-hosted engine takes the schema as written.
+    if normalize_tool_schemas and ctx.platform:
+        _normalize_schemas(out)
+    if validate:
+        for check in _CHECKS:
+            check(ctx)
+        _check_token_limit(ctx, max_tokens_field)
+    return PreparedRequest(out, tuple(ctx.notes))
+
+
+def check_helper_arguments(arguments: Mapping[str, object], response_format: object) -> None:
+    """Check what openai's ``.parse()`` and ``.stream()`` helpers read before a request exists.
+
+    They walk ``tools`` and turn ``response_format`` (a pydantic model or a dict) into the body
+    field before the client's request hook runs, and fail on a malformed value with a
+    ``TypeError``, ``KeyError`` or ``AttributeError`` from inside openai; these get the same
+    checks as in :func:`prepare_chat_request` first (the universal ones: Moonshot's own rules
+    and the rest of the request are checked there, when the request is built).
+    """
+    raw_model = arguments.get("model")
+    model = raw_model if isinstance(raw_model, str) else ""
+    tools = arguments.get("tools")
+    body: dict[str, object] = {"tools": None if isinstance(tools, Omit) else tools}
+    ctx = Ctx(body, spec_for(get_model_spec(model), moonshot_hosted=False), model)
+    listify(body)
+    check_tools_shape(ctx)
+    if isinstance(response_format, dict):
+        body["response_format"] = response_format
+        check_response_format_shape(ctx)
+    elif not isinstance(response_format, Omit) and not _is_schema_type(response_format):
+        ctx.reject(
+            f"response_format={show(response_format)}",
+            "the parsing helpers take a pydantic model class (or pydantic dataclass), or an object "
+            f"with a `type`: {', '.join(RESPONSE_FORMATS)}",
+            "Pass e.g. response_format=MyAnswer (a pydantic.BaseModel subclass), "
+            "or response_format={'type': 'json_object'}",
+        )
+
+
+def _is_schema_type(value: object) -> bool:
+    # What openai's type_to_response_format_param turns into a JSON schema.
+    if hasattr(value, "__pydantic_config__"):
+        return True
+    return isinstance(value, type) and issubclass(cast("type[object]", value), BaseModel)
+
+
+def _map_token_field(ctx: Ctx, target: TokenLimitField, *, validate: bool) -> None:
+    """Send the output limit under one name only (``max_tokens`` unless configured)."""
+    other = "max_completion_tokens" if target == "max_tokens" else "max_tokens"
+    if other not in ctx.body:
+        return
+    moved = ctx.body.pop(other)
+    current = ctx.body.get(target)
+    if current is None:
+        if moved is not None:
+            ctx.body[target] = moved
+            ctx.limit_param = other
+            ctx.note(f"kimi_openai: sending {other}={moved!r} as {target}")
+    elif validate and moved is not None and moved != current:
+        ctx.reject(
+            f"{target}={current!r} together with {other}={moved!r}",
+            "only one output limit is sent and the two differ",
+            f"Pass only `{target}` (or only `{other}`)",
+        )
+
+
+def _normalize_schemas(body: dict[str, object]) -> None:
+    tools = as_list(body.get("tools"))
+    if tools is not None:
+        body["tools"] = normalize_tools(tools)
+    fmt = as_map(body.get("response_format"))
+    js = as_map(fmt.get("json_schema")) if fmt is not None and fmt.get("type") == "json_schema" else None
+    schema = as_map(js.get("schema")) if js is not None else None
+    if fmt is not None and js is not None and schema is not None:
+        body["response_format"] = {**fmt, "json_schema": {**js, "schema": normalize_tool_schema(schema)}}
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None  # non-numbers are left for the server to reject
+    return float(value)
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, abs_tol=1e-9)
+
+
+def _thinking_state(ctx: Ctx) -> ThinkingType | None:
+    """Whether thinking is on for this call: the explicit ``thinking.type``, else the model default."""
+    thinking = as_map(ctx.body.get("thinking"))
+    kind = thinking.get("type") if thinking is not None else None
+    if kind == "enabled":
+        return "enabled"
+    if kind == "disabled":
+        return "disabled"
+    return ctx.spec.thinking_default
+
+
+def _check_legacy_functions(ctx: Ctx) -> None:
+    # "functions/function_call are not supported: use tools" (migrating-from-openai-to-kimi).
+    for key, fix in (
+        ("functions", "tools=[{'type': 'function', 'function': {...}}]"),
+        ("function_call", "tool_choice"),
+    ):
+        if ctx.platform and ctx.body.get(key) is not None:
+            ctx.reject(
+                f"`{key}`", "the legacy OpenAI function-calling fields are not supported", f"Use `{fix}`"
+            )
+
+
+def _check_thinking_shape(ctx: Ctx) -> None:
+    # Shape from the KD_CHAT OpenAPI: an object, `type` required, additionalProperties false.
+    value = ctx.body.get("thinking")
+    if value is None or not ctx.platform:
+        return
+    if isinstance(value, bool):  # "expected type object ... bool is not acceptable" (LionSR/TeXRA PR #1905)
+        kind = "enabled" if value else "disabled"
+        ctx.reject(f"thinking={value}", "`thinking` must be an object", f'Pass thinking={{"type": "{kind}"}}')
+    thinking = as_map(value)
+    if thinking is None:
+        ctx.reject(f"thinking={value!r}", "`thinking` must be an object", 'Pass thinking={"type": "enabled"}')
+    kind = thinking.get("type")
+    if kind not in ("enabled", "disabled"):
+        ctx.reject(
+            f"thinking.type={kind!r}",
+            '`type` is required: "enabled" or "disabled"',
+            'Pass {"type": "enabled"}',
+        )
+    if thinking.get("keep") not in (None, "all"):
+        ctx.reject(
+            f"thinking.keep={thinking.get('keep')!r}", '`keep` is null or "all"', 'Pass keep="all" or omit it'
+        )
+    extra = sorted(set(thinking) - {"type", "keep"})
+    if extra and ctx.spec.thinking != "unknown":
+        ctx.reject(f"thinking keys {extra}", "`thinking` takes only `type` and `keep`", f"Remove {extra}")
+
+
+def _check_thinking_model(ctx: Ctx) -> None:
+    thinking = as_map(ctx.body.get("thinking")) if ctx.platform else None
+    if thinking is None:
+        return
+    spec, kind, keep = ctx.spec, thinking.get("type"), thinking.get("keep")
+    subject = f"thinking={dict(thinking)!r}"
+    if spec.thinking == "none" and kind == "enabled":
+        ctx.reject(
+            subject,
+            "this model has no thinking mode",
+            "Remove `thinking`, or use a thinking model such as 'kimi-k2.6'",
+        )
+    if spec.thinking in ("always_on", "enabled_only") and kind == "disabled":
+        ctx.reject(
+            subject,
+            "thinking is always on for this model",
+            "Remove `thinking`, or use a model where it can be turned off",
+        )
+    if keep is not None and spec.thinking_keep_supported is False:
+        ctx.reject(subject, "`keep` is not supported by this model (kimi-k2.6 has it)", "Remove `keep`")
+    # kimi-k2.7-code accepts only {"type": "enabled", "keep": "all"} (KD_CHAT thinking).
+    if spec.thinking_keep_required and keep != "all":
+        ctx.reject(
+            subject,
+            'only {"type": "enabled", "keep": "all"} is accepted',
+            "Pass that value or omit `thinking`",
+        )
+
+
+def _forced_tool(choice: object) -> str | None:
+    """``"required"``, ``"function 'name'"`` for a named choice, or None when the choice is not forced."""
+    if choice == "required":
+        return "required"
+    named = as_map(choice)
+    fn = as_map(named.get("function")) if named is not None and named.get("type") == "function" else None
+    return f"function {fn.get('name')!r}" if fn is not None else None
+
+
+def _check_tool_choice(ctx: Ctx) -> None:
+    forced = _forced_tool(ctx.body.get("tool_choice"))
+    if forced is None:
+        return
+    subject = "tool_choice='required'" if forced == "required" else f"tool_choice naming {forced}"
+    # `required` works on kimi-k3 only; k2.6 and k2.7-code return an error (KD_MODELS).
+    if forced == "required" and ctx.spec.supports_tool_choice_required is False:
+        ctx.reject(
+            subject,
+            '"required" is not supported by this model',
+            "Use tool_choice=\"auto\" (optionally ask for a tool in a user message), or a model such as 'kimi-k3'",
+        )
+    if not ctx.platform or _thinking_state(ctx) != "enabled":
+        return
+    # "tool_choice specified is incompatible with thinking enabled" (can1357/oh-my-pi #1077;
+    # AstrBotDevs/AstrBot #7805). Frameworks force a tool on their own, so when the caller
+    # left thinking at the model default and it can be turned off, turn it off for this call.
+    if ctx.spec.thinking == "configurable" and as_map(ctx.body.get("thinking")) is None:
+        ctx.body["thinking"] = {"type": "disabled"}
+        ctx.note(
+            f"kimi_openai: {subject} forces a tool; sending thinking={{'type': 'disabled'}} to {ctx.model!r}"
+        )
+        return
+    fix = (
+        'Send thinking={"type": "disabled"} for this call, or use tool_choice="auto"'
+        if ctx.spec.thinking == "configurable"
+        else 'Use tool_choice="auto": thinking cannot be turned off on this model'
+    )
+    ctx.reject(subject, "a forced tool choice is incompatible with thinking enabled", fix)
+
+
+def _fixed_reason(what: str) -> str:
+    return f"sampling is fixed ({what})"
+
+
+def _check_temperature(ctx: Ctx) -> None:
+    spec, temp = ctx.spec, _number(ctx.body.get("temperature"))
+    if temp is None:
+        return
+    on, off = spec.fixed_temperature_thinking, spec.fixed_temperature_no_thinking
+    if on is not None and off is not None:
+        # K2.5 and later: "any other value -> error" (KD_MODELS; kimi-k2-5-quickstart).
+        state = _thinking_state(ctx)
+        allowed = [on] if state == "enabled" else [off] if state == "disabled" else [on, off]
+        if not any(_same(temp, a) for a in allowed):
+            what = f"temperature {on} with thinking, {off} without"
+            ctx.reject(f"temperature={_fmt(temp)}", _fixed_reason(what), "Remove `temperature` from the call")
+    elif spec.temperature_range is not None:
+        lo, hi = spec.temperature_range  # Kimi's range is [0, 1], not OpenAI's [0, 2] (migrating guide)
+        if not lo <= temp <= hi:
+            ctx.reject(
+                f"temperature={_fmt(temp)}",
+                f"the range is [{lo:g}, {hi:g}]",
+                f"Pass a temperature in [{lo:g}, {hi:g}]",
+            )
+
+
+def _check_fixed_or_range(
+    ctx: Ctx, key: str, fixed: float | None, bounds: tuple[float, float] | None
+) -> None:
+    value = _number(ctx.body.get(key))
+    if value is None:
+        return
+    if fixed is not None and not _same(value, fixed):
+        ctx.reject(f"{key}={_fmt(value)}", _fixed_reason(f"{key} {fixed:g}"), f"Remove `{key}` from the call")
+    if fixed is None and bounds is not None and not bounds[0] <= value <= bounds[1]:
+        lo, hi = bounds
+        ctx.reject(
+            f"{key}={_fmt(value)}", f"the range is [{lo:g}, {hi:g}]", f"Pass {key} in [{lo:g}, {hi:g}]"
+        )
+
+
+def _check_sampling(ctx: Ctx) -> None:
+    spec = ctx.spec
+    _check_temperature(ctx)
+    _check_fixed_or_range(ctx, "top_p", spec.fixed_top_p, None)
+    for key in ("presence_penalty", "frequency_penalty"):
+        _check_fixed_or_range(ctx, key, spec.fixed_penalty, spec.penalty_range)
+    n = _number(ctx.body.get("n"))
+    if n is None:
+        return
+    _check_fixed_or_range(ctx, "n", None if spec.fixed_n is None else float(spec.fixed_n), None)
+    if spec.max_n is not None and n > spec.max_n:
+        ctx.reject(f"n={_fmt(n)}", f"at most {spec.max_n} choices are returned", f"Pass n <= {spec.max_n}")
+    temp = _number(ctx.body.get("temperature"))
+    temp = spec.default_temperature if temp is None else temp
+    if n > 1 and spec.temperature_range is not None and temp is not None and temp < NEAR_ZERO_TEMPERATURE:
+        ctx.reject(
+            f"n={_fmt(n)} with temperature {_fmt(temp)}",
+            f"near temperature 0 (below {NEAR_ZERO_TEMPERATURE}) only one choice can be returned",
+            f"Pass n=1, or a temperature of at least {NEAR_ZERO_TEMPERATURE}",
+        )
+
+
+def _check_token_limit(ctx: Ctx, key: TokenLimitField) -> None:
+    limit = _number(ctx.body.get(key))
+    if limit is None:
+        return
+    ceiling, param = ctx.spec.max_output_tokens, ctx.limit_param or key
+    if ceiling is not None and limit > ceiling:
+        # input + max_tokens > context is an invalid_request_error (KD_CHAT).
+        ctx.reject(
+            f"{param}={_fmt(limit)}",
+            f"the context window is {ceiling:,} tokens (input + output)",
+            f"Pass {param} <= {ceiling} minus the input length",
+        )
+    if _thinking_state(ctx) == "enabled" and limit < THINKING_MIN_TOKENS:
+        # Advice, not an error: a few thousand tokens is a common, deliberate choice, so
+        # it is logged (INFO) rather than warned; finish_reason='length' shows a cut-off.
+        message = (
+            f"kimi_openai: {param}={_fmt(limit)} on {ctx.model!r} with thinking enabled: "
+            "reasoning tokens count against this limit, so the answer may be cut off "
+            f"(finish_reason='length'). Moonshot advises at least {THINKING_MIN_TOKENS} ({KD_THINKING})."
+        )
+        logger.info("%s", message)
+        ctx.notes.append(message)
+
+
+def _check_reasoning_effort(ctx: Ctx) -> None:
+    value, allowed = ctx.body.get("reasoning_effort"), ctx.spec.reasoning_effort_values
+    if value is not None and allowed is not None and value not in allowed:
+        ctx.reject(
+            f"reasoning_effort={value!r}",
+            f"accepted values are {', '.join(allowed)}",
+            f"Pass one of {allowed}",
+        )
+    # Undocumented on K2 models, where Moonshot was seen to accept minimal|low|medium|high
+    # and answer "none" with a 400 (pydantic/pydantic-ai PR #6208; KD_MODELS documents K3 only).
+    if value == "none" and allowed is None and ctx.platform and ctx.spec.family.startswith("kimi-k2"):
+        turn_off = (
+            ', or thinking={"type": "disabled"} to turn thinking off'
+            if ctx.spec.thinking == "configurable"
+            else ""
+        )
+        ctx.reject(
+            "reasoning_effort='none'",
+            f"Moonshot answers it with a 400; it accepts {', '.join(K2_REASONING_EFFORT)}",
+            f"Pass one of {K2_REASONING_EFFORT}{turn_off}",
+        )
+
+
+def _note_lifecycle(ctx: Ctx) -> None:
+    spec = ctx.spec
+    if spec.lifecycle in ("retired", "deprecated"):
+        ctx.note(
+            f"kimi_openai: model {ctx.model!r} is {spec.lifecycle} ({spec.lifecycle_date}; {spec.lifecycle_source})"
+        )
+
+
+# -- what a request carries: tools, stop sequences, messages and media -------------------------
+
+MAX_TOOLS: Final = 128  # https://platform.moonshot.cn/docs/api/tool-use
+MAX_STOP: Final = 5  # KD_CHAT `stop`
+MAX_STOP_BYTES: Final = 32  # KD_CHAT `stop`
+# KD_CHAT ToolDefinition.name; `$` names are builtins (https://platform.kimi.ai/docs/guide/use-web-search).
+TOOL_NAME: Final = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]{2,63}")
+
+
+def check_tools(ctx: Ctx) -> None:
+    tools = as_list(ctx.body.get("tools"))
+    if tools is None or not ctx.platform:
+        return
+    if len(tools) > MAX_TOOLS:
+        ctx.reject(
+            f"tools ({len(tools)} entries)", f"at most {MAX_TOOLS} tools are accepted", "Drop unused tools"
+        )
+    for i, tool in enumerate(tools):
+        spec = as_map(tool) or {}
+        fn = as_map(spec.get("function")) or {}
+        name = fn.get("name")
+        if not isinstance(name, str) or spec.get("type") == "builtin_function":
+            continue
+        if name.startswith("$"):
+            ctx.reject(
+                f"tools[{i}] name {name!r}",
+                "names starting with '$' are reserved for builtin_function tools",
+                f'Declare it as {{"type": "builtin_function", "function": {{"name": "{name}"}}}}',
+            )
+        if not TOOL_NAME.fullmatch(name):
+            ctx.reject(
+                f"tools[{i}] name {name!r}",
+                "names must match ^[a-zA-Z_][a-zA-Z0-9-_]{2,63}$ (3-64 chars, no leading digit)",
+                "Rename the function",
+            )
+        params = as_map(fn.get("parameters"))
+        if params is not None and params.get("type", "object") != "object":
+            ctx.reject(
+                f"tools[{i}] parameters", "the schema root must be an object", "Wrap the value in an object"
+            )
+
+
+def check_stop(ctx: Ctx) -> None:
+    stop = ctx.body.get("stop")
+    items = [stop] if isinstance(stop, str) else as_list(stop)
+    if items is None or not ctx.platform:
+        return
+    if len(items) > MAX_STOP:
+        ctx.reject(f"stop ({len(items)} sequences)", f"at most {MAX_STOP} stop sequences", "Drop some")
+    for item in items:
+        size = len(item.encode()) if isinstance(item, str) else 0
+        if size > MAX_STOP_BYTES:
+            ctx.reject(
+                f"stop sequence {item!r}",
+                f"each is at most {MAX_STOP_BYTES} bytes (this one: {size})",
+                "Shorten it",
+            )
+
+
+def _is_empty(content: object) -> bool:
+    return content is None or content == "" or content == [] or content == ()
+
+
+def check_messages(ctx: Ctx) -> None:
+    messages = as_list(ctx.body.get("messages"))
+    if messages is None:
+        return
+    json_mode = excludes_partial(ctx.body.get("response_format"))
+    for i, item in enumerate(messages):
+        msg = as_map(item) or {}
+        _check_media(ctx, i, msg.get("content"))
+        if not ctx.platform:
+            continue
+        subject = f"messages[{i}].partial=true"
+        if is_partial(msg):
+            # Partial mode's rules (see _rules/partial.py): the last message, role assistant, not with json_object.
+            if i != len(messages) - 1:
+                ctx.reject(
+                    subject, "only the last message can be partial", "Move it to the end or drop `partial`"
+                )
+            if msg.get("role") != "assistant":
+                ctx.reject(
+                    subject,
+                    f"only an assistant message can be partial (role is {msg.get('role')!r})",
+                    "Drop `partial`",
+                )
+            if json_mode:
+                ctx.reject(
+                    subject,
+                    'partial mode cannot be combined with response_format {"type": "json_object"}',
+                    "Drop one",
+                )
+        elif msg.get("role") == "assistant" and _is_empty(msg.get("content")) and not msg.get("tool_calls"):
+            # "the message at position N with role 'assistant' must not be empty" (AstrBotDevs/AstrBot #7200).
+            ctx.reject(
+                f"messages[{i}] (empty assistant message)",
+                "an assistant message needs content or tool_calls",
+                "Drop the message or give it content",
+            )
+
+
+def _media_url(part: Mapping[str, object], kind: str) -> str | None:
+    ref = part.get(kind)  # {"url": ...} or, since 2026, a bare string (KD_CHAT)
+    inner = as_map(ref)
+    url = inner.get("url") if inner is not None else ref
+    return url if isinstance(url, str) else None
+
+
+def _check_media(ctx: Ctx, index: int, content: object) -> None:
+    for item in as_list(content) or ():
+        part = as_map(item) or {}
+        kind = part.get("type")
+        if kind not in ("image_url", "video_url"):
+            continue
+        label = "image" if kind == "image_url" else "video"
+        supported = ctx.spec.supports_image_in if kind == "image_url" else ctx.spec.supports_video_in
+        subject = f"{'an' if label == 'image' else 'a'} {label} part in messages[{index}]"
+        if supported is False:
+            ctx.reject(
+                subject, f"this model does not accept {label} input", "Use a vision model such as 'kimi-k2.6'"
+            )
+        url = _media_url(part, str(kind))
+        # "Plain http(s) image URLs are NOT supported" (use-kimi-vision-model, Features and Limitations).
+        if (
+            ctx.spec.accepts_http_media_urls is False
+            and url
+            and url.lower().startswith(("http://", "https://"))
+        ):
+            ctx.reject(
+                f"{subject} with URL {url[:80]!r}",
+                "only base64 data: URLs and ms://<file_id> are accepted, not http(s) URLs",
+                f'Send it as a data: URL, or upload it with purpose="{label}" and use ms://<file_id>',
+            )
+
+
+# Order matters: the tool_choice rule may turn thinking off, which the sampling rules then see.
+_CHECKS: Final = (
+    _check_legacy_functions,
+    _check_thinking_shape,
+    _check_thinking_model,
+    _check_tool_choice,
+    _check_sampling,
+    _check_reasoning_effort,
+    check_tools,
+    check_stop,
+    check_messages,
+    _note_lifecycle,
+)

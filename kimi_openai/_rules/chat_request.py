@@ -1,0 +1,98 @@
+"""One chat request being checked: its body, the rules that apply where it goes, and how a refusal reads.
+
+Shared by the shape checks (``chat_shape``) and the model and platform rules (``chat``), which
+both take a :class:`Ctx` and call :meth:`Ctx.reject`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from typing import Final, Literal, NoReturn
+
+from kimi_openai._errors import KimiValidationError
+
+from .model_specs import ModelSpec
+
+__all__ = ["OFF_SWITCH", "Ctx", "PreparedRequest", "TokenLimitField", "spec_for"]
+
+logger = logging.getLogger("kimi_openai")
+
+TokenLimitField = Literal["max_tokens", "max_completion_tokens"]
+"""The name a chat request sends its output limit under."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """The body to send and what was done to it."""
+
+    body: dict[str, object]
+    """The JSON body for ``POST /chat/completions`` (a new dict; the input is untouched)."""
+    notes: tuple[str, ...] = ()
+    """Debug log lines and warnings issued while preparing, in order."""
+
+
+# A Moonshot model name served by another engine (vLLM/SGLang `--served-model-name`):
+# these spec fields are rules of Moonshot's API, not of the weights, so they are dropped.
+_PLATFORM_ONLY: Final[dict[str, object]] = {
+    "hosting": "self_hosted",
+    "thinking": "unknown",
+    "thinking_default": None,
+    "thinking_keep_supported": None,
+    "thinking_keep_required": False,
+    "fixed_temperature_thinking": None,
+    "fixed_temperature_no_thinking": None,
+    "fixed_top_p": None,
+    "fixed_n": None,
+    "fixed_penalty": None,
+    "temperature_range": None,
+    "penalty_range": None,
+    "default_temperature": None,
+    "max_n": None,
+    "accepts_http_media_urls": None,
+    "supports_tool_choice_required": None,
+    "supports_json_schema": None,
+    "reasoning_effort_values": None,
+}
+OFF_SWITCH: Final = "validation=False on the client or with_options"
+_KEY_SHAPE: Final = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")  # a Moonshot key, as _errors redacts it
+
+
+def spec_for(spec: ModelSpec, moonshot_hosted: bool) -> ModelSpec:
+    """The rules that apply where the request goes: the spec as is on Moonshot, the weights' rules elsewhere."""
+    if moonshot_hosted or spec.hosting != "moonshot":
+        return spec
+    return replace(spec, **_PLATFORM_ONLY)
+
+
+@dataclass(slots=True)
+class Ctx:
+    """One request being prepared: the body (edited in place), the rules that apply, and notes."""
+
+    body: dict[str, object]
+    spec: ModelSpec
+    model: str
+    off_switch: str = OFF_SWITCH
+    limit_param: str | None = None
+    """The name the caller gave the output limit (before it was mapped to the field sent)."""
+    whole: bool = True
+    """The body is a whole request (False: only some fields, as ``kimi_params`` builds)."""
+    notes: list[str] = field(default_factory=list[str])
+
+    @property
+    def platform(self) -> bool:
+        """Moonshot platform rules apply (not to self-hosted open weights)."""
+        return self.spec.hosting == "moonshot"
+
+    def note(self, message: str) -> None:
+        logger.debug("%s", message)
+        self.notes.append(message)
+
+    def reject(self, subject: str, reason: str, fix: str, *, switch: bool = True) -> NoReturn:
+        """Raise the error; ``switch=False`` when turning validation off would not get it sent either."""
+        model = f" for model {self.model!r}" if self.model else ""
+        escape = f" (or turn the check off: {self.off_switch})" if switch else ""
+        message = f"{subject} is not allowed{model}: {reason}. {fix}{escape}."
+        # The message quotes what was passed: a key given in the wrong place is not quoted back.
+        raise KimiValidationError(_KEY_SHAPE.sub("sk-***", message))
