@@ -60,6 +60,7 @@ from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
 from ._ratelimit_headers import parse_rate_limit_headers as parse_rate_limit_headers
 from ._reasoning_echo import ReasoningEchoPolicy as ReasoningEchoPolicy
 from ._reasoning_echo import echo_message as echo_message
+from ._reasoning_echo_counts import EchoCounts as EchoCounts
 from ._retry import RetryPolicy as RetryPolicy
 from ._retry import is_retryable as is_retryable
 from ._rules.model_specs import KnownModel as KnownModel
@@ -71,6 +72,7 @@ from ._rules.model_specs import refresh_model_specs as refresh_model_specs
 from ._rules.partial import partial_message as partial_message
 from ._rules.schema import normalize_tool_schema as normalize_tool_schema
 from ._rules.schema import normalize_tools as normalize_tools
+from ._state import echo_counts as echo_counts
 from ._store import KeyValueStore as KeyValueStore
 from ._store import MemoryStore as MemoryStore
 from ._stream_snapshot import SnapshotChoice as SnapshotChoice
@@ -78,6 +80,7 @@ from ._stream_snapshot import SnapshotToolCall as SnapshotToolCall
 from ._stream_snapshot import StreamSnapshot as StreamSnapshot
 
 if _TYPE_CHECKING:
+    from ._redis_store import RedisStore as RedisStore
     from ._retry_tenacity import build_async_retrying as build_async_retrying
     from ._retry_tenacity import build_retrying as build_retrying
     from ._stream_snapshot import SnapshotChoice as PartialChoice  # deprecated
@@ -94,6 +97,7 @@ _LAZY: dict[str, str] = {
     "build_retrying": "._retry_tenacity",
     "AsyncRateLimiter": ".lib.rate_limits",
     "rate_limit_of": ".lib.rate_limits",
+    "RedisStore": "._redis_store",
     "WEB_SEARCH_TOOL": ".lib.web_search",
 }
 
@@ -106,6 +110,7 @@ __all__ = [
     "ClientClosedRequestError",
     "ContentFilterError",
     "ContinuationLimitError",
+    "EchoCounts",
     "EngineOverloadedError",
     "ExceededCurrentQuotaError",
     "ExceededCurrentQuotaForbiddenError",
@@ -142,6 +147,7 @@ __all__ = [
     "RateLimitInfo",
     "RateLimitReachedError",
     "ReasoningEchoPolicy",
+    "RedisStore",
     "Region",
     "ResourceNotFoundError",
     "RetryPolicy",
@@ -162,6 +168,7 @@ __all__ = [
     "build_async_retrying",
     "build_retrying",
     "clear_model_specs",
+    "echo_counts",
     "echo_message",
     "get_model_spec",
     "is_retryable",

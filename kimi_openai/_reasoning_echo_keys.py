@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from ._fields import fields_of, fields_or_empty
 
 __all__ = [
+    "KEY_SIZE",
     "PENDING",
     "Prefix",
     "prefix_of",
@@ -41,6 +42,8 @@ _PREFIX_SIZE: Final = 16
 """Bytes of a prefix digest: 128 bits, so an accidental match across a fleet's stores never happens."""
 _PART_SIZE: Final = 12
 """Bytes of a turn part's digest (a tool call's id and name, or its text), read after its prefix."""
+KEY_SIZE: Final = _PREFIX_SIZE + _PART_SIZE
+"""Bytes of a turn's key: its prefix digest, then one part's."""
 _START: Final = hashlib.blake2b(b"kimi_openai reasoning prefix", digest_size=_PREFIX_SIZE).digest()
 _IDENTITIES: dict[tuple[str | None, ...], bytes] = {}
 """The digest of each message identity computed lately: a history sent again costs a look-up per message."""
@@ -128,12 +131,18 @@ class Prefix:
     process, on every Python version and under every hash seed: keys a fleet's workers share.
     """
 
-    __slots__ = ("_done", "_instructions", "_messages", "_relaxed")
+    __slots__ = ("_done", "_instructions", "_known", "_messages", "_relaxed", "fetched", "shared_end")
 
     def __init__(self, messages: Sequence[object]) -> None:
         self._messages = tuple(messages)
         self._relaxed = self._instructions = _START
         self._done = 0
+        self._known: dict[int, tuple[bytes, bytes]] = {}
+        self.fetched = False
+        """Whether what a shared store holds for this request was read (once per request)."""
+        self.shared_end: bytes | None = None
+        """What the shared store said of this request's messages but system ones: under which
+        system messages another answer to them was written (see ``_reasoning_echo_shared``)."""
 
     def _advance(self, index: int) -> None:
         relaxed, instructions, position = self._relaxed, self._instructions, self._done
@@ -150,12 +159,24 @@ class Prefix:
         self._done = max(self._done, index)
 
     def at(self, index: int) -> tuple[bytes, bytes]:
-        """The digests of ``messages[:index]``: of every message, and without system and developer ones."""
+        """The digests of ``messages[:index]``: of every message, and without system and developer ones.
+
+        Kept once computed: the shared store's read asks for the turns and the end before the
+        restore walk asks for the turns again.
+        """
+        known = self._known.get(index)
+        if known is not None:
+            return known
+        if index < self._done:  # asked out of order: computed afresh, rarely
+            return Prefix(self._messages[:index]).at(index)
         if index > self._done:
             self._advance(index)
         if self._instructions is _START:  # no system message: nothing to combine
-            return self._relaxed, self._relaxed
-        return _digest(self._relaxed + self._instructions, _PREFIX_SIZE), self._relaxed
+            known = (self._relaxed, self._relaxed)
+        else:
+            known = (_digest(self._relaxed + self._instructions, _PREFIX_SIZE), self._relaxed)
+        self._known[index] = known
+        return known
 
     def before(self, index: int) -> bytes:
         """The digest of ``messages[:index]``."""

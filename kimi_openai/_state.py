@@ -43,6 +43,7 @@ from ._config import (
 from ._constants import REGION_BASE_URLS, Region
 from ._errors import KimiConfigurationError
 from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
+from ._reasoning_echo_counts import TOTAL, EchoCounts
 from ._retry import DEFAULT_RETRY_POLICY, RetryConfig, RetrySetup, coerce_retry_policy
 from ._rules.chat_request import TokenLimitField
 from ._store import KeyValueStore, MemoryStore, namespace_of
@@ -54,6 +55,7 @@ __all__ = [
     "NewerOpenAIOptions",
     "construct",
     "copy_arguments",
+    "echo_counts",
     "forget_openai_environment",
     "kimi_state_of",
     "platform_of",
@@ -143,6 +145,19 @@ def kimi_state_of(client: object) -> KimiState | None:
     return state if isinstance(state, KimiState) else None
 
 
+def echo_counts(client: object = None) -> EchoCounts:
+    """What the reasoning echo did with the assistant turns sent without ``reasoning_content``.
+
+    Of one Kimi client (its copies share its count), or of every client of this process when
+    none is given; a snapshot that later requests leave unchanged. A plain ``openai.OpenAI``
+    echoes nothing: all zeros.
+    """
+    if client is None:
+        return TOTAL.snapshot()
+    state = kimi_state_of(client)
+    return EchoCounts() if state is None else state.reasoning.counts.snapshot()
+
+
 def platform_of(client: object) -> Region | None:
     """The Moonshot platform a client's requests reach: ``None`` for a self-hosted engine.
 
@@ -203,7 +218,8 @@ def construct(
     }
     settings = KimiSettings(**{option.name: arguments[option.name] for option in fields(KimiSettings)})
     shared = settings.reasoning_store
-    echo = ReasoningStore(shared=shared, namespace=_namespace(to_openai["api_key"], shared))
+    namespace = _namespace(to_openai["api_key"], shared)
+    echo = ReasoningStore(shared=shared, namespace=namespace, asynchronous=not sync)
     store = MemoryStore() if shared is None else shared
     return to_openai, KimiState(settings, retry, echo, store, fronts, dict(newer))
 
