@@ -217,3 +217,46 @@ def test_an_unreachable_redis_warns_and_the_request_goes_out(
     with pytest.warns(KimiWarning, match="RedisStore failed"):
         answer = client.chat.completions.create(model=MODEL, messages=[USER])
     assert answer.choices[0].message.content
+
+
+def test_each_request_s_outcomes_are_logged_and_set_on_the_current_span(
+    kimi_emulator: MoonshotEmulator,
+    kimi_emulator_client_factory: KimiClientFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    trace = pytest.importorskip("opentelemetry.trace")
+
+    class RecordingSpan(trace.NonRecordingSpan):
+        def __init__(self) -> None:
+            super().__init__(trace.INVALID_SPAN_CONTEXT)  # pyright: ignore[reportUnknownMemberType]
+            self.attributes: dict[str, object] = {}
+            self.events: list[str] = []
+
+        def is_recording(self) -> bool:
+            return True
+
+        def set_attribute(self, key: str, value: object) -> None:
+            self.attributes[key] = value
+
+        def add_event(self, name: str, attributes: object = None, timestamp: object = None) -> None:
+            self.events.append(name)
+
+    store = MemoryStore()
+    first = kimi_emulator_client_factory(reasoning_store=store)
+    history = _history(kimi_emulator, first)
+    stranger = kimi_emulator_client_factory()  # no shared store: a placeholder
+    span = RecordingSpan()
+    caplog.set_level("DEBUG", logger="kimi_openai.reasoning_echo")
+    with trace.use_span(span), pytest.warns(KimiWarning, match="placeholder"):
+        stranger.chat.completions.create(model=MODEL, messages=history, tools=TOOLS)
+    assert span.attributes["kimi.reasoning_echo.placeholder"] == 1
+    assert span.attributes["kimi.reasoning_echo.restored"] == 0
+    assert span.events == ["kimi.reasoning_echo.missing"]
+    assert "0 restored, 1 placeholder, 0 refused, 0 not needed" in caplog.text
+    span = RecordingSpan()
+    with trace.use_span(span):
+        kimi_emulator_client_factory(reasoning_store=store).chat.completions.create(
+            model=MODEL, messages=history, tools=TOOLS
+        )
+    assert span.attributes["kimi.reasoning_echo.restored"] == 1
+    assert span.events == []
