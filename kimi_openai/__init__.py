@@ -26,6 +26,7 @@ from ._errors import FileExtractionServerError as FileExtractionServerError
 from ._errors import GatewayTimeoutError as GatewayTimeoutError
 from ._errors import IncorrectAPIKeyError as IncorrectAPIKeyError
 from ._errors import InvalidAuthenticationError as InvalidAuthenticationError
+from ._errors import InvalidCompactionError as InvalidCompactionError
 from ._errors import InvalidRequestError as InvalidRequestError
 from ._errors import KimiAPIError as KimiAPIError
 from ._errors import KimiAuthenticationError as KimiAuthenticationError
@@ -43,6 +44,8 @@ from ._errors import KimiWarning as KimiWarning
 from ._errors import MalformedResponseError as MalformedResponseError
 from ._errors import MaxStepsExceededError as MaxStepsExceededError
 from ._errors import RateLimitReachedError as RateLimitReachedError
+from ._errors import ReadOnlyStreakError as ReadOnlyStreakError
+from ._errors import RepeatedToolCallError as RepeatedToolCallError
 from ._errors import ResourceNotFoundError as ResourceNotFoundError
 from ._errors import ServerError as ServerError
 from ._errors import ServerUnavailableError as ServerUnavailableError
@@ -112,6 +115,7 @@ __all__ = [
     "GatewayTimeoutError",
     "IncorrectAPIKeyError",
     "InvalidAuthenticationError",
+    "InvalidCompactionError",
     "InvalidRequestError",
     "KimiAPIError",
     "KimiAuthenticationError",
@@ -137,8 +141,10 @@ __all__ = [
     "Price",
     "RateLimitInfo",
     "RateLimitReachedError",
+    "ReadOnlyStreakError",
     "ReasoningEchoPolicy",
     "Region",
+    "RepeatedToolCallError",
     "ResourceNotFoundError",
     "RetryPolicy",
     "ServerError",
