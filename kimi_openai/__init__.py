@@ -77,6 +77,10 @@ from ._rules.schema import normalize_tools as normalize_tools
 from ._stream_snapshot import SnapshotChoice as SnapshotChoice
 from ._stream_snapshot import SnapshotToolCall as SnapshotToolCall
 from ._stream_snapshot import StreamSnapshot as StreamSnapshot
+from ._usage import TieredPrices as TieredPrices
+from ._usage import TokenPrices as TokenPrices
+from ._usage import UsageTotals as UsageTotals
+from ._usage import usage_cost as usage_cost
 
 if _TYPE_CHECKING:
     from ._retry_tenacity import build_async_retrying as build_async_retrying
@@ -157,10 +161,13 @@ __all__ = [
     "StreamSnapshot",
     "StreamTimeoutError",
     "ThinkingParam",
+    "TieredPrices",
     "TokenBudgetExceededError",
+    "TokenPrices",
     "ToolExecutionError",
     "ToolLoopError",
     "UnexpectedOutputError",
+    "UsageTotals",
     "build_async_retrying",
     "build_retrying",
     "clear_model_specs",
@@ -174,6 +181,7 @@ __all__ = [
     "partial_message",
     "rate_limit_of",
     "refresh_model_specs",
+    "usage_cost",
 ]
 
 

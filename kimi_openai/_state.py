@@ -45,6 +45,7 @@ from ._errors import KimiConfigurationError
 from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
 from ._retry import DEFAULT_RETRY_POLICY, RetryConfig, RetrySetup, coerce_retry_policy
 from ._rules.chat_request import TokenLimitField
+from ._usage import UsageTotals
 
 __all__ = [
     "OPENAI_PLATFORM_ONLY",
@@ -109,10 +110,12 @@ class KimiState:
     """The Moonshot platform a non-Moonshot base URL fronts, as told by ``region=`` (see :func:`platform_of`)."""
     newer_options: Mapping[str, object] = field(default_factory=dict[str, object])
     """Constructor keywords of a newer openai than this package names, for ``copy()`` to carry over."""
+    usage: UsageTotals = field(default_factory=UsageTotals)
+    """Running totals of the chat requests (``client.usage``); one is shared by a client and its copies."""
 
     def remembering_with(self, other: KimiState) -> KimiState:
-        """This state, sharing ``other``'s memory of reasoning: a copy answers for what its client returned."""
-        return replace(self, reasoning=other.reasoning)
+        """This state, sharing ``other``'s memory of reasoning and usage totals: a copy answers for its client."""
+        return replace(self, reasoning=other.reasoning, usage=other.usage)
 
 
 def kimi_state_of(client: object) -> KimiState | None:
@@ -180,7 +183,8 @@ def construct(
         **openai_keywords(enforce, newer),
     }
     settings = KimiSettings(**{option.name: arguments[option.name] for option in fields(KimiSettings)})
-    return to_openai, KimiState(settings, retry, ReasoningStore(), fronts, dict(newer))
+    usage = UsageTotals.for_platform(region_of(url) or fronts)
+    return to_openai, KimiState(settings, retry, ReasoningStore(), fronts, dict(newer), usage)
 
 
 def copy_arguments(

@@ -144,7 +144,7 @@ def _normalised(arguments: str) -> str:
         return arguments.strip()
 
 
-class _Run:
+class LoopRun:
     """The state of one loop; the sync and async drivers share it."""
 
     def __init__(self, model: str, messages: Iterable[object], limits: LoopLimits) -> None:
@@ -346,7 +346,7 @@ def _unknown(call: _Call) -> _UnknownToolError:
     return _UnknownToolError(f"no tool named {call.name!r} was offered")
 
 
-def _run_call(client: KimiOpenAI, run: _Run, call: _Call) -> tuple[str, str | None]:
+def _run_call(client: KimiOpenAI, run: LoopRun, call: _Call) -> tuple[str, str | None]:
     """(content, error) of one call, run synchronously."""
     if call.name == WEB_SEARCH:
         return call.arguments, None  # Moonshot searches; the arguments go back as they came
@@ -365,7 +365,7 @@ def _run_call(client: KimiOpenAI, run: _Run, call: _Call) -> tuple[str, str | No
         return run.failed(call, exc), str(exc)
 
 
-async def _async_run_call(client: AsyncKimiOpenAI, run: _Run, call: _Call) -> tuple[str, str | None]:
+async def _async_run_call(client: AsyncKimiOpenAI, run: LoopRun, call: _Call) -> tuple[str, str | None]:
     """(content, error) of one call; sync functions run in a worker thread."""
     if call.name == WEB_SEARCH:
         return call.arguments, None
@@ -386,7 +386,9 @@ async def _async_run_call(client: AsyncKimiOpenAI, run: _Run, call: _Call) -> tu
         return run.failed(call, exc), str(exc)
 
 
-async def _run_turn(client: AsyncKimiOpenAI, run: _Run, calls: list[_Call]) -> list[tuple[str, str | None]]:
+async def _run_turn(
+    client: AsyncKimiOpenAI, run: LoopRun, calls: list[_Call]
+) -> list[tuple[str, str | None]]:
     """Run the calls of one turn: the parallel ones together, then the others one at a time.
 
     The outcomes come back in the calls' order, whatever order they ran in.
@@ -409,7 +411,7 @@ async def _run_turn(client: AsyncKimiOpenAI, run: _Run, calls: list[_Call]) -> l
     return outcomes
 
 
-def _run_turn_sync(client: KimiOpenAI, run: _Run, calls: list[_Call]) -> list[tuple[str, str | None]]:
+def _run_turn_sync(client: KimiOpenAI, run: LoopRun, calls: list[_Call]) -> list[tuple[str, str | None]]:
     """The calls of one turn, in the order the async loop starts them (``parallel=False`` ones last)."""
     outcomes: list[tuple[str, str | None]] = [("", None)] * len(calls)
     together, alone = run.order(calls)
@@ -418,15 +420,15 @@ def _run_turn_sync(client: KimiOpenAI, run: _Run, calls: list[_Call]) -> list[tu
     return outcomes
 
 
-def _start(
+def start_run(
     model: str, messages: Iterable[object], tools: Iterable[object], limits: LoopLimits
-) -> tuple[_Run, list[str]]:
-    run = _Run(model, messages, limits)
+) -> tuple[LoopRun, list[str]]:
+    run = LoopRun(model, messages, limits)
     uris = [uri for uri in (run.add(spec) for spec in tools) if uri is not None]
     return run, uris
 
 
-def drive(client: KimiOpenAI, run: _Run, uris: list[str], create_kwargs: dict[str, Any]) -> ToolRunResult:
+def drive(client: KimiOpenAI, run: LoopRun, uris: list[str], create_kwargs: dict[str, Any]) -> ToolRunResult:
     """The sync loop over a prepared run (``run_tools`` and ``Conversation.send``)."""
     for uri in uris:
         run.add_formula(uri, cast("list[Mapping[str, Any]]", client.formulas.tools(uri)))
@@ -441,7 +443,7 @@ def drive(client: KimiOpenAI, run: _Run, uris: list[str], create_kwargs: dict[st
 
 
 async def async_drive(
-    client: AsyncKimiOpenAI, run: _Run, uris: list[str], create_kwargs: dict[str, Any]
+    client: AsyncKimiOpenAI, run: LoopRun, uris: list[str], create_kwargs: dict[str, Any]
 ) -> ToolRunResult:
     """The async loop over a prepared run (``async_run_tools`` and ``AsyncConversation.send``)."""
     for uri in uris:
@@ -502,7 +504,7 @@ def run_tools(
     limits = LoopLimits(
         max_steps, max_tokens_budget, repeated_call_limit, read_only_streak_limit, on_tool_error, compact
     )
-    run, uris = _start(model, messages, tools, limits)
+    run, uris = start_run(model, messages, tools, limits)
     return drive(client, run, uris, dict(create_kwargs))
 
 
@@ -527,5 +529,5 @@ async def async_run_tools(
     limits = LoopLimits(
         max_steps, max_tokens_budget, repeated_call_limit, read_only_streak_limit, on_tool_error, compact
     )
-    run, uris = _start(model, messages, tools, limits)
+    run, uris = start_run(model, messages, tools, limits)
     return await async_drive(client, run, uris, dict(create_kwargs))
