@@ -113,7 +113,7 @@ def _unanswered(index: int, ids: Sequence[str]) -> str:
 
 def elide_old_tool_results(
     keep_turns: int = 1, *, placeholder: str = "[{chars} characters elided]"
-) -> Compactor:
+) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
     """A compactor that replaces the content of old tool results with a short note.
 
     The tool messages of the newest ``keep_turns`` tool-calling assistant turns go out as they
