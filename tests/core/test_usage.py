@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from openai.types import CompletionUsage
+from pydantic import BaseModel
 
 from kimi_openai import (
     AsyncKimiOpenAI,
@@ -228,3 +229,21 @@ async def test_concurrent_async_requests_are_all_counted(
         10,
         150,
     )
+
+
+class Answer(BaseModel):
+    a: int
+
+
+def test_the_stream_helper_and_parse_count_once_each(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    kimi_emulator.queue_text("Hi.", usage=Usage(10, 5))
+    kimi_emulator.queue_text('{"a": 1}', usage=Usage(20, 7))
+    with kimi_emulator_client.chat.completions.stream(model=MODEL, messages=HELLO) as stream:
+        for _ in stream:
+            pass
+        stream.get_final_completion()
+    kimi_emulator_client.chat.completions.parse(model=MODEL, messages=HELLO, response_format=Answer)
+    usage = kimi_emulator_client.usage
+    assert (usage.requests, usage.prompt_tokens, usage.completion_tokens) == (2, 30, 12)
