@@ -161,5 +161,23 @@ def echo_store_memory() -> HookResult:
     )
 
 
+def usage_totals_cost(per_request_ms: float) -> HookResult:
+    """Counting one answer in the client's running totals (``client.usage``), as every request does."""
+    totals_class = _lookup("kimi_openai._usage", "UsageTotals")
+    name = "usage totals per answer (`UsageTotals.add`, the count behind `client.usage`)"
+    if totals_class is None:
+        return HookResult(name, "—", f"{PLACEHOLDER} (`kimi_openai._usage.UsageTotals`)")
+    totals: Any = totals_class()
+    completion: Any = _completion(0)
+    us = _per_call_us(lambda: totals.add(completion.model, completion.usage))
+    share = us / (per_request_ms * 1000) * 100
+    return HookResult(name, f"{us:.1f} µs/call", f"{share:.2f}% of one openai create() on the local server")
+
+
 def measure_hooks(per_request_ms: float) -> list[HookResult]:
-    return [validation_cost(per_request_ms), *echo_bookkeeping_cost(), echo_store_memory()]
+    return [
+        validation_cost(per_request_ms),
+        *echo_bookkeeping_cost(),
+        echo_store_memory(),
+        usage_totals_cost(per_request_ms),
+    ]

@@ -34,6 +34,7 @@ from kimi_openai.testing import (
     TextReply,
     ToolCall,
     ToolCallsReply,
+    Usage,
 )
 
 KEY_VARIABLES = ("MOONSHOT_API_KEY", "KIMI_API_KEY")
@@ -98,6 +99,26 @@ OFFLINE_ANSWERS: dict[str, tuple[ScriptItem, ...]] = {
         _calls(ToolCall("get_weather", {"city": "Paris"}), reasoning="Paris: call the tool."),
     ),
     "agents_cancellation": (_calls(ToolCall("write_report", {"topic": "tea"})),),
+    "tool_loop_guards": tuple(_calls(ToolCall("search_inbox", {"query": "ACME invoice"})) for _ in range(3)),
+    "tool_loop_compaction": tuple(
+        _calls(ToolCall("read_chapter", {"number": n}), reasoning=f"Read chapter {n}.") for n in (1, 2, 3)
+    ),
+    "parallel_tools_serial": (
+        _calls(
+            ToolCall("save_order", {"item": "tea", "quantity": 2}),
+            ToolCall("fetch_price", {"item": "tea"}),
+            ToolCall("save_order", {"item": "kettle", "quantity": 1}),
+            ToolCall("fetch_price", {"item": "kettle"}),
+        ),
+    ),
+    "conversation_tools": (
+        _calls(ToolCall("get_weather", {"city": "Paris"})),
+        TextReply("Sunny, 21 °C in Paris."),
+        _calls(ToolCall("get_weather", {"city": "Lima"})),
+        TextReply("Sunny, 17 °C in Lima."),
+    ),
+    # A long prompt, mostly from the cache: above the 128k tier of the example's tiered prices.
+    "cost_and_usage": (TextReply("Boil water, make tea, warm hands.", usage=Usage(150_000, 400, 120_000)),),
 }
 """What the offline model answers, in order, per example; requests beyond these get the default answers."""
 

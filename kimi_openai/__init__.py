@@ -26,6 +26,7 @@ from ._errors import FileExtractionServerError as FileExtractionServerError
 from ._errors import GatewayTimeoutError as GatewayTimeoutError
 from ._errors import IncorrectAPIKeyError as IncorrectAPIKeyError
 from ._errors import InvalidAuthenticationError as InvalidAuthenticationError
+from ._errors import InvalidCompactionError as InvalidCompactionError
 from ._errors import InvalidRequestError as InvalidRequestError
 from ._errors import KimiAPIError as KimiAPIError
 from ._errors import KimiAuthenticationError as KimiAuthenticationError
@@ -43,6 +44,8 @@ from ._errors import KimiWarning as KimiWarning
 from ._errors import MalformedResponseError as MalformedResponseError
 from ._errors import MaxStepsExceededError as MaxStepsExceededError
 from ._errors import RateLimitReachedError as RateLimitReachedError
+from ._errors import ReadOnlyStreakError as ReadOnlyStreakError
+from ._errors import RepeatedToolCallError as RepeatedToolCallError
 from ._errors import ResourceNotFoundError as ResourceNotFoundError
 from ._errors import ServerError as ServerError
 from ._errors import ServerUnavailableError as ServerUnavailableError
@@ -78,6 +81,10 @@ from ._store import MemoryStore as MemoryStore
 from ._stream_snapshot import SnapshotChoice as SnapshotChoice
 from ._stream_snapshot import SnapshotToolCall as SnapshotToolCall
 from ._stream_snapshot import StreamSnapshot as StreamSnapshot
+from ._usage import TieredPrices as TieredPrices
+from ._usage import TokenPrices as TokenPrices
+from ._usage import UsageTotals as UsageTotals
+from ._usage import usage_cost as usage_cost
 
 if _TYPE_CHECKING:
     from ._redis_store import RedisStore as RedisStore
@@ -119,6 +126,7 @@ __all__ = [
     "GatewayTimeoutError",
     "IncorrectAPIKeyError",
     "InvalidAuthenticationError",
+    "InvalidCompactionError",
     "InvalidRequestError",
     "KeyValueStore",
     "KimiAPIError",
@@ -146,9 +154,11 @@ __all__ = [
     "Price",
     "RateLimitInfo",
     "RateLimitReachedError",
+    "ReadOnlyStreakError",
     "ReasoningEchoPolicy",
     "RedisStore",
     "Region",
+    "RepeatedToolCallError",
     "ResourceNotFoundError",
     "RetryPolicy",
     "ServerError",
@@ -161,10 +171,13 @@ __all__ = [
     "StreamSnapshot",
     "StreamTimeoutError",
     "ThinkingParam",
+    "TieredPrices",
     "TokenBudgetExceededError",
+    "TokenPrices",
     "ToolExecutionError",
     "ToolLoopError",
     "UnexpectedOutputError",
+    "UsageTotals",
     "build_async_retrying",
     "build_retrying",
     "clear_model_specs",
@@ -179,6 +192,7 @@ __all__ = [
     "partial_message",
     "rate_limit_of",
     "refresh_model_specs",
+    "usage_cost",
 ]
 
 

@@ -49,6 +49,7 @@ from ._state import (
     platform_of,
 )
 from ._store import KeyValueStore
+from ._usage import UsageTotals
 
 if TYPE_CHECKING:
     # Resources are imported when first used, as openai does: `import kimi_openai` stays light.
@@ -136,6 +137,15 @@ class BaseKimiClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         A proxy's base URL counts as the platform given with it: ``KimiOpenAI(base_url=proxy, region="cn")``.
         """
         return platform_of(self)
+
+    @property
+    def usage(self) -> UsageTotals:
+        """Requests, tokens, cache hits and cost of every chat request of this client and its copies.
+
+        ``client.usage.cost()`` prices them at list price in the platform's currency;
+        ``client.usage.reset()`` starts again from zero.
+        """
+        return self._kimi_state.usage
 
     def __repr__(self) -> str:
         # Never the key, nor a password in the base URL: reprs end up in logs, tracebacks and bug reports.

@@ -21,6 +21,9 @@ has its own class, which also subclasses the openai class for its HTTP status::
     │   ├── ToolLoopError            (``run_tools`` / ``run_web_search`` stopped before an answer; ``.messages``)
     │   │   ├── MaxStepsExceededError    (the model still asked for tools after ``max_steps``)
     │   │   ├── TokenBudgetExceededError (the requests used more than ``max_tokens_budget``)
+    │   │   ├── RepeatedToolCallError    (the same call ``repeated_call_limit`` times in a row)
+    │   │   ├── ReadOnlyStreakError      (``read_only_streak_limit`` read-only calls in a row)
+    │   │   ├── InvalidCompactionError   (a ``compact=`` callable returned a transcript Moonshot rejects)
     │   │   └── ToolExecutionError       (a tool raised, with ``on_tool_error="raise"``)
     │   ├── BatchTimeoutError        + TimeoutError (a batch not finished within ``timeout``; ``.batch``)
     │   └── K2MarkupError            + ValueError (defective K2 tool-call markup, in strict mode; ``.problem``)
@@ -601,6 +604,57 @@ class TokenBudgetExceededError(ToolLoopError):
     """The requests so far used more than ``max_tokens_budget`` tokens (sum of ``usage.total_tokens``)."""
 
 
+class _GuardError(ToolLoopError):
+    """A loop guard stopped the loop before running ``tool_name`` once more."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        messages: list[dict[str, Any]],
+        steps: int,
+        total_tokens: int,
+        tool_name: str,
+        arguments: str,
+        count: int,
+    ) -> None:
+        super().__init__(message, messages=messages, steps=steps, total_tokens=total_tokens)
+        self.tool_name = tool_name
+        """The tool of the call that tripped the guard."""
+        self.arguments = arguments
+        """That call's arguments, as the model sent them."""
+        self.count = count
+        """How many calls the guard counted, that one included."""
+
+
+class RepeatedToolCallError(_GuardError):
+    """The model made the same call (tool and JSON-normalised arguments) ``repeated_call_limit`` times in a row.
+
+    The repeated call was not run; ``messages`` ends before the turn that made it.
+    """
+
+
+class ReadOnlyStreakError(_GuardError):
+    """The model made ``read_only_streak_limit`` calls to read-only tools in a row, none to a mutating tool.
+
+    The last call was not run; ``messages`` ends before the turn that made it.
+    """
+
+
+class InvalidCompactionError(ToolLoopError):
+    """The ``compact=`` callable of a tool loop returned messages Moonshot would reject; nothing was sent.
+
+    ``problem`` says which rule the compacted list breaks; ``messages`` is the full transcript.
+    """
+
+    def __init__(
+        self, message: str, *, messages: list[dict[str, Any]], steps: int, total_tokens: int, problem: str
+    ) -> None:
+        super().__init__(message, messages=messages, steps=steps, total_tokens=total_tokens)
+        self.problem = problem
+        """What is wrong with the compacted list."""
+
+
 class ToolExecutionError(ToolLoopError):
     """A tool raised and ``on_tool_error="raise"`` was chosen; the tool's exception is ``__cause__``."""
 
@@ -859,6 +913,7 @@ __all__ = [
     "GatewayTimeoutError",
     "IncorrectAPIKeyError",
     "InvalidAuthenticationError",
+    "InvalidCompactionError",
     "InvalidRequestError",
     "K2MarkupError",
     "K2Problem",
@@ -880,6 +935,8 @@ __all__ = [
     "MalformedResponseError",
     "MaxStepsExceededError",
     "RateLimitReachedError",
+    "ReadOnlyStreakError",
+    "RepeatedToolCallError",
     "ResourceNotFoundError",
     "ServerError",
     "ServerUnavailableError",

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from ._ratelimit_headers import parse_rate_limit_headers
 from ._rules.chat import check_helper_arguments, prepare_chat_request
 from ._state import KimiSettings, KimiState, kimi_state_of
+from ._usage import stream_usage
 from .types.chat.kimi_chat_completion import KimiChatCompletion
 
 if TYPE_CHECKING:
@@ -168,12 +169,16 @@ def after_completion(result: Any, state: KimiState, response: httpx.Response | N
 
             apply_k2_markup(result)
         state.reasoning.remember_completion(result)
+        state.usage.add(result.model, result.usage)
     return result
 
 
 def after_stream(chunks: list[Any], state: KimiState, request: Prefix | None) -> None:
     """Called once a chat stream has finished (``[DONE]`` received); ``request`` as taken at its start."""
     state.reasoning.remember_chunks(chunks, request)
+    counted = stream_usage(chunks)
+    if counted is not None:
+        state.usage.add(*counted)
 
 
 def fast_completion(data: object, cast_to: object, *, strict: bool) -> KimiChatCompletion | None:

@@ -47,6 +47,7 @@ from ._reasoning_echo_counts import TOTAL, EchoCounts
 from ._retry import DEFAULT_RETRY_POLICY, RetryConfig, RetrySetup, coerce_retry_policy
 from ._rules.chat_request import TokenLimitField
 from ._store import KeyValueStore, MemoryStore, namespace_of
+from ._usage import UsageTotals
 
 __all__ = [
     "OPENAI_PLATFORM_ONLY",
@@ -125,18 +126,20 @@ class KimiState:
     """The Moonshot platform a non-Moonshot base URL fronts, as told by ``region=`` (see :func:`platform_of`)."""
     newer_options: Mapping[str, object] = field(default_factory=dict[str, object])
     """Constructor keywords of a newer openai than this package names, for ``copy()`` to carry over."""
+    usage: UsageTotals = field(default_factory=UsageTotals)
+    """Running totals of the chat requests (``client.usage``); one is shared by a client and its copies."""
 
     def remembering_with(self, other: KimiState) -> KimiState:
-        """This state, sharing ``other``'s memory of reasoning: a copy answers for what its client returned.
+        """This state, sharing ``other``'s memory of reasoning and usage totals: a copy answers for what its client returned.
 
         A copy given another ``reasoning_store`` (or another key, whose entries live in another
-        namespace) keeps its own memory.
+        namespace) keeps its own memory of reasoning; the usage totals are always shared.
         """
         if self.settings.reasoning_store is not other.settings.reasoning_store:
-            return self
+            return replace(self, usage=other.usage)
         if self.reasoning.namespace != other.reasoning.namespace:
-            return replace(self, store=other.store)
-        return replace(self, reasoning=other.reasoning, store=other.store)
+            return replace(self, store=other.store, usage=other.usage)
+        return replace(self, reasoning=other.reasoning, store=other.store, usage=other.usage)
 
 
 def kimi_state_of(client: object) -> KimiState | None:
@@ -221,7 +224,8 @@ def construct(
     namespace = _namespace(to_openai["api_key"], shared)
     echo = ReasoningStore(shared=shared, namespace=namespace, asynchronous=not sync)
     store = MemoryStore() if shared is None else shared
-    return to_openai, KimiState(settings, retry, echo, store, fronts, dict(newer))
+    usage = UsageTotals.for_platform(region_of(url) or fronts)
+    return to_openai, KimiState(settings, retry, echo, store, fronts, dict(newer), usage)
 
 
 def _namespace(api_key: object, store: KeyValueStore | None) -> str:

@@ -58,6 +58,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "kimi_openai._sse",
         "kimi_openai._state",
         "kimi_openai._streaming",
+        "kimi_openai._usage",
     ),
     1: ("kimi_openai._rules",),
     0: (

@@ -216,6 +216,37 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "Nairobi: You said: What should I see in Nairobi?",
         "4 runs, ",
     ),
+    "tool_loop_guards": (
+        'stopped: search_inbox({"query": "ACME invoice"}) came 3 times in a row',
+        "transcript roles: ['user', 'assistant', 'tool', 'assistant', 'tool']",
+        "after 3 requests and ",
+    ),
+    "tool_loop_compaction": (
+        "characters sent per request: [66, 3037, 3061, 3085]",
+        "characters in the returned transcript: 8979 (nothing elided there)",
+    ),
+    "parallel_tools_serial": (
+        "still a plain function: saved 2 x cups",
+        "ran in this order: ['fetch tea', 'fetch kettle', 'save tea', 'save kettle']",
+        'save_order({"item": "tea", "quantity": 2}) -> saved 2 x tea\n'
+        'fetch_price({"item": "tea"}) -> 4.5\n'
+        'save_order({"item": "kettle", "quantity": 1}) -> saved 1 x kettle\n'
+        'fetch_price({"item": "kettle"}) -> 30.0',
+    ),
+    "conversation_tools": (
+        "answer: Sunny, 21 °C in Paris.",
+        'ran get_weather({"city": "Paris"}) -> {"city":"Paris","sky":"sunny","temp_c":21}',
+        "history: ['system', 'user', 'assistant', 'tool', 'assistant', 'user', 'assistant', 'tool', 'assistant']",
+        "usage: 4 requests, ",
+        "refused: Conversation() got an unexpected keyword argument 'sytem'",
+    ),
+    "cost_and_usage": (
+        "this answer at list price: ",
+        "at my prices: 0.037000\nat tiered prices: 0.074000",
+        "client totals: 2 requests, ",
+        "refused: prices={'input': 0.6} is not a price",
+        "after reset: 0 requests",
+    ),
     "agents_cancellation": (
         "writing a report on tea...\nstopped: the run was cancelled",
         "stopped early after 2",

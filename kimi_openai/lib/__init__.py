@@ -40,9 +40,11 @@ if TYPE_CHECKING:
     from .rate_limits import rate_limit_of as rate_limit_of
     from .resume import async_stream_with_resume as async_stream_with_resume
     from .resume import stream_with_resume as stream_with_resume
+    from .tools import Compactor as Compactor
     from .tools import Formula as Formula
     from .tools import FunctionTool as FunctionTool
     from .tools import async_run_tools as async_run_tools
+    from .tools import elide_old_tool_results as elide_old_tool_results
     from .tools import function_tool as function_tool
     from .tools import run_tools as run_tools
     from .web_search import WEB_SEARCH_TOOL as WEB_SEARCH_TOOL
@@ -69,7 +71,9 @@ _LAZY: dict[str, str] = {
     "WebSearchResult": ".web_search",
     "run_web_search": ".web_search",
     "async_run_web_search": ".web_search",
+    "Compactor": ".tools",
     "Formula": ".tools",
+    "elide_old_tool_results": ".tools",
     "FunctionTool": ".tools",
     "function_tool": ".tools",
     "run_tools": ".tools",
@@ -102,6 +106,7 @@ __all__ = [
     "AsyncConversationStream",
     "AsyncPartialStream",
     "BatchTimeoutError",
+    "Compactor",
     "Conversation",
     "ConversationCheckpoint",
     "ConversationStream",
@@ -123,6 +128,7 @@ __all__ = [
     "async_run_web_search",
     "async_stream_with_resume",
     "continue_after_length",
+    "elide_old_tool_results",
     "extracted_file_messages",
     "function_tool",
     "image_part_from_bytes",

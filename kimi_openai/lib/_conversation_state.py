@@ -7,17 +7,25 @@ the calls to the client.
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from openai.types import CompletionUsage
 from pydantic import BaseModel
 
 from kimi_openai._reasoning_echo import echo_message
-from kimi_openai._rules.model_specs import Currency, KnownModel, get_model_spec
+from kimi_openai._rules.model_specs import KnownModel
+from kimi_openai._usage import Prices, TokenCounts, cached_tokens, requests_cost
+from kimi_openai.types.balance import Currency
 from kimi_openai.types.chat import KimiChatCompletion
+from kimi_openai.types.tool_run import ToolRunResult
+
+from ._function_tool import FunctionTool, function_tool
+from .tools import Formula, LoopLimits, LoopRun, start_run
 
 __all__ = [
     "ConversationCheckpoint",
@@ -31,40 +39,16 @@ __all__ = [
 MessageInput = str | Mapping[str, Any] | BaseModel
 """A turn to add: user text, a message dict, or a message object returned by the client."""
 
-_PER_MILLION = 1_000_000
-
-
-def _cached_tokens(usage: CompletionUsage) -> int:
-    # Documented at the top level, seen live inside prompt_tokens_details too
-    # (https://platform.kimi.ai/docs/api/chat; AstrBotDevs/AstrBot #6614): top level first.
-    top = getattr(usage, "cached_tokens", None)
-    if isinstance(top, int):
-        return top
-    details = usage.prompt_tokens_details
-    nested = details.cached_tokens if details is not None else None
-    return nested if isinstance(nested, int) else 0
-
-
-@dataclass(slots=True)
-class TokenCounts:
-    """Tokens billed for the requests of one model."""
-
-    requests: int = 0
-    prompt_tokens: int = 0
-    """Input tokens, cache hits included (Moonshot counts them in ``prompt_tokens``)."""
-    completion_tokens: int = 0
-    """Output tokens, reasoning included."""
-    cached_tokens: int = 0
-    """Input tokens served from the prompt cache (billed at the cache-hit price)."""
-
 
 @dataclass(slots=True)
 class ConversationUsage:
-    """Tokens and list-price cost of every request a conversation made, per model."""
+    """Tokens and cost of every request a conversation made, per model and per request."""
 
     by_model: dict[str, TokenCounts] = field(default_factory=dict[str, TokenCounts])
     currency: Currency = "USD"
     """The currency :meth:`cost` uses by default: the one the client's platform bills in."""
+    per_request: list[tuple[str, int, int, int]] = field(default_factory=list[tuple[str, int, int, int]])
+    """``(model, prompt_tokens, completion_tokens, cached_tokens)`` of each request, in order (tiered prices need them)."""
 
     @property
     def requests(self) -> int:
@@ -77,6 +61,10 @@ class ConversationUsage:
     @property
     def completion_tokens(self) -> int:
         return sum(c.completion_tokens for c in self.by_model.values())
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
 
     @property
     def cached_tokens(self) -> int:
@@ -92,35 +80,33 @@ class ConversationUsage:
         """Count one request (a request whose answer had no usage counts with zero tokens)."""
         counts = self.by_model.setdefault(model, TokenCounts())
         counts.requests += 1
-        if usage is not None:
-            counts.prompt_tokens += usage.prompt_tokens
-            counts.completion_tokens += usage.completion_tokens
-            counts.cached_tokens += _cached_tokens(usage)
+        prompt, completion, cached = (
+            (0, 0, 0)
+            if usage is None
+            else (usage.prompt_tokens, usage.completion_tokens, cached_tokens(usage))
+        )
+        counts.prompt_tokens += prompt
+        counts.completion_tokens += completion
+        counts.cached_tokens += cached
+        self.per_request.append((model, prompt, completion, cached))
 
-    def cost(self, currency: Currency | None = None) -> float | None:
-        """List-price cost from the model specs' prices (``ModelSpec.prices``), per million tokens.
+    def cost(self, currency: Currency | None = None, *, prices: Prices | None = None) -> float | None:
+        """The cost of every request: list prices (``ModelSpec.prices``) in ``currency``, or ``prices``.
 
-        Cache hits at the cache-hit price, the rest of the prompt at the cache-miss price,
-        output (reasoning included) at the output price. ``None`` when a model used has no
-        price in ``currency`` in the spec table. Discounts and tool fees are not counted.
+        Cache hits at the cache-hit price, the rest of the prompt at the input (cache-miss) price,
+        output (reasoning included) at the output price, per million tokens; a tiered price
+        applies per request, by its prompt size. ``None`` when a model used has no price (in
+        ``currency`` in the spec table, or in ``prices``). Discounts and tool fees are not counted.
+
+        Raises:
+            KimiValidationError: ``prices`` in a shape :func:`~kimi_openai.usage_cost` does not read.
         """
-        currency = currency or self.currency
-        total = 0.0
-        for model, counts in self.by_model.items():
-            price = next((p for p in get_model_spec(model).prices if p.currency == currency), None)
-            if price is None:
-                return None
-            hit = price.cache_miss if price.cache_hit is None else price.cache_hit
-            missed = counts.prompt_tokens - counts.cached_tokens
-            total += (
-                counts.cached_tokens * hit
-                + missed * price.cache_miss
-                + counts.completion_tokens * price.output
-            )
-        return total / _PER_MILLION
+        return requests_cost(self.per_request, currency or self.currency, prices)
 
     def copy(self) -> ConversationUsage:
-        return ConversationUsage({m: copy.copy(c) for m, c in self.by_model.items()}, self.currency)
+        return ConversationUsage(
+            {m: copy.copy(c) for m, c in self.by_model.items()}, self.currency, list(self.per_request)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +206,82 @@ class StreamedTurn:
         return KimiChatCompletion.construct(**values)
 
 
+LOOP_OPTIONS: Final = (
+    "max_steps",
+    "max_tokens_budget",
+    "repeated_call_limit",
+    "read_only_streak_limit",
+    "compact",
+    "on_tool_error",
+)
+"""Keywords a conversation hands its tool loop (when ``tools`` holds functions), not ``create``."""
+
+
+@functools.cache
+def _create_keywords() -> frozenset[str]:
+    """What ``chat.completions.create`` takes: the installed openai's parameters, and Kimi's ``thinking``."""
+    from openai.resources.chat.completions import Completions
+
+    return frozenset(inspect.signature(Completions.create).parameters) - {"self"} | {"thinking"}
+
+
+def check_keywords(owner: str, given: Mapping[str, object]) -> None:
+    """``TypeError`` for a keyword neither ``create`` nor the tool loop takes, before any request."""
+    unknown = [name for name in given if name not in _create_keywords() and name not in LOOP_OPTIONS]
+    if unknown:
+        raise TypeError(
+            f"{owner} got an unexpected keyword argument {unknown[0]!r}: pass chat.completions.create() "
+            f"arguments (thinking, max_tokens, tools...), tool-loop options ({', '.join(LOOP_OPTIONS)}), "
+            "or a field this SDK does not name in extra_body={...}."
+        )
+
+
+def runnable(tools: object) -> bool:
+    """Whether ``tools`` holds something the conversation runs itself (a function, a formula)."""
+    return isinstance(tools, list) and any(
+        isinstance(t, FunctionTool | Formula) for t in cast("list[object]", tools)
+    )
+
+
+def prepared(arguments: Mapping[str, object]) -> dict[str, object]:
+    """``arguments`` with the functions in ``tools`` made into :class:`FunctionTool`\\ s (schemas read once).
+
+    Raises what the tool loop would: a function it cannot describe, a bare declaration beside
+    functions, a limit below 1.
+    """
+    result = dict(arguments)
+    tools = result.get("tools")
+    if isinstance(tools, Iterable) and not isinstance(tools, str | bytes | Mapping):
+        items: list[object] = [_as_tool(t) for t in cast("Iterable[object]", tools)]
+        result["tools"] = items
+        if runnable(items):
+            check = LoopRun("", (), LoopLimits(**{n: result[n] for n in LOOP_OPTIONS if n in result}))  # pyright: ignore[reportArgumentType]
+            for item in items:
+                if not isinstance(item, Formula):
+                    check.add(item)
+    return result
+
+
+def _as_tool(tool: object) -> object:
+    """A plain function as a :class:`FunctionTool`; anything else as it is."""
+    if isinstance(tool, FunctionTool | Formula | Mapping) or not callable(tool):
+        return cast("object", tool)
+    return function_tool(cast("Callable[..., Any]", tool))
+
+
+def declarations(tools: list[object]) -> list[object]:
+    """The declarations of runnable tools, for a turn that only declares them (``stream``, ``estimate_tokens``)."""
+    declared: list[object] = []
+    for tool in tools:
+        if isinstance(tool, Formula):
+            raise TypeError(
+                f"Formula({tool.uri!r}) is declared by Moonshot when the tool loop runs: use send(), "
+                "or declare its tools yourself with client.formulas.tools(uri)."
+            )
+        declared.append(tool.param if isinstance(tool, FunctionTool) else tool)
+    return declared
+
+
 class ConversationState:
     """History, defaults and usage of a conversation; the I/O is in the subclasses."""
 
@@ -230,18 +292,26 @@ class ConversationState:
         messages: Iterable[MessageInput],
         defaults: Mapping[str, object],
         currency: Currency = "USD",
+        system: str | None = None,
     ) -> None:
         if "stream" in defaults or "messages" in defaults:
             raise TypeError("pass messages= as the history; streaming is chosen per turn with .stream()")
+        check_keywords(f"{type(self).__name__}()", defaults)
         self.model: str | KnownModel = model
         """The model of every turn (a turn's ``model=`` overrides it)."""
-        self.defaults: dict[str, object] = dict(defaults)
-        """``create`` keywords sent with every turn (``tools``, ``thinking``, ``prompt_cache_key``...)."""
+        self.defaults: dict[str, object] = prepared(defaults)
+        """``create`` keywords and tool-loop options sent with every turn (``tools``, ``thinking``...)."""
         self.usage = ConversationUsage(currency=currency)
         """Tokens and cost of every request this conversation made."""
         self.last: KimiChatCompletion | None = None
         """The latest answer, also one left out of the history (an empty answer cut off by ``max_tokens``)."""
+        self.last_run: ToolRunResult | None = None
+        """The latest turn that ran tools: every call, its result and the steps it took."""
         self._messages: list[dict[str, Any]] = [as_message(m) for m in messages]
+        if system is not None:
+            if self._messages and self._messages[0].get("role") == "system":
+                raise TypeError("messages= already starts with a system message: give the system prompt once")
+            self._messages.insert(0, {"role": "system", "content": system})
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -287,6 +357,7 @@ class ConversationState:
 
     def _forked(self, fork: ConversationState) -> None:
         fork.defaults = dict(self.defaults)
+        fork.last_run = self.last_run
         fork.usage = self.usage.copy()
         fork.last = self.last
         fork._messages = copy.deepcopy(self._messages)
@@ -294,13 +365,43 @@ class ConversationState:
     def _request(
         self, message: MessageInput | None, kwargs: Mapping[str, object]
     ) -> tuple[list[dict[str, Any]], str, dict[str, object]]:
-        """The messages, model and other keywords of the next turn's ``create``."""
+        """The messages, model and other keywords of the next turn's ``create`` (tools as declarations)."""
         if "stream" in kwargs or "messages" in kwargs:
             raise TypeError("send() and stream() take the turn, not messages= or stream=")
-        arguments = {**self.defaults, **kwargs}
+        check_keywords("the turn", kwargs)
+        arguments = {**self.defaults, **prepared(kwargs)}
+        for option in LOOP_OPTIONS:
+            arguments.pop(option, None)
+        if runnable(arguments.get("tools")):
+            arguments["tools"] = declarations(cast("list[object]", arguments["tools"]))
         model = arguments.pop("model", self.model)
         messages = [*self._messages] if message is None else [*self._messages, as_message(message)]
         return messages, str(model), arguments
+
+    def _tool_loop(
+        self, message: MessageInput | None, kwargs: Mapping[str, object]
+    ) -> tuple[LoopRun, list[str], dict[str, object]] | None:
+        """The tool loop of the next turn when its ``tools`` hold functions or formulas; else ``None``."""
+        if "stream" in kwargs or "messages" in kwargs:
+            raise TypeError("send() takes the turn, not messages= or stream=")
+        check_keywords("the turn", kwargs)
+        arguments = {**self.defaults, **prepared(kwargs)}
+        if not runnable(arguments.get("tools")):
+            return None
+        model = str(arguments.pop("model", self.model))
+        options = {name: arguments.pop(name) for name in LOOP_OPTIONS if name in arguments}
+        tools = cast("list[Any]", arguments.pop("tools"))
+        messages = [*self._messages] if message is None else [*self._messages, as_message(message)]
+        run, uris = start_run(model, messages, tools, LoopLimits(**cast("dict[str, Any]", options)))
+        run.on_completion = lambda completion: self.usage.add(model, completion.usage)
+        return run, uris, arguments
+
+    def _finish_loop(self, result: ToolRunResult) -> KimiChatCompletion:
+        """Keep a finished tool loop: its whole transcript, then the answer (usage was counted per request)."""
+        self.last, self.last_run = result.completion, result
+        self._messages[:] = result.messages
+        self._append_answer(result.completion)
+        return result.completion
 
     def _record(self, messages: list[dict[str, Any]], model: str, completion: KimiChatCompletion) -> None:
         """Keep a finished turn: the sent messages, then the answer echoed with its reasoning.
@@ -313,6 +414,9 @@ class ConversationState:
         self.usage.add(model, completion.usage)
         self.last = completion
         self._messages[:] = messages
+        self._append_answer(completion)
+
+    def _append_answer(self, completion: KimiChatCompletion) -> None:
         if completion.choices:
             answer = dict(echo_message(completion.choices[0].message))
             if answer.get("tool_calls") or answer.get("content") not in (None, "", []):

@@ -9,12 +9,25 @@ for parameters), and is rewritten into Moonshot's schema dialect (MFJS) by
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, cast, get_args, get_origin, get_type_hints
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Generic,
+    ParamSpec,
+    TypeVar,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+    overload,
+)
 
 import pydantic
 import pydantic_core
@@ -28,13 +41,15 @@ __all__ = ["FunctionTool", "function_tool"]
 
 TOOL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9\-_]{2,63}$")
 """[KD-chat] ToolDefinition name rule; ``$`` names are Moonshot's builtins."""
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 _SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Returns|Raises|Yields|Examples?|Notes?):\s*$")
 _ARG_LINE = re.compile(r"^\s*\*{0,2}(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
 
 
 @dataclass(frozen=True)
-class FunctionTool:
-    """A Python function offered to the model as a ``function`` tool."""
+class FunctionTool(Generic[_P, _R]):
+    """A Python function offered to the model as a ``function`` tool; calling it calls the function."""
 
     name: str
     """The tool name the model calls."""
@@ -42,10 +57,28 @@ class FunctionTool:
     """What the tool does, for the model."""
     parameters: dict[str, Any]
     """The MFJS parameters schema."""
-    fn: Callable[..., Any] = field(repr=False)
+    fn: Callable[_P, _R] = field(repr=False)
     """The function."""
     arguments_model: type[pydantic.BaseModel] = field(repr=False)
     """Validates the model's arguments before the call."""
+    read_only: bool = False
+    """The tool only reads: a streak of such calls counts toward ``read_only_streak_limit``."""
+    parallel: bool = True
+    """May run beside the other calls of a turn; ``False`` runs it after them, one at a time."""
+    __name__: ClassVar[str]  # pyright: ignore[reportIncompatibleVariableOverride]
+    """The function's name (set per instance, as ``functools.wraps`` does)."""
+
+    def __post_init__(self) -> None:
+        # The decorated name keeps the function's identity for help(), inspect and pickling by name.
+        # (frozen: set past the dataclass's __setattr__, once, at construction).
+        for attribute in functools.WRAPPER_ASSIGNMENTS:
+            if hasattr(self.fn, attribute):
+                object.__setattr__(self, attribute, getattr(self.fn, attribute))
+        object.__setattr__(self, "__wrapped__", self.fn)
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        """Call the function itself, as if it had not been decorated."""
+        return self.fn(*args, **kwargs)
 
     @property
     def param(self) -> ChatCompletionFunctionToolParam:
@@ -139,20 +172,65 @@ def _arguments_model(fn: Callable[..., Any], name: str, docs: dict[str, str]) ->
     return pydantic.create_model(f"{name}_arguments", **fields)
 
 
+@overload
 def function_tool(
-    fn: Callable[..., Any], *, name: str | None = None, description: str | None = None
-) -> FunctionTool:
+    fn: Callable[_P, _R],
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    read_only: bool = False,
+    parallel: bool = True,
+) -> FunctionTool[_P, _R]: ...
+@overload
+def function_tool(
+    fn: None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    read_only: bool = False,
+    parallel: bool = True,
+) -> Callable[[Callable[_P, _R]], FunctionTool[_P, _R]]: ...
+def function_tool(
+    fn: Callable[_P, _R] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    read_only: bool = False,
+    parallel: bool = True,
+) -> FunctionTool[_P, _R] | Callable[[Callable[_P, _R]], FunctionTool[_P, _R]]:
     """A tool from ``fn``: name, description and parameter schema read from the function.
+
+    Works as a call (``function_tool(fn)``) and as a decorator, bare (``@function_tool``) or
+    with options (``@function_tool(read_only=True)``); the result still calls ``fn`` when called.
 
     Args:
         fn: a function or coroutine function; every parameter is passed by keyword.
         name: the tool name (default ``fn.__name__``); 3 to 64 letters, digits, ``_`` or ``-``.
         description: what the tool does (default: the docstring's summary).
+        read_only: the tool changes nothing; counted by the loops' ``read_only_streak_limit`` guard.
+        parallel: ``False`` keeps the tool from running beside the other calls of a turn: it
+            runs after them, one at a time, and its result still goes back in the model's order.
 
     Raises:
-        KimiValidationError: the name breaks Moonshot's rule, or the function takes ``*args`` /
-            ``**kwargs`` / positional-only parameters.
+        KimiValidationError: the name breaks Moonshot's rule, an option is not a bool, or the
+            function takes ``*args`` / ``**kwargs`` / positional-only parameters.
     """
+    for option, value in (("read_only", read_only), ("parallel", parallel)):
+        if not isinstance(value, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise KimiValidationError(f"function_tool({option}={value!r}): pass True or False.")
+
+    def build(function: Callable[_P, _R]) -> FunctionTool[_P, _R]:
+        return _build(function, name, description, read_only=read_only, parallel=parallel)
+
+    return build if fn is None else build(fn)
+
+
+def _build(
+    fn: Callable[_P, _R], name: str | None, description: str | None, *, read_only: bool, parallel: bool
+) -> FunctionTool[_P, _R]:
+    if isinstance(fn, FunctionTool):
+        # Decorating a tool again (or passing one) keeps its function, with the new options.
+        fn = cast("FunctionTool[_P, _R]", fn).fn
     tool_name = name or getattr(fn, "__name__", "")
     if not TOOL_NAME.match(tool_name):
         raise KimiValidationError(
@@ -162,4 +240,4 @@ def function_tool(
     summary, docs = _docstring(inspect.getdoc(fn))
     model = _arguments_model(fn, tool_name, docs)
     schema = normalize_tool_schema(model.model_json_schema())
-    return FunctionTool(tool_name, description or summary, schema, fn, model)
+    return FunctionTool(tool_name, description or summary, schema, fn, model, read_only, parallel)

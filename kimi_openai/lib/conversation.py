@@ -5,17 +5,21 @@ message through ``client.chat.completions.create`` and appends the answer as
 :func:`~kimi_openai.echo_message` makes it, so a thinking model's
 ``reasoning_content`` always goes back with its tool calls
 (https://platform.kimi.ai/docs/guide/use-thinking-models). It also counts tokens,
-prompt-cache hits and list-price cost per model, and can fork, checkpoint and
+prompt-cache hits and cost per model, and can fork, checkpoint and
 restore its history.
 
 Example::
 
-    chat = Conversation(client, model="kimi-k2.6", tools=[weather_tool])
-    reply = chat.send("Weather in Paris?")
+    chat = Conversation(client, model="kimi-k2.6", system="Be brief.", tools=[get_weather])
+    reply = chat.send("Weather in Paris?")  # runs get_weather, then answers
+    print(chat.usage.total_tokens, chat.usage.cost(), chat.usage.cache_hit_ratio)
+
+With tool declarations (dicts) instead of functions, a turn stops at the model's calls::
+
+    reply = chat.send("Weather in Paris?", tools=[weather_declaration])
     for call in chat.pending_tool_calls:
         chat.add_tool_result(call["id"], {"temp_c": 21})
     reply = chat.send()  # no new message: answer the tool results
-    print(chat.usage.cost("USD"), chat.usage.cache_hit_ratio)
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ._conversation_state import (
     StreamedTurn,
     TokenCounts,
 )
+from .tools import async_drive, drive
 
 if TYPE_CHECKING:
     from kimi_openai._client import AsyncKimiOpenAI, KimiOpenAI
@@ -69,14 +74,24 @@ def _estimate_arguments(arguments: dict[str, object]) -> dict[str, object]:
 
 
 class Conversation(ConversationState):
-    """A chat history on a :class:`~kimi_openai.KimiOpenAI` client.
+    r"""A chat history on a :class:`~kimi_openai.KimiOpenAI` client.
 
     Args:
         client: the client every turn goes through.
         model: the model of every turn (any id; the known ones autocomplete).
+        system: a system prompt, put first in the history.
         messages: the history to start from (dicts, or message objects the client returned).
         **defaults: any ``create`` keyword, sent with every turn (``tools``, ``thinking``,
-            ``prompt_cache_key``, ``max_tokens``...); a turn's own keywords win.
+            ``prompt_cache_key``, ``max_tokens``...), and the tool-loop options of
+            :func:`~kimi_openai.lib.run_tools` (``max_steps``, ``max_tokens_budget``,
+            ``repeated_call_limit``, ``read_only_streak_limit``, ``compact``, ``on_tool_error``);
+            a turn's own keywords win. When ``tools`` holds Python functions (or
+            :func:`~kimi_openai.lib.function_tool` results, :class:`~kimi_openai.lib.Formula`\ s),
+            :meth:`send` runs the tool loop and keeps its whole transcript.
+
+    Raises:
+        TypeError: a keyword that neither ``create`` nor the tool loop takes (before any request).
+        KimiValidationError: a function that cannot be offered as a tool, a limit below 1.
     """
 
     def __init__(
@@ -84,19 +99,26 @@ class Conversation(ConversationState):
         client: KimiOpenAI,
         *,
         model: str | KnownModel,
+        system: str | None = None,
         messages: Iterable[MessageInput] = (),
         **defaults: object,
     ) -> None:
         # The platform's billing currency; USD where none is known (a self-hosted engine).
         currency = PLATFORM_CURRENCY.get(client.region, "USD")
-        super().__init__(model=model, messages=messages, defaults=defaults, currency=currency)
+        super().__init__(model=model, messages=messages, defaults=defaults, currency=currency, system=system)
         self.client = client
 
     def send(self, message: MessageInput | None = None, **create_kwargs: object) -> KimiChatCompletion:
         """Send the history plus ``message`` (none: e.g. after tool results) and keep the answer.
 
-        On an error nothing is added, so the same turn can be sent again.
+        With functions in ``tools``, runs the tool loop until the model answers: every assistant
+        turn and tool result joins the history, :attr:`last_run` has the calls, each request
+        counts in :attr:`usage`. On an error nothing is added to the history (a tool-loop
+        error carries the transcript so far), so the same turn can be sent again.
         """
+        loop = self._tool_loop(message, create_kwargs)
+        if loop is not None:
+            return self._finish_loop(drive(self.client, *loop))
         messages, model, arguments = self._request(message, create_kwargs)
         completion: KimiChatCompletion = cast(
             KimiChatCompletion,
@@ -195,16 +217,24 @@ class AsyncConversation(ConversationState):
         client: AsyncKimiOpenAI,
         *,
         model: str | KnownModel,
+        system: str | None = None,
         messages: Iterable[MessageInput] = (),
         **defaults: object,
     ) -> None:
         # The platform's billing currency; USD where none is known (a self-hosted engine).
         currency = PLATFORM_CURRENCY.get(client.region, "USD")
-        super().__init__(model=model, messages=messages, defaults=defaults, currency=currency)
+        super().__init__(model=model, messages=messages, defaults=defaults, currency=currency, system=system)
         self.client = client
 
     async def send(self, message: MessageInput | None = None, **create_kwargs: object) -> KimiChatCompletion:
-        """Send the history plus ``message`` and keep the answer (see :meth:`Conversation.send`)."""
+        """Send the history plus ``message`` and keep the answer (see :meth:`Conversation.send`).
+
+        With functions in ``tools``, runs :func:`~kimi_openai.lib.async_run_tools` (calls of one
+        turn concurrently).
+        """
+        loop = self._tool_loop(message, create_kwargs)
+        if loop is not None:
+            return self._finish_loop(await async_drive(self.client, *loop))
         messages, model, arguments = self._request(message, create_kwargs)
         completion: KimiChatCompletion = cast(
             KimiChatCompletion,
