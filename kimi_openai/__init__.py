@@ -54,6 +54,7 @@ from ._errors import TokenBudgetExceededError as TokenBudgetExceededError
 from ._errors import ToolExecutionError as ToolExecutionError
 from ._errors import ToolLoopError as ToolLoopError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
+from ._errors import UnservedEndpointError as UnservedEndpointError
 from ._extra_body import ThinkingParam as ThinkingParam
 from ._extra_body import kimi_params as kimi_params
 from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
@@ -155,6 +156,7 @@ __all__ = [
     "ToolExecutionError",
     "ToolLoopError",
     "UnexpectedOutputError",
+    "UnservedEndpointError",
     "build_async_retrying",
     "build_retrying",
     "clear_model_specs",

@@ -35,7 +35,7 @@ from typing_extensions import override
 from ._compat import httpx
 from ._constants import Region
 from ._errors import MalformedResponseError, make_status_error
-from ._pipeline import after_completion, fast_completion, prepare_options
+from ._pipeline import after_completion, fast_completion, prepare_options, response_cast
 from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
 from ._retry import RetryConfig, read_error_body_async, should_retry_response
@@ -183,7 +183,7 @@ class BaseKimiClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         result = fast_completion(data, cast_to, strict=self._strict_response_validation)
         if result is None:
             return after_completion(
-                super()._process_response_data(data=data, cast_to=cast_to, response=response),
+                super()._process_response_data(data=data, cast_to=response_cast(cast_to), response=response),
                 self._kimi_state,
                 response=response,
             )
@@ -397,7 +397,10 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return prepare_options(
-            super()._prepare_options(options), self._kimi_state, moonshot_hosted=self.region is not None
+            super()._prepare_options(options),
+            self._kimi_state,
+            moonshot_hosted=self.region is not None,
+            base_url=self.base_url,
         )
 
 
@@ -549,7 +552,10 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return prepare_options(
-            await super()._prepare_options(options), self._kimi_state, moonshot_hosted=self.region is not None
+            await super()._prepare_options(options),
+            self._kimi_state,
+            moonshot_hosted=self.region is not None,
+            base_url=self.base_url,
         )
 
     @override

@@ -43,6 +43,7 @@ from ._config import (
 from ._constants import REGION_BASE_URLS, Region
 from ._errors import KimiConfigurationError
 from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
+from ._responses_memory import ResponsesMemory
 from ._retry import DEFAULT_RETRY_POLICY, RetryConfig, RetrySetup, coerce_retry_policy
 from ._rules.chat_request import TokenLimitField
 
@@ -109,10 +110,12 @@ class KimiState:
     """The Moonshot platform a non-Moonshot base URL fronts, as told by ``region=`` (see :func:`platform_of`)."""
     newer_options: Mapping[str, object] = field(default_factory=dict[str, object])
     """Constructor keywords of a newer openai than this package names, for ``copy()`` to carry over."""
+    responses: ResponsesMemory = field(default_factory=ResponsesMemory)
+    """The memory of returned Responses (``previous_response_id``, reasoning items); shared like ``reasoning``."""
 
     def remembering_with(self, other: KimiState) -> KimiState:
-        """This state, sharing ``other``'s memory of reasoning: a copy answers for what its client returned."""
-        return replace(self, reasoning=other.reasoning)
+        """This state, sharing ``other``'s memories: a copy answers for what its client returned."""
+        return replace(self, reasoning=other.reasoning, responses=other.responses)
 
 
 def kimi_state_of(client: object) -> KimiState | None:

@@ -51,6 +51,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "kimi_openai._pipeline",
         "kimi_openai._reasoning_echo",
         "kimi_openai._reasoning_echo_keys",
+        "kimi_openai._responses_memory",
         "kimi_openai._retry",
         "kimi_openai._retry_tenacity",
         "kimi_openai._sse",
