@@ -9,18 +9,15 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal, NoReturn
+from typing import Final, NoReturn
 
 from kimi_openai._errors import KimiValidationError
 
-from .model_specs import ModelSpec
+from .model_specs import ModelSpec, TokenLimitField
 
 __all__ = ["OFF_SWITCH", "Ctx", "PreparedRequest", "TokenLimitField", "spec_for"]
 
 logger = logging.getLogger("kimi_openai")
-
-TokenLimitField = Literal["max_tokens", "max_completion_tokens"]
-"""The name a chat request sends its output limit under."""
 
 
 @dataclass(frozen=True, slots=True)
