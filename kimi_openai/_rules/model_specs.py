@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Final, Literal
+from typing import Final, Literal, TypedDict
 
 from kimi_openai.types.balance import Currency
 
@@ -241,7 +241,14 @@ def _official(currency: Currency, prices: tuple[float, float, float], as_of: str
     return Price(currency, *prices, as_of, source)
 
 
-def _retired(date: str, *replacement: str, source: str = KD_MODEL_LIST) -> dict[str, object]:
+class _Lifecycle(TypedDict):
+    lifecycle: Lifecycle
+    lifecycle_date: str
+    lifecycle_source: str
+    replacement: tuple[str, ...]
+
+
+def _retired(date: str, *replacement: str, source: str = KD_MODEL_LIST) -> _Lifecycle:
     return {
         "lifecycle": "retired",
         "lifecycle_date": date,
@@ -252,7 +259,12 @@ def _retired(date: str, *replacement: str, source: str = KD_MODEL_LIST) -> dict[
 
 # The models page lists four ids as served (KD_MODEL_LIST, quoted 2026-09-13; LIVE_0902 listed
 # exactly these from /v1/models on 2026-09-02).
-_CURRENT: Final = {"lifecycle": "current", "lifecycle_date": "2026-09-13", "lifecycle_source": KD_MODEL_LIST}
+_CURRENT: Final[_Lifecycle] = {
+    "lifecycle": "current",
+    "lifecycle_date": "2026-09-13",
+    "lifecycle_source": KD_MODEL_LIST,
+    "replacement": (),
+}
 # The models page: kimi-k2.5 and every moonshot-v1 id answer 404 since 2026-08-31 and point to
 # kimi-k3; kimi-k2.6 is the cheaper current model with the same features (LIVE_0902 saw the 404s).
 _RETIRED_0831: Final = _retired("2026-08-31", "kimi-k3", "kimi-k2.6")
@@ -355,7 +367,6 @@ _K26: Final = replace(
     release_date="2026-04-20",
     notes=_K2_PLANNED,
     sources=(KD_MODEL_LIST, KD_MODELS, KD_CHAT, KD_K2_THINKING, KD_LIST_MODELS, OMP_1838),
-    replacement=(),
     **_CURRENT,
 )
 # kimi-k2.7-code (KD_CHAT thinking; KD_K2_THINKING): thinking and preserved thinking always on;
