@@ -72,6 +72,8 @@ from ._rules.model_specs import refresh_model_specs as refresh_model_specs
 from ._rules.partial import partial_message as partial_message
 from ._rules.schema import normalize_tool_schema as normalize_tool_schema
 from ._rules.schema import normalize_tools as normalize_tools
+from ._store import KeyValueStore as KeyValueStore
+from ._store import MemoryStore as MemoryStore
 from ._stream_snapshot import SnapshotChoice as SnapshotChoice
 from ._stream_snapshot import SnapshotToolCall as SnapshotToolCall
 from ._stream_snapshot import StreamSnapshot as StreamSnapshot
@@ -114,6 +116,7 @@ __all__ = [
     "IncorrectAPIKeyError",
     "InvalidAuthenticationError",
     "InvalidRequestError",
+    "KeyValueStore",
     "KimiAPIError",
     "KimiAuthenticationError",
     "KimiBadRequestError",
@@ -131,6 +134,7 @@ __all__ = [
     "KnownModel",
     "MalformedResponseError",
     "MaxStepsExceededError",
+    "MemoryStore",
     "ModelSpec",
     "PartialChoice",
     "PartialStream",

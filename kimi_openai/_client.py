@@ -48,6 +48,7 @@ from ._state import (
     forget_openai_environment,
     platform_of,
 )
+from ._store import KeyValueStore
 
 if TYPE_CHECKING:
     # Resources are imported when first used, as openai does: `import kimi_openai` stays light.
@@ -233,6 +234,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
+        reasoning_store: KeyValueStore | None = None,
         _strict_response_validation: bool = False,
         _enforce_credentials: bool = True,
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -358,6 +360,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
+        reasoning_store: KeyValueStore | None = None,
         _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -432,6 +435,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
+        reasoning_store: KeyValueStore | None = None,
         _strict_response_validation: bool = False,
         _enforce_credentials: bool = True,
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -536,6 +540,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
+        reasoning_store: KeyValueStore | None = None,
         _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
         **openai_options: Unpack[NewerOpenAIOptions],

@@ -38,6 +38,7 @@ from pydantic import ValidationError
 
 from ._errors import UnservedEndpointError
 from ._ratelimit_headers import parse_rate_limit_headers
+from ._responses_memory import ResponsesMemory
 from ._rules.chat import check_helper_arguments, prepare_chat_request
 from ._rules.endpoints import unserved_endpoint
 from ._rules.responses import prepare_responses_request
@@ -62,6 +63,7 @@ __all__ = [
     "prepare_responses_body",
     "refuse_unserved",
     "response_cast",
+    "responses_memory",
 ]
 
 CHAT_COMPLETIONS_PATH = "/chat/completions"
@@ -114,19 +116,23 @@ def prepare_responses_body(
     """
     settings = KimiSettings() if state is None else state.settings
     checks = validate and settings.validation
-    if state is not None:
-        body = state.responses.expand(body, refuse_unknown=moonshot_hosted and checks)
+    memory = None if state is None else responses_memory(state)
+    if memory is not None:
+        body = memory.expand(body, refuse_unknown=moonshot_hosted and checks)
     prepared = prepare_responses_request(
         body,
         validate=checks,
         normalize_tool_schemas=settings.normalize_tool_schemas,
         moonshot_hosted=moonshot_hosted,
     ).body
-    if state is None:
+    if memory is None:
         return prepared
-    return dict(
-        state.responses.restore_reasoning(prepared, settings.reasoning_echo, moonshot_hosted=moonshot_hosted)
-    )
+    return dict(memory.restore_reasoning(prepared, settings.reasoning_echo, moonshot_hosted=moonshot_hosted))
+
+
+def responses_memory(state: KimiState) -> ResponsesMemory:
+    """The client's memory of returned Responses: in its store, under its namespace, beside the reasoning echo's."""
+    return ResponsesMemory(state.store, state.reasoning.namespace)
 
 
 def refuse_unserved(options: FinalRequestOptions, base_url: object, *, moonshot_hosted: bool) -> None:
@@ -226,7 +232,7 @@ def _remember_response(result: Response, state: KimiState, response: httpx.Respo
         return
     if isinstance(body, dict):
         output = [item.model_dump(mode="json", exclude_unset=True) for item in result.output or []]
-        state.responses.remember(cast("dict[str, Any]", body), result.id, output)
+        responses_memory(state).remember(cast("dict[str, Any]", body), result.id, output)
 
 
 def after_stream(chunks: list[Any], state: KimiState, request: Prefix | None) -> None:

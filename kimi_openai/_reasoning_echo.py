@@ -47,6 +47,7 @@ from ._errors import KimiValidationError, KimiWarning
 from ._fields import fields_of, fields_or_empty
 from ._reasoning_echo_keys import PENDING, Prefix, turn_parts
 from ._rules.model_specs import ModelSpec, get_model_spec
+from ._store import KeyValueStore
 from ._stream_index import ToolCallSlots, choice_index
 from .types.assistant_message_param import KimiAssistantMessageParam
 
@@ -323,11 +324,22 @@ class ReasoningStore:
     ``copy()``/``with_options()`` copies; it is thread-safe.
     """
 
-    def __init__(self, *, max_turns: int = DEFAULT_MAX_TURNS, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+    def __init__(
+        self,
+        *,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        shared: KeyValueStore | None = None,
+        namespace: str = "",
+    ) -> None:
         if max_turns < 1 or max_chars < 1:
             raise ValueError("max_turns and max_chars must be at least 1")
         self.max_turns = max_turns
         self.max_chars = max_chars
+        self.shared = shared
+        """The store shared with other clients and processes, or ``None`` (this memory only)."""
+        self.namespace = namespace
+        """What this client's entries in ``shared`` start with (see ``_store.namespace_of``)."""
         self.should_echo_reasoning: ShouldEchoReasoning = should_echo_reasoning
         """The echo decision (:func:`should_echo_reasoning` unless replaced)."""
         self._turns: OrderedDict[_Turn, None] = OrderedDict()

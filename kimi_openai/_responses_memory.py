@@ -15,80 +15,31 @@ does it instead. Of each response it returns it remembers, bounded:
 As openai documents for ``previous_response_id``, the earlier ``instructions`` are not carried
 over: each request sends its own.
 
-The memory reads and writes through a small key-value seam (:class:`KeyValueStore`: read many
-keys, write many), the shape of the store the reasoning echo uses, so one shared store can
-serve both; :class:`LocalStore` is the in-process default, bounded like the reasoning store
-(``DEFAULT_MAX_TURNS`` entries, ``DEFAULT_MAX_CHARS`` characters of JSON), least recently used
-first out.
+It keeps them in the client's store (``_store``: ``reasoning_store=``, else an in-process
+``MemoryStore`` shared by the client and its copies), where the reasoning echo keeps its own
+entries: one shared store serves both, with the same bounds (the store's entries, bytes and
+expiry) and the same namespace per API key. A store that fails is a cache that missed: an
+answer is not lost for it, and a later ``previous_response_id`` it cannot answer is refused.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
+import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Protocol, cast
+from typing import Any, Final, cast
 
 from ._errors import KimiValidationError
-from ._reasoning_echo import DEFAULT_MAX_CHARS, DEFAULT_MAX_TURNS, ReasoningEchoPolicy
+from ._reasoning_echo import ReasoningEchoPolicy
+from ._store import KeyValueStore
 
-__all__ = ["KeyValueStore", "LocalStore", "ResponsesMemory"]
+__all__ = ["ResponsesMemory"]
 
-_RESPONSE: Final = "responses:response:"
-_CALL: Final = "responses:call:"
+logger = logging.getLogger("kimi_openai")
+
 _TURN_ITEMS: Final = frozenset({"reasoning", "function_call", "custom_tool_call", "web_search_call"})
 """Item types a model's turn is made of (with assistant messages)."""
 _CALL_ITEMS: Final = frozenset({"function_call", "custom_tool_call"})
-
-
-class KeyValueStore(Protocol):
-    """Where the memory lives: read many keys at once, write many at once (JSON-able values)."""
-
-    def get_many(self, keys: Sequence[str]) -> list[Any]:
-        """The values of ``keys``, in order; ``None`` for a key not (or no longer) held."""
-        ...
-
-    def set_many(self, values: Mapping[str, Any]) -> None:
-        """Hold each value under its key."""
-        ...
-
-
-class LocalStore:
-    """An in-process :class:`KeyValueStore`: the most recently used entries, within two bounds."""
-
-    def __init__(self, *, max_entries: int = DEFAULT_MAX_TURNS, max_chars: int = DEFAULT_MAX_CHARS) -> None:
-        self.max_entries = max_entries
-        self.max_chars = max_chars
-        self._entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get_many(self, keys: Sequence[str]) -> list[Any]:
-        with self._lock:
-            found: list[Any] = []
-            for key in keys:
-                entry = self._entries.get(key)
-                if entry is not None:
-                    self._entries.move_to_end(key)
-                found.append(None if entry is None else entry[0])
-            return found
-
-    def set_many(self, values: Mapping[str, Any]) -> None:
-        sized = [(key, value, len(json.dumps(value, default=str))) for key, value in values.items()]
-        with self._lock:
-            for key, value, size in sized:
-                old = self._entries.pop(key, None)
-                if old is not None:
-                    self._chars -= old[1]
-                self._entries[key] = (value, size)
-                self._chars += size
-            while self._entries and (len(self._entries) > self.max_entries or self._chars > self.max_chars):
-                _, (_, size) = self._entries.popitem(last=False)
-                self._chars -= size
 
 
 def _as_items(value: object) -> list[Any]:
@@ -127,25 +78,44 @@ def _turns(items: Sequence[object]) -> list[tuple[int, int]]:
 
 
 class ResponsesMemory:
-    """What a client remembers of the responses it returned; one is shared by a client and its copies."""
+    """What a client remembers of the responses it returned, in its store under its namespace."""
 
-    def __init__(self, store: KeyValueStore | None = None) -> None:
-        self.store: KeyValueStore = LocalStore() if store is None else store
+    def __init__(self, store: KeyValueStore, namespace: str) -> None:
+        self.store = store
+        self._response = f"resp:{namespace}:response:"
+        self._call = f"resp:{namespace}:call:"
+
+    def _get(self, keys: Sequence[str]) -> list[Any]:
+        try:
+            found = self.store.get_many(keys)
+        except Exception:  # a store that fails is a cache that missed (see the module docstring)
+            logger.warning("kimi_openai: the store did not answer; Responses memory not read", exc_info=True)
+            return [None] * len(keys)
+        return [None if value is None else json.loads(value) for value in found]
+
+    def _set(self, values: Mapping[str, Any]) -> None:
+        entries = {key: json.dumps(value, separators=(",", ":")).encode() for key, value in values.items()}
+        try:
+            self.store.set_many(entries)
+        except Exception:
+            logger.warning(
+                "kimi_openai: the store did not answer; Responses memory not written", exc_info=True
+            )
 
     def remember(
         self, request: Mapping[str, Any], response_id: str, output: Sequence[Mapping[str, Any]]
     ) -> None:
         """Keep a returned response: the request's ``input`` as sent, then its ``output``."""
         history = [*_as_items(request.get("input")), *output]
-        values: dict[str, Any] = {_RESPONSE + response_id: history}
+        values: dict[str, Any] = {self._response + response_id: history}
         reasoning: list[Mapping[str, Any]] = []
         for item in output:
             kind = item.get("type")
             if kind == "reasoning":
                 reasoning.append(item)
             elif kind in _CALL_ITEMS and isinstance(item.get("call_id"), str):
-                values[_CALL + str(item["call_id"])] = reasoning
-        self.store.set_many(values)
+                values[self._call + str(item["call_id"])] = reasoning
+        self._set(values)
 
     def expand(self, body: Mapping[str, Any], *, refuse_unknown: bool) -> Mapping[str, Any]:
         """``body`` with the history of its ``previous_response_id`` in front of its ``input``.
@@ -156,7 +126,7 @@ class ResponsesMemory:
         previous = body.get("previous_response_id")
         if not isinstance(previous, str):
             return body
-        (history,) = self.store.get_many([_RESPONSE + previous])
+        (history,) = self._get([self._response + previous])
         if history is None:
             if refuse_unknown:
                 raise KimiValidationError(_unknown_id_message(previous))
@@ -178,7 +148,7 @@ class ResponsesMemory:
         ]
         if not missing:
             return body
-        found = self.store.get_many([_CALL + call for _, call in missing])
+        found = self._get([self._call + call for _, call in missing])
         restored: list[Any] = list(items)
         for (start, call), reasoning in sorted(zip(missing, found, strict=True), reverse=True):
             if reasoning is None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Final, TypedDict, TypeVar, get_args
+from typing import Any, Final, TypedDict, TypeVar, cast, get_args
 
 import openai
 from openai import NotGiven
@@ -43,9 +43,9 @@ from ._config import (
 from ._constants import REGION_BASE_URLS, Region
 from ._errors import KimiConfigurationError
 from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
-from ._responses_memory import ResponsesMemory
 from ._retry import DEFAULT_RETRY_POLICY, RetryConfig, RetrySetup, coerce_retry_policy
 from ._rules.chat_request import TokenLimitField
+from ._store import KeyValueStore, MemoryStore, namespace_of
 
 __all__ = [
     "OPENAI_PLATFORM_ONLY",
@@ -76,6 +76,9 @@ class KimiSettings:
     """Put back the ``reasoning_content`` a framework dropped from an assistant turn."""
     k2_tool_call_markup: bool = False
     """Parse Kimi K2 tool-call markup left in ``content`` (self-hosted engines without a Kimi parser)."""
+    reasoning_store: KeyValueStore | None = None
+    """Where returned reasoning is shared with other clients and processes (e.g. a ``RedisStore``);
+    ``None``: in this client's memory only (and its copies')."""
 
     def __post_init__(self) -> None:
         # Checked here, so both the constructors and copy()/with_options() reject a typo
@@ -94,6 +97,13 @@ class KimiSettings:
             if value not in allowed:
                 choices = ", ".join(repr(a) for a in allowed)
                 raise KimiConfigurationError(f"{name}={value!r} is not allowed: pass one of {choices}.")
+        store = cast("object", self.reasoning_store)
+        if store is not None and not isinstance(store, KeyValueStore):
+            raise KimiConfigurationError(
+                f"reasoning_store={type(store).__name__} is not a key-value store: pass a "
+                "kimi_openai.MemoryStore, a kimi_openai.RedisStore or another object with get_many, "
+                "set_many, aget_many and aset_many, or None."
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,16 +116,25 @@ class KimiState:
     """Who retries and how: the SDK's loop with the client's policy, or the caller's tenacity object."""
     reasoning: ReasoningStore
     """The memory of returned reasoning; one store is shared by a client and its copies."""
+    store: KeyValueStore = field(default_factory=MemoryStore)
+    """Where the client keeps what later requests find again: ``reasoning_store`` when given, else a
+    :class:`MemoryStore` of its own; shared by a client and its copies."""
     fronts: Region | None = None
     """The Moonshot platform a non-Moonshot base URL fronts, as told by ``region=`` (see :func:`platform_of`)."""
     newer_options: Mapping[str, object] = field(default_factory=dict[str, object])
     """Constructor keywords of a newer openai than this package names, for ``copy()`` to carry over."""
-    responses: ResponsesMemory = field(default_factory=ResponsesMemory)
-    """The memory of returned Responses (``previous_response_id``, reasoning items); shared like ``reasoning``."""
 
     def remembering_with(self, other: KimiState) -> KimiState:
-        """This state, sharing ``other``'s memories: a copy answers for what its client returned."""
-        return replace(self, reasoning=other.reasoning, responses=other.responses)
+        """This state, sharing ``other``'s memory of reasoning: a copy answers for what its client returned.
+
+        A copy given another ``reasoning_store`` (or another key, whose entries live in another
+        namespace) keeps its own memory.
+        """
+        if self.settings.reasoning_store is not other.settings.reasoning_store:
+            return self
+        if self.reasoning.namespace != other.reasoning.namespace:
+            return replace(self, store=other.store)
+        return replace(self, reasoning=other.reasoning, store=other.store)
 
 
 def kimi_state_of(client: object) -> KimiState | None:
@@ -183,7 +202,20 @@ def construct(
         **openai_keywords(enforce, newer),
     }
     settings = KimiSettings(**{option.name: arguments[option.name] for option in fields(KimiSettings)})
-    return to_openai, KimiState(settings, retry, ReasoningStore(), fronts, dict(newer))
+    shared = settings.reasoning_store
+    echo = ReasoningStore(shared=shared, namespace=_namespace(to_openai["api_key"], shared))
+    store = MemoryStore() if shared is None else shared
+    return to_openai, KimiState(settings, retry, echo, store, fronts, dict(newer))
+
+
+def _namespace(api_key: object, store: KeyValueStore | None) -> str:
+    """The namespace of a client's entries: the store's own, else a digest of the key.
+
+    A key given as a callable (openai's key provider) is not known before a request: its
+    entries share one namespace, unless the store names one.
+    """
+    given = None if store is None else store.namespace
+    return namespace_of(api_key if isinstance(api_key, str) else "", given)
 
 
 def copy_arguments(

@@ -66,6 +66,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "kimi_openai._fields",
         "kimi_openai._ratelimit_headers",
         "kimi_openai._redaction",
+        "kimi_openai._store",
         "kimi_openai._stream_index",
         "kimi_openai._stream_snapshot",
         "kimi_openai.types",

@@ -14,7 +14,7 @@ import openai
 import pytest
 from openai.types.responses import Response
 
-from kimi_openai import KimiOpenAI, KimiValidationError
+from kimi_openai import KimiOpenAI, KimiValidationError, MemoryStore
 from kimi_openai.testing import RESPONSES_MODELS_AS_DOCUMENTED, MoonshotEmulator, ToolCall
 from kimi_openai.testing.pytest_plugin import AsyncKimiClientFactory, KimiClientFactory
 from kimi_openai.types import KimiResponse, reasoning_text
@@ -124,21 +124,29 @@ def test_a_copy_of_the_client_knows_the_responses_of_the_original(
     assert len(kimi_emulator.last_responses_request()["input"]) == 4
 
 
-def test_the_memory_is_bounded(kimi_emulator_client: KimiOpenAI) -> None:
-    from kimi_openai._responses_memory import LocalStore
-    from kimi_openai._state import kimi_state_of
-
-    state = kimi_state_of(kimi_emulator_client)
-    assert state is not None
-    store = state.responses.store
-    assert isinstance(store, LocalStore)
-    store.max_entries = 2
-    first = kimi_emulator_client.responses.create(model=MODEL, input="one")
-    kimi_emulator_client.responses.create(model=MODEL, input="two")
-    kimi_emulator_client.responses.create(model=MODEL, input="three")
+def test_the_memory_is_bounded_by_the_clients_store(kimi_emulator_client_factory: KimiClientFactory) -> None:
+    store = MemoryStore(max_entries=2)
+    client = kimi_emulator_client_factory(reasoning_store=store)
+    first = client.responses.create(model=MODEL, input="one")
+    client.responses.create(model=MODEL, input="two")
+    client.responses.create(model=MODEL, input="three")
     assert len(store) == 2
     with pytest.raises(KimiValidationError, match="forgotten"):
-        kimi_emulator_client.responses.create(model=MODEL, previous_response_id=first.id, input="x")
+        client.responses.create(model=MODEL, previous_response_id=first.id, input="x")
+
+
+def test_clients_sharing_a_store_share_the_responses(
+    kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator
+) -> None:
+    # Two workers behind a load balancer: one store, the same key.
+    store = MemoryStore()
+    first = kimi_emulator_client_factory(reasoning_store=store).responses.create(model=MODEL, input="Hello")
+    other = kimi_emulator_client_factory(reasoning_store=store)
+    other.responses.create(model=MODEL, previous_response_id=first.id, input="Again")
+    assert len(kimi_emulator.last_responses_request()["input"]) == 4
+    stranger = kimi_emulator_client_factory(reasoning_store=store, api_key="sk-another-tenant-key")
+    with pytest.raises(KimiValidationError, match="previous_response_id"):
+        stranger.responses.create(model=MODEL, previous_response_id=first.id, input="Again")
 
 
 # -- reasoning items a caller dropped -------------------------------------------------------------
