@@ -27,8 +27,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from kimi_openai._errors import KimiValidationError
+
 from .chat_request import Ctx, PreparedRequest, spec_for
 from .model_specs import get_model_spec
+from .params import check_params
 from .schema import as_list, as_map, normalize_tool_schema
 
 __all__ = [
@@ -73,6 +76,8 @@ def prepare_responses_request(
     platform = moonshot_hosted and ctx.platform
     if platform and validate:
         _check_state(ctx)
+    if validate:
+        _check_params(ctx)
     tools = as_list(out.get("tools"))
     if tools is not None:
         out["tools"] = [_tool(ctx, f"tools[{i}]", t, platform, validate) for i, t in enumerate(tools)]
@@ -98,6 +103,32 @@ def _check_state(ctx: Ctx) -> None:
             "Send the earlier items in `input`, or chain turns with previous_response_id=<an id this "
             "client returned> (the client keeps the history and sends it in `input`)",
         )
+
+
+def _check_params(ctx: Ctx) -> None:
+    """The model's rules (fixed sampling, thinking, effort, forced tool), the ones chat applies (``params``)."""
+    body = ctx.body
+    reasoning = as_map(body.get("reasoning"))
+    params: dict[str, object] = {
+        key: body[key] for key in ("temperature", "top_p", "thinking", "tool_choice", "tools") if key in body
+    }
+    if reasoning is not None and reasoning.get("effort") is not None:
+        params["reasoning_effort"] = reasoning["effort"]  # Responses' name for chat's reasoning_effort
+    try:
+        changes, notes = check_params(params, ctx.spec, model=ctx.model, off_switch=ctx.off_switch)
+    except KimiValidationError as exc:
+        # The refusal names chat's parameter; name the one this request used.
+        message = str(exc)
+        if message.startswith("reasoning_effort="):
+            raise KimiValidationError("reasoning.effort=" + message.removeprefix("reasoning_effort=")) from None
+        raise
+    for key, value in changes.items():
+        if key == "reasoning_effort":
+            body["reasoning"] = {**(reasoning or {}), "effort": value}
+        else:
+            body[key] = value
+    for note in notes:
+        ctx.note(note)
 
 
 def _tool(ctx: Ctx, where: str, tool: object, platform: bool, validate: bool) -> object:

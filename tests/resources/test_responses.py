@@ -401,3 +401,77 @@ async def test_async_previous_response_id_and_stream(
     assert _types(sent) == ["message", "reasoning", "message", "message", "reasoning", "message", "message"]
     with pytest.raises(KimiValidationError, match="store=True"):
         await client.responses.create(model=MODEL, input="Hi", store=True)
+
+
+# -- the model's rules, from the one source chat uses ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "arguments", "pattern"),
+    [
+        (
+            "kimi-k3",
+            {"temperature": 0.5},
+            r"temperature=0.5 is not allowed for model 'kimi-k3': sampling is fixed",
+        ),
+        ("kimi-k3", {"top_p": 0.5}, r"top_p=0.5 is not allowed for model 'kimi-k3'"),
+        (
+            "kimi-k3",
+            {"reasoning": {"effort": "medium"}},
+            r"^reasoning.effort='medium' is not allowed.*low, high, max",
+        ),
+        (
+            "kimi-k2.7-code",
+            {"tool_choice": {"type": "function", "name": "get_weather"}},
+            r"incompatible with thinking",
+        ),
+    ],
+)
+def test_the_models_rules_apply_before_sending(
+    kimi_emulator_client: KimiOpenAI,
+    kimi_emulator: MoonshotEmulator,
+    model: str,
+    arguments: dict[str, Any],
+    pattern: str,
+) -> None:
+    with pytest.raises(KimiValidationError, match=pattern):
+        kimi_emulator_client.responses.create(model=model, input="Hi", tools=[WEATHER_TOOL], **arguments)
+    assert kimi_emulator.responses_requests() == ()
+
+
+def test_a_forced_tool_on_k2_6_turns_thinking_off_as_on_chat(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
+) -> None:
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {"city": "Paris"}))
+    kimi_emulator_client.responses.create(
+        model="kimi-k2.6",
+        input="Weather?",
+        tools=[WEATHER_TOOL],
+        tool_choice={"type": "function", "name": "get_weather"},
+    )
+    assert kimi_emulator.last_responses_request()["thinking"] == {"type": "disabled"}
+
+
+def test_one_rule_changed_changes_chat_and_responses_together(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kimi_openai._rules import params
+
+    def no_top_p_above_half(given: Any, spec: Any) -> params.Refusal | None:
+        del spec
+        top_p = given.get("top_p")
+        return None if top_p is None or top_p <= 0.5 else params.Refusal("top_p", "a new rule", "Lower it")
+
+    monkeypatch.setattr(params, "_RULES", (*params._RULES, no_top_p_above_half))  # pyright: ignore[reportPrivateUsage]
+    with pytest.raises(KimiValidationError, match="a new rule"):
+        kimi_emulator_client.chat.completions.create(
+            model="kimi-k2.6",
+            messages=[{"role": "user", "content": "Hi"}],
+            top_p=0.95,
+            extra_body={"thinking": {"type": "disabled"}},
+        )
+    with pytest.raises(KimiValidationError, match="a new rule"):
+        kimi_emulator_client.responses.create(
+            model="kimi-k2.6", input="Hi", top_p=0.95, extra_body={"thinking": {"type": "disabled"}}
+        )
+    assert list(kimi_emulator.requests) == []
