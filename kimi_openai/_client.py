@@ -91,6 +91,7 @@ if TYPE_CHECKING:
         KimiModelsWithRawResponse,
         KimiModelsWithStreamingResponse,
     )
+    from .resources.responses import AsyncKimiResponses, KimiResponses
     from .resources.tokenizers import (
         AsyncTokenizers,
         AsyncTokenizersWithRawResponse,
@@ -312,6 +313,14 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
 
     @cached_property
     @override
+    def responses(self) -> KimiResponses:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's Responses API, through Moonshot's rules and the client's memory of responses."""
+        from .resources.responses import KimiResponses
+
+        return KimiResponses(self)
+
+    @cached_property
+    @override
     def models(self) -> KimiModels:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's models, with Moonshot's model fields typed."""
         from .resources.models import KimiModels
@@ -489,6 +498,14 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         from .resources.formulas import AsyncFormulas
 
         return AsyncFormulas(self)
+
+    @cached_property
+    @override
+    def responses(self) -> AsyncKimiResponses:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's Responses API, through Moonshot's rules and the client's memory of responses."""
+        from .resources.responses import AsyncKimiResponses
+
+        return AsyncKimiResponses(self)
 
     @cached_property
     @override

@@ -120,7 +120,9 @@ def _check_params(ctx: Ctx) -> None:
         # The refusal names chat's parameter; name the one this request used.
         message = str(exc)
         if message.startswith("reasoning_effort="):
-            raise KimiValidationError("reasoning.effort=" + message.removeprefix("reasoning_effort=")) from None
+            raise KimiValidationError(
+                "reasoning.effort=" + message.removeprefix("reasoning_effort=")
+            ) from None
         raise
     for key, value in changes.items():
         if key == "reasoning_effort":

@@ -14,7 +14,8 @@ import openai
 import pytest
 from openai.types.responses import Response
 
-from kimi_openai import KimiOpenAI, KimiValidationError, MemoryStore
+from kimi_openai import KimiOpenAI, KimiValidationError, MemoryStore, UnservedEndpointError
+from kimi_openai.resources.responses import AsyncKimiResponses, KimiResponses
 from kimi_openai.testing import RESPONSES_MODELS_AS_DOCUMENTED, MoonshotEmulator, ToolCall
 from kimi_openai.testing.pytest_plugin import AsyncKimiClientFactory, KimiClientFactory
 from kimi_openai.types import KimiResponse, reasoning_text
@@ -475,3 +476,28 @@ def test_one_rule_changed_changes_chat_and_responses_together(
             model="kimi-k2.6", input="Hi", top_p=0.95, extra_body={"thinking": {"type": "disabled"}}
         )
     assert list(kimi_emulator.requests) == []
+
+
+# -- the WebSocket transport ----------------------------------------------------------------------
+
+
+def test_the_websocket_transport_is_refused_on_moonshot(
+    kimi_emulator_client_factory: KimiClientFactory,
+) -> None:
+    client = kimi_emulator_client_factory()
+    assert isinstance(client.responses, KimiResponses)
+    with pytest.raises(UnservedEndpointError, match=r"WebSocket.*create\(stream=True\)"):
+        client.responses.connect()
+    # Elsewhere openai's connection manager is returned as is (it connects when entered).
+    local = kimi_emulator_client_factory(base_url="http://localhost:8000/v1")
+    assert type(local.responses.connect()).__name__ == "ResponsesConnectionManager"
+
+
+@pytest.mark.anyio
+async def test_the_async_websocket_transport_is_refused_on_moonshot(
+    async_kimi_emulator_client_factory: AsyncKimiClientFactory,
+) -> None:
+    client = async_kimi_emulator_client_factory()
+    assert isinstance(client.responses, AsyncKimiResponses)
+    with pytest.raises(UnservedEndpointError, match="WebSocket"):
+        client.responses.connect()
