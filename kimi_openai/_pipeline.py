@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 from openai import Omit
 from openai._models import FinalRequestOptions
 from openai.types.chat import ChatCompletion
-from openai.types.responses import Response
+from openai.types.responses import Response, ResponseCompletedEvent, ResponseIncompleteEvent
 from pydantic import ValidationError
 
 from ._errors import UnservedEndpointError
@@ -68,7 +68,6 @@ __all__ = [
 
 CHAT_COMPLETIONS_PATH = "/chat/completions"
 RESPONSES_PATH = "/responses"
-_FINAL_EVENTS = ("response.completed", "response.incomplete")
 
 RATE_LIMIT_ATTRIBUTE = "_kimi_rate_limit"
 """The parsed ``X-RateLimit-*`` headers of a completion's response (read by ``rate_limit_of``)."""
@@ -209,9 +208,7 @@ def after_completion(result: Any, state: KimiState, response: httpx.Response | N
         state.reasoning.remember_completion(result)
     elif isinstance(result, Response):
         _remember_response(result, state, response)
-    elif getattr(result, "type", None) in _FINAL_EVENTS and isinstance(
-        getattr(result, "response", None), Response
-    ):
+    elif isinstance(result, ResponseCompletedEvent | ResponseIncompleteEvent):
         _remember_response(result.response, state, response)  # the last event of a Responses stream
     return result
 
