@@ -179,6 +179,38 @@ def test_reasoning_items_dropped_by_the_caller_are_restored(
     assert sent[1] == first_output[0].model_dump(mode="json", exclude_unset=True)
 
 
+def test_a_multi_turn_conversation_whose_caller_drops_reasoning_gets_it_back(
+    kimi_emulator_client: KimiOpenAI, kimi_emulator: MoonshotEmulator
+) -> None:
+    # A caller (or framework) that keeps its own history of messages and calls, never reasoning.
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {"city": "Paris"}))
+    kimi_emulator.queue_tool_calls(ToolCall("get_weather", {"city": "Lyon"}))
+    history: list[Any] = [{"role": "user", "content": "Weather in Paris, then Lyon?"}]
+    reasonings: list[Any] = []
+    for _ in range(3):
+        answer = kimi_emulator_client.responses.create(model=MODEL, input=history, tools=[WEATHER_TOOL])
+        reasonings += [
+            item.model_dump(mode="json", exclude_unset=True)
+            for item in answer.output
+            if item.type == "reasoning"
+        ]
+        history += [item.model_dump(exclude_unset=True) for item in answer.output if item.type != "reasoning"]
+        history += (
+            [_call_output(answer)] if any(item.type == "function_call" for item in answer.output) else []
+        )
+
+    second, third = (request.json or {} for request in kimi_emulator.responses_requests()[1:])
+    assert _types(second["input"]) == ["message", "reasoning", "function_call", "function_call_output"]
+    assert _types(third["input"]) == [
+        *_types(second["input"]),
+        "reasoning",
+        "function_call",
+        "function_call_output",
+    ]
+    assert [item for item in third["input"] if item.get("type") == "reasoning"] == reasonings[:2]
+    assert all(item.get("type") != "reasoning" for item in history)
+
+
 def test_reasoning_echo_off_sends_the_input_as_given(
     kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator
 ) -> None:
