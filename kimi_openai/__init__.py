@@ -57,6 +57,7 @@ from ._errors import TokenBudgetExceededError as TokenBudgetExceededError
 from ._errors import ToolExecutionError as ToolExecutionError
 from ._errors import ToolLoopError as ToolLoopError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
+from ._errors import UnservedEndpointError as UnservedEndpointError
 from ._extra_body import ThinkingParam as ThinkingParam
 from ._extra_body import kimi_params as kimi_params
 from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
@@ -177,6 +178,7 @@ __all__ = [
     "ToolExecutionError",
     "ToolLoopError",
     "UnexpectedOutputError",
+    "UnservedEndpointError",
     "UsageTotals",
     "build_async_retrying",
     "build_retrying",

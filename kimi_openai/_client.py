@@ -35,7 +35,7 @@ from typing_extensions import override
 from ._compat import httpx
 from ._constants import Region
 from ._errors import MalformedResponseError, make_status_error
-from ._pipeline import after_completion, aprepare_options, fast_completion, prepare_options
+from ._pipeline import after_completion, aprepare_options, fast_completion, prepare_options, response_cast
 from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
 from ._retry import RetryConfig, read_error_body_async, should_retry_response
@@ -92,6 +92,7 @@ if TYPE_CHECKING:
         KimiModelsWithRawResponse,
         KimiModelsWithStreamingResponse,
     )
+    from .resources.responses import AsyncKimiResponses, KimiResponses
     from .resources.tokenizers import (
         AsyncTokenizers,
         AsyncTokenizersWithRawResponse,
@@ -194,7 +195,7 @@ class BaseKimiClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         result = fast_completion(data, cast_to, strict=self._strict_response_validation)
         if result is None:
             return after_completion(
-                super()._process_response_data(data=data, cast_to=cast_to, response=response),
+                super()._process_response_data(data=data, cast_to=response_cast(cast_to), response=response),
                 self._kimi_state,
                 response=response,
             )
@@ -322,6 +323,14 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
 
     @cached_property
     @override
+    def responses(self) -> KimiResponses:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's Responses API, through Moonshot's rules and the client's memory of responses."""
+        from .resources.responses import KimiResponses
+
+        return KimiResponses(self)
+
+    @cached_property
+    @override
     def models(self) -> KimiModels:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's models, with Moonshot's model fields typed."""
         from .resources.models import KimiModels
@@ -410,7 +419,10 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return prepare_options(
-            super()._prepare_options(options), self._kimi_state, moonshot_hosted=self.region is not None
+            super()._prepare_options(options),
+            self._kimi_state,
+            moonshot_hosted=self.region is not None,
+            base_url=self.base_url,
         )
 
 
@@ -499,6 +511,14 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
 
     @cached_property
     @override
+    def responses(self) -> AsyncKimiResponses:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's Responses API, through Moonshot's rules and the client's memory of responses."""
+        from .resources.responses import AsyncKimiResponses
+
+        return AsyncKimiResponses(self)
+
+    @cached_property
+    @override
     def models(self) -> AsyncKimiModels:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's models, with Moonshot's model fields typed."""
         from .resources.models import AsyncKimiModels
@@ -564,7 +584,10 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return await aprepare_options(
-            await super()._prepare_options(options), self._kimi_state, moonshot_hosted=self.region is not None
+            await super()._prepare_options(options),
+            self._kimi_state,
+            moonshot_hosted=self.region is not None,
+            base_url=self.base_url,
         )
 
     @override

@@ -37,7 +37,8 @@ has its own class, which also subclasses the openai class for its HTTP status::
             │   └── IncorrectAPIKeyError           incorrect_api_key_error
             ├── KimiPermissionDeniedError      + openai.PermissionDeniedError    403 permission_denied_error
             ├── KimiNotFoundError              + openai.NotFoundError            404
-            │   └── ResourceNotFoundError          resource_not_found_error
+            │   ├── ResourceNotFoundError          resource_not_found_error
+            │   └── UnservedEndpointError          (raised before sending: an openai endpoint Moonshot lacks)
             ├── KimiConflictError              + openai.ConflictError            409
             ├── KimiUnprocessableEntityError   + openai.UnprocessableEntityError 422
             ├── KimiRateLimitError             + openai.RateLimitError           429
@@ -432,6 +433,27 @@ class KimiNotFoundError(KimiAPIError, openai.NotFoundError):
 
 class ResourceNotFoundError(KimiNotFoundError):
     """404 ``resource_not_found_error``: an unknown model (or one the key may not use), or file."""
+
+
+class UnservedEndpointError(KimiNotFoundError):
+    """An openai endpoint Moonshot's platform does not have (embeddings, audio...): raised before sending.
+
+    An ``openai.NotFoundError``, so a handler written for the 404 keeps working; its response is
+    a 404 made on the client (no request left it), its ``error_type`` ``None``.
+    """
+
+    advice = "Moonshot's platform does not have this endpoint; the request was not sent."
+
+    @classmethod
+    def before_sending(cls, method: str, url: str, what: str, fix: str) -> UnservedEndpointError:
+        """The error for ``method url``, which asks Moonshot's platform for ``what``; ``fix`` says what to do."""
+        message = (
+            f"Moonshot has no endpoint for {what}: {method.upper()} {httpx.URL(url).path} was not sent "
+            f"(https://platform.kimi.ai/docs/api/overview). {fix}."
+        )
+        body = {"message": message, "type": None, "code": None}
+        response = httpx.Response(404, request=httpx.Request(method.upper(), url), json={"error": body})
+        return cls(message, response=response, body=body)
 
 
 class KimiConflictError(KimiAPIError, openai.ConflictError):
@@ -948,6 +970,7 @@ __all__ = [
     "ToolExecutionError",
     "ToolLoopError",
     "UnexpectedOutputError",
+    "UnservedEndpointError",
     "error_class_for",
     "find_request_id",
     "make_status_error",

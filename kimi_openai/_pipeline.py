@@ -13,6 +13,12 @@ framework dropped (``_reasoning_echo``). Validation comes first because it decid
 * the lines of a batch (``lib/batch``) and the token estimate (``resources/tokenizers``),
   which send what chat would send for the same arguments.
 
+A ``POST /responses`` request goes through :func:`prepare_responses_body` instead, in the same
+order: the client's memory first expands ``previous_response_id`` into ``input`` (Moonshot keeps
+no responses: ``_responses_memory``), the Responses rules (``_rules.responses``) check and
+normalise the result, then the memory puts back reasoning items a caller dropped. A call Moonshot
+has no endpoint for (``_rules.endpoints``) is refused by :func:`refuse_unserved` before anything.
+
 Coming back, :func:`after_completion` (every parsed body, ``with_raw_response(...).parse()``
 included) and :func:`after_stream` (a stream that reached ``[DONE]``) keep the rate-limit
 headers, apply the K2 markup parser when the client asks for it, and remember the reasoning.
@@ -20,19 +26,26 @@ headers, apply the K2 markup parser when the client asks for it, and remember th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from openai import Omit
 from openai._models import FinalRequestOptions
 from openai.types.chat import ChatCompletion
+from openai.types.responses import Response, ResponseCompletedEvent, ResponseIncompleteEvent
 from pydantic import ValidationError
 
+from ._errors import UnservedEndpointError
 from ._ratelimit_headers import parse_rate_limit_headers
+from ._responses_memory import ResponsesMemory
 from ._rules.chat import check_helper_arguments, prepare_chat_request
+from ._rules.endpoints import unserved_endpoint
+from ._rules.responses import prepare_responses_request
 from ._state import KimiSettings, KimiState, kimi_state_of
 from ._usage import stream_usage
 from .types.chat.kimi_chat_completion import KimiChatCompletion
+from .types.kimi_response import KimiResponse
 
 if TYPE_CHECKING:
     from ._compat import httpx
@@ -41,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHAT_COMPLETIONS_PATH",
     "RATE_LIMIT_ATTRIBUTE",
+    "RESPONSES_PATH",
     "after_completion",
     "after_stream",
     "aprepare_options",
@@ -48,9 +62,14 @@ __all__ = [
     "fast_completion",
     "prepare_chat_body",
     "prepare_options",
+    "prepare_responses_body",
+    "refuse_unserved",
+    "response_cast",
+    "responses_memory",
 ]
 
 CHAT_COMPLETIONS_PATH = "/chat/completions"
+RESPONSES_PATH = "/responses"
 
 RATE_LIMIT_ATTRIBUTE = "_kimi_rate_limit"
 """The parsed ``X-RateLimit-*`` headers of a completion's response (read by ``rate_limit_of``)."""
@@ -92,6 +111,50 @@ def _checked(
     ).body
 
 
+def prepare_responses_body(
+    body: Mapping[str, Any], state: KimiState | None, *, moonshot_hosted: bool, validate: bool = True
+) -> dict[str, Any]:
+    """The Responses body to send: history expanded, checked and normalised, reasoning items restored.
+
+    Raises:
+        KimiValidationError: an unknown ``previous_response_id`` on Moonshot's platform, a field or
+            tool Moonshot's Responses API refuses, or (``reasoning_echo="strict"``) a call whose
+            reasoning items are missing and not known.
+    """
+    settings = KimiSettings() if state is None else state.settings
+    checks = validate and settings.validation
+    memory = None if state is None else responses_memory(state)
+    if memory is not None:
+        body = memory.expand(body, refuse_unknown=moonshot_hosted and checks)
+    prepared = prepare_responses_request(
+        body,
+        validate=checks,
+        normalize_tool_schemas=settings.normalize_tool_schemas,
+        moonshot_hosted=moonshot_hosted,
+    ).body
+    if memory is None:
+        return prepared
+    return dict(memory.restore_reasoning(prepared, settings.reasoning_echo, moonshot_hosted=moonshot_hosted))
+
+
+def responses_memory(state: KimiState) -> ResponsesMemory:
+    """The client's memory of returned Responses: in its store, under its namespace, beside the reasoning echo's."""
+    return ResponsesMemory(state.store, state.reasoning.namespace)
+
+
+def refuse_unserved(options: FinalRequestOptions, base_url: object, *, moonshot_hosted: bool) -> None:
+    """Raise :class:`UnservedEndpointError` for an openai endpoint Moonshot's platform does not have.
+
+    Only on Moonshot's platform: a self-hosted engine or an undeclared proxy may serve anything.
+    """
+    if not moonshot_hosted:
+        return
+    found = unserved_endpoint(options.method, options.url)
+    if found is not None:
+        url = f"{base_url}".rstrip("/") + options.url
+        raise UnservedEndpointError.before_sending(options.method, url, *found)
+
+
 def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
     # openai merges extra_body into the body only when building the HTTP request, after
     # this hook; merge it here (the same way) so the checks see `thinking` and friends.
@@ -99,9 +162,9 @@ def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | No
     return {key: value for key, value in merged.items() if not isinstance(value, Omit)}
 
 
-def _chat_body(options: FinalRequestOptions) -> dict[str, Any] | None:
-    """A chat completion request's body, ``extra_body`` merged; ``None`` for any other request."""
-    if options.url != CHAT_COMPLETIONS_PATH or options.method.lower() != "post":
+def _pipeline_body(options: FinalRequestOptions) -> dict[str, Any] | None:
+    """A chat completion or Responses request's body, ``extra_body`` merged; ``None`` for any other request."""
+    if options.url not in (CHAT_COMPLETIONS_PATH, RESPONSES_PATH) or options.method.lower() != "post":
         return None
     json_data = cast("object", options.json_data)
     if not isinstance(json_data, Mapping):
@@ -112,23 +175,34 @@ def _chat_body(options: FinalRequestOptions) -> dict[str, Any] | None:
 
 
 def prepare_options(
-    options: FinalRequestOptions, state: KimiState, *, moonshot_hosted: bool = True
+    options: FinalRequestOptions, state: KimiState, *, moonshot_hosted: bool = True, base_url: object = ""
 ) -> FinalRequestOptions:
-    """The clients' request hook: a chat completion request goes through the pipeline; anything else passes."""
-    body = _chat_body(options)
+    """The clients' request hook: chat and Responses requests go through the pipeline; anything else passes.
+
+    On Moonshot's platform, an openai endpoint it does not have is refused first (``base_url``
+    is the client's, for the error's request URL).
+    """
+    refuse_unserved(options, base_url, moonshot_hosted=moonshot_hosted)
+    body = _pipeline_body(options)
     if body is None:
         return options
-    options.json_data = prepare_chat_body(body, state, moonshot_hosted=moonshot_hosted)
+    prepare = prepare_chat_body if options.url == CHAT_COMPLETIONS_PATH else prepare_responses_body
+    options.json_data = prepare(body, state, moonshot_hosted=moonshot_hosted)
     options.extra_json = None
     return options
 
 
 async def aprepare_options(
-    options: FinalRequestOptions, state: KimiState, *, moonshot_hosted: bool = True
+    options: FinalRequestOptions, state: KimiState, *, moonshot_hosted: bool = True, base_url: object = ""
 ) -> FinalRequestOptions:
     """:func:`prepare_options` of the async client: a shared reasoning store is read without blocking."""
-    body = _chat_body(options)
+    refuse_unserved(options, base_url, moonshot_hosted=moonshot_hosted)
+    body = _pipeline_body(options)
     if body is None:
+        return options
+    if options.url == RESPONSES_PATH:
+        options.json_data = prepare_responses_body(body, state, moonshot_hosted=moonshot_hosted)
+        options.extra_json = None
         return options
     settings = state.settings
     checked = _checked(body, settings, moonshot_hosted=moonshot_hosted)
@@ -170,7 +244,30 @@ def after_completion(result: Any, state: KimiState, response: httpx.Response | N
             apply_k2_markup(result)
         state.reasoning.remember_completion(result)
         state.usage.add(result.model, result.usage)
+    elif isinstance(result, Response):
+        _remember_response(result, state, response)
+    elif isinstance(result, ResponseCompletedEvent | ResponseIncompleteEvent):
+        _remember_response(result.response, state, response)  # the last event of a Responses stream
     return result
+
+
+def response_cast(cast_to: Any) -> Any:
+    """What openai builds a parsed body as: a Responses ``Response`` as :class:`KimiResponse`, else as asked."""
+    return KimiResponse if cast_to is Response else cast_to
+
+
+def _remember_response(result: Response, state: KimiState, response: httpx.Response | None) -> None:
+    # The request as sent (history expanded, reasoning restored) is on the HTTP exchange itself.
+    request = None if response is None else response.request
+    if request is None or not result.id:
+        return
+    try:
+        body = json.loads(request.content)
+    except (ValueError, RuntimeError):  # a body not JSON, or a stream not read (never for openai's requests)
+        return
+    if isinstance(body, dict):
+        output = [item.model_dump(mode="json", exclude_unset=True) for item in result.output or []]
+        responses_memory(state).remember(cast("dict[str, Any]", body), result.id, output)
 
 
 def after_stream(chunks: list[Any], state: KimiState, request: Prefix | None) -> None:

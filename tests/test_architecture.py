@@ -53,6 +53,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "kimi_openai._reasoning_echo_counts",
         "kimi_openai._reasoning_echo_keys",
         "kimi_openai._reasoning_echo_shared",
+        "kimi_openai._responses_memory",
         "kimi_openai._retry",
         "kimi_openai._retry_tenacity",
         "kimi_openai._sse",

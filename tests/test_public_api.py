@@ -79,6 +79,7 @@ EXPECTED = {
     "StreamInterruptedError",
     "ThinkingParam",
     "UnexpectedOutputError",
+    "UnservedEndpointError",
     "build_async_retrying",
     "build_retrying",
     "get_model_spec",

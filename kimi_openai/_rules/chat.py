@@ -31,6 +31,7 @@ from .chat_request import OFF_SWITCH, Ctx, PreparedRequest, TokenLimitField, spe
 from .chat_shape import PLATFORM_RESPONSE_FORMATS as RESPONSE_FORMATS
 from .chat_shape import check_response_format_shape, check_shape, check_tools_shape, listify, show
 from .model_specs import ModelSpec, ThinkingType, get_model_spec
+from .params import check_params, thinking_state
 from .partial import excludes_partial, is_partial
 from .schema import as_list, as_map, normalize_tool_schema, normalize_tools
 from .sources import KD_THINKING
@@ -51,8 +52,6 @@ logger = logging.getLogger("kimi_openai")
 NEAR_ZERO_TEMPERATURE: Final = 0.3
 # Reasoning tokens count against max_tokens; Moonshot advises at least 16000 (KD_THINKING).
 THINKING_MIN_TOKENS: Final = 16_000
-# reasoning_effort values seen accepted on K2 models (pydantic/pydantic-ai PR #6208).
-K2_REASONING_EFFORT: Final = ("minimal", "low", "medium", "high")
 
 
 def prepare_chat_request(
@@ -192,14 +191,7 @@ def _same(a: float, b: float) -> bool:
 
 
 def _thinking_state(ctx: Ctx) -> ThinkingType | None:
-    """Whether thinking is on for this call: the explicit ``thinking.type``, else the model default."""
-    thinking = as_map(ctx.body.get("thinking"))
-    kind = thinking.get("type") if thinking is not None else None
-    if kind == "enabled":
-        return "enabled"
-    if kind == "disabled":
-        return "disabled"
-    return ctx.spec.thinking_default
+    return thinking_state(ctx.body, ctx.spec)
 
 
 def _check_legacy_functions(ctx: Ctx) -> None:
@@ -241,99 +233,43 @@ def _check_thinking_shape(ctx: Ctx) -> None:
         ctx.reject(f"thinking keys {extra}", "`thinking` takes only `type` and `keep`", f"Remove {extra}")
 
 
-def _check_thinking_model(ctx: Ctx) -> None:
-    thinking = as_map(ctx.body.get("thinking")) if ctx.platform else None
-    if thinking is None:
-        return
-    spec, kind, keep = ctx.spec, thinking.get("type"), thinking.get("keep")
-    subject = f"thinking={dict(thinking)!r}"
-    if spec.thinking == "none" and kind == "enabled":
-        ctx.reject(
-            subject,
-            "this model has no thinking mode",
-            "Remove `thinking`, or use a thinking model such as 'kimi-k2.6'",
-        )
-    if spec.thinking in ("always_on", "enabled_only") and kind == "disabled":
-        ctx.reject(
-            subject,
-            "thinking is always on for this model",
-            "Remove `thinking`, or use a model where it can be turned off",
-        )
-    if keep is not None and spec.thinking_keep_supported is False:
-        ctx.reject(subject, "`keep` is not supported by this model (kimi-k2.6 has it)", "Remove `keep`")
-    # kimi-k2.7-code accepts only {"type": "enabled", "keep": "all"} (KD_CHAT thinking).
-    if spec.thinking_keep_required and keep != "all":
-        ctx.reject(
-            subject,
-            'only {"type": "enabled", "keep": "all"} is accepted',
-            "Pass that value or omit `thinking`",
-        )
+_PARAM_KEYS: Final = (
+    "temperature",
+    "top_p",
+    "n",
+    "presence_penalty",
+    "frequency_penalty",
+    "thinking",
+    "reasoning_effort",
+    "tool_choice",
+    "tools",
+)
 
 
-def _forced_tool(choice: object) -> str | None:
-    """``"required"``, ``"function 'name'"`` for a named choice, or None when the choice is not forced."""
-    if choice == "required":
-        return "required"
-    named = as_map(choice)
-    fn = as_map(named.get("function")) if named is not None and named.get("type") == "function" else None
-    return f"function {fn.get('name')!r}" if fn is not None else None
-
-
-def _check_tool_choice(ctx: Ctx) -> None:
-    forced = _forced_tool(ctx.body.get("tool_choice"))
-    if forced is None:
-        return
-    subject = "tool_choice='required'" if forced == "required" else f"tool_choice naming {forced}"
-    # `required` works on kimi-k3 only; k2.6 and k2.7-code return an error (KD_MODELS).
-    if forced == "required" and ctx.spec.supports_tool_choice_required is False:
-        ctx.reject(
-            subject,
-            '"required" is not supported by this model',
-            "Use tool_choice=\"auto\" (optionally ask for a tool in a user message), or a model such as 'kimi-k3'",
-        )
-    if not ctx.platform or _thinking_state(ctx) != "enabled":
-        return
-    # "tool_choice specified is incompatible with thinking enabled" (can1357/oh-my-pi #1077;
-    # AstrBotDevs/AstrBot #7805). Frameworks force a tool on their own, so when the caller
-    # left thinking at the model default and it can be turned off, turn it off for this call.
-    if ctx.spec.thinking == "configurable" and as_map(ctx.body.get("thinking")) is None:
-        ctx.body["thinking"] = {"type": "disabled"}
-        ctx.note(
-            f"kimi_openai: {subject} forces a tool; sending thinking={{'type': 'disabled'}} to {ctx.model!r}"
-        )
-        return
-    fix = (
-        'Send thinking={"type": "disabled"} for this call, or use tool_choice="auto"'
-        if ctx.spec.thinking == "configurable"
-        else 'Use tool_choice="auto": thinking cannot be turned off on this model'
-    )
-    ctx.reject(subject, "a forced tool choice is incompatible with thinking enabled", fix)
+def _check_params(ctx: Ctx) -> None:
+    """The per-model parameter rules (``params``), shared with the Responses API."""
+    params = {key: ctx.body[key] for key in _PARAM_KEYS if key in ctx.body}
+    changes, notes = check_params(params, ctx.spec, model=ctx.model, off_switch=ctx.off_switch)
+    ctx.body.update(changes)
+    for note in notes:
+        ctx.note(note)
 
 
 def _fixed_reason(what: str) -> str:
     return f"sampling is fixed ({what})"
 
 
-def _check_temperature(ctx: Ctx) -> None:
+def _check_temperature_range(ctx: Ctx) -> None:
     spec, temp = ctx.spec, _number(ctx.body.get("temperature"))
-    if temp is None:
-        return
-    on, off = spec.fixed_temperature_thinking, spec.fixed_temperature_no_thinking
-    if on is not None and off is not None:
-        # K2.5 and later: "any other value -> error" (KD_MODELS; kimi-k2-5-quickstart).
-        state = _thinking_state(ctx)
-        allowed = [on] if state == "enabled" else [off] if state == "disabled" else [on, off]
-        if not any(_same(temp, a) for a in allowed):
-            what = f"temperature {on} with thinking, {off} without"
-            ctx.reject(f"temperature={_fmt(temp)}", _fixed_reason(what), "Remove `temperature` from the call")
-    elif spec.temperature_range is not None:
-        lo, hi = spec.temperature_range  # Kimi's range is [0, 1], not OpenAI's [0, 2] (migrating guide)
-        if not lo <= temp <= hi:
-            ctx.reject(
-                f"temperature={_fmt(temp)}",
-                f"the range is [{lo:g}, {hi:g}]",
-                f"Pass a temperature in [{lo:g}, {hi:g}]",
-            )
+    if temp is None or spec.fixed_temperature_thinking is not None or spec.temperature_range is None:
+        return  # fixed temperatures are a parameter rule (params.check_sampling)
+    lo, hi = spec.temperature_range  # Kimi's range is [0, 1], not OpenAI's [0, 2] (migrating guide)
+    if not lo <= temp <= hi:
+        ctx.reject(
+            f"temperature={_fmt(temp)}",
+            f"the range is [{lo:g}, {hi:g}]",
+            f"Pass a temperature in [{lo:g}, {hi:g}]",
+        )
 
 
 def _check_fixed_or_range(
@@ -351,16 +287,15 @@ def _check_fixed_or_range(
         )
 
 
-def _check_sampling(ctx: Ctx) -> None:
+def _check_sampling_ranges(ctx: Ctx) -> None:
+    """Ranges of models whose sampling is not fixed (fixed values: ``params.check_sampling``)."""
     spec = ctx.spec
-    _check_temperature(ctx)
-    _check_fixed_or_range(ctx, "top_p", spec.fixed_top_p, None)
+    _check_temperature_range(ctx)
     for key in ("presence_penalty", "frequency_penalty"):
         _check_fixed_or_range(ctx, key, spec.fixed_penalty, spec.penalty_range)
     n = _number(ctx.body.get("n"))
     if n is None:
         return
-    _check_fixed_or_range(ctx, "n", None if spec.fixed_n is None else float(spec.fixed_n), None)
     if spec.max_n is not None and n > spec.max_n:
         ctx.reject(f"n={_fmt(n)}", f"at most {spec.max_n} choices are returned", f"Pass n <= {spec.max_n}")
     temp = _number(ctx.body.get("temperature"))
@@ -395,29 +330,6 @@ def _check_token_limit(ctx: Ctx, key: TokenLimitField) -> None:
         )
         logger.info("%s", message)
         ctx.notes.append(message)
-
-
-def _check_reasoning_effort(ctx: Ctx) -> None:
-    value, allowed = ctx.body.get("reasoning_effort"), ctx.spec.reasoning_effort_values
-    if value is not None and allowed is not None and value not in allowed:
-        ctx.reject(
-            f"reasoning_effort={value!r}",
-            f"accepted values are {', '.join(allowed)}",
-            f"Pass one of {allowed}",
-        )
-    # Undocumented on K2 models, where Moonshot was seen to accept minimal|low|medium|high
-    # and answer "none" with a 400 (pydantic/pydantic-ai PR #6208; KD_MODELS documents K3 only).
-    if value == "none" and allowed is None and ctx.platform and ctx.spec.family.startswith("kimi-k2"):
-        turn_off = (
-            ', or thinking={"type": "disabled"} to turn thinking off'
-            if ctx.spec.thinking == "configurable"
-            else ""
-        )
-        ctx.reject(
-            "reasoning_effort='none'",
-            f"Moonshot answers it with a 400; it accepts {', '.join(K2_REASONING_EFFORT)}",
-            f"Pass one of {K2_REASONING_EFFORT}{turn_off}",
-        )
 
 
 def _note_lifecycle(ctx: Ctx) -> None:
@@ -563,14 +475,12 @@ def _check_media(ctx: Ctx, index: int, content: object) -> None:
             )
 
 
-# Order matters: the tool_choice rule may turn thinking off, which the sampling rules then see.
+# Order matters: the tool_choice rule may turn thinking off, which the later rules then see.
 _CHECKS: Final = (
     _check_legacy_functions,
     _check_thinking_shape,
-    _check_thinking_model,
-    _check_tool_choice,
-    _check_sampling,
-    _check_reasoning_effort,
+    _check_params,
+    _check_sampling_ranges,
     check_tools,
     check_stop,
     check_messages,

@@ -7,20 +7,15 @@ both take a :class:`Ctx` and call :meth:`Ctx.reject`.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal, NoReturn
+from typing import Final, NoReturn
 
-from kimi_openai._errors import KimiValidationError
-
-from .model_specs import ModelSpec
+from .model_specs import ModelSpec, TokenLimitField
+from .params import Refusal, raise_refusal
 
 __all__ = ["OFF_SWITCH", "Ctx", "PreparedRequest", "TokenLimitField", "spec_for"]
 
 logger = logging.getLogger("kimi_openai")
-
-TokenLimitField = Literal["max_tokens", "max_completion_tokens"]
-"""The name a chat request sends its output limit under."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +36,10 @@ _PLATFORM_ONLY: Final[dict[str, object]] = {
     "thinking_default": None,
     "thinking_keep_supported": None,
     "thinking_keep_required": False,
+    "thinking_keep_default": None,
+    "reasoning_effort_default": None,
+    "dynamic_tool_messages": None,
+    "max_tokens_field": None,
     "fixed_temperature_thinking": None,
     "fixed_temperature_no_thinking": None,
     "fixed_top_p": None,
@@ -56,7 +55,6 @@ _PLATFORM_ONLY: Final[dict[str, object]] = {
     "reasoning_effort_values": None,
 }
 OFF_SWITCH: Final = "validation=False on the client or with_options"
-_KEY_SHAPE: Final = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")  # a Moonshot key, as _errors redacts it
 
 
 def spec_for(spec: ModelSpec, moonshot_hosted: bool) -> ModelSpec:
@@ -91,8 +89,9 @@ class Ctx:
 
     def reject(self, subject: str, reason: str, fix: str, *, switch: bool = True) -> NoReturn:
         """Raise the error; ``switch=False`` when turning validation off would not get it sent either."""
-        model = f" for model {self.model!r}" if self.model else ""
-        escape = f" (or turn the check off: {self.off_switch})" if switch else ""
-        message = f"{subject} is not allowed{model}: {reason}. {fix}{escape}."
         # The message quotes what was passed: a key given in the wrong place is not quoted back.
-        raise KimiValidationError(_KEY_SHAPE.sub("sk-***", message))
+        raise_refusal(Refusal(subject, reason, fix), self.model, self.off_switch, switch=switch)
+
+    def refuse(self, refusal: Refusal) -> NoReturn:
+        """Raise a refusal of the parameter rules (``params``)."""
+        raise_refusal(refusal, self.model, self.off_switch)

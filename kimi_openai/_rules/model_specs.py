@@ -14,11 +14,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Final, Literal
+from typing import Final, Literal, TypedDict
 
 from kimi_openai.types.balance import Currency
 
-from .sources import KD_BENCHMARK, KD_CHAT, KD_LIST_MODELS, KD_MODELS
+from .sources import (
+    KD_BENCHMARK,
+    KD_CHAT,
+    KD_EFFORT,
+    KD_K2_THINKING,
+    KD_K3,
+    KD_K3_TOOLS,
+    KD_LIST_MODELS,
+    KD_MODEL_LIST,
+    KD_MODELS,
+)
 
 __all__ = [
     "KnownModel",
@@ -30,17 +40,21 @@ __all__ = [
     "refresh_model_specs",
 ]
 
-ThinkingSupport = Literal["none", "configurable", "always_on", "enabled_only", "unknown"]
+ThinkingSupport = Literal["none", "configurable", "always_on", "enabled_only", "effort_only", "unknown"]
 """How a model handles the ``thinking`` request field."""
 ThinkingType = Literal["enabled", "disabled"]
 Lifecycle = Literal["current", "deprecated", "retired", "unknown"]
+TokenLimitField = Literal["max_tokens", "max_completion_tokens"]
+"""The name a chat request sends its output limit under."""
 PLATFORM_CURRENCY: Final[dict[str | None, Currency]] = {"global": "USD", "cn": "CNY"}
-"""What each platform bills in: platform.moonshot.ai in USD, platform.moonshot.cn in CNY (presumed ⚠)."""
+"""What each platform bills in: platform.kimi.ai in USD, platform.kimi.com in CNY (XLYRA_76: live, CNY)."""
 MatchedBy = Literal["id", "family", "live", "default"]
 Hosting = Literal["moonshot", "self_hosted"]
 
 KnownModel = Literal[
     "kimi-k3",
+    "kimi-k3.1-pro",
+    "kimi-k3.1-pro-highspeed",
     "kimi-k2.7-code",
     "kimi-k2.7-code-highspeed",
     "kimi-k2.6",
@@ -58,6 +72,7 @@ KnownModel = Literal[
     "moonshot-v1-32k-vision-preview",
     "moonshot-v1-128k-vision-preview",
     "kimi-latest",
+    "kimi-thinking-preview",
     "moonshotai/Kimi-K2-Instruct",
     "moonshotai/Kimi-K2-Instruct-0905",
     "moonshotai/Kimi-K2-Thinking",
@@ -71,15 +86,35 @@ CN_CHAT: Final = "https://platform.moonshot.cn/docs/api/chat"
 MS_K25: Final = "https://platform.moonshot.ai/docs/guide/kimi-k2-5-quickstart"
 MS_MIGRATING: Final = "https://platform.moonshot.ai/docs/guide/migrating-from-openai-to-kimi"
 MS_VISION: Final = "https://platform.moonshot.ai/docs/guide/use-kimi-vision-model"
-PROMPTFOO: Final = "https://www.promptfoo.dev/docs/providers/moonshot/"
-PYDANTIC_AI_6208: Final = "https://github.com/pydantic/pydantic-ai/pull/6208"
-WOLFFI_K26: Final = "https://docs.wolffi.sh (quoting https://platform.kimi.ai/docs/pricing/chat-k26)"
-WOLFFI: Final = "https://docs.wolffi.sh"
-LAVA: Final = "https://lava.so"
 HF_K2: Final = "https://huggingface.co/moonshotai/Kimi-K2-Instruct"
 HF_K2_0905: Final = "https://huggingface.co/moonshotai/Kimi-K2-Instruct-0905"
 HF_K2_THINKING: Final = "https://huggingface.co/moonshotai/Kimi-K2-Thinking"
 HF_K25: Final = "https://huggingface.co/moonshotai/Kimi-K2.5"
+WOLFFI: Final = "https://docs.wolffi.sh"
+LAVA: Final = "https://lava.so"
+# Official price pages, one per model (USD on platform.kimi.ai, CNY on platform.kimi.com).
+P_K3: Final = "https://platform.kimi.ai/docs/pricing/chat-k3"
+P_K27: Final = "https://platform.kimi.ai/docs/pricing/chat-k27-code"
+P_K26: Final = "https://platform.kimi.ai/docs/pricing/chat-k26"
+P_K3_CN: Final = "https://platform.kimi.com/docs/pricing/chat-k3"
+P_K27_CN: Final = "https://platform.kimi.com/docs/pricing/chat-k27-code"
+P_K26_CN: Final = "https://platform.kimi.com/docs/pricing/chat-k26"
+# Third-party observations the table leans on where Moonshot's pages are silent.
+LIVE_0902: Final = (
+    "https://github.com/diillson/chatcli/issues/1344"  # live /v1/models + 404 probes, 2026-09-02
+)
+BIGAGI_1161: Final = "https://github.com/enricoros/big-AGI/issues/1161"  # live K3 probe, 2026-07-17
+VERA_69: Final = "https://github.com/aallan/vera-bench/pull/69"  # Moonshot e-mail: kimi-k2-* end 2026-05-25
+LETTA_2865: Final = "https://github.com/letta-ai/letta-code/pull/2865"  # K2.7 default output 32,768
+FASTGPT_461: Final = "https://github.com/labring/fastgpt-plugin/pull/461"  # K2.7: 256k, image + video
+OMP_1838: Final = "https://github.com/can1357/oh-my-pi/issues/1838"  # K2.6 quickstart: 32k default output
+K31_LAUNCH: Final = "https://github.com/ikaijua/Awesome-AITools/discussions/1415"  # K3.1 Pro, 2026-10-23/24
+AIHUBMIX_K31: Final = (  # K3.1 Pro answers temperature != 1 with K3's 400, 2026-10-24
+    "https://dev.to/aihubmix/kimi-k31-pro-migration-guide-five-400s-one-404-and-the-claude-code-codex-config-13k"
+)
+NOVITA_K31: Final = "https://novita.ai/models/model-detail/moonshotai-kimi-k3.1-pro"
+VERCEL_K31_HS: Final = "https://vercel.com/ai-gateway/models/kimi-k3.1-pro-highspeed.md"
+K3_CACHE_WRITE: Final = "https://platform.kimi.ai/docs/pricing/chat (as quoted in a 2026-09-23 note)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +122,7 @@ class Price:
     """A list price per million tokens, with where and when it was stated."""
 
     currency: Currency
-    """``"CNY"`` (platform.moonshot.cn) or ``"USD"`` (platform.moonshot.ai / platform.kimi.ai)."""
+    """``"CNY"`` (platform.kimi.com) or ``"USD"`` (platform.kimi.ai)."""
     cache_hit: float | None
     """Input tokens served from the prefix cache; None when the model has no cache tier."""
     cache_miss: float
@@ -100,6 +135,10 @@ class Price:
     """URL of the page stating the figure."""
     confirmed: bool = True
     """False when the figure comes from a third party rather than Moonshot's own pages."""
+    cache_write_5m: float | None = None
+    """Writing the prompt cache with a 5-minute TTL, where a price is published."""
+    cache_write_1h: float | None = None
+    """Writing the prompt cache with a 1-hour TTL, where a price is published."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,22 +158,27 @@ class ModelSpec:
     context_length: int | None = None
     """Context window in tokens (input + output)."""
     default_max_output_tokens: int | None = None
-    """Output cap the server applies when no ``max_tokens`` is sent."""
+    """Output cap the server applies when no output limit is sent."""
     max_output_tokens: int | None = None
-    """Largest ``max_tokens`` worth sending: the context length (input + max > context is a 400)."""
+    """Largest output limit worth sending: the context length (input + max > context is a 400)."""
+    max_tokens_field: TokenLimitField | None = None
+    """The output-limit field Moonshot documents for this model; None: the client's default."""
     thinking: ThinkingSupport = "unknown"
     """``none``: no thinking; ``configurable``: enabled/disabled; ``always_on``: implied by the model,
-    ``disabled`` is an error; ``enabled_only``: only ``{"type": "enabled", ...}`` is accepted."""
+    ``disabled`` is an error; ``enabled_only``: only ``{"type": "enabled", ...}`` is accepted;
+    ``effort_only``: always on and no ``thinking`` field at all (``reasoning_effort`` sets the depth)."""
     thinking_default: ThinkingType | None = None
     """Thinking state when the request has no ``thinking`` field."""
     thinking_keep_supported: bool | None = None
     """Whether ``thinking.keep`` (``"all"`` = preserved thinking across turns) is accepted."""
     thinking_keep_required: bool = False
-    """Whether ``thinking`` must carry ``keep: "all"`` when sent (kimi-k2.7-code)."""
+    """Whether ``thinking`` must carry ``keep: "all"`` when sent (no current model)."""
+    thinking_keep_default: str | None = None
+    """What an omitted or null ``keep`` means: ``"all"`` on kimi-k2.7-code, None (history ignored) elsewhere."""
     fixed_temperature_thinking: float | None = None
     """The only temperature accepted with thinking on; None when temperature is not fixed."""
     fixed_temperature_no_thinking: float | None = None
-    """The only temperature accepted with thinking off."""
+    """The only temperature accepted with thinking off; None when not fixed or thinking cannot be off."""
     fixed_top_p: float | None = None
     """The only ``top_p`` accepted."""
     fixed_n: int | None = None
@@ -163,14 +207,24 @@ class ModelSpec:
     """Whether ``response_format={"type": "json_schema", ...}`` is accepted."""
     reasoning_effort_values: tuple[str, ...] | None = None
     """Accepted ``reasoning_effort`` values; None when not documented (not checked)."""
+    reasoning_effort_default: str | None = None
+    """The effort the server applies when none is sent."""
+    dynamic_tool_messages: bool | None = None
+    """Whether ``{"role": "system", "tools": [...]}`` messages add tools mid-conversation (kimi-k3)."""
     prices: tuple[Price, ...] = ()
     """List prices per million tokens, CNY and/or USD."""
+    release_date: str | None = None
+    """ISO date the model was released, when a source gives one."""
     lifecycle: Lifecycle = "unknown"
     """``current``, ``deprecated`` (still served, going away) or ``retired`` (returns 404)."""
     lifecycle_date: str | None = None
     """ISO date (or year / year-month) of the lifecycle state, when a source gives one."""
     lifecycle_source: str | None = None
     """URL stating the lifecycle state."""
+    replacement: tuple[str, ...] = ()
+    """For a retired model: the ids to use instead, the one Moonshot points to first."""
+    notes: tuple[str, ...] = ()
+    """Facts a user should know that are not rules (access, planned changes), each with its source."""
     sources: tuple[str, ...] = ()
     """URLs backing the limits and capabilities of this row."""
 
@@ -183,8 +237,46 @@ def _usd(hit: float | None, miss: float, out: float, *, as_of: str | None, sourc
     return Price("USD", hit, miss, out, as_of, source, confirmed=source.startswith("https://platform."))
 
 
-_CURRENT: Final = {"lifecycle": "current", "lifecycle_date": "2026-08-13", "lifecycle_source": KD_MODELS}
-_RETIRED: Final = {"lifecycle": "retired", "lifecycle_date": "2026", "lifecycle_source": PROMPTFOO}
+def _official(currency: Currency, prices: tuple[float, float, float], as_of: str, source: str) -> Price:
+    return Price(currency, *prices, as_of, source)
+
+
+class _Lifecycle(TypedDict):
+    lifecycle: Lifecycle
+    lifecycle_date: str
+    lifecycle_source: str
+    replacement: tuple[str, ...]
+
+
+def _retired(date: str, *replacement: str, source: str = KD_MODEL_LIST) -> _Lifecycle:
+    return {
+        "lifecycle": "retired",
+        "lifecycle_date": date,
+        "lifecycle_source": source,
+        "replacement": replacement,
+    }
+
+
+# The models page lists four ids as served (KD_MODEL_LIST, quoted 2026-09-13; LIVE_0902 listed
+# exactly these from /v1/models on 2026-09-02).
+_CURRENT: Final[_Lifecycle] = {
+    "lifecycle": "current",
+    "lifecycle_date": "2026-09-13",
+    "lifecycle_source": KD_MODEL_LIST,
+    "replacement": (),
+}
+# The models page: kimi-k2.5 and every moonshot-v1 id answer 404 since 2026-08-31 and point to
+# kimi-k3; kimi-k2.6 is the cheaper current model with the same features (LIVE_0902 saw the 404s).
+_RETIRED_0831: Final = _retired("2026-08-31", "kimi-k3", "kimi-k2.6")
+# The K2 previews and kimi-k2-thinking* ended 2026-05-25, replaced by kimi-k2.6 (KD_MODEL_LIST;
+# Moonshot's e-mail quoted in VERA_69).
+_RETIRED_0525: Final = _retired("2026-05-25", "kimi-k2.6")
+# The K2 series is to close to new users from 2026-10-31 and retire by the end of 2026: one
+# gateway's reading of Moonshot's docs (AIHUBMIX_K31), not on any official page, so only a note.
+_K2_PLANNED: Final = (
+    "Planned retirement of the K2 series by the end of 2026 (single third-party source \u26a0: "
+    f"{AIHUBMIX_K31})",
+)
 
 # moonshot-v1: temperature [0, 1] default 0.0, n <= 5, penalties [-2, 2]; text only
 # unless the id ends in -vision-preview (CN_CHAT field table; MS_VISION).
@@ -203,10 +295,8 @@ _V1: Final = ModelSpec(
     supports_video_in=False,
     accepts_http_media_urls=False,
     supports_tool_choice_required=False,
-    lifecycle="current",
-    lifecycle_date="2026-02-09",
-    lifecycle_source=CN_PRICING,
     sources=(CN_CHAT, CN_PRICING, MS_MIGRATING),
+    **_RETIRED_0831,
 )
 # Vision previews take images; whether they take video is not documented, so unchecked.
 _V1_VISION: Final = replace(_V1, family="moonshot-v1-vision", supports_image_in=True, supports_video_in=None)
@@ -219,7 +309,7 @@ _K2_PREVIEW: Final = replace(
     default_temperature=0.6,
     recommended_temperature=0.6,
     sources=(CN_CHAT, CN_PRICING, MS_MIGRATING, KD_MODELS),
-    **_RETIRED,
+    **_RETIRED_0525,
 )
 # kimi-k2-thinking*: thinking implied by the name, temperature 1.0 recommended (KD_MODELS).
 _K2_THINKING: Final = replace(
@@ -255,53 +345,128 @@ _K25: Final = ModelSpec(
     accepts_http_media_urls=False,
     supports_tool_choice_required=False,
     prices=(_cny(0.70, 4.00, 21.00), _usd(0.10, 0.60, 3.00, as_of="2026-01-26", source=MS_K25)),
-    lifecycle="deprecated",
-    lifecycle_date="2026-09",
-    lifecycle_source="litellm-docs PR #828 (third party)",
+    release_date="2026-01-26",
     sources=(MS_K25, KD_MODELS, KD_CHAT, MS_VISION),
+    **_RETIRED_0831,
 )
+# kimi-k2.6 (KD_CHAT; KD_K2_THINKING): thinking on by default and switchable; `keep` null
+# (history ignored) or "all"; temperature 1.0 with thinking, 0.6 without ("invalid temperature:
+# only 0.6 is allowed", arcsin1/oh-my-ppt #45); 32,768 default output (OMP_1838 quoting the
+# quickstart); max_tokens is deprecated in the schema, max_completion_tokens documented (KD_CHAT).
 _K26: Final = replace(
     _K25,
     id="kimi-k2.6",
     family="kimi-k2.6",
-    default_max_output_tokens=None,
+    max_tokens_field="max_completion_tokens",
     thinking_keep_supported=True,
     supports_json_schema=True,
-    prices=(_usd(0.16, 0.95, 4.00, as_of=None, source=WOLFFI_K26),),
-    sources=(KD_MODELS, KD_CHAT, KD_LIST_MODELS),
+    prices=(
+        _official("USD", (0.16, 0.95, 4.00), "2026-09-14", P_K26),
+        _official("CNY", (1.10, 6.50, 27.00), "2026-08-25", P_K26_CN),
+    ),
+    release_date="2026-04-20",
+    notes=_K2_PLANNED,
+    sources=(KD_MODEL_LIST, KD_MODELS, KD_CHAT, KD_K2_THINKING, KD_LIST_MODELS, OMP_1838),
     **_CURRENT,
 )
-# kimi-k2.7-code accepts only {"type": "enabled", "keep": "all"} (KD_CHAT thinking);
-# fixed sampling carried over from K2.5/K2.6 ("K2.5 and later"); context not documented.
+# kimi-k2.7-code (KD_CHAT thinking; KD_K2_THINKING): thinking and preserved thinking always on;
+# `type` only "enabled"; `keep` omitted, null or "all" all mean "all", any other value errors.
+# Temperature 1.0, top_p 0.95, n 1, penalties 0 (K2.7 quickstart). 256k context, 32,768 default
+# output, image and video input (FASTGPT_461 citing the official pages; LETTA_2865).
 _K27_CODE: Final = replace(
     _K26,
     id="kimi-k2.7-code",
     family="kimi-k2.7-code",
-    context_length=None,
-    max_output_tokens=None,
     thinking="enabled_only",
-    thinking_keep_required=True,
-    supports_image_in=None,
-    supports_video_in=None,
-    prices=(),
+    thinking_keep_default="all",
+    fixed_temperature_no_thinking=None,
+    supports_image_in=True,
+    supports_video_in=True,
+    prices=(
+        _official("USD", (0.19, 0.95, 4.00), "2026-09-14", P_K27),
+        _official("CNY", (1.30, 6.50, 27.00), "2026-08-25", P_K27_CN),
+    ),
+    release_date="2026-06-12",
+    sources=(KD_MODEL_LIST, KD_MODELS, KD_CHAT, KD_K2_THINKING, FASTGPT_461, LETTA_2865),
 )
-# kimi-k3: 1M context, reasoning_effort low|high|max, tool_choice "required" works (KD_MODELS).
-# The docs say nothing on fixed sampling or `thinking` for K3, so neither is checked.
+# The same model served faster, at twice the price (KD_CHAT; P_K27).
+_K27_CODE_HS: Final = replace(
+    _K27_CODE,
+    id="kimi-k2.7-code-highspeed",
+    prices=(
+        _official("USD", (0.38, 1.90, 8.00), "2026-09-14", P_K27),
+        _official("CNY", (2.60, 13.00, 54.00), "2026-08-25", P_K27_CN),
+    ),
+)
+# kimi-k3 (KD_K3 "Important limits"; KD_EFFORT; KD_CHAT KimiK3ChatRequest): thinking always on
+# with no `thinking` field, depth set by reasoning_effort low|high|max (default max); sampling
+# fixed at temperature 1.0, top_p 0.95, n 1, penalties 0 (live 400s: BIGAGI_1161); a named
+# tool_choice is refused, "required" works; dynamic tool messages; image and video input.
+# Output: max_completion_tokens, default 131,072, up to the 1M context (KD_CHAT). The
+# 131,072 "max output" some gateways list is read as the default (see docs/models.md).
 _K3: Final = ModelSpec(
     id="kimi-k3",
     family="kimi-k3",
     context_length=1_048_576,
     default_max_output_tokens=131_072,
     max_output_tokens=1_048_576,
+    max_tokens_field="max_completion_tokens",
+    thinking="effort_only",
+    thinking_default="enabled",
+    thinking_keep_supported=False,
+    fixed_temperature_thinking=1.0,
+    fixed_top_p=0.95,
+    fixed_n=1,
+    fixed_penalty=0.0,
+    default_temperature=1.0,
+    recommended_temperature=1.0,
+    max_n=1,
     supports_image_in=True,
+    supports_video_in=True,
     accepts_http_media_urls=False,
     supports_tool_choice_required=True,
     supports_json_schema=True,
     reasoning_effort_values=("low", "high", "max"),
-    sources=(KD_MODELS, KD_CHAT, KD_LIST_MODELS),
+    reasoning_effort_default="max",
+    dynamic_tool_messages=True,
+    prices=(
+        # Cache writes: none published in July-August 2026, then $3 (5m) / $6 (1h) (see notes).
+        Price("USD", 0.30, 3.00, 15.00, "2026-09-14", P_K3, True, 3.00, 6.00),
+        _official("CNY", (2.00, 20.00, 100.00), "2026-08-25", P_K3_CN),
+    ),
+    release_date="2026-07-16",
+    notes=(
+        f"Unlocked after a top-up of at least $1 ({KD_K3})",
+        f"A prompt-cache hit needs more than 256 prompt tokens in the previous request ({KD_K3})",
+        f"$web_search is being updated and not recommended; use the Formula tools ({KD_K3})",
+        f"Cache-write prices \u26a0: none published in July-August 2026, then $3 (5m) / $6 (1h) ({K3_CACHE_WRITE})",
+    ),
+    sources=(KD_MODEL_LIST, KD_K3, KD_EFFORT, KD_K3_TOOLS, KD_CHAT, KD_MODELS, P_K3, BIGAGI_1161),
+    **_CURRENT,
+)
+# kimi-k3.1-pro (-highspeed), reported from 2026-10-23 by third parties only \u26a0: Moonshot's
+# quickstart for it was not read. It answers temperature != 1 with K3's own 400 (AIHUBMIX_K31),
+# so K3's parameter rules apply; its limits are unknown (unchecked); prices are gateway prices.
+_K31_PRO: Final = replace(
+    _K3,
+    id="kimi-k3.1-pro",
+    context_length=None,
+    default_max_output_tokens=None,
+    max_output_tokens=None,
+    supports_image_in=None,
+    supports_video_in=None,
+    prices=(Price("USD", 0.20, 2.00, 10.00, None, NOVITA_K31, False, 2.00, 4.00),),
+    release_date="2026-10-23",
+    notes=(f"Third-party reports only \u26a0: no official page was read ({K31_LAUNCH})",),
     lifecycle="current",
-    lifecycle_date="2026-08-13",
-    lifecycle_source=KD_MODELS,
+    lifecycle_date="2026-10-24",
+    lifecycle_source=K31_LAUNCH,
+    sources=(K31_LAUNCH, AIHUBMIX_K31, NOVITA_K31, VERCEL_K31_HS),
+)
+_K31_PRO_HS: Final = replace(
+    _K31_PRO,
+    id="kimi-k3.1-pro-highspeed",
+    prices=(Price("USD", None, 4.00, 20.00, None, VERCEL_K31_HS, False),),
 )
 # Open weights served by vLLM/SGLang: the server decides; only the model card's advice is recorded.
 _OPEN_K2: Final = ModelSpec(
@@ -370,14 +535,23 @@ def _k2(model_id: str, base: ModelSpec, context: int, prices: tuple[Price, ...],
     return replace(base, id=model_id, context_length=context, max_output_tokens=context, prices=prices, **kw)
 
 
+def _gone(model_id: str, date: str, *replacement: str) -> ModelSpec:
+    """A retired id of which nothing but its retirement is known."""
+    return replace(
+        _DEFAULT, id=model_id, family=model_id, is_known=True, matched_by="id", **_retired(date, *replacement)
+    )
+
+
 _LAVA_K2 = _usd(0.15, 0.60, 2.50, as_of=None, source=LAVA)
 # Third-party USD figures for moonshot-v1 (no cache tier); none is given for 8k.
 _V1_USD_32K = _usd(None, 1.0, 3.0, as_of=None, source=WOLFFI)
 _V1_USD_128K = _usd(None, 2.0, 5.0, as_of=None, source=WOLFFI)
 _MODEL_TABLE: Final[tuple[ModelSpec, ...]] = (
     _K3,
+    _K31_PRO,
+    _K31_PRO_HS,
     _K27_CODE,
-    replace(_K27_CODE, id="kimi-k2.7-code-highspeed"),
+    _K27_CODE_HS,
     _K26,
     _K25,
     _k2("kimi-k2-0905-preview", _K2_PREVIEW, 262_144, (_cny(1, 4, 16), _LAVA_K2)),
@@ -388,14 +562,7 @@ _MODEL_TABLE: Final[tuple[ModelSpec, ...]] = (
         262_144,
         (_cny(1, 8, 58), _usd(0.15, 1.15, 8.00, as_of=None, source=LAVA)),
     ),
-    _k2(
-        "kimi-k2-thinking",
-        _K2_THINKING,
-        262_144,
-        (_cny(1, 4, 16), _LAVA_K2),
-        lifecycle_date="2026-07-02",
-        lifecycle_source=PYDANTIC_AI_6208,
-    ),
+    _k2("kimi-k2-thinking", _K2_THINKING, 262_144, (_cny(1, 4, 16), _LAVA_K2)),
     _k2("kimi-k2-thinking-turbo", _K2_THINKING, 262_144, (_cny(1, 8, 58),)),
     _v1("8k", 8_192, _cny(None, 2, 10)),
     _v1("32k", 32_768, _cny(None, 5, 20), _V1_USD_32K),
@@ -405,8 +572,9 @@ _MODEL_TABLE: Final[tuple[ModelSpec, ...]] = (
     _v1("8k", 8_192, _cny(None, 2, 10), vision=True),
     _v1("32k", 32_768, _cny(None, 5, 20), _V1_USD_32K, vision=True),
     _v1("128k", 131_072, _cny(None, 10, 30), _V1_USD_128K, vision=True),
-    # Not in the 2026 docs and discontinued: nothing is known of its limits.
-    replace(_DEFAULT, id="kimi-latest", family="kimi-latest", is_known=True, matched_by="id", **_RETIRED),
+    # No source names a replacement for these two; the current general models are named.
+    _gone("kimi-latest", "2026-01-28", "kimi-k3", "kimi-k2.6"),
+    _gone("kimi-thinking-preview", "2025-11-11", "kimi-k2.6", "kimi-k3"),
     _OPEN_K2,
     _OPEN_K2_0905,
     _OPEN_K2_THINKING,
@@ -423,6 +591,9 @@ def _family(spec: ModelSpec, **unknown: object) -> ModelSpec:
         "lifecycle": "unknown",
         "lifecycle_date": None,
         "lifecycle_source": None,
+        "replacement": (),
+        "release_date": None,
+        "notes": (),
         **unknown,
     }
     return replace(spec, matched_by="family", **fields)
@@ -430,7 +601,8 @@ def _family(spec: ModelSpec, **unknown: object) -> ModelSpec:
 
 # (prefix, marker that must also appear, template); first match wins, so specific rows come first.
 _FAMILY_TABLE: Final[tuple[tuple[str, str, ModelSpec], ...]] = (
-    ("kimi-k3", "", _family(_K3, reasoning_effort_values=None)),
+    # K3.1 and later K3 ids answer K3's parameter 400s (AIHUBMIX_K31): K3's rules, limits unknown.
+    ("kimi-k3", "", _family(_K3, default_max_output_tokens=None, supports_video_in=None)),
     ("kimi-k2.7-code", "", _family(_K27_CODE)),
     # Other K2.7 variants: sampling fixed like every model from K2.5 on, thinking rules unknown.
     (
@@ -441,7 +613,7 @@ _FAMILY_TABLE: Final[tuple[tuple[str, str, ModelSpec], ...]] = (
             family="kimi-k2.7",
             thinking="unknown",
             thinking_default=None,
-            thinking_keep_required=False,
+            thinking_keep_default=None,
             thinking_keep_supported=None,
         ),
     ),
@@ -449,9 +621,10 @@ _FAMILY_TABLE: Final[tuple[tuple[str, str, ModelSpec], ...]] = (
     ("kimi-k2.5", "", _family(_K25, supports_video_in=None)),
     ("kimi-k2-thinking", "", _family(_K2_THINKING)),
     ("kimi-k2-", "", _family(_K2_PREVIEW)),
-    ("moonshot-v1-", "vision", _family(_V1_VISION)),
+    # Every moonshot-v1 id answers 404 since 2026-08-31 (KD_MODEL_LIST), listed or not.
+    ("moonshot-v1-", "vision", _family(_V1_VISION, **_RETIRED_0831)),
     # Unknown moonshot-v1 ids might be vision ones: do not reject images for them.
-    ("moonshot-v1", "", _family(_V1, supports_image_in=None)),
+    ("moonshot-v1", "", _family(_V1, supports_image_in=None, **_RETIRED_0831)),
     ("moonshotai/kimi-k2-thinking", "", _family(_OPEN_K2_THINKING)),
     ("moonshotai/kimi-k2.5", "", _family(_OPEN_K25)),
     ("moonshotai/kimi-k2", "", _family(_OPEN_K2)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from .model_specs import ModelRegistry, ModelSpec, default_registry
+from .model_specs import ModelRegistry, ModelSpec, Price, default_registry
 
 __all__ = ["render_models_markdown"]
 
@@ -32,10 +32,9 @@ def _cell(value: object) -> str:
 
 def _sampling(spec: ModelSpec) -> str:
     if spec.fixed_temperature_thinking is not None:
-        return (
-            f"fixed: T={spec.fixed_temperature_thinking} (thinking) / {spec.fixed_temperature_no_thinking},"
-            f" top_p={spec.fixed_top_p}, n={spec.fixed_n}, penalties={spec.fixed_penalty}"
-        )
+        off = spec.fixed_temperature_no_thinking
+        temps = f"T={spec.fixed_temperature_thinking}" + ("" if off is None else f" (thinking) / {off}")
+        return f"fixed: {temps}, top_p={spec.fixed_top_p}, n={spec.fixed_n}, penalties={spec.fixed_penalty}"
     parts = [f"T {_cell(spec.temperature_range)}"] if spec.temperature_range else []
     if spec.recommended_temperature is not None:
         parts.append(f"recommended T={spec.recommended_temperature}")
@@ -46,21 +45,40 @@ def _sampling(spec: ModelSpec) -> str:
 
 def _thinking(spec: ModelSpec) -> str:
     keep = ", keep" if spec.thinking_keep_supported else ""
+    if spec.thinking_keep_default:
+        keep += f" (default {spec.thinking_keep_default})"
     default = f" (default {spec.thinking_default})" if spec.thinking == "configurable" else ""
     return f"{spec.thinking}{default}{keep}"
 
 
+def _price(p: Price) -> str:
+    write = (
+        ""
+        if p.cache_write_5m is None
+        else f"; cache write {p.cache_write_5m} (5m) / {_cell(p.cache_write_1h)} (1h)"
+    )
+    return f"{p.currency} {_cell(p.cache_hit)} / {p.cache_miss} / {p.output}{write}{'' if p.confirmed else _WARN}"
+
+
 def _prices(spec: ModelSpec) -> str:
-    rows = [
-        f"{p.currency} {_cell(p.cache_hit)} / {p.cache_miss} / {p.output}{'' if p.confirmed else _WARN}"
-        for p in spec.prices
-    ]
+    rows = [_price(p) for p in spec.prices]
     return "<br>".join(rows) or "\u2013"
 
 
 def _lifecycle(spec: ModelSpec) -> str:
     date = f" ({spec.lifecycle_date})" if spec.lifecycle_date else ""
-    return f"{spec.lifecycle}{date}"
+    use = f"; use {' or '.join(f'`{r}`' for r in spec.replacement)}" if spec.replacement else ""
+    released = f"released {spec.release_date}; " if spec.release_date else ""
+    return f"{released}{spec.lifecycle}{date}{use}"
+
+
+def _effort(spec: ModelSpec) -> str:
+    default = f" (default {spec.reasoning_effort_default})" if spec.reasoning_effort_default else ""
+    return f"{_cell(spec.reasoning_effort_values)}{default}"
+
+
+def _field(spec: ModelSpec) -> str:
+    return f" (`{spec.max_tokens_field}`)" if spec.max_tokens_field else ""
 
 
 _HEADER: Final = """<!-- Regenerate: python -m kimi_openai._rules.models_page > docs/models.md (do not edit by hand). -->
@@ -83,18 +101,20 @@ def render_models_markdown(registry: ModelRegistry | None = None) -> str:
     lines = [
         _HEADER,
         "## Known models\n",
-        "| Model | Family | Context | Default / max output | Thinking | Sampling | Image / video"
+        "| Model | Family | Context | Default / max output (field) | Thinking | Sampling | Image / video"
         " | `tool_choice=required` | `reasoning_effort` | Prices | Lifecycle |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in reg.table():
         lines.append(
             f"| `{s.id}` | {s.family} | {_cell(s.context_length)} |"
-            f" {_cell(s.default_max_output_tokens)} / {_cell(s.max_output_tokens)} | {_thinking(s)} |"
+            f" {_cell(s.default_max_output_tokens)} / {_cell(s.max_output_tokens)}{_field(s)} | {_thinking(s)} |"
             f" {_sampling(s)} | {_cell(s.supports_image_in)} / {_cell(s.supports_video_in)} |"
-            f" {_cell(s.supports_tool_choice_required)} | {_cell(s.reasoning_effort_values)} |"
+            f" {_cell(s.supports_tool_choice_required)} | {_effort(s)} |"
             f" {_prices(s)} | {_lifecycle(s)} |"
         )
+    notes = [f"- `{s.id}`: {note}" for s in reg.table() for note in s.notes]
+    lines += ["", "## Notes\n", *notes] if notes else []
     lines += ["", "## Family prefixes\n", "| Prefix | Also contains | Rules of | Thinking | Sampling |"]
     lines.append("|---|---|---|---|---|")
     for prefix, marker, t in reg.families():

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from .file_content import KimiFilePurpose as KimiFilePurpose
     from .formula import FiberContext as FiberContext
     from .formula import FiberResult as FiberResult
+    from .kimi_response import KimiResponse as KimiResponse
+    from .kimi_response import reasoning_text as reasoning_text
     from .model import KimiModel as KimiModel
     from .thinking_param import ThinkingParam as ThinkingParam
     from .token_estimate import TokenEstimate as TokenEstimate
@@ -58,6 +60,8 @@ _LAZY: dict[str, str] = {
     "FiberContext": ".formula",
     "FiberResult": ".formula",
     "KimiModel": ".model",
+    "KimiResponse": ".kimi_response",
+    "reasoning_text": ".kimi_response",
     "ThinkingParam": ".thinking_param",
     "TokenEstimate": ".token_estimate",
     "ToolCallRecord": ".tool_run",
@@ -89,6 +93,7 @@ __all__ = [
     "KimiParsedChatCompletion",
     "KimiParsedChatCompletionMessage",
     "KimiParsedChoice",
+    "KimiResponse",
     "MediaContentPartParam",
     "ThinkingParam",
     "TokenEstimate",
@@ -96,6 +101,7 @@ __all__ = [
     "ToolRunResult",
     "VideoURL",
     "reasoning_content_of",
+    "reasoning_text",
 ]
 
 

@@ -26,7 +26,7 @@ from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.lib.partial import AsyncPartialStream, PartialChatCompletion, PartialStream
 from kimi_openai.resources.files import AsyncKimiFilePage, KimiFilePage
 from kimi_openai.testing import MoonshotEmulator, Usage
-from kimi_openai.types import Balance, FiberResult, TokenEstimate
+from kimi_openai.types import Balance, FiberResult, KimiResponse, TokenEstimate
 from kimi_openai.types.chat import (
     KimiChatCompletion,
     KimiChatCompletionChunk,
@@ -181,6 +181,9 @@ CASES: dict[str, Case] = {
     "models.list": Case(lambda w, _: w.models.list(), _check_models),
     "models.retrieve": Case(lambda w, _: w.models.retrieve(MODEL), _is(KimiModel)),
     "models.refresh_specs": Case(lambda w, _: w.models.refresh_specs(), _check_models),
+    "responses.create": Case(
+        lambda w, _: w.responses.create(model="kimi-k3", input="What is six times seven?"), _is(KimiResponse)
+    ),
     "batches.create": Case(
         lambda w, c: w.batches.create(completion_window="24h", input_file_id=c.batch_input_id), _is(Batch)
     ),
@@ -203,7 +206,7 @@ def _namespace(client: KimiOpenAI | AsyncKimiOpenAI, kind: str, via: str) -> Any
     """What ``<resource>.<method>`` is called on: the client's wrapper, or each resource's."""
     if via == "client":
         return getattr(client, kind)
-    resources = ("files", "tokenizers", "users", "formulas", "models", "batches")
+    resources = ("files", "tokenizers", "users", "formulas", "models", "batches", "responses")
     chat = SimpleNamespace(completions=getattr(client.chat.completions, kind))
     return SimpleNamespace(chat=chat, **{name: getattr(getattr(client, name), kind) for name in resources})
 
@@ -281,8 +284,9 @@ async def test_async_wrapper_parses_into_the_kimi_type(
 NOT_WRAPPED = {
     "chat.completions.stream",  # a stream manager over create(stream=True), as in openai
     "files.wait_for_processing",  # polls retrieve(), as in openai
+    "responses.connect",  # a WebSocket, not an HTTP response, as in openai
 }
-RESOURCES = ("chat.completions", "files", "tokenizers", "users", "formulas", "models", "batches")
+RESOURCES = ("chat.completions", "files", "tokenizers", "users", "formulas", "models", "batches", "responses")
 
 
 @pytest.mark.parametrize("client_class", [KimiOpenAI, AsyncKimiOpenAI])

@@ -57,6 +57,18 @@ SAMPLING_REJECTED: list[tuple[str, dict[str, Any], list[str]]] = [
     ("kimi-k2.7-code", {"presence_penalty": 0.5}, ["presence_penalty=0.5", "presence_penalty 0", "Remove"]),
     ("kimi-k2.5", {"frequency_penalty": -1}, ["frequency_penalty=-1"]),
     ("kimi-k2.6", {"n": 2}, ["n=2", "n 1"]),
+    # K3 and K3.1 Pro: temperature 1, top_p 0.95, n 1, penalties 0 (kimi-k3-quickstart).
+    (
+        "kimi-k3",
+        {"temperature": 0.5},
+        ["temperature=0.5", "invalid temperature: only 1 is allowed for this model"],
+    ),
+    ("kimi-k3", {"top_p": 0.5}, ["top_p=0.5", "top_p 0.95", "Remove `top_p`"]),
+    ("kimi-k3", {"n": 2}, ["n=2", "n 1"]),
+    ("kimi-k3", {"presence_penalty": 0.5}, ["presence_penalty=0.5", "presence_penalty 0"]),
+    ("kimi-k3.1-pro", {"temperature": 0.7}, ["temperature=0.7", "only 1 is allowed"]),
+    ("kimi-k3-next", {"frequency_penalty": 1}, ["frequency_penalty=1"]),
+    ("kimi-k2.7-code", {"temperature": 0.6}, ["temperature=0.6", "(temperature 1.0)", "only 1 is allowed"]),
     ("moonshot-v1-8k", {"temperature": 1.5}, ["temperature=1.5", "[0, 1]", "Pass a temperature in [0, 1]"]),
     ("moonshot-v1-64k-foo", {"temperature": 2}, ["temperature=2", "[0, 1]"]),
     ("kimi-k2-turbo-preview", {"temperature": -0.1}, ["temperature=-0.1"]),
@@ -86,7 +98,7 @@ SAMPLING_ACCEPTED: list[tuple[str, dict[str, Any]]] = [
     ("kimi-k2.5-2026", {"temperature": 1}),
     ("moonshot-v1-8k", {"temperature": 0.3, "n": 5, "presence_penalty": -2}),
     ("kimi-k2-0711-preview", {"temperature": 0.6, "frequency_penalty": 2}),
-    ("kimi-k3", {"temperature": 0.2, "top_p": 0.5, "n": 4}),  # K3 sampling rules are undocumented
+    ("kimi-k3", {"temperature": 1, "top_p": 0.95, "n": 1, "presence_penalty": 0, "frequency_penalty": 0}),
     (UNKNOWN, {"temperature": 1.9, "top_p": 0.1, "n": 9, "presence_penalty": 2}),
     ("moonshotai/Kimi-K2-Instruct", {"temperature": 1.4, "n": 8}),
 ]
@@ -111,7 +123,11 @@ THINKING_REJECTED: list[tuple[str, object, list[str]]] = [
     ("kimi-k2.6", {"type": "enabled", "budget_tokens": 10}, ["budget_tokens", "only `type` and `keep`"]),
     ("kimi-k2.5", {"type": "enabled", "keep": "all"}, ["keep", "not supported", "Remove `keep`"]),
     ("kimi-k2.5-x", {"type": "enabled", "keep": "all"}, ["not supported"]),
-    ("kimi-k2.7-code", {"type": "enabled"}, ['only {"type": "enabled", "keep": "all"}']),
+    # K3 has no `thinking` field (use-reasoning-effort): refused whatever its value, with the fix.
+    ("kimi-k3", {"type": "enabled"}, ["no `thinking` field", "reasoning_effort", "Remove `thinking`"]),
+    ("kimi-k3", {"type": "disabled"}, ["no `thinking` field", "reasoning_effort='low'"]),
+    ("kimi-k3.1-pro-highspeed", {"type": "enabled"}, ["no `thinking` field"]),
+    ("kimi-k2.7-code", {"type": "enabled", "keep": "none"}, ["thinking.keep='none'"]),
     ("kimi-k2.7-code-highspeed", {"type": "disabled"}, ["always on"]),
     ("kimi-k2.7-code-next", {"type": "disabled", "keep": "all"}, ["always on"]),
     ("kimi-k2-thinking", {"type": "disabled"}, ["always on", "Remove `thinking`"]),
@@ -131,9 +147,12 @@ THINKING_ACCEPTED: list[tuple[str, object]] = [
     ("kimi-k2.6", {"type": "disabled", "keep": None}),
     ("kimi-k2.5", {"type": "disabled"}),
     ("kimi-k2.7-code", {"type": "enabled", "keep": "all"}),
+    # An omitted or null `keep` means "all" on kimi-k2.7-code (the chat reference's thinking field).
+    ("kimi-k2.7-code", {"type": "enabled"}),
+    ("kimi-k2.7-code", {"type": "enabled", "keep": None}),
+    ("kimi-k2.7-code-highspeed", {"type": "enabled"}),
     ("kimi-k2-thinking", {"type": "enabled"}),
     ("moonshot-v1-8k", {"type": "disabled"}),
-    ("kimi-k3", {"type": "enabled", "budget": 1}),  # unknown thinking rules: only the core shape is checked
     (UNKNOWN, {"type": "enabled", "keep": "all"}),
     ("moonshotai/Kimi-K2-Instruct", True),  # self-hosted: the server decides
 ]
@@ -193,7 +212,6 @@ def test_auto_disabled_thinking_allows_the_no_thinking_temperature() -> None:
 
 TOOL_CHOICE_ACCEPTED: list[tuple[str, object, dict[str, Any]]] = [
     ("kimi-k3", "required", {}),
-    ("kimi-k3", NAMED, {}),
     ("kimi-k2.6", NAMED, {"thinking": {"type": "disabled"}}),
     ("kimi-k2.6", "auto", {}),
     ("kimi-k2.6", "none", {}),
@@ -479,7 +497,7 @@ def test_token_limit_rejected(model: str, fields: dict[str, Any], fragments: lis
 @pytest.mark.parametrize(
     # moonshotai/Kimi-K2-Thinking now has a 256K row; an unlisted open-weight id has no known context.
     "model",
-    ["moonshot-v1-64k-foo", UNKNOWN, "kimi-k2.7-code", "moonshotai/Kimi-K2-Base"],
+    ["moonshot-v1-64k-foo", UNKNOWN, "kimi-k3.1-pro", "moonshotai/Kimi-K2-Base"],
 )
 def test_token_limit_unknown_context_passes(model: str) -> None:
     body = req(model, max_tokens=5_000_000, thinking={"type": "enabled", "keep": "all"})
@@ -497,6 +515,7 @@ def test_token_limit_unknown_context_passes(model: str) -> None:
         ("kimi-k2.5", {"max_completion_tokens": 8000}),
         ("kimi-k2-thinking", {"max_tokens": 2000}),
         ("kimi-k2.7-code-highspeed", {"max_tokens": 15_999}),
+        ("kimi-k3", {"max_completion_tokens": 1000}),  # thinking is always on
     ],
 )
 def test_low_limit_on_thinking_model_is_logged_not_warned(
@@ -521,7 +540,7 @@ def test_low_limit_on_thinking_model_is_logged_not_warned(
         ("kimi-k2.6", {"max_tokens": 16_000}),
         ("moonshot-v1-8k", {"max_tokens": 100}),
         (UNKNOWN, {"max_tokens": 100}),
-        ("kimi-k3", {"max_tokens": 100}),
+        ("kimi-k3", {"max_tokens": 200_000}),
     ],
 )
 def test_no_limit_advice_otherwise(

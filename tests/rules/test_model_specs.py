@@ -67,11 +67,29 @@ SPEC_FACTS: list[tuple[str, dict[str, object]]] = [
     ),
     (
         "kimi-k2.5",
-        {"thinking_keep_supported": False, "default_max_output_tokens": 32_768, "lifecycle": "deprecated"},
+        {
+            "thinking_keep_supported": False,
+            "default_max_output_tokens": 32_768,
+            "lifecycle": "retired",
+            "lifecycle_date": "2026-08-31",
+            "replacement": ("kimi-k3", "kimi-k2.6"),
+        },
     ),
     (
         "kimi-k2.7-code",
-        {"thinking": "enabled_only", "thinking_keep_required": True, "fixed_temperature_thinking": 1.0},
+        {
+            "thinking": "enabled_only",
+            "thinking_keep_required": False,
+            "thinking_keep_default": "all",
+            "fixed_temperature_thinking": 1.0,
+            "fixed_temperature_no_thinking": None,
+            "context_length": 262_144,
+            "default_max_output_tokens": 32_768,
+            "supports_image_in": True,
+            "supports_video_in": True,
+            "max_tokens_field": "max_completion_tokens",
+            "release_date": "2026-06-12",
+        },
     ),
     ("kimi-k2.7-code-highspeed", {"thinking": "enabled_only", "family": "kimi-k2.7-code"}),
     (
@@ -81,7 +99,28 @@ SPEC_FACTS: list[tuple[str, dict[str, object]]] = [
             "default_max_output_tokens": 131_072,
             "reasoning_effort_values": ("low", "high", "max"),
             "supports_tool_choice_required": True,
-            "fixed_temperature_thinking": None,
+            "thinking": "effort_only",
+            "thinking_default": "enabled",
+            "fixed_temperature_thinking": 1.0,
+            "fixed_temperature_no_thinking": None,
+            "fixed_top_p": 0.95,
+            "fixed_n": 1,
+            "fixed_penalty": 0.0,
+            "reasoning_effort_default": "max",
+            "supports_video_in": True,
+            "dynamic_tool_messages": True,
+            "max_tokens_field": "max_completion_tokens",
+            "release_date": "2026-07-16",
+            "lifecycle": "current",
+        },
+    ),
+    (
+        "kimi-k3.1-pro",
+        {
+            "family": "kimi-k3",
+            "thinking": "effort_only",
+            "fixed_temperature_thinking": 1.0,
+            "context_length": None,
         },
     ),
     (
@@ -91,7 +130,7 @@ SPEC_FACTS: list[tuple[str, dict[str, object]]] = [
     ("kimi-k2-turbo-preview", {"recommended_temperature": 0.6, "max_n": 5, "lifecycle": "retired"}),
     (
         "kimi-k2-thinking",
-        {"thinking": "always_on", "recommended_temperature": 1.0, "lifecycle_date": "2026-07-02"},
+        {"thinking": "always_on", "lifecycle_date": "2026-05-25", "replacement": ("kimi-k2.6",)},
     ),
     ("kimi-k2-thinking-turbo", {"thinking": "always_on", "supports_image_in": False}),
     ("moonshot-v1-8k", {"context_length": 8_192, "default_temperature": 0.0, "penalty_range": (-2.0, 2.0)}),
@@ -100,7 +139,12 @@ SPEC_FACTS: list[tuple[str, dict[str, object]]] = [
         "moonshot-v1-32k-vision-preview",
         {"context_length": 32_768, "supports_image_in": True, "supports_video_in": None},
     ),
-    ("kimi-latest", {"lifecycle": "retired", "context_length": None, "thinking": "unknown"}),
+    ("kimi-latest", {"lifecycle": "retired", "lifecycle_date": "2026-01-28", "thinking": "unknown"}),
+    ("kimi-thinking-preview", {"lifecycle": "retired", "lifecycle_date": "2025-11-11"}),
+    (
+        "moonshot-v1-8k",
+        {"lifecycle": "retired", "lifecycle_date": "2026-08-31", "replacement": ("kimi-k3", "kimi-k2.6")},
+    ),
     (
         "moonshotai/Kimi-K2-Instruct",
         {"hosting": "self_hosted", "recommended_temperature": 0.6, "max_n": None},
@@ -118,7 +162,15 @@ def test_spec_facts(model: str, facts: dict[str, object]) -> None:
 PRICES: list[tuple[str, str, tuple[float | None, float, float], bool]] = [
     ("kimi-k2.5", "CNY", (0.70, 4.00, 21.00), True),
     ("kimi-k2.5", "USD", (0.10, 0.60, 3.00), True),
-    ("kimi-k2.6", "USD", (0.16, 0.95, 4.00), False),
+    ("kimi-k2.6", "USD", (0.16, 0.95, 4.00), True),
+    ("kimi-k2.6", "CNY", (1.10, 6.50, 27.00), True),
+    ("kimi-k3", "USD", (0.30, 3.00, 15.00), True),
+    ("kimi-k3", "CNY", (2.00, 20.00, 100.00), True),
+    ("kimi-k2.7-code", "USD", (0.19, 0.95, 4.00), True),
+    ("kimi-k2.7-code", "CNY", (1.30, 6.50, 27.00), True),
+    ("kimi-k2.7-code-highspeed", "USD", (0.38, 1.90, 8.00), True),
+    ("kimi-k2.7-code-highspeed", "CNY", (2.60, 13.00, 54.00), True),
+    ("kimi-k3.1-pro", "USD", (0.20, 2.00, 10.00), False),
     ("kimi-k2-turbo-preview", "CNY", (1, 8, 58), True),
     ("moonshot-v1-128k", "CNY", (None, 10, 30), True),
     ("moonshot-v1-32k", "USD", (None, 1.0, 3.0), False),
@@ -143,7 +195,7 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("kimi-k2.5-0101", "kimi-k2.5", "configurable"),
     ("kimi-k2.7-code-preview", "kimi-k2.7-code", "enabled_only"),
     ("kimi-k2.7-chat", "kimi-k2.7", "unknown"),
-    ("kimi-k3-mini", "kimi-k3", "unknown"),
+    ("kimi-k3-mini", "kimi-k3", "effort_only"),
     ("kimi-k2-thinking-2026", "kimi-k2-thinking", "always_on"),
     ("kimi-k2-1201-preview", "kimi-k2", "none"),
     ("moonshot-v1-64k-foo", "moonshot-v1", "none"),
@@ -163,7 +215,8 @@ def test_family_prefix(model: str, family: str, thinking: str) -> None:
     # Per-model facts of the row are not carried over to siblings.
     assert spec.context_length is None
     assert spec.prices == ()
-    assert spec.lifecycle == "unknown"
+    # Every moonshot-v1 id is retired (docs/models), listed or not; other siblings are unknown.
+    assert spec.lifecycle == ("retired" if model.startswith("moonshot-v1") else "unknown")
 
 
 OPEN_WEIGHTS: list[tuple[str, int, float, str]] = [
