@@ -1,12 +1,14 @@
 """Kimi exceptions and warnings: every public one the package raises, the helpers' and workflows' too.
 
 Every exception raised by this package derives from ``openai.OpenAIError``, so
-code written against the openai SDK keeps catching what it caught before. Each
+code written against the openai SDK keeps catching what it caught before, and from
+:class:`KimiError`, so one ``except KimiError`` catches all of them, the server's errors
+(:class:`KimiAPIError`, also drawn under ``openai.APIStatusError``) included. Each
 documented Moonshot ``error.type`` (https://platform.kimi.ai/docs/api/errors)
 has its own class, which also subclasses the openai class for its HTTP status::
 
     openai.OpenAIError
-    ├── KimiError
+    ├── KimiError                    (everything the package raises; KimiAPIError too, drawn below)
     │   ├── KimiConfigurationError   (bad key, base URL, region or http_client at construction)
     │   │   ├── KimiConfigurationTypeError  + TypeError  (where openai raises one: max_retries=None, a wrong http_client)
     │   │   └── KimiConfigurationValueError + ValueError (where openai raises one: a negative max_retries)
@@ -25,7 +27,7 @@ has its own class, which also subclasses the openai class for its HTTP status::
     │   ├── BatchTimeoutError        + TimeoutError (a batch not finished within ``timeout``; ``.batch``)
     │   └── K2MarkupError            + ValueError (defective K2 tool-call markup, in strict mode; ``.problem``)
     └── openai.APIStatusError
-        └── KimiAPIError             (any Kimi HTTP error; fallback for other statuses)
+        └── KimiAPIError             + KimiError (any Kimi HTTP error; fallback for other statuses)
             ├── KimiBadRequestError            + openai.BadRequestError          400
             │   ├── ContentFilterError             content_filter
             │   └── InvalidRequestError            invalid_request_error
@@ -348,10 +350,12 @@ _MESSAGE_CHARS = 1000
 """Longest server message quoted in ours; the whole body stays in ``raw_body``."""
 
 
-class KimiAPIError(_KeyFree, openai.APIStatusError):
+class KimiAPIError(KimiError, openai.APIStatusError):
     """An HTTP error from Moonshot, with what its body and headers said.
 
-    Built as the openai errors are: ``KimiAPIError(message, response=..., body=...)``.
+    Built as the openai errors are: ``KimiAPIError(message, response=..., body=...)``. Both an
+    ``openai.APIStatusError`` (what openai code catches) and a :class:`KimiError` (what code
+    written for this package catches: one ``except KimiError`` for every failure).
     """
 
     advice: ClassVar[str] = "See https://platform.kimi.ai/docs/api/errors."
@@ -365,7 +369,8 @@ class KimiAPIError(_KeyFree, openai.APIStatusError):
     """The ``X-RateLimit-*`` headers, if the response had any."""
 
     def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
-        super().__init__(message, response=response, body=body)
+        # openai's constructor, not KimiError's (which takes positional arguments only).
+        openai.APIStatusError.__init__(self, message, response=response, body=body)
         self.request_id = find_request_id(response.headers)
         self.raw_body = _redact(_raw_text(response, body), response)
         self.error_type = _error_type(_error_payload(body), self.raw_body)
