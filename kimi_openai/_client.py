@@ -247,7 +247,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
                 ``"cn"`` (https://api.moonshot.cn/v1). Keys work on one platform only.
                 With a base URL that is not Moonshot's (argument or ``MOONSHOT_BASE_URL``):
                 the platform that URL fronts, so Moonshot's rules still apply through a proxy.
-            base_url: overrides ``MOONSHOT_BASE_URL`` and the endpoint ``region`` picks
+            base_url: overrides ``MOONSHOT_BASE_URL`` / ``KIMI_BASE_URL`` and the endpoint ``region`` picks
                 (a proxy, or a self-hosted OpenAI-compatible engine).
             admin_api_key, workload_identity, provider, data_residency: OpenAI-platform
                 options that Moonshot has no counterpart for. Accepted at their default

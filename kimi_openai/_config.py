@@ -5,8 +5,8 @@ settings the same way. Order, first match wins:
 
 * key: the ``api_key`` argument, ``MOONSHOT_API_KEY``, ``KIMI_API_KEY``, then the
   same two names in ``./.env`` (read without touching ``os.environ``);
-* base URL: the ``base_url`` argument, ``MOONSHOT_BASE_URL`` (environment, then
-  ``./.env``), then ``region`` (``"global"`` by default);
+* base URL: the ``base_url`` argument, ``MOONSHOT_BASE_URL``, ``KIMI_BASE_URL`` (the
+  environment, then the same two in ``./.env``), then ``region`` (``"global"`` by default);
 * platform (whether Moonshot's rules apply): the official host of the base URL, else the
   ``region`` given with a base URL that fronts Moonshot (a proxy or gateway), else none.
 
@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from ._compat import httpx
 from ._constants import (
     API_KEY_ENV_VARS,
-    BASE_URL_ENV_VAR,
+    BASE_URL_ENV_VARS,
     DEFAULT_REGION,
     DOTENV_FILENAME,
     REGION_BASE_URLS,
@@ -213,7 +213,7 @@ def check_base_url(url: str, *, where: str) -> str:
 
 
 def resolve_base_url(base_url: object, region: str | None, dotenv: Mapping[str, str]) -> str:
-    """The base URL to use: argument, then ``MOONSHOT_BASE_URL``, then the region's endpoint."""
+    """The base URL to use: argument, then ``MOONSHOT_BASE_URL`` / ``KIMI_BASE_URL``, then the region's endpoint."""
     return resolve_endpoint(base_url, region, dotenv)[0]
 
 
@@ -230,7 +230,7 @@ def resolve_endpoint(
     if base_url is not None:
         url, where = check_base_url(str(base_url), where="base_url"), "base_url"
     else:
-        found = _lookup((BASE_URL_ENV_VAR,), dotenv)
+        found = _lookup(BASE_URL_ENV_VARS, dotenv)
         if found is None or not found[0].strip():
             return REGION_BASE_URLS[region or DEFAULT_REGION], None
         url, where = check_base_url(found[0], where=found[1]), found[1]
