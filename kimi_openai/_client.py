@@ -233,6 +233,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
+        prompt_cache_key: str | None = None,
         _strict_response_validation: bool = False,
         _enforce_credentials: bool = True,
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -252,6 +253,9 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
             admin_api_key, workload_identity, provider, data_residency: OpenAI-platform
                 options that Moonshot has no counterpart for. Accepted at their default
                 (``None``, no effect); any other value raises ``KimiConfigurationError``.
+            prompt_cache_key: sent as ``prompt_cache_key`` with every chat request that does not
+                give its own (a call's value wins), so requests sharing a long prefix land on
+                the same cache; see docs/configuration.md for when caching applies.
             _enforce_credentials: as for openai: ``False`` builds the client even when no
                 Moonshot key is found (``OPENAI_API_KEY`` is still never used).
             **openai_options: a keyword of an openai release newer than this package,
@@ -358,6 +362,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
+        prompt_cache_key: str | None = None,
         _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -429,6 +434,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
+        prompt_cache_key: str | None = None,
         _strict_response_validation: bool = False,
         _enforce_credentials: bool = True,
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -533,6 +539,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
+        prompt_cache_key: str | None = None,
         _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
         **openai_options: Unpack[NewerOpenAIOptions],

@@ -103,6 +103,9 @@ def prepare_options(
     body = _body_with_extra(
         cast("Mapping[str, Any]", json_data), cast("Mapping[str, Any] | None", options.extra_json)
     )
+    cache_key = state.settings.prompt_cache_key
+    if cache_key is not None and "prompt_cache_key" not in body:  # the call's own value wins
+        body["prompt_cache_key"] = cache_key
     options.json_data = prepare_chat_body(body, state, moonshot_hosted=moonshot_hosted)
     options.extra_json = None
     return options

@@ -75,6 +75,9 @@ class KimiSettings:
     """Put back the ``reasoning_content`` a framework dropped from an assistant turn."""
     k2_tool_call_markup: bool = False
     """Parse Kimi K2 tool-call markup left in ``content`` (self-hosted engines without a Kimi parser)."""
+    prompt_cache_key: str | None = None
+    """Sent as ``prompt_cache_key`` with each chat request that gives none: one cache key per
+    session or task keeps requests sharing a prefix on the same cache (https://platform.kimi.ai/docs/api/chat)."""
 
     def __post_init__(self) -> None:
         # Checked here, so both the constructors and copy()/with_options() reject a typo
@@ -93,6 +96,12 @@ class KimiSettings:
             if value not in allowed:
                 choices = ", ".join(repr(a) for a in allowed)
                 raise KimiConfigurationError(f"{name}={value!r} is not allowed: pass one of {choices}.")
+        key: object = self.prompt_cache_key
+        if key is not None and (not isinstance(key, str) or not key.strip()):
+            raise KimiConfigurationError(
+                f"prompt_cache_key={key!r} is not allowed: pass a non-empty string (a session or task "
+                "id, the same for every request that shares a prefix), or None for no default."
+            )
 
 
 @dataclass(frozen=True, slots=True)
