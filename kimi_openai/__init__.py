@@ -56,6 +56,7 @@ from ._errors import ToolLoopError as ToolLoopError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
 from ._extra_body import ThinkingParam as ThinkingParam
 from ._extra_body import kimi_params as kimi_params
+from ._model_ids import KimiModel as KimiModel
 from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
 from ._ratelimit_headers import parse_rate_limit_headers as parse_rate_limit_headers
 from ._reasoning_echo import ReasoningEchoPolicy as ReasoningEchoPolicy
@@ -120,6 +121,7 @@ __all__ = [
     "KimiConflictError",
     "KimiError",
     "KimiInternalServerError",
+    "KimiModel",
     "KimiNotFoundError",
     "KimiOpenAI",
     "KimiPermissionDeniedError",

@@ -51,6 +51,7 @@ EXPECTED = {
     "KimiConflictError",
     "KimiError",
     "KimiInternalServerError",
+    "KimiModel",
     "KimiNotFoundError",
     "KimiOpenAI",
     "KimiPermissionDeniedError",
