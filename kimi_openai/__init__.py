@@ -50,6 +50,11 @@ from ._errors import StreamConnectionError as StreamConnectionError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import StreamServerError as StreamServerError
 from ._errors import StreamTimeoutError as StreamTimeoutError
+from ._errors import StructuredOutputContentFilterError as StructuredOutputContentFilterError
+from ._errors import StructuredOutputEmptyError as StructuredOutputEmptyError
+from ._errors import StructuredOutputError as StructuredOutputError
+from ._errors import StructuredOutputInvalidError as StructuredOutputInvalidError
+from ._errors import StructuredOutputLengthError as StructuredOutputLengthError
 from ._errors import TokenBudgetExceededError as TokenBudgetExceededError
 from ._errors import ToolExecutionError as ToolExecutionError
 from ._errors import ToolLoopError as ToolLoopError
@@ -152,6 +157,11 @@ __all__ = [
     "StreamServerError",
     "StreamSnapshot",
     "StreamTimeoutError",
+    "StructuredOutputContentFilterError",
+    "StructuredOutputEmptyError",
+    "StructuredOutputError",
+    "StructuredOutputInvalidError",
+    "StructuredOutputLengthError",
     "ThinkingParam",
     "TokenBudgetExceededError",
     "ToolExecutionError",
