@@ -33,9 +33,10 @@ from openai._types import HttpxSendArgs, ResponseT
 from typing_extensions import override
 
 from ._compat import httpx
-from ._constants import Region
+from ._config import logger, moonpalace_endpoint, rules_off_notice
+from ._constants import MOONPALACE_PORT, Region
 from ._errors import MalformedResponseError, make_status_error
-from ._pipeline import after_completion, fast_completion, prepare_options
+from ._pipeline import CHAT_COMPLETIONS_PATH, after_completion, fast_completion, prepare_options
 from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
 from ._retry import RetryConfig, read_error_body_async, should_retry_response
@@ -199,6 +200,22 @@ def malformed_response(response: httpx.Response, exc: json.JSONDecodeError) -> M
     later, outside the client, and keeps openai's behaviour.
     """
     return MalformedResponseError(response, f"{exc.msg} at character {exc.pos}")
+
+
+_RULES_OFF = "rules_off"
+
+
+def note_rules_off(client: BaseKimiClient[Any, Any], options: FinalRequestOptions) -> None:
+    """Log, once per client, that a Moonshot model went where Moonshot's rules are off (see ``rules_off_notice``)."""
+    notices = client._kimi_state.notices  # pyright: ignore[reportPrivateUsage]
+    if _RULES_OFF in notices or options.url != CHAT_COMPLETIONS_PATH:
+        return
+    body = cast("object", options.json_data)
+    model = cast("Mapping[str, object]", body).get("model") if isinstance(body, Mapping) else None
+    notice = rules_off_notice(client.base_url, model)
+    if notice is not None:
+        notices.add(_RULES_OFF)
+        logger.warning("%s", notice)
 
 
 class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
@@ -399,11 +416,27 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         except json.JSONDecodeError as exc:  # see malformed_response
             raise malformed_response(kwargs["response"], exc) from exc
 
+    def with_moonpalace(
+        self, *, port: int = MOONPALACE_PORT, host: str = "127.0.0.1", region: Region | None = None
+    ) -> Self:
+        """A copy sending every request through MoonPalace, Moonshot's local debugging proxy.
+
+        ``http://{host}:{port}/v1``, declared as a proxy of this client's platform (or of
+        ``region``), so Moonshot's request rules keep applying. MoonPalace must forward to that
+        platform (its ``--endpoint``); everything else is kept, as by ``copy()``.
+        """
+        url, fronts = moonpalace_endpoint(self.region, host=host, port=port, region=region)
+        return self.copy(base_url=url, region=fronts)
+
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return prepare_options(
-            super()._prepare_options(options), self._kimi_state, moonshot_hosted=self.region is not None
+        hosted = self.region is not None
+        prepared = prepare_options(
+            super()._prepare_options(options), self._kimi_state, moonshot_hosted=hosted
         )
+        if not hosted:
+            note_rules_off(self, prepared)
+        return prepared
 
 
 class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], openai.AsyncOpenAI):
@@ -553,11 +586,22 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
 
     with_options = copy
 
+    def with_moonpalace(
+        self, *, port: int = MOONPALACE_PORT, host: str = "127.0.0.1", region: Region | None = None
+    ) -> Self:
+        """A copy sending every request through MoonPalace; see :meth:`KimiOpenAI.with_moonpalace`."""
+        url, fronts = moonpalace_endpoint(self.region, host=host, port=port, region=region)
+        return self.copy(base_url=url, region=fronts)
+
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return prepare_options(
-            await super()._prepare_options(options), self._kimi_state, moonshot_hosted=self.region is not None
+        hosted = self.region is not None
+        prepared = prepare_options(
+            await super()._prepare_options(options), self._kimi_state, moonshot_hosted=hosted
         )
+        if not hosted:
+            note_rules_off(self, prepared)
+        return prepared
 
     @override
     async def request(  # pyright: ignore[reportIncompatibleMethodOverride]

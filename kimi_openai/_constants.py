@@ -27,3 +27,7 @@ BASE_URL_ENV_VARS: Final[tuple[str, ...]] = (BASE_URL_ENV_VAR, "KIMI_BASE_URL")
 variable of Moonshot's Kimi SDKs, read second as ``KIMI_API_KEY`` is for the key."""
 
 DOTENV_FILENAME: Final[str] = ".env"
+
+MOONPALACE_PORT: Final[int] = 9988
+"""The port MoonPalace, Moonshot's local debugging proxy, listens on by default; it serves the
+API under ``/v1`` (``moonpalace start --port``): https://github.com/MoonshotAI/moonpalace"""

@@ -118,6 +118,8 @@ class KimiState:
     """The Moonshot platform a non-Moonshot base URL fronts, as told by ``region=`` (see :func:`platform_of`)."""
     newer_options: Mapping[str, object] = field(default_factory=dict[str, object])
     """Constructor keywords of a newer openai than this package names, for ``copy()`` to carry over."""
+    notices: set[str] = field(default_factory=set[str])
+    """One-time notices already logged for this client (``"rules_off"``: see ``_config.rules_off_notice``)."""
 
     def remembering_with(self, other: KimiState) -> KimiState:
         """This state, sharing ``other``'s memory of reasoning: a copy answers for what its client returned."""
