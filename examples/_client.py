@@ -98,6 +98,11 @@ OFFLINE_ANSWERS: dict[str, tuple[ScriptItem, ...]] = {
         _calls(ToolCall("get_weather", {"city": "Paris"}), reasoning="Paris: call the tool."),
     ),
     "agents_cancellation": (_calls(ToolCall("write_report", {"topic": "tea"})),),
+    "parse_errors": (
+        TextReply('{"name": "Pa', reasoning="The user wants JSON. " * 20, finish_reason="length"),
+        TextReply(CITY_JSON),
+        TextReply("", reasoning='The capital is Paris: {"name": "Paris", "country": "France"}'),
+    ),
 }
 """What the offline model answers, in order, per example; requests beyond these get the default answers."""
 
