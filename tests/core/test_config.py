@@ -318,3 +318,17 @@ def test_a_malformed_kimi_base_url_is_refused_naming_it(
     monkeypatch.setenv("KIMI_BASE_URL", "https://api.moonshot.ai:99999/v1")
     with pytest.raises(KimiConfigurationError, match="environment variable KIMI_BASE_URL"):
         KimiOpenAI(api_key=KEY)
+
+
+@pytest.mark.parametrize("case", ["surrounding-spaces", "single-quotes", "typographic-quotes"])
+def test_kimi_api_key_with_quotes_or_whitespace_around_it_is_refused_naming_it(
+    case: str, clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, problem = BAD_KEYS[case]
+    monkeypatch.setenv("KIMI_API_KEY", str(key))
+    with pytest.raises(KimiConfigurationError) as info:
+        AsyncKimiOpenAI()
+    message = str(info.value)
+    assert message.startswith("The environment variable KIMI_API_KEY ")
+    assert problem in message
+    assert CANARY[12:] not in message
