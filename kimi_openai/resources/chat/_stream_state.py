@@ -241,11 +241,13 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
             acc.add_logprobs(choice.logprobs)
 
     def _raise_for_finish(self, finish_reason: str) -> None:
-        # openai's errors, explained (see _parse_errors): still caught as openai's.
-        snapshot = self.current_completion_snapshot
+        # openai's errors, explained (see _parse_errors): still caught as openai's. The snapshot
+        # is built only here: built earlier, it would miss the rest of this chunk.
         if finish_reason == "length":
+            snapshot = self.current_completion_snapshot
             raise _explained(LengthFinishReasonError(completion=snapshot), snapshot)
         if finish_reason == "content_filter":
+            snapshot = self.current_completion_snapshot
             if _FILTER_ERROR_TAKES_COMPLETION:
                 raise _explained(ContentFilterFinishReasonError(completion=snapshot), snapshot)  # pyright: ignore[reportCallIssue]
             raise _explained(ContentFilterFinishReasonError(), snapshot)
