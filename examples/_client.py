@@ -119,6 +119,11 @@ OFFLINE_ANSWERS: dict[str, tuple[ScriptItem, ...]] = {
     ),
     # A long prompt, mostly from the cache: above the 128k tier of the example's tiered prices.
     "cost_and_usage": (TextReply("Boil water, make tea, warm hands.", usage=Usage(150_000, 400, 120_000)),),
+    "parse_errors": (
+        TextReply('{"name": "Pa', reasoning="The user wants JSON. " * 20, finish_reason="length"),
+        TextReply(CITY_JSON),
+        TextReply("", reasoning='The capital is Paris: {"name": "Paris", "country": "France"}'),
+    ),
 }
 """What the offline model answers, in order, per example; requests beyond these get the default answers."""
 

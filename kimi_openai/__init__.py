@@ -53,6 +53,11 @@ from ._errors import StreamConnectionError as StreamConnectionError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import StreamServerError as StreamServerError
 from ._errors import StreamTimeoutError as StreamTimeoutError
+from ._errors import StructuredOutputContentFilterError as StructuredOutputContentFilterError
+from ._errors import StructuredOutputEmptyError as StructuredOutputEmptyError
+from ._errors import StructuredOutputError as StructuredOutputError
+from ._errors import StructuredOutputInvalidError as StructuredOutputInvalidError
+from ._errors import StructuredOutputLengthError as StructuredOutputLengthError
 from ._errors import TokenBudgetExceededError as TokenBudgetExceededError
 from ._errors import ToolExecutionError as ToolExecutionError
 from ._errors import ToolLoopError as ToolLoopError
@@ -60,6 +65,7 @@ from ._errors import UnexpectedOutputError as UnexpectedOutputError
 from ._errors import UnservedEndpointError as UnservedEndpointError
 from ._extra_body import ThinkingParam as ThinkingParam
 from ._extra_body import kimi_params as kimi_params
+from ._model_ids import KimiModel as KimiModel
 from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
 from ._ratelimit_headers import parse_rate_limit_headers as parse_rate_limit_headers
 from ._reasoning_echo import ReasoningEchoPolicy as ReasoningEchoPolicy
@@ -137,6 +143,7 @@ __all__ = [
     "KimiConflictError",
     "KimiError",
     "KimiInternalServerError",
+    "KimiModel",
     "KimiNotFoundError",
     "KimiOpenAI",
     "KimiPermissionDeniedError",
@@ -171,6 +178,11 @@ __all__ = [
     "StreamServerError",
     "StreamSnapshot",
     "StreamTimeoutError",
+    "StructuredOutputContentFilterError",
+    "StructuredOutputEmptyError",
+    "StructuredOutputError",
+    "StructuredOutputInvalidError",
+    "StructuredOutputLengthError",
     "ThinkingParam",
     "TieredPrices",
     "TokenBudgetExceededError",

@@ -33,9 +33,17 @@ from openai._types import HttpxSendArgs, ResponseT
 from typing_extensions import override
 
 from ._compat import httpx
-from ._constants import Region
+from ._config import logger, moonpalace_endpoint, rules_off_notice
+from ._constants import MOONPALACE_PORT, Region
 from ._errors import MalformedResponseError, make_status_error
-from ._pipeline import after_completion, aprepare_options, fast_completion, prepare_options, response_cast
+from ._pipeline import (
+    CHAT_COMPLETIONS_PATH,
+    after_completion,
+    aprepare_options,
+    fast_completion,
+    prepare_options,
+    response_cast,
+)
 from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
 from ._retry import RetryConfig, read_error_body_async, should_retry_response
@@ -213,6 +221,22 @@ def malformed_response(response: httpx.Response, exc: json.JSONDecodeError) -> M
     return MalformedResponseError(response, f"{exc.msg} at character {exc.pos}")
 
 
+_RULES_OFF = "rules_off"
+
+
+def note_rules_off(client: BaseKimiClient[Any, Any], options: FinalRequestOptions) -> None:
+    """Log, once per client, that a Moonshot model went where Moonshot's rules are off (see ``rules_off_notice``)."""
+    notices = client._kimi_state.notices  # pyright: ignore[reportPrivateUsage]
+    if _RULES_OFF in notices or options.url != CHAT_COMPLETIONS_PATH:
+        return
+    body = cast("object", options.json_data)
+    model = cast("Mapping[str, object]", body).get("model") if isinstance(body, Mapping) else None
+    notice = rules_off_notice(client.base_url, model)
+    if notice is not None:
+        notices.add(_RULES_OFF)
+        logger.warning("%s", notice)
+
+
 class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
     """A drop-in ``openai.OpenAI`` for the Kimi API (Moonshot AI).
 
@@ -246,6 +270,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
         reasoning_store: KeyValueStore | None = None,
+        prompt_cache_key: str | None = None,
         _strict_response_validation: bool = False,
         _enforce_credentials: bool = True,
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -260,11 +285,14 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
                 ``"cn"`` (https://api.moonshot.cn/v1). Keys work on one platform only.
                 With a base URL that is not Moonshot's (argument or ``MOONSHOT_BASE_URL``):
                 the platform that URL fronts, so Moonshot's rules still apply through a proxy.
-            base_url: overrides ``MOONSHOT_BASE_URL`` and the endpoint ``region`` picks
+            base_url: overrides ``MOONSHOT_BASE_URL`` / ``KIMI_BASE_URL`` and the endpoint ``region`` picks
                 (a proxy, or a self-hosted OpenAI-compatible engine).
             admin_api_key, workload_identity, provider, data_residency: OpenAI-platform
                 options that Moonshot has no counterpart for. Accepted at their default
                 (``None``, no effect); any other value raises ``KimiConfigurationError``.
+            prompt_cache_key: sent as ``prompt_cache_key`` with every chat request that does not
+                give its own (a call's value wins), so requests sharing a long prefix land on
+                the same cache; see docs/configuration.md for when caching applies.
             _enforce_credentials: as for openai: ``False`` builds the client even when no
                 Moonshot key is found (``OPENAI_API_KEY`` is still never used).
             **openai_options: a keyword of an openai release newer than this package,
@@ -380,6 +408,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
         reasoning_store: KeyValueStore | None = None,
+        prompt_cache_key: str | None = None,
         _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -416,14 +445,30 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         except json.JSONDecodeError as exc:  # see malformed_response
             raise malformed_response(kwargs["response"], exc) from exc
 
+    def with_moonpalace(
+        self, *, port: int = MOONPALACE_PORT, host: str = "127.0.0.1", region: Region | None = None
+    ) -> Self:
+        """A copy sending every request through MoonPalace, Moonshot's local debugging proxy.
+
+        ``http://{host}:{port}/v1``, declared as a proxy of this client's platform (or of
+        ``region``), so Moonshot's request rules keep applying. MoonPalace must forward to that
+        platform (its ``--endpoint``); everything else is kept, as by ``copy()``.
+        """
+        url, fronts = moonpalace_endpoint(self.region, host=host, port=port, region=region)
+        return self.copy(base_url=url, region=fronts)
+
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return prepare_options(
+        hosted = self.region is not None
+        prepared = prepare_options(
             super()._prepare_options(options),
             self._kimi_state,
-            moonshot_hosted=self.region is not None,
+            moonshot_hosted=hosted,
             base_url=self.base_url,
         )
+        if not hosted:
+            note_rules_off(self, prepared)
+        return prepared
 
 
 class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], openai.AsyncOpenAI):
@@ -455,6 +500,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
         reasoning_store: KeyValueStore | None = None,
+        prompt_cache_key: str | None = None,
         _strict_response_validation: bool = False,
         _enforce_credentials: bool = True,
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -568,6 +614,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
         reasoning_store: KeyValueStore | None = None,
+        prompt_cache_key: str | None = None,
         _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -581,14 +628,25 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
 
     with_options = copy
 
+    def with_moonpalace(
+        self, *, port: int = MOONPALACE_PORT, host: str = "127.0.0.1", region: Region | None = None
+    ) -> Self:
+        """A copy sending every request through MoonPalace; see :meth:`KimiOpenAI.with_moonpalace`."""
+        url, fronts = moonpalace_endpoint(self.region, host=host, port=port, region=region)
+        return self.copy(base_url=url, region=fronts)
+
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return await aprepare_options(
+        hosted = self.region is not None
+        prepared = await aprepare_options(
             await super()._prepare_options(options),
             self._kimi_state,
-            moonshot_hosted=self.region is not None,
+            moonshot_hosted=hosted,
             base_url=self.base_url,
         )
+        if not hosted:
+            note_rules_off(self, prepared)
+        return prepared
 
     @override
     async def request(  # pyright: ignore[reportIncompatibleMethodOverride]

@@ -5,8 +5,8 @@ settings the same way. Order, first match wins:
 
 * key: the ``api_key`` argument, ``MOONSHOT_API_KEY``, ``KIMI_API_KEY``, then the
   same two names in ``./.env`` (read without touching ``os.environ``);
-* base URL: the ``base_url`` argument, ``MOONSHOT_BASE_URL`` (environment, then
-  ``./.env``), then ``region`` (``"global"`` by default);
+* base URL: the ``base_url`` argument, ``MOONSHOT_BASE_URL``, ``KIMI_BASE_URL`` (the
+  environment, then the same two in ``./.env``), then ``region`` (``"global"`` by default);
 * platform (whether Moonshot's rules apply): the official host of the base URL, else the
   ``region`` given with a base URL that fronts Moonshot (a proxy or gateway), else none.
 
@@ -23,6 +23,7 @@ an ``http_client`` that is not a client of the kind the installed openai needs.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -34,16 +35,19 @@ from urllib.parse import urlsplit
 from ._compat import httpx
 from ._constants import (
     API_KEY_ENV_VARS,
-    BASE_URL_ENV_VAR,
+    BASE_URL_ENV_VARS,
     DEFAULT_REGION,
     DOTENV_FILENAME,
+    MOONPALACE_PORT,
     REGION_BASE_URLS,
     Region,
 )
 from ._errors import KimiConfigurationError, KimiConfigurationTypeError
 from ._redaction import describe_value, install_log_redaction, redact_url_userinfo, remember_secret
+from ._rules.model_specs import get_model_spec
 
 _K = TypeVar("_K")
+logger = logging.getLogger("kimi_openai")
 
 
 def read_dotenv(directory: Path | None = None) -> Mapping[str, str]:
@@ -213,7 +217,7 @@ def check_base_url(url: str, *, where: str) -> str:
 
 
 def resolve_base_url(base_url: object, region: str | None, dotenv: Mapping[str, str]) -> str:
-    """The base URL to use: argument, then ``MOONSHOT_BASE_URL``, then the region's endpoint."""
+    """The base URL to use: argument, then ``MOONSHOT_BASE_URL`` / ``KIMI_BASE_URL``, then the region's endpoint."""
     return resolve_endpoint(base_url, region, dotenv)[0]
 
 
@@ -230,7 +234,7 @@ def resolve_endpoint(
     if base_url is not None:
         url, where = check_base_url(str(base_url), where="base_url"), "base_url"
     else:
-        found = _lookup((BASE_URL_ENV_VAR,), dotenv)
+        found = _lookup(BASE_URL_ENV_VARS, dotenv)
         if found is None or not found[0].strip():
             return REGION_BASE_URLS[region or DEFAULT_REGION], None
         url, where = check_base_url(found[0], where=found[1]), found[1]
@@ -302,3 +306,51 @@ def _is_http_client(value: object, *, sync: bool) -> bool:
     if legacy is None or legacy is httpx:
         return False
     return isinstance(value, legacy.Client if sync else legacy.AsyncClient)
+
+
+def moonpalace_endpoint(
+    current: Region | None, *, host: str, port: int, region: Region | None
+) -> tuple[str, Region]:
+    """The base URL and region of a copy sent through MoonPalace, a proxy of a Moonshot platform.
+
+    MoonPalace records every request and forwards it to Moonshot
+    (https://github.com/MoonshotAI/moonpalace): Moonshot's rules still apply, so the copy says
+    which platform the proxy fronts, the client's own unless ``region`` is given.
+    """
+    given = cast("object", port)  # any value reaches here at run time
+    if isinstance(given, bool) or not isinstance(given, int) or not 0 < given < 65536:
+        raise KimiConfigurationError(
+            f"port={port!r} is not a port: pass the number MoonPalace listens on "
+            f"(moonpalace start --port ..., {MOONPALACE_PORT} by default)."
+        )
+    fronts = current if region is None else _as_region(check_region(region))
+    if fronts is None:
+        raise KimiConfigurationError(
+            "with_moonpalace() needs region='global' or region='cn': this client does not talk to a "
+            "Moonshot platform, so which one MoonPalace forwards to is not known (its --endpoint)."
+        )
+    netloc = f"[{host}]" if ":" in host else host
+    url = check_base_url(f"http://{netloc}:{port}/v1", where="with_moonpalace(host=...)")
+    return url, fronts
+
+
+def rules_off_notice(base_url: object, model: object) -> str | None:
+    """What to log when a Moonshot model goes to a base URL where Moonshot's rules are off; else None.
+
+    Only an id Moonshot serves (a row or family of the spec table hosted by Moonshot): an open
+    weights id (``moonshotai/Kimi-K2-Instruct``) or an unknown one is a self-hosted engine's
+    business. A local engine serving under a Moonshot id gets the line too: the client cannot
+    tell it from MoonPalace or another local proxy, which is the mistake this catches.
+    """
+    if not isinstance(model, str):
+        return None
+    spec = get_model_spec(model)
+    if not spec.is_known or spec.hosting != "moonshot":
+        return None
+    return (
+        f"Moonshot's request rules are off for {redact_url_userinfo(str(base_url))!r}: model {model!r} is a "
+        "Moonshot model, but this base URL is neither Moonshot's (api.moonshot.ai, api.moonshot.cn) nor "
+        "declared as fronting it, so requests go out unchecked. For a proxy of Moonshot (MoonPalace, a "
+        "gateway), pass region='global' or region='cn' with base_url, or use client.with_moonpalace(); "
+        "for an engine serving the model itself, nothing needs to change. (Logged once per client.)"
+    )

@@ -22,5 +22,12 @@ API_KEY_ENV_VARS: Final[tuple[str, ...]] = ("MOONSHOT_API_KEY", "KIMI_API_KEY")
 """Looked up in this order, in the environment and then in ``./.env``."""
 
 BASE_URL_ENV_VAR: Final[str] = "MOONSHOT_BASE_URL"
+BASE_URL_ENV_VARS: Final[tuple[str, ...]] = (BASE_URL_ENV_VAR, "KIMI_BASE_URL")
+"""Looked up in this order, in the environment and then in ``./.env``; ``KIMI_BASE_URL`` is the
+variable of Moonshot's Kimi SDKs, read second as ``KIMI_API_KEY`` is for the key."""
 
 DOTENV_FILENAME: Final[str] = ".env"
+
+MOONPALACE_PORT: Final[int] = 9988
+"""The port MoonPalace, Moonshot's local debugging proxy, listens on by default; it serves the
+API under ``/v1`` (``moonpalace start --port``): https://github.com/MoonshotAI/moonpalace"""

@@ -1,12 +1,14 @@
 """Kimi exceptions and warnings: every public one the package raises, the helpers' and workflows' too.
 
 Every exception raised by this package derives from ``openai.OpenAIError``, so
-code written against the openai SDK keeps catching what it caught before. Each
+code written against the openai SDK keeps catching what it caught before, and from
+:class:`KimiError`, so one ``except KimiError`` catches all of them, the server's errors
+(:class:`KimiAPIError`, also drawn under ``openai.APIStatusError``) included. Each
 documented Moonshot ``error.type`` (https://platform.kimi.ai/docs/api/errors)
 has its own class, which also subclasses the openai class for its HTTP status::
 
     openai.OpenAIError
-    ├── KimiError
+    ├── KimiError                    (everything the package raises; KimiAPIError too, drawn below)
     │   ├── KimiConfigurationError   (bad key, base URL, region or http_client at construction)
     │   │   ├── KimiConfigurationTypeError  + TypeError  (where openai raises one: max_retries=None, a wrong http_client)
     │   │   └── KimiConfigurationValueError + ValueError (where openai raises one: a negative max_retries)
@@ -16,6 +18,11 @@ has its own class, which also subclasses the openai class for its HTTP status::
     │   │   ├── StreamConnectionError    + openai.APIConnectionError (dropped)
     │   │   │   └── StreamTimeoutError       + openai.APITimeoutError (no chunk within the read timeout)
     │   │   └── StreamServerError        + openai.APIError (an ``error`` event mid-stream)
+    │   ├── StructuredOutputError    (``.parse()`` / ``.stream()`` made no value of the schema; ``.reason``, ``.completion``)
+    │   │   ├── StructuredOutputLengthError        + openai.LengthFinishReasonError (cut off by the output limit)
+    │   │   ├── StructuredOutputContentFilterError + openai.ContentFilterFinishReasonError
+    │   │   ├── StructuredOutputEmptyError         + ValueError (no content, no tool call, no refusal)
+    │   │   └── StructuredOutputInvalidError       + pydantic.ValidationError (not valid JSON for the schema)
     │   ├── FileExtractionError      (Moonshot could not process an uploaded file; ``.file_id``)
     │   ├── ContinuationLimitError   (``continue_after_length`` stopped, the answer still cut off; ``.text``)
     │   ├── ToolLoopError            (``run_tools`` / ``run_web_search`` stopped before an answer; ``.messages``)
@@ -28,7 +35,7 @@ has its own class, which also subclasses the openai class for its HTTP status::
     │   ├── BatchTimeoutError        + TimeoutError (a batch not finished within ``timeout``; ``.batch``)
     │   └── K2MarkupError            + ValueError (defective K2 tool-call markup, in strict mode; ``.problem``)
     └── openai.APIStatusError
-        └── KimiAPIError             (any Kimi HTTP error; fallback for other statuses)
+        └── KimiAPIError             + KimiError (any Kimi HTTP error; fallback for other statuses)
             ├── KimiBadRequestError            + openai.BadRequestError          400
             │   ├── ContentFilterError             content_filter
             │   └── InvalidRequestError            invalid_request_error
@@ -81,6 +88,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, cast
 
 import openai
+import pydantic
 
 from ._compat import httpx
 from ._ratelimit_headers import RateLimitInfo, parse_rate_limit_headers, parse_retry_after
@@ -352,10 +360,12 @@ _MESSAGE_CHARS = 1000
 """Longest server message quoted in ours; the whole body stays in ``raw_body``."""
 
 
-class KimiAPIError(_KeyFree, openai.APIStatusError):
+class KimiAPIError(KimiError, openai.APIStatusError):
     """An HTTP error from Moonshot, with what its body and headers said.
 
-    Built as the openai errors are: ``KimiAPIError(message, response=..., body=...)``.
+    Built as the openai errors are: ``KimiAPIError(message, response=..., body=...)``. Both an
+    ``openai.APIStatusError`` (what openai code catches) and a :class:`KimiError` (what code
+    written for this package catches: one ``except KimiError`` for every failure).
     """
 
     advice: ClassVar[str] = "See https://platform.kimi.ai/docs/api/errors."
@@ -369,7 +379,8 @@ class KimiAPIError(_KeyFree, openai.APIStatusError):
     """The ``X-RateLimit-*`` headers, if the response had any."""
 
     def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
-        super().__init__(message, response=response, body=body)
+        # openai's constructor, not KimiError's (which takes positional arguments only).
+        openai.APIStatusError.__init__(self, message, response=response, body=body)
         self.request_id = find_request_id(response.headers)
         self.raw_body = _redact(_raw_text(response, body), response)
         self.error_type = _error_type(_error_payload(body), self.raw_body)
@@ -583,6 +594,91 @@ class FileExtractionServerError(FileExtractionError, ServerError):
     ) -> None:
         message = self._record(file_id, filename or file_id, "error", details)
         ServerError.__init__(self, message, response=error.response, body=error.body)
+
+
+StructuredOutputReason = Literal["length", "content_filter", "empty", "invalid"]
+"""Why ``.parse()`` produced no value: cut off by the output limit, stopped by the content
+filter, no content at all, or content that is not valid JSON for the schema."""
+
+
+class StructuredOutputError(KimiError):
+    """``.parse()`` (or ``.stream()``'s final parse) could not produce a value of the schema.
+
+    The message says which case it is and what to change; each case is a subclass that is
+    also the exception openai raises for it (or pydantic, for content that does not
+    validate), so ``except openai.LengthFinishReasonError`` and friends keep working.
+    """
+
+    reason: StructuredOutputReason
+    """Which case: ``"length"``, ``"content_filter"``, ``"empty"`` or ``"invalid"``."""
+    completion: Any
+    """The completion as it arrived (``reasoning_content`` and ``usage`` included), or ``None``."""
+
+    def _explained(self, message: str, reason: StructuredOutputReason, completion: object) -> None:
+        self.args = (message,)
+        self.reason, self.completion = reason, completion
+        self._redact_attributes(None)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class StructuredOutputLengthError(StructuredOutputError, openai.LengthFinishReasonError):
+    """The answer was cut off by the output limit before the JSON was complete (``finish_reason="length"``)."""
+
+    def __init__(self, message: str, *, completion: Any) -> None:
+        openai.LengthFinishReasonError.__init__(self, completion=completion)
+        self._explained(message, "length", completion)
+
+
+class StructuredOutputContentFilterError(StructuredOutputError, openai.ContentFilterFinishReasonError):
+    """Moonshot's content filter stopped the answer (``finish_reason="content_filter"``)."""
+
+    def __init__(self, message: str, *, completion: object) -> None:
+        openai.OpenAIError.__init__(self, message)  # openai 2.x's constructor takes no completion
+        self._explained(message, "content_filter", completion)
+
+
+class StructuredOutputEmptyError(StructuredOutputError, ValueError):
+    """The answer had no content to parse: no JSON, no tool call, no refusal.
+
+    openai's ``.parse()`` returns ``parsed=None`` here; the Kimi client raises instead, since
+    a thinking model whose answer stayed in ``reasoning_content`` is the usual cause and a
+    ``None`` would only fail later, further from it.
+    """
+
+    def __init__(self, message: str, *, completion: object) -> None:
+        super().__init__(message)
+        self._explained(message, "empty", completion)
+
+
+class StructuredOutputInvalidError(StructuredOutputError, pydantic.ValidationError):
+    """The content is not valid JSON for the schema: a ``pydantic.ValidationError`` too.
+
+    ``errors()`` lists pydantic's errors as the plain ``ValidationError`` did; the message
+    quotes the first one and the start of the content. Built with :meth:`of`.
+    """
+
+    @classmethod
+    def of(
+        cls, error: pydantic.ValidationError, message: str, completion: object
+    ) -> StructuredOutputInvalidError:
+        """The Kimi error for pydantic's ``error``; raises whatever pydantic raises if it cannot rebuild it."""
+        details = cast("list[Any]", error.errors(include_url=False))
+        made = cls.from_exception_data(error.title, details)
+        made._explained(message, "invalid", completion)
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # pydantic's state is rebuilt from its line errors, not by a bare __new__.
+        details = self.errors(include_url=False)
+        return (_rebuild_invalid, (self.title, details, str(self), self.completion))
+
+
+def _rebuild_invalid(title: str, details: list[Any], message: str, completion: object) -> BaseException:
+    made = StructuredOutputInvalidError.from_exception_data(title, details)
+    made._explained(message, "invalid", completion)  # pyright: ignore[reportPrivateUsage]
+    return made
 
 
 class ContinuationLimitError(KimiError):
@@ -966,6 +1062,11 @@ __all__ = [
     "StreamInterruptedError",
     "StreamServerError",
     "StreamTimeoutError",
+    "StructuredOutputContentFilterError",
+    "StructuredOutputEmptyError",
+    "StructuredOutputError",
+    "StructuredOutputInvalidError",
+    "StructuredOutputLengthError",
     "TokenBudgetExceededError",
     "ToolExecutionError",
     "ToolLoopError",

@@ -186,8 +186,12 @@ def prepare_options(
     body = _pipeline_body(options)
     if body is None:
         return options
-    prepare = prepare_chat_body if options.url == CHAT_COMPLETIONS_PATH else prepare_responses_body
-    options.json_data = prepare(body, state, moonshot_hosted=moonshot_hosted)
+    if options.url == CHAT_COMPLETIONS_PATH:
+        options.json_data = prepare_chat_body(
+            _with_cache_key(body, state), state, moonshot_hosted=moonshot_hosted
+        )
+    else:
+        options.json_data = prepare_responses_body(body, state, moonshot_hosted=moonshot_hosted)
     options.extra_json = None
     return options
 
@@ -205,13 +209,21 @@ async def aprepare_options(
         options.extra_json = None
         return options
     settings = state.settings
-    checked = _checked(body, settings, moonshot_hosted=moonshot_hosted)
+    checked = _checked(_with_cache_key(body, state), settings, moonshot_hosted=moonshot_hosted)
     prefix = await state.reasoning.afetch(checked, settings.reasoning_echo)
     options.json_data = state.reasoning.restore(
         checked, settings.reasoning_echo, moonshot_hosted=moonshot_hosted, prefix=prefix
     )
     options.extra_json = None
     return options
+
+
+def _with_cache_key(body: dict[str, Any], state: KimiState) -> dict[str, Any]:
+    """The chat body with the client's default ``prompt_cache_key``; the call's own value wins."""
+    cache_key = state.settings.prompt_cache_key
+    if cache_key is not None and "prompt_cache_key" not in body:
+        body["prompt_cache_key"] = cache_key
+    return body
 
 
 def check_helper_call(client: object, arguments: Mapping[str, Any], response_format: object) -> None:

@@ -82,6 +82,9 @@ class KimiSettings:
     reasoning_store: KeyValueStore | None = None
     """Where returned reasoning is shared with other clients and processes (e.g. a ``RedisStore``);
     ``None``: in this client's memory only (and its copies')."""
+    prompt_cache_key: str | None = None
+    """Sent as ``prompt_cache_key`` with each chat request that gives none: one cache key per
+    session or task keeps requests sharing a prefix on the same cache (https://platform.kimi.ai/docs/api/chat)."""
 
     def __post_init__(self) -> None:
         # Checked here, so both the constructors and copy()/with_options() reject a typo
@@ -107,6 +110,12 @@ class KimiSettings:
                 "kimi_openai.MemoryStore, a kimi_openai.RedisStore or another object with get_many, "
                 "set_many, aget_many and aset_many, or None."
             )
+        key = cast("object", self.prompt_cache_key)  # any value reaches here at run time
+        if key is not None and (not isinstance(key, str) or not key.strip()):
+            raise KimiConfigurationError(
+                f"prompt_cache_key={key!r} is not allowed: pass a non-empty string (a session or task "
+                "id, the same for every request that shares a prefix), or None for no default."
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +137,8 @@ class KimiState:
     """Constructor keywords of a newer openai than this package names, for ``copy()`` to carry over."""
     usage: UsageTotals = field(default_factory=UsageTotals)
     """Running totals of the chat requests (``client.usage``); one is shared by a client and its copies."""
+    notices: set[str] = field(default_factory=set[str])
+    """One-time notices already logged for this client (``"rules_off"``: see ``_config.rules_off_notice``)."""
 
     def remembering_with(self, other: KimiState) -> KimiState:
         """This state, sharing ``other``'s memory of reasoning and usage totals: a copy answers for what its client returned.

@@ -48,6 +48,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "kimi_openai._extra_body",
         "kimi_openai._k2_apply",
         "kimi_openai._k2_markup",
+        "kimi_openai._model_ids",
         "kimi_openai._pipeline",
         "kimi_openai._reasoning_echo",
         "kimi_openai._reasoning_echo_counts",

@@ -152,6 +152,25 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "request id for support: req-",
     ),
     "prompt_caching": ("cache hit ratio: ", "cost: 0.0"),
+    "prompt_cache_key": ("How do I stream?         prompt ", " from the cache"),
+    "model_constants": (
+        "KimiModel.KIMI_K2_6",
+        "= 'kimi-k2.6'",
+        "sent as: kimi-k2.6",
+        "typo: KimiModel has no model 'KIMI_K2_66'. Did you mean KIMI_K2_6",
+    ),
+    "parse_errors": (
+        "length: .parse() made no value: the answer was cut off by the output limit",
+        "characters of reasoning (thinking was on)",
+        "thinking off for this call (thinking={'type': 'disabled'})",
+        "with thinking off: name='Paris' country='France'",
+        "empty: .parse() made no value: the answer has no content to parse",
+    ),
+    "moonpalace": (
+        "base URL: http://127.0.0.1:9988/v1/\nregion: global",
+        "answer: You said: Hello through MoonPalace.",
+        "region of the undeclared proxy: None",
+    ),
     "conversation_fork": (
         "history: ['user', 'assistant', 'user', 'assistant']",
         "fork: 6 messages, original: 4",
@@ -410,3 +429,14 @@ if __name__ == "__main__":
     if sys.argv[1] == "--one":
         sys.exit(run_one(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split(",")))
     run_all(Path(sys.argv[1]), sys.argv[3:], sys.argv[2].split(","))
+
+
+def test_moonpalace_logs_once_that_an_undeclared_proxy_turns_the_rules_off(
+    outcomes: dict[str, Outcome],
+) -> None:
+    stderr = outcomes["moonpalace"]["stderr"]
+    assert (
+        stderr.count("WARNING kimi_openai: Moonshot's request rules are off for 'http://127.0.0.1:9988/v1/'")
+        == 1
+    )
+    assert "pass region='global' or region='cn' with base_url" in stderr

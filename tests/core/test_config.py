@@ -7,6 +7,7 @@ limit Moonshot silently ignores.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -288,3 +289,46 @@ def test_an_http_client_of_the_wrong_kind_is_refused_naming_what_to_pass(index: 
     )
     assert problem in message
     assert "DefaultHttpxClient" in message or "DefaultAsyncHttpxClient" in message
+
+
+@pytest.mark.parametrize("client_class", [KimiOpenAI, AsyncKimiOpenAI])
+def test_kimi_base_url_is_read_after_moonshot_base_url(
+    client_class: type[KimiOpenAI] | type[AsyncKimiOpenAI], clean_env: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIMI_BASE_URL", "http://localhost:8000/v1")
+    assert str(client_class(api_key=KEY).base_url) == "http://localhost:8000/v1/"
+    monkeypatch.setenv("MOONSHOT_BASE_URL", PROXY)
+    assert str(client_class(api_key=KEY).base_url) == f"{PROXY}/"
+    assert str(client_class(api_key=KEY, base_url="https://api.moonshot.cn/v1").base_url) == (
+        "https://api.moonshot.cn/v1/"
+    )
+
+
+def test_kimi_base_url_in_dotenv_and_its_region(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (clean_env / ".env").write_text("KIMI_BASE_URL=https://api.moonshot.cn/v1\n")
+    client = KimiOpenAI(api_key=KEY)
+    assert (str(client.base_url), client.region) == ("https://api.moonshot.cn/v1/", "cn")
+    monkeypatch.setenv("KIMI_BASE_URL", PROXY)  # the environment before ./.env, as for the key
+    assert KimiOpenAI(api_key=KEY, region="cn").region == "cn"
+
+
+def test_a_malformed_kimi_base_url_is_refused_naming_it(
+    clean_env: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIMI_BASE_URL", "https://api.moonshot.ai:99999/v1")
+    with pytest.raises(KimiConfigurationError, match="environment variable KIMI_BASE_URL"):
+        KimiOpenAI(api_key=KEY)
+
+
+@pytest.mark.parametrize("case", ["surrounding-spaces", "single-quotes", "typographic-quotes"])
+def test_kimi_api_key_with_quotes_or_whitespace_around_it_is_refused_naming_it(
+    case: str, clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, problem = BAD_KEYS[case]
+    monkeypatch.setenv("KIMI_API_KEY", str(key))
+    with pytest.raises(KimiConfigurationError) as info:
+        AsyncKimiOpenAI()
+    message = str(info.value)
+    assert message.startswith("The environment variable KIMI_API_KEY ")
+    assert problem in message
+    assert CANARY[12:] not in message

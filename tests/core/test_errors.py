@@ -307,7 +307,26 @@ def test_base_errors_keep_their_behaviour() -> None:
     assert issubclass(KimiConfigurationError, KimiError)
     assert issubclass(KimiValidationError, ValueError)
     assert issubclass(KimiError, openai.OpenAIError)
-    assert not issubclass(KimiAPIError, KimiError)
+
+
+@pytest.mark.parametrize(("status", "error_type", "cls", "base", "advice"), TABLE)
+def test_one_except_kimi_error_catches_every_server_error_and_openai_still_catches_it(
+    status: int, error_type: str, cls: type[KimiAPIError], base: type[openai.APIStatusError], advice: str
+) -> None:
+    err = _error(_response(status, _kimi_body(error_type)))
+    with pytest.raises(KimiError) as caught:
+        raise err
+    assert caught.value is err
+    with pytest.raises(base):  # code written for openai keeps catching it as before
+        raise err
+    assert (err.status_code, err.error_type, err.request_id) == (status, error_type, None)
+
+
+def test_a_server_error_is_a_kimi_error_with_its_key_kept_out() -> None:
+    err = _error(_response(500, f"upstream said Bearer {API_KEY}"))
+    assert isinstance(err, KimiError)
+    assert API_KEY not in str(err)
+    assert API_KEY not in repr(vars(err))
 
 
 def test_a_stream_timeout_is_an_openai_timeout_and_keeps_the_partial() -> None:

@@ -71,9 +71,12 @@ from openai.types.chat.chat_completion_chunk import Choice
 from openai.types.chat.chat_completion_message_function_tool_call import Function
 from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
 from pydantic import BaseModel as PydanticModel
+from pydantic import ValidationError
 from typing_extensions import TypeVar
 
 from kimi_openai._stream_index import ToolCallSlots, choice_index
+from kimi_openai.resources.chat._parse_errors import explained as _explained
+from kimi_openai.resources.chat._parse_errors import raise_for_empty
 from kimi_openai.types.chat.kimi_parsed_chat_completion import KimiParsedChatCompletion, to_kimi_parsed
 from kimi_openai.types.chat.stream_events import (
     KimiChatCompletionStreamEvent,
@@ -152,11 +155,17 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
 
     def get_final_completion(self) -> KimiParsedChatCompletion[ResponseFormatT]:
         """The parsed completion, ``reasoning_content`` and usage included; call once the stream is done."""
-        parsed = parse_chat_completion(
-            chat_completion=self.current_completion_snapshot,
-            response_format=self._rich_response_format,
-            input_tools=self._input_tools,
-        )
+        snapshot = self.current_completion_snapshot
+        try:
+            parsed = parse_chat_completion(
+                chat_completion=snapshot,
+                response_format=self._rich_response_format,
+                input_tools=self._input_tools,
+            )
+        except (LengthFinishReasonError, ContentFilterFinishReasonError, ValidationError) as error:
+            raise _explained(error, snapshot) from error
+        if self._rich:
+            raise_for_empty(parsed, None)  # as .parse() does (see _parse_errors)
         return to_kimi_parsed(parsed)
 
     # -- one chunk ---------------------------------------------------------------------------
@@ -168,8 +177,11 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         self._snapshot = None
         accumulated = self._start(chunk) if self._top is None else self._continue(chunk)
         events: list[KimiChatCompletionStreamEvent[ResponseFormatT]] = [self._chunk_event(chunk)]
-        for choice, acc in accumulated:
-            self._choice_events(choice, acc, events)
+        try:
+            for choice, acc in accumulated:
+                self._choice_events(choice, acc, events)
+        except ValidationError as error:  # content.done parses the content: explained as .parse() does
+            raise _explained(error, self.current_completion_snapshot) from error
         return events
 
     def _start(self, chunk: ChatCompletionChunk) -> list[tuple[Choice, ChoiceAccumulator]]:
@@ -229,12 +241,16 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
             acc.add_logprobs(choice.logprobs)
 
     def _raise_for_finish(self, finish_reason: str) -> None:
+        # openai's errors, explained (see _parse_errors): still caught as openai's. The snapshot
+        # is built only here: built earlier, it would miss the rest of this chunk.
         if finish_reason == "length":
-            raise LengthFinishReasonError(completion=self.current_completion_snapshot)
+            snapshot = self.current_completion_snapshot
+            raise _explained(LengthFinishReasonError(completion=snapshot), snapshot)
         if finish_reason == "content_filter":
+            snapshot = self.current_completion_snapshot
             if _FILTER_ERROR_TAKES_COMPLETION:
-                raise ContentFilterFinishReasonError(completion=self.current_completion_snapshot)  # pyright: ignore[reportCallIssue]
-            raise ContentFilterFinishReasonError()
+                raise _explained(ContentFilterFinishReasonError(completion=snapshot), snapshot)  # pyright: ignore[reportCallIssue]
+            raise _explained(ContentFilterFinishReasonError(), snapshot)
 
     # -- events ------------------------------------------------------------------------------
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard, TypeVar, cast, overload
 
+import openai
 from openai import Omit, omit
 from openai.types.chat import ChatCompletion, ParsedChatCompletion
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from typing_extensions import Unpack, override
 
 from kimi_openai._errors import KimiValidationError
@@ -38,6 +39,7 @@ from kimi_openai.types.thinking_param import ThinkingParam
 
 from ._builtin_tools import has_builtin_tool_call, quiet_builtin_tool_calls, split_builtin_tools
 from ._params import KimiCreateArgs, KimiParseArgs, read_once
+from ._parse_errors import explained, parsing_to_a_type, raise_for_empty, wants_a_value
 from ._partial import AsyncPartialMixin, PartialMixin
 from ._stream import AsyncKimiStreamMixin, KimiStreamMixin
 
@@ -94,19 +96,36 @@ def _openai_parsed(value: object) -> bool:
     return isinstance(value, ParsedChatCompletion) and not isinstance(value, KimiParsedChatCompletion)
 
 
-def _kimi_post_parser(before: Callable[[Any], object]) -> Callable[[Any], object]:
-    """openai's post-parser of a chat request, returning Kimi types.
+def _kimi_post_parser(
+    before: Callable[[Any], object], request: Mapping[str, Any] | None, to_a_type: bool
+) -> Callable[[Any], object]:
+    """openai's post-parser of a chat request, returning Kimi types and explaining a failed parse.
 
     ``.parse()`` builds its ``ParsedChatCompletion`` in its post-parser, from the
     (Kimi) completion; what it builds is re-typed here, so ``create``-style calls,
     ``with_raw_response(...).parse()`` and ``with_streaming_response`` all get a
     :class:`KimiParsedChatCompletion`. openai dumps the message while parsing, and
     pydantic warns about a builtin tool call it keeps as is: only that warning is silenced.
+    What openai's parser raises becomes a :class:`~kimi_openai.StructuredOutputError` that
+    is still openai's (or pydantic's) exception; with ``to_a_type`` (a ``.parse()`` to a
+    type), an answer with nothing to parse raises too (see ``_parse_errors``).
     """
 
     def post_parser(completion: object) -> object:
-        with quiet_builtin_tool_calls(has_builtin_tool_call(completion)):
-            parsed = before(completion)
+        try:
+            with quiet_builtin_tool_calls(has_builtin_tool_call(completion)):
+                parsed = before(completion)
+        except (
+            openai.LengthFinishReasonError,
+            openai.ContentFilterFinishReasonError,
+            ValidationError,
+        ) as error:
+            kimi_error = explained(error, completion, request)
+            if kimi_error is error:
+                raise
+            raise kimi_error from error
+        if to_a_type:
+            raise_for_empty(parsed, request)
         if _openai_parsed(parsed):
             return to_kimi_parsed(cast("ParsedChatCompletion[object]", parsed))
         return parsed
@@ -128,10 +147,10 @@ def kimi_post_arguments(cast_to: object, stream_class: object, kwargs: dict[str,
     options = cast("Mapping[str, Any]", kwargs.get("options") or {})
     before = options.get("post_parser")
     if callable(before):
-        kwargs["options"] = {
-            **options,
-            "post_parser": _kimi_post_parser(cast("Callable[[Any], object]", before)),
-        }
+        body = kwargs.get("body")
+        request = cast("Mapping[str, Any]", body) if isinstance(body, Mapping) else None
+        parser = _kimi_post_parser(cast("Callable[[Any], object]", before), request, wants_a_value())
+        kwargs["options"] = {**options, "post_parser": parser}
     return {**kwargs, "cast_to": cast_to}
 
 
@@ -205,7 +224,8 @@ class KimiCompletions(PartialMixin, KimiStreamMixin):
         listed = read_once(kwargs)
         check_helper_call(self._client, listed, response_format)
         arguments = split_builtin_tools(with_thinking(listed, thinking))
-        parsed = super().parse(response_format=response_format, **arguments)
+        with parsing_to_a_type(response_format):
+            parsed = super().parse(response_format=response_format, **arguments)
         return cast("KimiParsedChatCompletion[_T] | KimiParsedChatCompletion[None]", parsed)
 
 
@@ -280,5 +300,6 @@ class AsyncKimiCompletions(AsyncPartialMixin, AsyncKimiStreamMixin):
         listed = read_once(kwargs)
         check_helper_call(self._client, listed, response_format)
         arguments = split_builtin_tools(with_thinking(listed, thinking))
-        parsed = await super().parse(response_format=response_format, **arguments)
+        with parsing_to_a_type(response_format):
+            parsed = await super().parse(response_format=response_format, **arguments)
         return cast("KimiParsedChatCompletion[_T] | KimiParsedChatCompletion[None]", parsed)
