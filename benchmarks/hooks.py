@@ -184,7 +184,7 @@ class _HistoryCosts:
 
 def _history_costs(length: int) -> _HistoryCosts | None:
     """The hooks a Kimi ``create()`` runs on ``history_request(length)``, timed apart."""
-    prepare = _lookup("kimi_openai._validation", "prepare_chat_request")
+    prepare = _lookup("kimi_openai._rules.chat", "prepare_chat_request")
     store_class = _store_class()
     if prepare is None or store_class is None:
         return None

@@ -12,7 +12,7 @@ from pathlib import Path
 from benchmarks.payloads import HISTORY_LENGTHS, STREAM_CHUNKS, history_request
 from benchmarks.server import serve
 from kimi_openai._compat import httpx
-from kimi_openai._validation import prepare_chat_request
+from kimi_openai._rules.chat import prepare_chat_request
 
 
 def test_server_serves_completion_and_chunked_stream() -> None:
