@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from openai import APIConnectionError, APIError, APITimeoutError, AsyncStream, Stream
@@ -97,12 +97,15 @@ except ImportError:  # openai 2.x closes without draining
 def _fast_parser(cast_to: object) -> Callable[[str], BaseModel] | None:
     """The compiled strict JSON validator for a Kimi chunk model, or ``None`` for any other type."""
     if isinstance(cast_to, type) and issubclass(cast_to, KimiChatCompletionChunk):
-        validator = cast_to.__pydantic_validator__
-
-        def parse(data: str) -> BaseModel:
-            return cast(BaseModel, validator.validate_json(data, strict=True))
-
-        return parse
+        # A model whose annotations are strings is built on first use: until then its
+        # validator is a stand-in that rebuilds the model on every call. Build it now and
+        # keep the real validator.
+        if not cast_to.__pydantic_complete__ and cast_to.model_rebuild(raise_errors=False) is False:
+            return None
+        # A partial, not a closure: no Python frame per chunk.
+        return cast(
+            "Callable[[str], BaseModel]", partial(cast_to.__pydantic_validator__.validate_json, strict=True)
+        )
     return None
 
 
@@ -139,22 +142,33 @@ def _is_error_payload(data: object) -> bool:
     return isinstance(data, dict) and bool(cast("dict[str, object]", data).get("error"))
 
 
-def _fast_item(
-    sse: ServerSentEvent, parse: Callable[[str], BaseModel] | None, mode: _Mode
-) -> BaseModel | None:
-    """The chunk from the compiled validator, or ``None`` when openai's path must decide."""
-    if parse is None or mode.synthesize or (mode.legacy and sse.event and sse.event.startswith("thread.")):
-        return None
-    try:
-        item = parse(sse.data)
-    except ValueError:  # pydantic's ValidationError, bad JSON included
-        return None
-    if mode.legacy and _is_error_payload(item.__pydantic_extra__):
-        return None
-    return item
+def _chunk_reader(
+    parse: Callable[[str], BaseModel] | None, mode: _Mode, fallback: Callable[[ServerSentEvent], object]
+) -> Callable[[ServerSentEvent], object]:
+    """What turns one event into the stream's item: the compiled validator, or ``fallback`` where openai's path must decide.
+
+    Built once per stream, so the per-event work is one call.
+    """
+    if parse is None or mode.synthesize:
+        return fallback
+    legacy = mode.legacy
+
+    def read(sse: ServerSentEvent) -> object:
+        if legacy and (event := sse.event) and event.startswith("thread."):
+            return fallback(sse)
+        try:
+            item = parse(sse.data)
+        except ValueError:  # pydantic's ValidationError, bad JSON included
+            return fallback(sse)
+        extra = item.__pydantic_extra__
+        if legacy and extra and extra.get("error"):
+            return fallback(sse)
+        return item
+
+    return read
 
 
-def _lenient_item(stream: Stream[Any] | AsyncStream[Any], sse: ServerSentEvent, mode: _Mode) -> object:
+def _lenient_item(stream: Stream[Any] | AsyncStream[Any], sse: ServerSentEvent, *, mode: _Mode) -> object:
     """One event decoded exactly as openai's ``__stream__`` does (both lines)."""
     client = stream._client  # pyright: ignore[reportPrivateUsage]
     cast_to = cast(Any, stream._cast_to)  # pyright: ignore[reportPrivateUsage]
@@ -389,9 +403,15 @@ class KimiStream(Stream[_T], _Received):
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
+    def __iter__(self) -> Iterator[_T]:
+        # openai wraps the chunk generator in one more generator; handing out the generator
+        # itself saves a hop per chunk; iterating and ``next()`` read the same generator.
+        return self._iterator
+
+    @override
     def __stream__(self) -> Iterator[_T]:
-        parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
+        read = _chunk_reader(_fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode))
         k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         try:
@@ -403,8 +423,7 @@ class KimiStream(Stream[_T], _Received):
                         self.finished = True
                         self._remember()
                         break
-                    item = _fast_item(sse, parse, mode)
-                    value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
+                    value = cast(_T, read(sse))
                     if k2 is None:
                         received.append(value)
                         yield value
@@ -450,9 +469,14 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
+    def __aiter__(self) -> AsyncIterator[_T]:
+        # As in KimiStream.__iter__: no wrapping async generator, one hop less per chunk.
+        return self._iterator
+
+    @override
     async def __stream__(self) -> AsyncIterator[_T]:
-        parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
+        read = _chunk_reader(_fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode))
         k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         response = self.response
@@ -470,8 +494,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
                         self.finished = True
                         self._remember()
                         break
-                    item = _fast_item(sse, parse, mode)
-                    value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
+                    value = cast(_T, read(sse))
                     if k2 is None:
                         received.append(value)
                         yield value
