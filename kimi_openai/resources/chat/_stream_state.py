@@ -166,11 +166,67 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
     ) -> list[KimiChatCompletionStreamEvent[ResponseFormatT]]:
         """Accumulate one chunk; the events it produces, in openai's order, reasoning events added."""
         self._snapshot = None
+        if self._top is not None and not self._rich:
+            text = self._text_only(chunk)
+            if text is not None:
+                return text
         accumulated = self._start(chunk) if self._top is None else self._continue(chunk)
         events: list[KimiChatCompletionStreamEvent[ResponseFormatT]] = [self._chunk_event(chunk)]
         for choice, acc in accumulated:
             self._choice_events(choice, acc, events)
         return events
+
+    def _text_only(self, chunk: ChatCompletionChunk) -> list[Any] | None:
+        """The events of a chunk that only adds text to the reasoning or the answer; ``None`` for any other.
+
+        Most chunks of a stream are one choice's next reasoning or content token and nothing
+        else. For those, this does what :meth:`_continue` and :meth:`_choice_events` would
+        (the same merge, the same events, built the same way) without their general walk.
+        """
+        found = self._text_delta(chunk)
+        if found is None:
+            return None
+        acc, key, text = found
+        current = acc.message.get(key)
+        if current is not None and type(current) is not str:
+            return None
+        snapshot = acc.message[key] = text if current is None else current + text
+        acc.parsed = None
+        self._later_fields(chunk)
+        events: list[Any] = [self._chunk_event(chunk)]
+        if key == "reasoning_content":
+            acc.reasoning_done = False
+            events.append(_text_event(ReasoningDeltaEvent, "reasoning.delta", text, snapshot))
+        else:
+            if text:
+                reasoning_done_event(acc, events)
+            events.append(_content_delta_event(text, snapshot))
+        return events
+
+    def _text_delta(self, chunk: ChatCompletionChunk) -> tuple[ChoiceAccumulator, str, str] | None:
+        """(the choice, ``content`` or ``reasoning_content``, the text) when that text is all the chunk adds."""
+        choices = cast("object", chunk.__dict__.get("choices"))
+        if type(choices) is not list or len(cast("list[Choice]", choices)) != 1:
+            return None
+        values = cast("dict[str, object]", cast("list[Choice]", choices)[0].__dict__)
+        index = values.get("index")
+        acc = self._choices.get(index) if type(index) is int else None
+        if (
+            acc is None
+            or acc.delta_calls
+            or values.get("finish_reason")
+            or values.get("logprobs") is not None
+        ):
+            return None
+        delta = cast("ChoiceDelta", values.get("delta"))
+        fields = delta.__pydantic_fields_set__
+        if len(fields) != 1 or delta.__pydantic_extra__ or acc.fields.get("finish_reason"):
+            return None
+        key = _TEXT_KEYS.get(next(iter(fields)))
+        text: object = delta.__dict__.get(key) if key is not None else None
+        if key is None or type(text) is not str:
+            return None
+        return acc, key, text
 
     def _start(self, chunk: ChatCompletionChunk) -> list[tuple[Choice, ChoiceAccumulator]]:
         top = chunk.to_dict(warnings=False)
@@ -200,13 +256,18 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
             # Most chunks carry one text fragment and nothing else: skip the rest for them.
             if self._rich or choice.finish_reason or choice.logprobs is not None or acc.delta_calls:
                 self._after_delta(choice, acc)
+        self._later_fields(chunk)
+        return accumulated
+
+    def _later_fields(self, chunk: ChatCompletionChunk) -> None:
+        """What openai copies from every chunk after the first: the usage, the fingerprint (and 3.x's moderation)."""
         later = self._later
         later["usage"] = chunk.usage
         later["system_fingerprint"] = chunk.system_fingerprint
-        moderation = chunk.__dict__.get("moderation") if _TRACKS_MODERATION else None
-        if isinstance(moderation, PydanticModel):
-            later["moderation"] = moderation.to_dict()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
-        return accumulated
+        if _TRACKS_MODERATION:
+            moderation = chunk.__dict__.get("moderation")
+            if isinstance(moderation, PydanticModel):
+                later["moderation"] = moderation.to_dict()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
 
     def _after_delta(self, choice: Choice, acc: ChoiceAccumulator) -> None:
         if choice.finish_reason:
@@ -573,6 +634,32 @@ def fast_event(cls: type[_M], private: dict[str, Any] | None = None, /, **values
     _set(event, "__pydantic_fields_set__", set(values))
     _set(event, "__pydantic_extra__", {})
     _set(event, "__pydantic_private__", private)
+    return event
+
+
+_TEXT_KEYS = {"content": "content", "reasoning_content": "reasoning_content"}
+"""The delta fields :meth:`KimiChatCompletionStreamState._text_only` takes (the key itself, interned)."""
+_DELTA_FIELDS = frozenset({"type", "delta", "snapshot"})
+_CONTENT_DELTA_FIELDS = frozenset({"type", "delta", "snapshot", "parsed"})
+
+
+def _text_event(cls: type[_M], type_: str, delta: str, snapshot: str) -> _M:
+    """``fast_event(cls, type=type_, delta=delta, snapshot=snapshot)`` for a class without defaults, spelled out."""
+    event = cls.__new__(cls)
+    _set(event, "__dict__", {"type": type_, "delta": delta, "snapshot": snapshot})
+    _set(event, "__pydantic_fields_set__", set(_DELTA_FIELDS))
+    _set(event, "__pydantic_extra__", {})
+    _set(event, "__pydantic_private__", None)
+    return event
+
+
+def _content_delta_event(delta: str, snapshot: str) -> ContentDeltaEvent:
+    """``fast_event(ContentDeltaEvent, ..., parsed=None)`` spelled out: the same dict, in the same order."""
+    event = ContentDeltaEvent.__new__(ContentDeltaEvent)
+    _set(event, "__dict__", {"parsed": None, "type": "content.delta", "delta": delta, "snapshot": snapshot})
+    _set(event, "__pydantic_fields_set__", set(_CONTENT_DELTA_FIELDS))
+    _set(event, "__pydantic_extra__", {})
+    _set(event, "__pydantic_private__", None)
     return event
 
 
