@@ -92,8 +92,14 @@ ResponseFormatT = TypeVar("ResponseFormatT", default=None)
 
 # openai 3.x copies a chunk's ``moderation`` into the snapshot and passes the completion to
 # ``ContentFilterFinishReasonError``; 2.x does neither. Follow the installed line.
-_new_chunk_event = KimiChunkEvent.__new__
+# Events are built by filling pydantic's slots directly (what ``construct`` ends with):
+# through the slot descriptors, as ``object.__setattr__`` is slower and pydantic's own
+# ``__setattr__`` validates.
+_new = object.__new__
 _set = object.__setattr__
+_set_fields_set = PydanticModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = PydanticModel.__dict__["__pydantic_extra__"].__set__
+_set_private = PydanticModel.__dict__["__pydantic_private__"].__set__
 _TRACKS_MODERATION = hasattr(openai_stream_module, "Moderation")
 _FILTER_ERROR_TAKES_COMPLETION = "completion" in inspect.signature(ContentFilterFinishReasonError).parameters
 
@@ -301,11 +307,11 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
 
     def _chunk_event(self, chunk: ChatCompletionChunk) -> KimiChunkEvent:
         # ``fast_event`` spelled out for the one event every chunk makes.
-        event = _new_chunk_event(KimiChunkEvent)
+        event = _new(KimiChunkEvent)
         _set(event, "__dict__", {"type": "chunk", "chunk": chunk})
-        _set(event, "__pydantic_fields_set__", {"type", "chunk", "snapshot"})
-        _set(event, "__pydantic_extra__", {})
-        _set(event, "__pydantic_private__", {"_snapshot_source": self._read_snapshot})
+        _set_fields_set(event, {"type", "chunk", "snapshot"})
+        _set_extra(event, {})
+        _set_private(event, {"_snapshot_source": self._read_snapshot})
         return event
 
     def _read_snapshot(self) -> KimiParsedChatCompletion[object]:
@@ -628,12 +634,12 @@ def fast_event(cls: type[_M], private: dict[str, Any] | None = None, /, **values
     Every value is already of its field's type here, which is the only case where
     ``construct_type`` returns it unchanged; lists are passed as fresh copies, as it would make.
     """
-    event = cls.__new__(cls)
+    event = _new(cls)
     defaults = _defaults(cls)
     _set(event, "__dict__", {**defaults, **values} if defaults else values)
-    _set(event, "__pydantic_fields_set__", set(values))
-    _set(event, "__pydantic_extra__", {})
-    _set(event, "__pydantic_private__", private)
+    _set_fields_set(event, set(values))
+    _set_extra(event, {})
+    _set_private(event, private)
     return event
 
 
@@ -645,21 +651,21 @@ _CONTENT_DELTA_FIELDS = frozenset({"type", "delta", "snapshot", "parsed"})
 
 def _text_event(cls: type[_M], type_: str, delta: str, snapshot: str) -> _M:
     """``fast_event(cls, type=type_, delta=delta, snapshot=snapshot)`` for a class without defaults, spelled out."""
-    event = cls.__new__(cls)
+    event = _new(cls)
     _set(event, "__dict__", {"type": type_, "delta": delta, "snapshot": snapshot})
-    _set(event, "__pydantic_fields_set__", set(_DELTA_FIELDS))
-    _set(event, "__pydantic_extra__", {})
-    _set(event, "__pydantic_private__", None)
+    _set_fields_set(event, set(_DELTA_FIELDS))
+    _set_extra(event, {})
+    _set_private(event, None)
     return event
 
 
 def _content_delta_event(delta: str, snapshot: str) -> ContentDeltaEvent:
     """``fast_event(ContentDeltaEvent, ..., parsed=None)`` spelled out: the same dict, in the same order."""
-    event = ContentDeltaEvent.__new__(ContentDeltaEvent)
+    event = _new(ContentDeltaEvent)
     _set(event, "__dict__", {"parsed": None, "type": "content.delta", "delta": delta, "snapshot": snapshot})
-    _set(event, "__pydantic_fields_set__", set(_CONTENT_DELTA_FIELDS))
-    _set(event, "__pydantic_extra__", {})
-    _set(event, "__pydantic_private__", None)
+    _set_fields_set(event, set(_CONTENT_DELTA_FIELDS))
+    _set_extra(event, {})
+    _set_private(event, None)
     return event
 
 
