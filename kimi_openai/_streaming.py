@@ -48,12 +48,13 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from openai import APIConnectionError, APIError, APITimeoutError, AsyncStream, Stream
 from openai._streaming import ServerSentEvent
 from openai.types.chat import ChatCompletionChunk
 from pydantic import BaseModel
+from pydantic_core import SchemaError, SchemaValidator
 from typing_extensions import override
 
 from ._compat import httpx
@@ -93,20 +94,52 @@ except ImportError:  # openai 2.x closes without draining
     _drain_response_async = None
 
 
+class _Parsers(NamedTuple):
+    """The compiled strict JSON validators of a Kimi chunk model."""
+
+    full: Callable[[str], BaseModel]
+    """The model's validator."""
+
+    plain: Callable[[str], BaseModel]
+    """The same without the model's Python step that copies a choice's ``usage`` to the
+    chunk; that step does nothing unless the payload has a ``usage`` key. The full
+    validator when it cannot be built."""
+
+
 @cache
-def _fast_parser(cast_to: object) -> Callable[[str], BaseModel] | None:
-    """The compiled strict JSON validator for a Kimi chunk model, or ``None`` for any other type."""
-    if isinstance(cast_to, type) and issubclass(cast_to, KimiChatCompletionChunk):
-        # A model whose annotations are strings is built on first use: until then its
-        # validator is a stand-in that rebuilds the model on every call. Build it now and
-        # keep the real validator.
-        if not cast_to.__pydantic_complete__ and cast_to.model_rebuild(raise_errors=False) is False:
-            return None
-        # A partial, not a closure: no Python frame per chunk.
-        return cast(
-            "Callable[[str], BaseModel]", partial(cast_to.__pydantic_validator__.validate_json, strict=True)
-        )
-    return None
+def _fast_parser(cast_to: object) -> _Parsers | None:
+    """The compiled strict JSON validators for a Kimi chunk model, or ``None`` for any other type."""
+    if not (isinstance(cast_to, type) and issubclass(cast_to, KimiChatCompletionChunk)):
+        return None
+    # A model whose annotations are strings is built on first use: until then its
+    # validator is a stand-in that rebuilds the model on every call. Build it now and
+    # keep the real validator.
+    if not cast_to.__pydantic_complete__ and cast_to.model_rebuild(raise_errors=False) is False:
+        return None
+    # Partials, not closures: no Python frame per chunk.
+    full = partial(cast_to.__pydantic_validator__.validate_json, strict=True)
+    plain = _without_usage_step(cast_to)
+    return _Parsers(full, full if plain is None else partial(plain.validate_json, strict=True))
+
+
+def _without_usage_step(cast_to: type[KimiChatCompletionChunk]) -> SchemaValidator | None:
+    """The model's validator without its last step when that step is the usage copy, else ``None``.
+
+    Calling into Python once per chunk costs about as much as a sixth of the validation;
+    the copy only matters for the one chunk (usually the last) that carries a usage.
+    """
+    schema = cast("dict[str, Any]", cast_to.__pydantic_core_schema__)
+    outer = (
+        cast("dict[str, Any]", schema.get("schema") or {}) if schema.get("type") == "definitions" else schema
+    )
+    step = cast("dict[str, Any]", outer.get("function") or {}).get("function")
+    if outer.get("type") != "function-after" or step is not KimiChatCompletionChunk._usage_from_choice:  # pyright: ignore[reportPrivateUsage]
+        return None
+    inner = outer["schema"]
+    try:
+        return SchemaValidator(cast(Any, {**schema, "schema": inner} if schema is not outer else inner))
+    except SchemaError:  # a schema shape this pydantic-core does not take: keep the full validator
+        return None
 
 
 class _Mode:
@@ -143,21 +176,25 @@ def _is_error_payload(data: object) -> bool:
 
 
 def _chunk_reader(
-    parse: Callable[[str], BaseModel] | None, mode: _Mode, fallback: Callable[[ServerSentEvent], object]
+    parsers: _Parsers | None, mode: _Mode, fallback: Callable[[ServerSentEvent], object]
 ) -> Callable[[ServerSentEvent], object]:
     """What turns one event into the stream's item: the compiled validator, or ``fallback`` where openai's path must decide.
 
     Built once per stream, so the per-event work is one call.
     """
-    if parse is None or mode.synthesize:
+    if parsers is None or mode.synthesize:
         return fallback
     legacy = mode.legacy
+    full, plain = parsers
 
     def read(sse: ServerSentEvent) -> object:
         if legacy and (event := sse.event) and event.startswith("thread."):
             return fallback(sse)
+        data = sse.data
         try:
-            item = parse(sse.data)
+            # A key is quoted as written, or spelled with ``\\u`` escapes: without either,
+            # the payload has no ``usage`` anywhere.
+            item = full(data) if '"usage"' in data or "\\u" in data else plain(data)
         except ValueError:  # pydantic's ValidationError, bad JSON included
             return fallback(sse)
         extra = item.__pydantic_extra__
@@ -411,7 +448,9 @@ class KimiStream(Stream[_T], _Received):
     @override
     def __stream__(self) -> Iterator[_T]:
         mode = _Mode(self._options)
-        read = _chunk_reader(_fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode))
+        read: Callable[[ServerSentEvent], Any] = _chunk_reader(
+            _fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode)
+        )
         k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         try:
@@ -423,7 +462,7 @@ class KimiStream(Stream[_T], _Received):
                         self.finished = True
                         self._remember()
                         break
-                    value = cast(_T, read(sse))
+                    value: _T = read(sse)
                     if k2 is None:
                         received.append(value)
                         yield value
@@ -476,7 +515,9 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
     @override
     async def __stream__(self) -> AsyncIterator[_T]:
         mode = _Mode(self._options)
-        read = _chunk_reader(_fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode))
+        read: Callable[[ServerSentEvent], Any] = _chunk_reader(
+            _fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode)
+        )
         k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         response = self.response
@@ -494,7 +535,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
                         self.finished = True
                         self._remember()
                         break
-                    value = cast(_T, read(sse))
+                    value: _T = read(sse)
                     if k2 is None:
                         received.append(value)
                         yield value

@@ -203,3 +203,17 @@ def test_well_formed_chunks_take_the_fast_path(payload: dict[str, Any]) -> None:
     if payload.get("usage") is None and usage_in_choice:
         assert got.usage is not None
         assert got.usage.total_tokens == usage_in_choice[0]["total_tokens"]
+
+
+def test_usage_key_written_with_escapes_still_reaches_the_chunk() -> None:
+    # JSON may spell a key with \u escapes; the choice's usage must still be copied up.
+    usage = '{"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}'
+    data = (
+        '{"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "kimi-k2.6", "choices": '
+        '[{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop", "\\u0075sage": ' + usage + "}]}"
+    )
+    got = fast(data)
+    assert isinstance(got, KimiChatCompletionChunk)
+    assert got.usage is not None
+    assert got.usage.total_tokens == 5
+    assert shape(got) == shape(lenient(data))

@@ -61,9 +61,7 @@ class KimiChatCompletionChunk(ChatCompletionChunk):
             return
         for choice in cast("list[object]", choices):
             usage = getattr(choice, "usage", None)
-            # ``is not None`` first: it runs for every chunk, and a pydantic class's
-            # isinstance goes through ABCMeta.
-            if usage is not None and isinstance(usage, KimiCompletionUsage):
+            if isinstance(usage, KimiCompletionUsage):
                 # Assigning (not ``__dict__``) marks the field set, as a wire ``usage`` would be.
                 self.usage = usage  # pyright: ignore[reportIncompatibleVariableOverride]
                 return
