@@ -37,7 +37,7 @@ on tool-call deltas without an int ``index``, which are placed here as well.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, cast
 
@@ -189,50 +189,44 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         else. For those, this does what :meth:`_continue` and :meth:`_choice_events` would
         (the same merge, the same events, built the same way) without their general walk.
         """
-        found = self._text_delta(chunk)
-        if found is None:
+        choices: list[Choice] | None = chunk.__dict__.get("choices")
+        if type(choices) is not list or len(choices) != 1:
             return None
-        acc, key, text = found
-        current = acc.message.get(key)
-        if current is not None and type(current) is not str:
+        values: Mapping[str, Any] = choices[0].__dict__
+        delta: ChoiceDelta | None = values.get("delta")
+        if delta is None:
+            return None
+        fields: set[str] = delta.__pydantic_fields_set__
+        index = values.get("index")
+        acc = self._choices.get(index) if type(index) is int and len(fields) == 1 else None
+        if acc is None or delta.__pydantic_extra__ or values.get("finish_reason") or acc.delta_calls:
+            return None
+        key = _TEXT_KEYS.get(next(iter(fields)))
+        if key is None:
+            return None
+        text: object = delta.__dict__.get(key)
+        current: object = acc.message.get(key)
+        if (
+            type(text) is not str
+            or (current is not None and type(current) is not str)
+            or values.get("logprobs") is not None
+            or acc.fields.get("finish_reason")
+        ):
             return None
         snapshot = acc.message[key] = text if current is None else current + text
         acc.parsed = None
         self._later_fields(chunk)
-        events: list[Any] = [self._chunk_event(chunk)]
         if key == "reasoning_content":
             acc.reasoning_done = False
-            events.append(_text_event(ReasoningDeltaEvent, "reasoning.delta", text, snapshot))
-        else:
-            if text:
-                reasoning_done_event(acc, events)
-            events.append(_content_delta_event(text, snapshot))
+            return [
+                self._chunk_event(chunk),
+                _text_event(ReasoningDeltaEvent, "reasoning.delta", text, snapshot),
+            ]
+        events: list[Any] = [self._chunk_event(chunk)]
+        if text:
+            reasoning_done_event(acc, events)
+        events.append(_content_delta_event(text, snapshot))
         return events
-
-    def _text_delta(self, chunk: ChatCompletionChunk) -> tuple[ChoiceAccumulator, str, str] | None:
-        """(the choice, ``content`` or ``reasoning_content``, the text) when that text is all the chunk adds."""
-        choices = cast("object", chunk.__dict__.get("choices"))
-        if type(choices) is not list or len(cast("list[Choice]", choices)) != 1:
-            return None
-        values = cast("dict[str, object]", cast("list[Choice]", choices)[0].__dict__)
-        index = values.get("index")
-        acc = self._choices.get(index) if type(index) is int else None
-        if (
-            acc is None
-            or acc.delta_calls
-            or values.get("finish_reason")
-            or values.get("logprobs") is not None
-        ):
-            return None
-        delta = cast("ChoiceDelta", values.get("delta"))
-        fields = delta.__pydantic_fields_set__
-        if len(fields) != 1 or delta.__pydantic_extra__ or acc.fields.get("finish_reason"):
-            return None
-        key = _TEXT_KEYS.get(next(iter(fields)))
-        text: object = delta.__dict__.get(key) if key is not None else None
-        if key is None or type(text) is not str:
-            return None
-        return acc, key, text
 
     def _start(self, chunk: ChatCompletionChunk) -> list[tuple[Choice, ChoiceAccumulator]]:
         top = chunk.to_dict(warnings=False)
