@@ -18,10 +18,10 @@ import openai
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
 from kimi_openai._compat import httpx
 
-from .payloads import REQUEST_BODY
+from .payloads import HISTORY_LENGTHS, REQUEST_BODY, history_request
 from .wiring import kimi_async_completions, kimi_completions
 
-__all__ = ["Case", "Clients", "build_cases"]
+__all__ = ["Case", "Cases", "Clients", "build_cases", "history_group"]
 
 KEY = "sk-benchmark"
 STREAM_BODY = {**REQUEST_BODY, "stream": True}
@@ -74,38 +74,65 @@ def _sync(loop: asyncio.AbstractEventLoop, make: Callable[[], Awaitable[object]]
     return lambda: loop.run_until_complete(make())
 
 
+def _sdk(client: openai.OpenAI, body: dict[str, Any], n: int) -> Callable[[], None]:
+    def run() -> None:
+        for _ in range(n):
+            client.chat.completions.create(**body)
+
+    return run
+
+
+def _sdk_async(client: openai.AsyncOpenAI, body: dict[str, Any], n: int) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        for _ in range(n):
+            await client.chat.completions.create(**body)
+
+    return run
+
+
 def _requests(c: Clients, n: int) -> list[Case]:
     def raw() -> None:
         for _ in range(n):
             c.raw.post("/chat/completions", json=REQUEST_BODY).json()
 
-    def sdk(client: openai.OpenAI) -> Callable[[], None]:
-        def run() -> None:
-            for _ in range(n):
-                client.chat.completions.create(**REQUEST_BODY)
-
-        return run
-
     async def raw_async() -> None:
         for _ in range(n):
             (await c.raw_async.post("/chat/completions", json=REQUEST_BODY)).json()
 
-    def sdk_async(client: openai.AsyncOpenAI) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
-            for _ in range(n):
-                await client.chat.completions.create(**REQUEST_BODY)
-
-        return run
-
     group, agroup = "create() per request, sync", "create() per request, async"
     return [
         Case(group, "raw HTTP (post + .json())", raw, n),
-        Case(group, "openai.OpenAI", sdk(c.openai), n),
-        Case(group, "KimiOpenAI", sdk(c.kimi), n),
+        Case(group, "openai.OpenAI", _sdk(c.openai, REQUEST_BODY, n), n),
+        Case(group, "KimiOpenAI", _sdk(c.kimi, REQUEST_BODY, n), n),
         Case(agroup, "raw HTTP (post + .json())", _sync(c.loop, raw_async), n),
-        Case(agroup, "openai.AsyncOpenAI", _sync(c.loop, sdk_async(c.openai_async)), n),
-        Case(agroup, "AsyncKimiOpenAI", _sync(c.loop, sdk_async(c.kimi_async)), n),
+        Case(agroup, "openai.AsyncOpenAI", _sync(c.loop, _sdk_async(c.openai_async, REQUEST_BODY, n)), n),
+        Case(agroup, "AsyncKimiOpenAI", _sync(c.loop, _sdk_async(c.kimi_async, REQUEST_BODY, n)), n),
     ]
+
+
+def history_group(length: int, mode: str) -> str:
+    """The group of the per-request rows with ``length`` messages of history (``mode``: sync or async)."""
+    return f"create() with {length:,} messages of history, {mode}"
+
+
+def _history(c: Clients, requests_per_run: int) -> list[Case]:
+    """openai and Kimi on a growing tool-using thinking conversation; the answer carries reasoning.
+
+    openai's own cost grows with the history (it walks every message to transform it), so
+    longer histories run fewer requests per repetition: about the same time for each group.
+    """
+    cases: list[Case] = []
+    for length in HISTORY_LENGTHS:
+        body = history_request(length)
+        n = max(1, requests_per_run * 10 // length)
+        group, agroup = history_group(length, "sync"), history_group(length, "async")
+        cases += [
+            Case(group, "openai.OpenAI", _sdk(c.openai, body, n), n),
+            Case(group, "KimiOpenAI", _sdk(c.kimi, body, n), n),
+            Case(agroup, "openai.AsyncOpenAI", _sync(c.loop, _sdk_async(c.openai_async, body, n)), n),
+            Case(agroup, "AsyncKimiOpenAI", _sync(c.loop, _sdk_async(c.kimi_async, body, n)), n),
+        ]
+    return cases
 
 
 def _raw_stream(c: Clients) -> None:
@@ -176,6 +203,15 @@ def _streams(c: Clients) -> list[Case]:
     ]
 
 
-def build_cases(c: Clients, *, requests_per_run: int) -> tuple[list[Case], list[Case]]:
-    """(per-request cases, stream cases)."""
-    return _requests(c, requests_per_run), _streams(c)
+@dataclass(frozen=True)
+class Cases:
+    requests: list[Case]
+    """Per-request ``create()`` on the short body."""
+    history: list[Case]
+    """Per-request ``create()`` with 10, 100 and 1,000 messages of history."""
+    streams: list[Case]
+    """Whole 2000-chunk streams."""
+
+
+def build_cases(c: Clients, *, requests_per_run: int) -> Cases:
+    return Cases(_requests(c, requests_per_run), _history(c, requests_per_run), _streams(c))

@@ -7,13 +7,14 @@ shows up as a labelled placeholder row, not as a number.
 from __future__ import annotations
 
 import importlib
+import json
 import timeit
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .payloads import COMPLETION, REQUEST_BODY
+from .payloads import COMPLETION, HISTORY_LENGTHS, REQUEST_BODY, history_request
 
 __all__ = ["HookResult", "measure_hooks"]
 
@@ -174,10 +175,95 @@ def usage_totals_cost(per_request_ms: float) -> HookResult:
     return HookResult(name, f"{us:.1f} µs/call", f"{share:.2f}% of one openai create() on the local server")
 
 
-def measure_hooks(per_request_ms: float) -> list[HookResult]:
+_OPENAI_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+"""openai's JSON settings (``openai/_utils/_json.py``): what the body-encodability check runs."""
+
+
+@dataclass(frozen=True)
+class _HistoryCosts:
+    """Per-call costs (µs) of the Kimi request hooks on one history body."""
+
+    prepare: float
+    unchecked: float
+    plain: float
+    encode: float
+    restore: float
+    remember: float
+
+    @property
+    def total(self) -> float:
+        return self.prepare + self.restore + self.remember
+
+
+def _history_costs(length: int) -> _HistoryCosts | None:
+    """The hooks a Kimi ``create()`` runs on ``history_request(length)``, timed apart."""
+    prepare = _lookup("kimi_openai._rules.chat", "prepare_chat_request")
+    store_class = _store_class()
+    if prepare is None or store_class is None:
+        return None
+    body = history_request(length)
+    store: Any = store_class()
+    completion: Any = _completion(0)
+    number = max(5, 20_000 // length)
+    restore = _per_call_us(lambda: store.restore(body, "auto"), number)
+
+    def restore_and_remember() -> None:
+        store.restore(body, "auto")
+        store.remember_completion(completion)
+
+    return _HistoryCosts(
+        prepare=_per_call_us(lambda: prepare(body), number),
+        unchecked=_per_call_us(lambda: prepare(body, validate=False), number),
+        plain=_per_call_us(lambda: prepare(body, validate=False, normalize_tool_schemas=False), number),
+        encode=_per_call_us(lambda: _OPENAI_ENCODER.encode(body).encode(), number),
+        restore=restore,
+        remember=_per_call_us(restore_and_remember, number) - restore,
+    )
+
+
+def _share(us: float, openai_ms: float | None) -> str:
+    return "" if openai_ms is None else f"{us / (openai_ms * 1000) * 100:.1f}% of one openai create() with it"
+
+
+def history_hook_costs(openai_ms: dict[int, float]) -> list[HookResult]:
+    """What Kimi adds per request as the history grows, and where it goes at the longest history.
+
+    ``openai_ms``: openai's median per request at each length, from the same run, for the shares.
+    """
+    rows: list[HookResult] = []
+    longest = max(HISTORY_LENGTHS)
+    found: _HistoryCosts | None = None
+    for length in HISTORY_LENGTHS:
+        name = f"Kimi request hooks, {length:,}-message history (checks, schemas, reasoning echo both ways)"
+        found = _history_costs(length)
+        if found is None:
+            return [HookResult(name, "—", f"{PLACEHOLDER} (`prepare_chat_request`, `ReasoningStore`)")]
+        rows.append(
+            HookResult(name, f"{found.total:.0f} µs/call", _share(found.total, openai_ms.get(length)))
+        )
+    assert found is not None
+    base = openai_ms.get(longest)
+    parts = (
+        ("request checks (`prepare_chat_request`, validation on)", found.prepare - found.unchecked),
+        ("of which the body's JSON-encodability check (encoded as openai encodes it)", found.encode),
+        ("tool-schema normalisation (one tool)", found.unchecked - found.plain),
+        ("reasoning echo: `restore` of the request (every turn has its reasoning)", found.restore),
+        ("reasoning echo: `remember_completion` of the answer (digest of the history)", found.remember),
+    )
+    rows += [
+        HookResult(f"… at {longest:,} messages: {what}", f"{us:.0f} µs/call", _share(us, base))
+        for what, us in parts
+    ]
+    return rows
+
+
+def measure_hooks(
+    per_request_ms: float, history_openai_ms: dict[int, float] | None = None
+) -> list[HookResult]:
     return [
         validation_cost(per_request_ms),
         *echo_bookkeeping_cost(),
+        *history_hook_costs(history_openai_ms or {}),
         echo_store_memory(),
         usage_totals_cost(per_request_ms),
     ]

@@ -85,3 +85,77 @@ STREAM_CHUNKS = _stream_chunks()
 def stream_events() -> list[bytes]:
     """Each SSE event as bytes, ``[DONE]`` last."""
     return [f"data: {json.dumps(c)}\n\n".encode() for c in STREAM_CHUNKS] + [b"data: [DONE]\n\n"]
+
+
+HISTORY_LENGTHS = (10, 100, 1000)
+"""Messages of history in the per-request rows that grow the conversation."""
+
+WEATHER_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "City name, e.g. Beijing"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["city"],
+        },
+    },
+}
+
+
+def _history_turn(turn: int) -> list[dict[str, Any]]:
+    """One answered question of a thinking tool loop: user, assistant calling a tool, the result, the answer.
+
+    The assistant turns keep their ``reasoning_content``, as a thinking model's tool loop must
+    send them back (https://platform.kimi.ai/docs/guide/use-thinking-models).
+    """
+    call_id = f"get_weather:{turn}"
+    city = ("Beijing", "Shanghai", "Hangzhou", "Shenzhen")[turn % 4]
+    weather = {"city": city, "temperature": 18 + turn % 9, "wind_kmh": 12, "rain": False}
+    answer = f"It is {weather['temperature']} °C in {city} with light wind and no rain: a good day to cycle. "
+    return [
+        {"role": "user", "content": f"Question {turn}: what is the weather in {city}, and should I cycle?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "reasoning_content": f"Turn {turn}. The user asks about {city}; I need the weather tool. " * 3,
+            "tool_calls": [
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": json.dumps({"city": city})},
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "tool_call_id": call_id,
+            "content": json.dumps(weather),
+        },
+        {
+            "role": "assistant",
+            "content": answer * 2,
+            "reasoning_content": f"Turn {turn}. The tool says mild and dry; answer with the numbers. " * 3,
+        },
+    ]
+
+
+def history_request(length: int) -> dict[str, Any]:
+    """``REQUEST_BODY`` grown to ``length`` messages of a tool-using thinking conversation.
+
+    System prompt, then answered turns (:func:`_history_turn`); the last message is a user
+    question or a tool result, never an assistant turn, so the request asks for an answer.
+    """
+    messages: list[dict[str, Any]] = [REQUEST_BODY["messages"][0]]
+    turn = 0
+    while len(messages) < length:
+        messages += _history_turn(turn)
+        turn += 1
+    messages = messages[:length]
+    if messages[-1]["role"] == "assistant":
+        messages[-1] = {"role": "user", "content": "And tomorrow?"}
+    return {**REQUEST_BODY, "messages": messages, "tools": [WEATHER_TOOL]}

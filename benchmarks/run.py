@@ -22,19 +22,24 @@ from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .cases import Case, Clients, build_cases
+from .cases import Case, Clients, build_cases, history_group
 from .hooks import HookResult, measure_hooks
-from .payloads import REQUEST_BODY
+from .payloads import HISTORY_LENGTHS, REQUEST_BODY
 
 __all__ = ["Row", "main", "run_suite"]
 
 TARGETS = {
     ("create() per request, sync", "KimiOpenAI"): ("openai.OpenAI", 1.03),
     ("create() per request, async", "AsyncKimiOpenAI"): ("openai.AsyncOpenAI", 1.03),
-    ("stream of 2000 chunks, sync", "Kimi create(stream=True)"): (None, 2.0),
-    ("stream of 2000 chunks, async", "Kimi create(stream=True)"): (None, 2.0),
-    ("stream of 2000 chunks, sync", "Kimi .stream()"): (None, 2.5),
-    ("stream of 2000 chunks, async", "Kimi .stream()"): (None, 2.5),
+    **{(history_group(length, "sync"), "KimiOpenAI"): ("openai.OpenAI", 1.05) for length in HISTORY_LENGTHS},
+    **{
+        (history_group(length, "async"), "AsyncKimiOpenAI"): ("openai.AsyncOpenAI", 1.05)
+        for length in HISTORY_LENGTHS
+    },
+    ("stream of 2000 chunks, sync", "Kimi create(stream=True)"): (None, 1.5),
+    ("stream of 2000 chunks, async", "Kimi create(stream=True)"): (None, 1.5),
+    ("stream of 2000 chunks, sync", "Kimi .stream()"): (None, 1.8),
+    ("stream of 2000 chunks, async", "Kimi .stream()"): (None, 1.8),
 }
 """(group, row) -> (row the target is relative to, None = the group's baseline; limit)."""
 
@@ -195,15 +200,18 @@ def time_first_request(base_url: str, reps: int) -> list[Row]:
     return [Row(group, "openai", openai_ms, 1.0), kimi]
 
 
-def run_suite(*, reps: int, stream_reps: int, requests_per_run: int, import_reps: int) -> Suite:
+def run_suite(
+    *, reps: int, history_reps: int, stream_reps: int, requests_per_run: int, import_reps: int
+) -> Suite:
     suite = Suite()
     loop = asyncio.new_event_loop()
     with local_server() as base_url:
         clients = Clients(base_url, loop, suite.notes)
         try:
-            requests, streams = build_cases(clients, requests_per_run=requests_per_run)
-            suite.rows += _rows(requests, time_round_robin(requests, reps))
-            suite.rows += _rows(streams, time_round_robin(streams, stream_reps))
+            cases = build_cases(clients, requests_per_run=requests_per_run)
+            suite.rows += _rows(cases.requests, time_round_robin(cases.requests, reps))
+            suite.rows += _rows(cases.history, time_round_robin(cases.history, history_reps))
+            suite.rows += _rows(cases.streams, time_round_robin(cases.streams, stream_reps))
             per_request_ms = next(r.median_ms for r in suite.rows if r.name == "openai.OpenAI")
             first_request = time_first_request(base_url, import_reps)
         finally:
@@ -211,7 +219,13 @@ def run_suite(*, reps: int, stream_reps: int, requests_per_run: int, import_reps
     loop.close()
     suite.rows += time_imports(import_reps)
     suite.rows += first_request
-    suite.hooks = measure_hooks(per_request_ms)
+    history_openai_ms = {
+        length: row.median_ms
+        for length in HISTORY_LENGTHS
+        for row in suite.rows
+        if row.group == history_group(length, "sync") and row.name == "openai.OpenAI"
+    }
+    suite.hooks = measure_hooks(per_request_ms, history_openai_ms)
     return suite
 
 
@@ -244,16 +258,20 @@ def _environment() -> str:
 def main(argv: Sequence[str] | None = None, *, out: Callable[[str], object] = print) -> Suite:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--reps", type=int, default=40, help="repetitions of each per-request case")
+    parser.add_argument(
+        "--history-reps", type=int, default=15, help="repetitions of each long-history per-request case"
+    )
     parser.add_argument("--stream-reps", type=int, default=7, help="repetitions of each stream case")
     parser.add_argument("--requests", type=int, default=10, help="requests per per-request run")
     parser.add_argument("--import-reps", type=int, default=7, help="fresh interpreters for import time")
     parser.add_argument("--quick", action="store_true", help="one repetition of everything (a smoke run)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.reps = args.stream_reps = args.requests = args.import_reps = 1
+        args.reps = args.history_reps = args.stream_reps = args.requests = args.import_reps = 1
     started = time.perf_counter()
     suite = run_suite(
         reps=args.reps,
+        history_reps=args.history_reps,
         stream_reps=args.stream_reps,
         requests_per_run=args.requests,
         import_reps=args.import_reps,

@@ -50,7 +50,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b"{}"
         try:
-            streaming = bool(json.loads(body).get("stream"))
+            # Only a body that names the key is parsed: the long-history bodies are large.
+            streaming = b'"stream"' in body and bool(json.loads(body).get("stream"))
         except (ValueError, AttributeError):
             streaming = False
         if streaming:

@@ -25,16 +25,25 @@ _DATA = b"data: "
 class KimiSSEDecoder(SSEDecoder):
     """An :class:`SSEDecoder` whose byte iteration splits lines at C speed."""
 
-    def _line(self, line: bytes) -> ServerSentEvent | None:
-        if line.startswith(_DATA):
-            # What decode() does for a "data" field: the value after ": " is appended.
-            self._data.append(line[6:].decode("utf-8"))
-            return None
-        return self.decode(line.decode("utf-8"))
-
-    def _lines(self, pending: bytes, chunk: bytes) -> tuple[list[bytes], bytes]:
+    def _feed(self, pending: bytes, chunk: bytes) -> tuple[list[ServerSentEvent], bytes]:
+        """The events ``chunk`` completes, and the unfinished line it leaves (one call per network chunk)."""
         lines = (pending + chunk).split(b"\n") if pending else chunk.split(b"\n")
-        return lines, lines.pop()
+        pending = lines.pop()
+        events: list[ServerSentEvent] = []
+        for line in lines:
+            if line.startswith(_DATA):
+                # What decode() does for a "data" field: the value after ": " is appended.
+                self._data.append(line[6:].decode("utf-8"))
+            elif line or self._event is not None or self._retry is not None or not self._data:
+                sse = self.decode(line.decode("utf-8"))
+                if sse is not None:
+                    events.append(sse)
+            else:
+                # What decode("") does when only data arrived: the event, and its data reset
+                # (the last event id is kept, as the SSE spec says).
+                events.append(ServerSentEvent(data="\n".join(self._data), id=self._last_event_id))
+                self._data = []
+        return events, pending
 
     @override
     def iter_bytes(self, iterator: Iterator[bytes]) -> Iterator[ServerSentEvent]:
@@ -44,11 +53,8 @@ class KimiSSEDecoder(SSEDecoder):
             if b"\r" in chunk:
                 yield from super().iter_bytes(_chain((pending, chunk), chunks))
                 return
-            lines, pending = self._lines(pending, chunk)
-            for line in lines:
-                sse = self._line(line)
-                if sse is not None:
-                    yield sse
+            events, pending = self._feed(pending, chunk)
+            yield from events
         # A last line without its end can set fields but never end an event: nothing to yield.
 
     @override
@@ -60,11 +66,9 @@ class KimiSSEDecoder(SSEDecoder):
                 async for sse in super().aiter_bytes(_achain((pending, chunk), chunks)):
                     yield sse
                 return
-            lines, pending = self._lines(pending, chunk)
-            for line in lines:
-                sse = self._line(line)
-                if sse is not None:
-                    yield sse
+            events, pending = self._feed(pending, chunk)
+            for sse in events:
+                yield sse
 
 
 def _chain(first: Iterable[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:

@@ -47,13 +47,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from openai import APIConnectionError, APIError, APITimeoutError, AsyncStream, Stream
 from openai._streaming import ServerSentEvent
 from openai.types.chat import ChatCompletionChunk
 from pydantic import BaseModel
+from pydantic_core import SchemaError, SchemaValidator
 from typing_extensions import override
 
 from ._compat import httpx
@@ -93,17 +94,52 @@ except ImportError:  # openai 2.x closes without draining
     _drain_response_async = None
 
 
+class _Parsers(NamedTuple):
+    """The compiled strict JSON validators of a Kimi chunk model."""
+
+    full: Callable[[str], BaseModel]
+    """The model's validator."""
+
+    plain: Callable[[str], BaseModel]
+    """The same without the model's Python step that copies a choice's ``usage`` to the
+    chunk; that step does nothing unless the payload has a ``usage`` key. The full
+    validator when it cannot be built."""
+
+
 @cache
-def _fast_parser(cast_to: object) -> Callable[[str], BaseModel] | None:
-    """The compiled strict JSON validator for a Kimi chunk model, or ``None`` for any other type."""
-    if isinstance(cast_to, type) and issubclass(cast_to, KimiChatCompletionChunk):
-        validator = cast_to.__pydantic_validator__
+def _fast_parser(cast_to: object) -> _Parsers | None:
+    """The compiled strict JSON validators for a Kimi chunk model, or ``None`` for any other type."""
+    if not (isinstance(cast_to, type) and issubclass(cast_to, KimiChatCompletionChunk)):
+        return None
+    # A model whose annotations are strings is built on first use: until then its
+    # validator is a stand-in that rebuilds the model on every call. Build it now and
+    # keep the real validator.
+    if not cast_to.__pydantic_complete__ and cast_to.model_rebuild(raise_errors=False) is False:
+        return None
+    # Partials, not closures: no Python frame per chunk.
+    full = partial(cast_to.__pydantic_validator__.validate_json, strict=True)
+    plain = _without_usage_step(cast_to)
+    return _Parsers(full, full if plain is None else partial(plain.validate_json, strict=True))
 
-        def parse(data: str) -> BaseModel:
-            return cast(BaseModel, validator.validate_json(data, strict=True))
 
-        return parse
-    return None
+def _without_usage_step(cast_to: type[KimiChatCompletionChunk]) -> SchemaValidator | None:
+    """The model's validator without its last step when that step is the usage copy, else ``None``.
+
+    Calling into Python once per chunk costs about as much as a sixth of the validation;
+    the copy only matters for the one chunk (usually the last) that carries a usage.
+    """
+    schema = cast("dict[str, Any]", cast_to.__pydantic_core_schema__)
+    outer = (
+        cast("dict[str, Any]", schema.get("schema") or {}) if schema.get("type") == "definitions" else schema
+    )
+    step = cast("dict[str, Any]", outer.get("function") or {}).get("function")
+    if outer.get("type") != "function-after" or step is not KimiChatCompletionChunk._usage_from_choice:  # pyright: ignore[reportPrivateUsage]
+        return None
+    inner = outer["schema"]
+    try:
+        return SchemaValidator(cast(Any, {**schema, "schema": inner} if schema is not outer else inner))
+    except SchemaError:  # a schema shape this pydantic-core does not take: keep the full validator
+        return None
 
 
 class _Mode:
@@ -139,22 +175,37 @@ def _is_error_payload(data: object) -> bool:
     return isinstance(data, dict) and bool(cast("dict[str, object]", data).get("error"))
 
 
-def _fast_item(
-    sse: ServerSentEvent, parse: Callable[[str], BaseModel] | None, mode: _Mode
-) -> BaseModel | None:
-    """The chunk from the compiled validator, or ``None`` when openai's path must decide."""
-    if parse is None or mode.synthesize or (mode.legacy and sse.event and sse.event.startswith("thread.")):
-        return None
-    try:
-        item = parse(sse.data)
-    except ValueError:  # pydantic's ValidationError, bad JSON included
-        return None
-    if mode.legacy and _is_error_payload(item.__pydantic_extra__):
-        return None
-    return item
+def _chunk_reader(
+    parsers: _Parsers | None, mode: _Mode, fallback: Callable[[ServerSentEvent], object]
+) -> Callable[[ServerSentEvent], object]:
+    """What turns one event into the stream's item: the compiled validator, or ``fallback`` where openai's path must decide.
+
+    Built once per stream, so the per-event work is one call.
+    """
+    if parsers is None or mode.synthesize:
+        return fallback
+    legacy = mode.legacy
+    full, plain = parsers
+
+    def read(sse: ServerSentEvent) -> object:
+        if legacy and (event := sse.event) and event.startswith("thread."):
+            return fallback(sse)
+        data = sse.data
+        try:
+            # A key is quoted as written, or spelled with ``\\u`` escapes: without either,
+            # the payload has no ``usage`` anywhere.
+            item = full(data) if '"usage"' in data or "\\u" in data else plain(data)
+        except ValueError:  # pydantic's ValidationError, bad JSON included
+            return fallback(sse)
+        extra = item.__pydantic_extra__
+        if legacy and extra and extra.get("error"):
+            return fallback(sse)
+        return item
+
+    return read
 
 
-def _lenient_item(stream: Stream[Any] | AsyncStream[Any], sse: ServerSentEvent, mode: _Mode) -> object:
+def _lenient_item(stream: Stream[Any] | AsyncStream[Any], sse: ServerSentEvent, *, mode: _Mode) -> object:
     """One event decoded exactly as openai's ``__stream__`` does (both lines)."""
     client = stream._client  # pyright: ignore[reportPrivateUsage]
     cast_to = cast(Any, stream._cast_to)  # pyright: ignore[reportPrivateUsage]
@@ -389,9 +440,17 @@ class KimiStream(Stream[_T], _Received):
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
+    def __iter__(self) -> Iterator[_T]:
+        # openai wraps the chunk generator in one more generator; handing out the generator
+        # itself saves a hop per chunk; iterating and ``next()`` read the same generator.
+        return self._iterator
+
+    @override
     def __stream__(self) -> Iterator[_T]:
-        parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
+        read: Callable[[ServerSentEvent], Any] = _chunk_reader(
+            _fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode)
+        )
         k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         try:
@@ -403,8 +462,7 @@ class KimiStream(Stream[_T], _Received):
                         self.finished = True
                         self._remember()
                         break
-                    item = _fast_item(sse, parse, mode)
-                    value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
+                    value: _T = read(sse)
                     if k2 is None:
                         received.append(value)
                         yield value
@@ -450,9 +508,16 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
 
     @override
+    def __aiter__(self) -> AsyncIterator[_T]:
+        # As in KimiStream.__iter__: no wrapping async generator, one hop less per chunk.
+        return self._iterator
+
+    @override
     async def __stream__(self) -> AsyncIterator[_T]:
-        parse = _fast_parser(self._cast_to)
         mode = _Mode(self._options)
+        read: Callable[[ServerSentEvent], Any] = _chunk_reader(
+            _fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode)
+        )
         k2 = self._markup_rewriter(self._cast_to)
         received = self.received
         response = self.response
@@ -470,8 +535,7 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
                         self.finished = True
                         self._remember()
                         break
-                    item = _fast_item(sse, parse, mode)
-                    value = cast(_T, _lenient_item(self, sse, mode) if item is None else item)
+                    value: _T = read(sse)
                     if k2 is None:
                         received.append(value)
                         yield value

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from benchmarks.payloads import STREAM_CHUNKS
+from benchmarks.payloads import HISTORY_LENGTHS, STREAM_CHUNKS, history_request
 from benchmarks.server import serve
 from kimi_openai._compat import httpx
+from kimi_openai._rules.chat import prepare_chat_request
 
 
 def test_server_serves_completion_and_chunked_stream() -> None:
@@ -37,6 +39,22 @@ def test_server_serves_completion_and_chunked_stream() -> None:
         server.server_close()
 
 
+def test_history_bodies_are_tool_using_thinking_conversations() -> None:
+    for length in HISTORY_LENGTHS:
+        messages = history_request(length)["messages"]
+        assert len(messages) == length
+        assert messages[-1]["role"] in ("user", "tool")
+        assistants = [m for m in messages if m["role"] == "assistant"]
+        assert assistants
+        assert all(m["reasoning_content"] for m in assistants)
+        assert any(m.get("tool_calls") for m in assistants)
+        # Each tool result answers the call of the assistant turn just before it.
+        for before, message in itertools.pairwise(messages):
+            if message["role"] == "tool":
+                assert message["tool_call_id"] == before["tool_calls"][0]["id"]
+        prepare_chat_request(history_request(length))  # a request the Kimi checks accept
+
+
 def test_runner_quick_run_prints_a_table() -> None:
     # In a fresh interpreter: the runner calls gc.collect() before every measurement, which in
     # the test process would finalise (and report as this test's) objects leaked by earlier tests.
@@ -50,8 +68,12 @@ def test_runner_quick_run_prints_a_table() -> None:
         check=True,
     )
     table = run.stdout
-    assert "| Kimi create(stream=True) |" in table
-    assert "| Kimi .stream() |" in table
+    assert "| Kimi create(stream=True) | " in table
+    assert "| Kimi .stream() | " in table
+    for length in ("10", "100", "1,000"):
+        for mode, kimi in (("sync", "KimiOpenAI"), ("async", "AsyncKimiOpenAI")):
+            assert f"| create() with {length} messages of history, {mode} | {kimi} | " in table
+        assert f"| Kimi request hooks, {length}-message history " in table
     assert "kimi_openai beyond openai" in table
     medians = [
         float(row.split("|")[3].split()[0])

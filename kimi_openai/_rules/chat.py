@@ -413,8 +413,8 @@ def check_messages(ctx: Ctx) -> None:
         _check_media(ctx, i, msg.get("content"))
         if not ctx.platform:
             continue
-        subject = f"messages[{i}].partial=true"
         if is_partial(msg):
+            subject = f"messages[{i}].partial=true"
             # Partial mode's rules (see _rules/partial.py): the last message, role assistant, not with json_object.
             if i != len(messages) - 1:
                 ctx.reject(

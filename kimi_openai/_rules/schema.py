@@ -52,12 +52,16 @@ _SCHEMA_ONE: Final = ("items", "additionalProperties")
 
 def as_map(value: object) -> Mapping[str, object] | None:
     """``value`` as a JSON object, or None when it is not one."""
-    return cast("Mapping[str, object]", value) if isinstance(value, Mapping) else None
+    # A dict first: the checks call this for every message, and an isinstance against the
+    # Mapping ABC costs a Python-level call.
+    if type(value) is dict or isinstance(value, Mapping):
+        return cast("Mapping[str, object]", value)
+    return None
 
 
 def as_list(value: object) -> list[object] | None:
     """``value`` as a JSON array, or None when it is not one."""
-    return cast("list[object]", value) if isinstance(value, list | tuple) else None
+    return cast("list[object]", value) if type(value) is list or isinstance(value, list | tuple) else None
 
 
 def as_items(value: object) -> list[object] | tuple[object, ...] | None:

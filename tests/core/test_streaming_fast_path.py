@@ -25,13 +25,14 @@ from openai._streaming import ServerSentEvent
 from pydantic import BaseModel
 
 from kimi_openai._compat import httpx
-from kimi_openai._streaming import _fast_item, _fast_parser, _Mode  # pyright: ignore[reportPrivateUsage]
+from kimi_openai._streaming import _chunk_reader, _fast_parser, _Mode  # pyright: ignore[reportPrivateUsage]
 from kimi_openai.types.chat import KimiChatCompletionChunk
 
 CLIENT = openai.OpenAI(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
 RESPONSE = httpx.Response(200, request=httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions"))
-PARSE = _fast_parser(KimiChatCompletionChunk)
 LEGACY = _Mode(None)
+FAST = _chunk_reader(_fast_parser(KimiChatCompletionChunk), LEGACY, lambda _sse: None)
+"""The stream's reader of one event, answering ``None`` where openai's lenient path would decide."""
 
 Strategy = st.SearchStrategy[Any]
 Json: Strategy = st.recursive(
@@ -172,7 +173,7 @@ def lenient(data: str) -> object:
 
 
 def fast(data: str) -> object | None:
-    return _fast_item(ServerSentEvent(data=data), PARSE, LEGACY)
+    return FAST(ServerSentEvent(data=data))
 
 
 @settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -202,3 +203,17 @@ def test_well_formed_chunks_take_the_fast_path(payload: dict[str, Any]) -> None:
     if payload.get("usage") is None and usage_in_choice:
         assert got.usage is not None
         assert got.usage.total_tokens == usage_in_choice[0]["total_tokens"]
+
+
+def test_usage_key_written_with_escapes_still_reaches_the_chunk() -> None:
+    # JSON may spell a key with \u escapes; the choice's usage must still be copied up.
+    usage = '{"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}'
+    data = (
+        '{"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "kimi-k2.6", "choices": '
+        '[{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop", "\\u0075sage": ' + usage + "}]}"
+    )
+    got = fast(data)
+    assert isinstance(got, KimiChatCompletionChunk)
+    assert got.usage is not None
+    assert got.usage.total_tokens == 5
+    assert shape(got) == shape(lenient(data))

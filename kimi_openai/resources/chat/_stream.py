@@ -184,7 +184,8 @@ class KimiChatCompletionStream(Generic[ResponseFormatT]):
         return self._iterator.__next__()
 
     def __iter__(self) -> Iterator[KimiChatCompletionStreamEvent[ResponseFormatT]]:
-        yield from self._iterator
+        # The event generator itself: no wrapping generator, one hop less per event.
+        return self._iterator
 
     def __enter__(self) -> Self:
         return self
@@ -270,9 +271,9 @@ class AsyncKimiChatCompletionStream(Generic[ResponseFormatT]):
     async def __anext__(self) -> KimiChatCompletionStreamEvent[ResponseFormatT]:
         return await self._iterator.__anext__()
 
-    async def __aiter__(self) -> AsyncIterator[KimiChatCompletionStreamEvent[ResponseFormatT]]:
-        async for event in self._iterator:
-            yield event
+    def __aiter__(self) -> AsyncIterator[KimiChatCompletionStreamEvent[ResponseFormatT]]:
+        # The event generator itself: no wrapping async generator, one hop less per event.
+        return self._iterator
 
     async def __aenter__(self) -> Self:
         return self

@@ -37,7 +37,7 @@ on tool-call deltas without an int ``index``, which are placed here as well.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, cast
 
@@ -95,8 +95,14 @@ ResponseFormatT = TypeVar("ResponseFormatT", default=None)
 
 # openai 3.x copies a chunk's ``moderation`` into the snapshot and passes the completion to
 # ``ContentFilterFinishReasonError``; 2.x does neither. Follow the installed line.
-_new_chunk_event = KimiChunkEvent.__new__
+# Events are built by filling pydantic's slots directly (what ``construct`` ends with):
+# through the slot descriptors, as ``object.__setattr__`` is slower and pydantic's own
+# ``__setattr__`` validates.
+_new = object.__new__
 _set = object.__setattr__
+_set_fields_set = PydanticModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = PydanticModel.__dict__["__pydantic_extra__"].__set__
+_set_private = PydanticModel.__dict__["__pydantic_private__"].__set__
 _TRACKS_MODERATION = hasattr(openai_stream_module, "Moderation")
 _FILTER_ERROR_TAKES_COMPLETION = "completion" in inspect.signature(ContentFilterFinishReasonError).parameters
 
@@ -175,6 +181,10 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
     ) -> list[KimiChatCompletionStreamEvent[ResponseFormatT]]:
         """Accumulate one chunk; the events it produces, in openai's order, reasoning events added."""
         self._snapshot = None
+        if self._top is not None and not self._rich:
+            text = self._text_only(chunk)
+            if text is not None:
+                return text
         accumulated = self._start(chunk) if self._top is None else self._continue(chunk)
         events: list[KimiChatCompletionStreamEvent[ResponseFormatT]] = [self._chunk_event(chunk)]
         try:
@@ -182,6 +192,52 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
                 self._choice_events(choice, acc, events)
         except ValidationError as error:  # content.done parses the content: explained as .parse() does
             raise _explained(error, self.current_completion_snapshot) from error
+        return events
+
+    def _text_only(self, chunk: ChatCompletionChunk) -> list[Any] | None:
+        """The events of a chunk that only adds text to the reasoning or the answer; ``None`` for any other.
+
+        Most chunks of a stream are one choice's next reasoning or content token and nothing
+        else. For those, this does what :meth:`_continue` and :meth:`_choice_events` would
+        (the same merge, the same events, built the same way) without their general walk.
+        """
+        choices: list[Choice] | None = chunk.__dict__.get("choices")
+        if type(choices) is not list or len(choices) != 1:
+            return None
+        values: Mapping[str, Any] = choices[0].__dict__
+        delta: ChoiceDelta | None = values.get("delta")
+        if delta is None:
+            return None
+        fields: set[str] = delta.__pydantic_fields_set__
+        index = values.get("index")
+        acc = self._choices.get(index) if type(index) is int and len(fields) == 1 else None
+        if acc is None or delta.__pydantic_extra__ or values.get("finish_reason") or acc.delta_calls:
+            return None
+        key = _TEXT_KEYS.get(next(iter(fields)))
+        if key is None:
+            return None
+        text: object = delta.__dict__.get(key)
+        current: object = acc.message.get(key)
+        if (
+            type(text) is not str
+            or (current is not None and type(current) is not str)
+            or values.get("logprobs") is not None
+            or acc.fields.get("finish_reason")
+        ):
+            return None
+        snapshot = acc.message[key] = text if current is None else current + text
+        acc.parsed = None
+        self._later_fields(chunk)
+        if key == "reasoning_content":
+            acc.reasoning_done = False
+            return [
+                self._chunk_event(chunk),
+                _text_event(ReasoningDeltaEvent, "reasoning.delta", text, snapshot),
+            ]
+        events: list[Any] = [self._chunk_event(chunk)]
+        if text:
+            reasoning_done_event(acc, events)
+        events.append(_content_delta_event(text, snapshot))
         return events
 
     def _start(self, chunk: ChatCompletionChunk) -> list[tuple[Choice, ChoiceAccumulator]]:
@@ -212,13 +268,18 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
             # Most chunks carry one text fragment and nothing else: skip the rest for them.
             if self._rich or choice.finish_reason or choice.logprobs is not None or acc.delta_calls:
                 self._after_delta(choice, acc)
+        self._later_fields(chunk)
+        return accumulated
+
+    def _later_fields(self, chunk: ChatCompletionChunk) -> None:
+        """What openai copies from every chunk after the first: the usage, the fingerprint (and 3.x's moderation)."""
         later = self._later
         later["usage"] = chunk.usage
         later["system_fingerprint"] = chunk.system_fingerprint
-        moderation = chunk.__dict__.get("moderation") if _TRACKS_MODERATION else None
-        if isinstance(moderation, PydanticModel):
-            later["moderation"] = moderation.to_dict()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
-        return accumulated
+        if _TRACKS_MODERATION:
+            moderation = chunk.__dict__.get("moderation")
+            if isinstance(moderation, PydanticModel):
+                later["moderation"] = moderation.to_dict()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
 
     def _after_delta(self, choice: Choice, acc: ChoiceAccumulator) -> None:
         if choice.finish_reason:
@@ -256,11 +317,11 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
 
     def _chunk_event(self, chunk: ChatCompletionChunk) -> KimiChunkEvent:
         # ``fast_event`` spelled out for the one event every chunk makes.
-        event = _new_chunk_event(KimiChunkEvent)
+        event = _new(KimiChunkEvent)
         _set(event, "__dict__", {"type": "chunk", "chunk": chunk})
-        _set(event, "__pydantic_fields_set__", {"type", "chunk", "snapshot"})
-        _set(event, "__pydantic_extra__", {})
-        _set(event, "__pydantic_private__", {"_snapshot_source": self._read_snapshot})
+        _set_fields_set(event, {"type", "chunk", "snapshot"})
+        _set_extra(event, {})
+        _set_private(event, {"_snapshot_source": self._read_snapshot})
         return event
 
     def _read_snapshot(self) -> KimiParsedChatCompletion[object]:
@@ -583,12 +644,38 @@ def fast_event(cls: type[_M], private: dict[str, Any] | None = None, /, **values
     Every value is already of its field's type here, which is the only case where
     ``construct_type`` returns it unchanged; lists are passed as fresh copies, as it would make.
     """
-    event = cls.__new__(cls)
+    event = _new(cls)
     defaults = _defaults(cls)
     _set(event, "__dict__", {**defaults, **values} if defaults else values)
-    _set(event, "__pydantic_fields_set__", set(values))
-    _set(event, "__pydantic_extra__", {})
-    _set(event, "__pydantic_private__", private)
+    _set_fields_set(event, set(values))
+    _set_extra(event, {})
+    _set_private(event, private)
+    return event
+
+
+_TEXT_KEYS = {"content": "content", "reasoning_content": "reasoning_content"}
+"""The delta fields :meth:`KimiChatCompletionStreamState._text_only` takes (the key itself, interned)."""
+_DELTA_FIELDS = frozenset({"type", "delta", "snapshot"})
+_CONTENT_DELTA_FIELDS = frozenset({"type", "delta", "snapshot", "parsed"})
+
+
+def _text_event(cls: type[_M], type_: str, delta: str, snapshot: str) -> _M:
+    """``fast_event(cls, type=type_, delta=delta, snapshot=snapshot)`` for a class without defaults, spelled out."""
+    event = _new(cls)
+    _set(event, "__dict__", {"type": type_, "delta": delta, "snapshot": snapshot})
+    _set_fields_set(event, set(_DELTA_FIELDS))
+    _set_extra(event, {})
+    _set_private(event, None)
+    return event
+
+
+def _content_delta_event(delta: str, snapshot: str) -> ContentDeltaEvent:
+    """``fast_event(ContentDeltaEvent, ..., parsed=None)`` spelled out: the same dict, in the same order."""
+    event = _new(ContentDeltaEvent)
+    _set(event, "__dict__", {"parsed": None, "type": "content.delta", "delta": delta, "snapshot": snapshot})
+    _set_fields_set(event, set(_CONTENT_DELTA_FIELDS))
+    _set_extra(event, {})
+    _set_private(event, None)
     return event
 
 
