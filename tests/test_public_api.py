@@ -63,6 +63,7 @@ EXPECTED = {
     "Price",
     "RateLimitInfo",
     "RateLimitReachedError",
+    "RateLimiter",
     "Region",
     "ResourceNotFoundError",
     "RetryPolicy",
