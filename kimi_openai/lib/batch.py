@@ -303,7 +303,7 @@ def _close(upload: _Input) -> None:
 
 
 def find_job_batches(client: openai.OpenAI, job_key: str) -> dict[int, Batch]:
-    """The batches submitted for ``job_key``, by shard: the newest of each that did not fail, expire or get cancelled."""
+    """The batches submitted for ``job_key``, by shard: the newest of each not failed, expired or cancelled."""
     found: dict[int, Batch] = {}
     # Newest first (https://platform.kimi.ai/docs/api/batch-list): the first seen of a shard is its newest.
     for batch in client.batches.list(limit=100):
@@ -314,7 +314,7 @@ def find_job_batches(client: openai.OpenAI, job_key: str) -> dict[int, Batch]:
 
 def _job_shard(batch: Batch, job_key: str) -> int | None:
     metadata = batch.metadata or {}
-    if metadata.get(JOB_KEY_FIELD) != job_key or batch.status in {"failed", "expired", "cancelled"}:
+    if metadata.get(JOB_KEY_FIELD) != job_key or batch.status in {"failed", "expired", "cancelling", "cancelled"}:
         return None
     shard = metadata.get(SHARD_FIELD, "0")
     return int(shard) if shard.isdigit() else None
@@ -361,7 +361,7 @@ def submit_batch(
     ``source`` is requests (as for ``run_batch``; past 100 MB they are refused at the line that
     passes it), a :class:`BatchShard`, or the path of a ready ``.jsonl``. With ``job_key``, the
     batch's metadata names the job and the shard (``shard`` of ``shards``), and a batch already
-    submitted for that job and shard (and not failed, expired or cancelled) is returned instead
+    submitted for that job and shard (and not failed, expired, cancelling or cancelled) is returned instead
     of a new one: submitting again after a crash creates nothing twice.
     """
     tagged = _job_metadata(metadata, job_key, shard, shards)
