@@ -62,24 +62,30 @@ from kimi_openai.types.chat import KimiChatCompletion
 
 __all__ = [
     "TERMINAL_STATUSES",
+    "AsyncBatchOutput",
+    "BatchAnswer",
     "BatchOutput",
     "BatchRequest",
     "BatchShard",
     "BatchTimeoutError",
     "ProgressCallback",
     "async_collect_batch",
+    "async_find_job_batches",
     "async_resume_batch",
     "async_run_batch",
     "async_submit_batch",
+    "async_wait_for_batch",
     "batch_lines",
     "collect_batch",
     "find_job_batches",
     "parse_batch_output",
+    "parse_output_line",
     "prepare_batch_body",
     "resume_batch",
     "run_batch",
     "submit_batch",
     "submit_job",
+    "wait_for_batch",
     "write_batch_shards",
 ]
 
@@ -314,7 +320,12 @@ def find_job_batches(client: openai.OpenAI, job_key: str) -> dict[int, Batch]:
 
 def _job_shard(batch: Batch, job_key: str) -> int | None:
     metadata = batch.metadata or {}
-    if metadata.get(JOB_KEY_FIELD) != job_key or batch.status in {"failed", "expired", "cancelling", "cancelled"}:
+    if metadata.get(JOB_KEY_FIELD) != job_key or batch.status in {
+        "failed",
+        "expired",
+        "cancelling",
+        "cancelled",
+    }:
         return None
     shard = metadata.get(SHARD_FIELD, "0")
     return int(shard) if shard.isdigit() else None
