@@ -9,6 +9,7 @@ every request has been prepared.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,26 +156,38 @@ def _too_big(custom_id: str, size: int, max_bytes: int) -> KimiValidationError:
     )
 
 
+SPOOL_BYTES: Final = 8 * 1024 * 1024
+"""A batch file bigger than this is spooled to a temporary file while it is written."""
+
+
 def encode_batch_file(
     lines: BatchLines, requests: Iterable[BatchRequest], max_bytes: int = MAX_FILE_BYTES
-) -> tuple[bytes, list[str]]:
-    """One batch file in memory, and its ids; refused at the first line past ``max_bytes``."""
-    parts: list[bytes] = []
+) -> tuple[IO[bytes], list[str]]:
+    """One batch file, rewound, and its ids; refused at the first line past ``max_bytes``.
+
+    Past a few megabytes the file is on disk, not in memory; the caller closes it.
+    """
+    file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned open)
     ids: list[str] = []
     size = 0
-    for custom_id, line in lines.encode(requests):
-        size += len(line)
-        if size > max_bytes:
-            raise KimiValidationError(
-                f"the batch passes {max_bytes:,} bytes at request {len(ids)} ({custom_id!r}), the most one "
-                "batch file may hold (https://platform.kimi.ai/docs/api/files-upload); split it with "
-                "write_batch_shards() or submit_job(), which write one file per shard."
-            )
-        parts.append(line)
-        ids.append(custom_id)
-    if not ids:
-        raise KimiValidationError("a batch needs at least one request.")
-    return b"".join(parts), ids
+    try:
+        for custom_id, line in lines.encode(requests):
+            size += len(line)
+            if size > max_bytes:
+                raise KimiValidationError(
+                    f"the batch passes {max_bytes:,} bytes at request {len(ids)} ({custom_id!r}), the most one "
+                    "batch file may hold (https://platform.kimi.ai/docs/api/files-upload); split it with "
+                    "write_batch_shards() or submit_job(), which write one file per shard."
+                )
+            file.write(line)
+            ids.append(custom_id)
+        if not ids:
+            raise KimiValidationError("a batch needs at least one request.")
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    return file, ids
 
 
 @dataclass(frozen=True, slots=True)

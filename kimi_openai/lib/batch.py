@@ -284,7 +284,7 @@ class _Input:
     """A batch's input file, ready to upload: its name and bytes or an open file."""
 
     filename: str
-    content: bytes | IO[bytes]
+    content: IO[bytes]
     custom_ids: list[str] | None
 
 
@@ -301,11 +301,6 @@ def _input_of(source: BatchSource, lines: BatchLines) -> _Input:
         return _Input(path.name, path.open("rb"), None)
     data, ids = encode_batch_file(lines, source)
     return _Input(f"batch-{ids[0]}-{len(ids)}.jsonl", data, ids)
-
-
-def _close(upload: _Input) -> None:
-    if not isinstance(upload.content, bytes):
-        upload.content.close()
 
 
 def find_job_batches(client: openai.OpenAI, job_key: str) -> dict[int, Batch]:
@@ -348,7 +343,7 @@ def _submit(
             file=(upload.filename, upload.content, "application/jsonl"), purpose="batch"
         )
     finally:
-        _close(upload)
+        upload.content.close()
     batch = KimiBatches(client).create(
         completion_window=window, input_file_id=uploaded.id, metadata=metadata, validate=lines.validate
     )
@@ -458,7 +453,7 @@ async def _async_submit(
             file=(upload.filename, upload.content, "application/jsonl"), purpose="batch"
         )
     finally:
-        _close(upload)
+        upload.content.close()
     batch = await AsyncKimiBatches(client).create(
         completion_window=window, input_file_id=uploaded.id, metadata=metadata, validate=lines.validate
     )
