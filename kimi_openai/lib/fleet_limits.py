@@ -97,6 +97,7 @@ class SharedRateLimits:
         )
         self._sync: Any = None
         self._async: Any = None
+        self._pool: Any = None
 
     def __repr__(self) -> str:
         # The URI may hold a password (redis://:secret@host): only its scheme is shown.
@@ -126,11 +127,21 @@ class SharedRateLimits:
             if self.storage_uri.startswith(("redis", "async+redis")):
                 # redis-py's asyncio client, the one the sync side uses, rather than coredis.
                 options.setdefault("implementation", "redispy")
+            if self.storage_uri.startswith(("redis://", "rediss://")) and "connection_pool" not in options:
+                # A pool of our own, so aclose() can release its sockets: limits has no close.
+                self._pool = _limits_module("redis.asyncio").ConnectionPool.from_url(self.storage_uri)
+                options["connection_pool"] = self._pool
             storage = _limits_module("limits.storage").storage_from_string(
                 _async_uri(self.storage_uri), **options
             )
             self._async = _limits_module("limits.aio.strategies").MovingWindowRateLimiter(storage)
         return self._async
+
+    async def aclose(self) -> None:
+        """Release the asyncio connections to the store (before the event loop ends)."""
+        pool, self._pool, self._async = self._pool, None, None
+        if pool is not None:
+            await pool.disconnect()
 
     def _ids(self, name: str) -> tuple[str, str, str]:
         return ("kimi-openai", self.key, name)
