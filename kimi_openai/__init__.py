@@ -60,6 +60,7 @@ from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
 from ._ratelimit_headers import parse_rate_limit_headers as parse_rate_limit_headers
 from ._reasoning_echo import ReasoningEchoPolicy as ReasoningEchoPolicy
 from ._reasoning_echo import echo_message as echo_message
+from ._reasoning_echo_counts import EchoCounts as EchoCounts
 from ._retry import RetryPolicy as RetryPolicy
 from ._retry import is_retryable as is_retryable
 from ._rules.model_specs import KnownModel as KnownModel
@@ -71,11 +72,15 @@ from ._rules.model_specs import refresh_model_specs as refresh_model_specs
 from ._rules.partial import partial_message as partial_message
 from ._rules.schema import normalize_tool_schema as normalize_tool_schema
 from ._rules.schema import normalize_tools as normalize_tools
+from ._state import echo_counts as echo_counts
+from ._store import KeyValueStore as KeyValueStore
+from ._store import MemoryStore as MemoryStore
 from ._stream_snapshot import SnapshotChoice as SnapshotChoice
 from ._stream_snapshot import SnapshotToolCall as SnapshotToolCall
 from ._stream_snapshot import StreamSnapshot as StreamSnapshot
 
 if _TYPE_CHECKING:
+    from ._redis_store import RedisStore as RedisStore
     from ._retry_tenacity import build_async_retrying as build_async_retrying
     from ._retry_tenacity import build_retrying as build_retrying
     from ._stream_snapshot import SnapshotChoice as PartialChoice  # deprecated
@@ -94,6 +99,7 @@ _LAZY: dict[str, str] = {
     "AsyncRateLimiter": ".lib.rate_limits",
     "RateLimiter": ".lib.rate_limits",
     "rate_limit_of": ".lib.rate_limits",
+    "RedisStore": "._redis_store",
     "WEB_SEARCH_TOOL": ".lib.web_search",
 }
 
@@ -106,6 +112,7 @@ __all__ = [
     "ClientClosedRequestError",
     "ContentFilterError",
     "ContinuationLimitError",
+    "EchoCounts",
     "EngineOverloadedError",
     "ExceededCurrentQuotaError",
     "ExceededCurrentQuotaForbiddenError",
@@ -115,6 +122,7 @@ __all__ = [
     "IncorrectAPIKeyError",
     "InvalidAuthenticationError",
     "InvalidRequestError",
+    "KeyValueStore",
     "KimiAPIError",
     "KimiAuthenticationError",
     "KimiBadRequestError",
@@ -132,6 +140,7 @@ __all__ = [
     "KnownModel",
     "MalformedResponseError",
     "MaxStepsExceededError",
+    "MemoryStore",
     "ModelSpec",
     "PartialChoice",
     "PartialStream",
@@ -141,6 +150,7 @@ __all__ = [
     "RateLimitReachedError",
     "RateLimiter",
     "ReasoningEchoPolicy",
+    "RedisStore",
     "Region",
     "ResourceNotFoundError",
     "RetryPolicy",
@@ -161,6 +171,7 @@ __all__ = [
     "build_async_retrying",
     "build_retrying",
     "clear_model_specs",
+    "echo_counts",
     "echo_message",
     "get_model_spec",
     "is_retryable",

@@ -35,7 +35,7 @@ from typing_extensions import override
 from ._compat import httpx
 from ._constants import Region
 from ._errors import MalformedResponseError, make_status_error
-from ._pipeline import after_completion, fast_completion, prepare_options
+from ._pipeline import after_completion, aprepare_options, fast_completion, prepare_options
 from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
 from ._retry import RetryConfig, read_error_body_async, should_retry_response
@@ -48,6 +48,7 @@ from ._state import (
     forget_openai_environment,
     platform_of,
 )
+from ._store import KeyValueStore
 
 if TYPE_CHECKING:
     # Resources are imported when first used, as openai does: `import kimi_openai` stays light.
@@ -233,6 +234,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
+        reasoning_store: KeyValueStore | None = None,
         _strict_response_validation: bool = False,
         _enforce_credentials: bool = True,
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -358,6 +360,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
+        reasoning_store: KeyValueStore | None = None,
         _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -429,6 +432,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
+        reasoning_store: KeyValueStore | None = None,
         _strict_response_validation: bool = False,
         _enforce_credentials: bool = True,
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -533,6 +537,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
+        reasoning_store: KeyValueStore | None = None,
         _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, Any] = {},
         **openai_options: Unpack[NewerOpenAIOptions],
@@ -548,7 +553,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
 
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return prepare_options(
+        return await aprepare_options(
             await super()._prepare_options(options), self._kimi_state, moonshot_hosted=self.region is not None
         )
 
@@ -569,9 +574,12 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
     @override
     async def _process_response(self, **kwargs: Any) -> Any:
         try:
-            return await super()._process_response(**kwargs)
+            result = await super()._process_response(**kwargs)
         except json.JSONDecodeError as exc:  # see malformed_response
             raise malformed_response(kwargs["response"], exc) from exc
+        # A shared reasoning store holds the answer before the caller sees it (another worker may get the next turn).
+        await self._kimi_state.reasoning.drain()
+        return result
 
     @override
     async def _send_request(

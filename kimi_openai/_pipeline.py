@@ -42,6 +42,7 @@ __all__ = [
     "RATE_LIMIT_ATTRIBUTE",
     "after_completion",
     "after_stream",
+    "aprepare_options",
     "check_helper_call",
     "fast_completion",
     "prepare_chat_body",
@@ -72,16 +73,22 @@ def prepare_chat_body(
             and a turn needs reasoning that is not known.
     """
     settings = KimiSettings() if state is None else state.settings
-    prepared = prepare_chat_request(
+    prepared = _checked(body, settings, moonshot_hosted=moonshot_hosted, validate=validate)
+    if state is None:
+        return prepared
+    return state.reasoning.restore(prepared, settings.reasoning_echo, moonshot_hosted=moonshot_hosted)
+
+
+def _checked(
+    body: Mapping[str, Any], settings: KimiSettings, *, moonshot_hosted: bool, validate: bool = True
+) -> dict[str, Any]:
+    return prepare_chat_request(
         body,
         validate=validate and settings.validation,
         max_tokens_field=settings.max_tokens_field,
         normalize_tool_schemas=settings.normalize_tool_schemas,
         moonshot_hosted=moonshot_hosted,
     ).body
-    if state is None:
-        return prepared
-    return state.reasoning.restore(prepared, settings.reasoning_echo, moonshot_hosted=moonshot_hosted)
 
 
 def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -91,19 +98,43 @@ def _body_with_extra(json_data: Mapping[str, Any], extra: Mapping[str, Any] | No
     return {key: value for key, value in merged.items() if not isinstance(value, Omit)}
 
 
+def _chat_body(options: FinalRequestOptions) -> dict[str, Any] | None:
+    """A chat completion request's body, ``extra_body`` merged; ``None`` for any other request."""
+    if options.url != CHAT_COMPLETIONS_PATH or options.method.lower() != "post":
+        return None
+    json_data = cast("object", options.json_data)
+    if not isinstance(json_data, Mapping):
+        return None
+    return _body_with_extra(
+        cast("Mapping[str, Any]", json_data), cast("Mapping[str, Any] | None", options.extra_json)
+    )
+
+
 def prepare_options(
     options: FinalRequestOptions, state: KimiState, *, moonshot_hosted: bool = True
 ) -> FinalRequestOptions:
     """The clients' request hook: a chat completion request goes through the pipeline; anything else passes."""
-    if options.url != CHAT_COMPLETIONS_PATH or options.method.lower() != "post":
+    body = _chat_body(options)
+    if body is None:
         return options
-    json_data = cast("object", options.json_data)
-    if not isinstance(json_data, Mapping):
-        return options
-    body = _body_with_extra(
-        cast("Mapping[str, Any]", json_data), cast("Mapping[str, Any] | None", options.extra_json)
-    )
     options.json_data = prepare_chat_body(body, state, moonshot_hosted=moonshot_hosted)
+    options.extra_json = None
+    return options
+
+
+async def aprepare_options(
+    options: FinalRequestOptions, state: KimiState, *, moonshot_hosted: bool = True
+) -> FinalRequestOptions:
+    """:func:`prepare_options` of the async client: a shared reasoning store is read without blocking."""
+    body = _chat_body(options)
+    if body is None:
+        return options
+    settings = state.settings
+    checked = _checked(body, settings, moonshot_hosted=moonshot_hosted)
+    prefix = await state.reasoning.afetch(checked, settings.reasoning_echo)
+    options.json_data = state.reasoning.restore(
+        checked, settings.reasoning_echo, moonshot_hosted=moonshot_hosted, prefix=prefix
+    )
     options.extra_json = None
     return options
 

@@ -45,8 +45,11 @@ from pydantic import BaseModel
 
 from ._errors import KimiValidationError, KimiWarning
 from ._fields import fields_of, fields_or_empty
-from ._reasoning_echo_keys import PENDING, Prefix, turn_parts
+from ._reasoning_echo_counts import EchoCounts, record
+from ._reasoning_echo_keys import KEY_SIZE, PENDING, Prefix, turn_parts
+from ._reasoning_echo_shared import AMBIGUOUS_VALUE, SharedEcho
 from ._rules.model_specs import ModelSpec, get_model_spec
+from ._store import KeyValueStore
 from ._stream_index import ToolCallSlots, choice_index
 from .types.assistant_message_param import KimiAssistantMessageParam
 
@@ -85,6 +88,11 @@ keeps reasonings: a forgotten turn still makes a later look-alike ambiguous."""
 
 _AMBIGUOUS: Final = b""
 """Marks a turn returned under more than one set of system messages (a key is never empty)."""
+
+_Wanted = tuple[list[bytes], bytes]
+"""A turn to read from the shared store: its keys, and its key without system messages."""
+_Entries = dict[tuple[str, bytes], bytes]
+"""Entries for the shared store, by kind and digest (see ``_reasoning_echo_shared``)."""
 
 EchoMiss = Literal["unknown", "forgotten", "ambiguous"]
 """Why a turn's reasoning is not known: see :meth:`ReasoningStore.explain`."""
@@ -323,11 +331,26 @@ class ReasoningStore:
     ``copy()``/``with_options()`` copies; it is thread-safe.
     """
 
-    def __init__(self, *, max_turns: int = DEFAULT_MAX_TURNS, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+    def __init__(
+        self,
+        *,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        shared: KeyValueStore | None = None,
+        namespace: str = "",
+        asynchronous: bool = False,
+    ) -> None:
         if max_turns < 1 or max_chars < 1:
             raise ValueError("max_turns and max_chars must be at least 1")
         self.max_turns = max_turns
         self.max_chars = max_chars
+        self.shared = shared
+        """The store shared with other clients and processes, or ``None`` (this memory only)."""
+        self.namespace = namespace
+        """What this client's entries in ``shared`` start with (see ``_store.namespace_of``)."""
+        self._shared = None if shared is None else SharedEcho(shared, namespace, asynchronous=asynchronous)
+        self.counts = EchoCounts()
+        """What the echo did with the turns this client (and its copies) sent without reasoning."""
         self.should_echo_reasoning: ShouldEchoReasoning = should_echo_reasoning
         """The echo decision (:func:`should_echo_reasoning` unless replaced)."""
         self._turns: OrderedDict[_Turn, None] = OrderedDict()
@@ -372,14 +395,17 @@ class ReasoningStore:
         after the same messages (or the same but for system and developer messages, see
         :meth:`lookup`): another conversation reusing the ids never gets it.
         """
-        self._remember(reasoning, Prefix(before), list(tool_calls), content)
+        self._write(self._remember(reasoning, Prefix(before), list(tool_calls), content))
 
-    def _remember(self, reasoning: str, request: Prefix, tool_calls: object, content: object) -> None:
+    def _remember(
+        self, reasoning: str, request: Prefix, tool_calls: object, content: object
+    ) -> _Entries | None:
+        """Keep one answered turn; its entries for the shared store (``None`` without one)."""
         if not reasoning:
-            return
+            return None
         parts = turn_parts(tool_calls, content)
         if not parts:  # no call id and no text: nothing could find this turn again
-            return
+            return None
         exact, relaxed = request.ends()
         turn = _Turn(reasoning, tuple([exact + part for part in parts]))
         relaxed_key = relaxed + parts[0]
@@ -394,6 +420,18 @@ class ReasoningStore:
             self._note_seen(relaxed_key, turn.keys[0])
             if len(self._turns) > self.max_turns or self._chars > self.max_chars:
                 self._evict()
+            ambiguous = self._seen.get(relaxed_key) == _AMBIGUOUS
+        if self._shared is None:
+            return None
+        # Another process answered the same messages under other system ones: ambiguous too.
+        elsewhere = request.shared_end not in (None, exact)
+        entries = SharedEcho.turn_entries(turn.keys, reasoning, relaxed_key, ambiguous=ambiguous or elsewhere)
+        entries["p", relaxed] = AMBIGUOUS_VALUE if elsewhere else exact
+        return entries
+
+    def _write(self, entries: _Entries | None) -> None:
+        if entries and self._shared is not None:
+            self._shared.write(entries)
 
     def _note_seen(self, relaxed_key: bytes, key: bytes) -> None:
         seen = self._seen
@@ -465,6 +503,92 @@ class ReasoningStore:
         if relaxed_key in self._seen:
             self._seen.move_to_end(relaxed_key)
 
+    # -- the shared store ----------------------------------------------------------------------
+
+    def _wanted(self, messages: list[object], prefix: Prefix) -> tuple[list[str], list[_Wanted]]:
+        """What to read for a request: each turn lacking reasoning that this memory lacks too, then
+        the request's messages but system ones (``p``: see ``_reasoning_echo_shared``)."""
+        shared = cast("SharedEcho", self._shared)
+        keys: list[str] = []
+        wanted: list[_Wanted] = []
+        for index, item in enumerate(messages):
+            if not isinstance(item, dict) or cast("dict[str, Any]", item).get("role") != "assistant":
+                continue
+            message = cast("dict[str, Any]", item)
+            reasoning = message.get("reasoning_content")
+            if (reasoning is not None and reasoning != "") or message.get("partial") is True:
+                continue
+            parts = turn_parts(message.get("tool_calls"), message.get("content"))
+            if not parts:
+                continue
+            exact, relaxed = prefix.at(index)
+            turn_keys = [exact + part for part in parts]
+            if any(key in self._keys for key in turn_keys):
+                continue
+            wanted.append((turn_keys, relaxed + parts[0]))
+            keys += [shared.key("e", key) for key in turn_keys]
+            keys.append(shared.key("r", relaxed + parts[0]))
+        keys.append(shared.key("p", prefix.ends()[1]))
+        return keys, wanted
+
+    def _fetch(self, messages: list[object], prefix: Prefix) -> None:
+        keys, wanted = self._wanted(messages, prefix)
+        prefix.fetched = True
+        values = cast("SharedEcho", self._shared).read(keys)
+        if values is not None:
+            self._absorb(wanted, values, prefix)
+
+    async def afetch(self, body: Mapping[str, Any], policy: ReasoningEchoPolicy) -> Prefix | None:
+        """Read what a request's turns need from the shared store (an async client, before :meth:`restore`).
+
+        ``None`` without a shared store, or when nothing is to be restored.
+        """
+        messages = body.get("messages")
+        if self._shared is None or policy == "off" or not isinstance(messages, list):
+            return None
+        prefix = Prefix(cast("list[object]", messages))
+        keys, wanted = self._wanted(cast("list[object]", messages), prefix)
+        prefix.fetched = True
+        values = await self._shared.aread(keys)
+        if values is not None:
+            self._absorb(wanted, values, prefix)
+        return prefix
+
+    async def drain(self) -> None:
+        """Wait until the answers' entries are written to the shared store (an async client)."""
+        if self._shared is not None:
+            await self._shared.drain()
+
+    def _absorb(self, wanted: list[_Wanted], values: list[bytes | None], prefix: Prefix) -> None:
+        """Keep what the shared store answered, so :meth:`_find` finds it as if this process had returned it."""
+        position = 0
+        with self._lock:
+            for turn_keys, relaxed_key in wanted:
+                found = values[position : position + len(turn_keys)]
+                relaxed = values[position + len(turn_keys)]
+                position += len(turn_keys) + 1
+                hits = tuple(key for key, value in zip(turn_keys, found, strict=True) if value is not None)
+                if hits:
+                    self._adopt(cast("bytes", found[turn_keys.index(hits[0])]), hits)
+                elif relaxed == AMBIGUOUS_VALUE:
+                    self._seen[relaxed_key] = _AMBIGUOUS
+                elif relaxed is not None and len(relaxed) > KEY_SIZE:
+                    original = relaxed[1 : 1 + KEY_SIZE]
+                    self._adopt(relaxed[1 + KEY_SIZE :], (original,))
+                    self._note_seen(relaxed_key, original)
+        prefix.shared_end = values[position]
+
+    def _adopt(self, reasoning: bytes, keys: tuple[bytes, ...]) -> None:
+        """Hold a turn another process returned (the lock is held)."""
+        if any(key in self._keys for key in keys):
+            return
+        turn = _Turn(reasoning.decode(errors="replace"), keys)
+        for key in keys:
+            self._keys[key] = turn
+        self._turns[turn] = None
+        self._chars += len(turn.reasoning)
+        self._evict()
+
     # -- the request cycle ---------------------------------------------------------------------
 
     def take_pending(self) -> Prefix | None:
@@ -489,8 +613,10 @@ class ReasoningStore:
         request = self.take_pending()
         if request is None:
             return
+        entries: _Entries = {}
         for reasoning, tool_calls, content in _answers(completion):
-            self._remember(reasoning, request, tool_calls, content)
+            entries.update(self._remember(reasoning, request, tool_calls, content) or {})
+        self._write(entries)
 
     def remember_chunks(self, chunks: list[Any], request: Prefix | None) -> None:
         """Record the reasoning of a finished stream's assistant turns (one per choice index).
@@ -509,12 +635,22 @@ class ReasoningStore:
                 if delta is not None:
                     index = choice_index(getattr(choice, "index", None))
                     turns.setdefault(index, _StreamedTurn()).add(delta)
+        entries: _Entries = {}
         for turn in turns.values():
             if turn.reasoning:
-                self._remember("".join(turn.reasoning), request, turn.tool_calls(), "".join(turn.content))
+                text = "".join(turn.content)
+                entries.update(
+                    self._remember("".join(turn.reasoning), request, turn.tool_calls(), text) or {}
+                )
+        self._write(entries)
 
     def restore(
-        self, body: dict[str, Any], policy: ReasoningEchoPolicy, *, moonshot_hosted: bool = True
+        self,
+        body: dict[str, Any],
+        policy: ReasoningEchoPolicy,
+        *,
+        moonshot_hosted: bool = True,
+        prefix: Prefix | None = None,
     ) -> dict[str, Any]:
         """The body to send, with known ``reasoning_content`` put back on assistant turns.
 
@@ -522,6 +658,8 @@ class ReasoningStore:
         turns sent as openai message objects also lose the null openai-only keys
         (``parsed``, ``refusal``...), so they go out as :func:`echo_message` would send them.
         Whatever the policy, the request's messages are kept for remembering its answer.
+        With a shared store, what its turns need is read from it first, in one call (an
+        async client reads it with :meth:`afetch` and passes the ``prefix`` it returns).
 
         Raises:
             KimiValidationError: ``policy="strict"`` and a turn needs reasoning that is not known.
@@ -530,11 +668,15 @@ class ReasoningStore:
         if not isinstance(messages, list):
             PENDING.set(None)
             return body
-        prefix = Prefix(cast("list[object]", messages))
+        if prefix is None:
+            prefix = Prefix(cast("list[object]", messages))
         PENDING.set((self, prefix))
         if policy == "off":
             return body
+        if self._shared is not None and not prefix.fetched:
+            self._fetch(cast("list[object]", messages), prefix)
         request: _Request | None = None
+        tally = EchoCounts()
         changed: dict[int, dict[str, Any]] = {}
         for index, item in enumerate(cast("list[object]", messages)):
             if not isinstance(item, dict):
@@ -547,9 +689,11 @@ class ReasoningStore:
                 cleaned = _without_openai_nulls(message)
             else:
                 request = request or _Request(body, policy, moonshot_hosted)
-                cleaned = self._restored(_without_openai_nulls(message), index, request, prefix)
+                cleaned = self._restored(_without_openai_nulls(message), index, request, prefix, tally)
             if cleaned is not message:
                 changed[index] = cleaned
+        if tally:
+            record(self.counts, tally, str(body.get("model")))
         if not changed:
             return body
         out = list(cast("list[object]", messages))
@@ -558,18 +702,22 @@ class ReasoningStore:
         return {**body, "messages": out}
 
     def _restored(
-        self, message: dict[str, Any], index: int, request: _Request, prefix: Prefix
+        self, message: dict[str, Any], index: int, request: _Request, prefix: Prefix, tally: EchoCounts
     ) -> dict[str, Any]:
-        """One assistant turn lacking reasoning, as it should be sent."""
+        """One assistant turn lacking reasoning, as it should be sent (its outcome added to ``tally``)."""
         known, miss = self._find(message, *prefix.at(index))
         has_calls = bool(message.get("tool_calls"))
         ctx = EchoContext(request.model, index, message, request.thinking, known, has_calls, request.platform)
         if not self.should_echo_reasoning(ctx):
+            tally.add("not_needed")
             return message
         if known is not None:
+            tally.add("restored")
             return {**message, "reasoning_content": known}
         what = self._what_happened(miss or "unknown")
         if request.policy == "strict":
+            tally.add("refused")
+            record(self.counts, tally, request.model)
             raise KimiValidationError(
                 f"messages[{index}] is an assistant turn with tool_calls but no reasoning_content, and "
                 f"model {request.model!r} thinks: Moonshot answers 400 'reasoning_content is missing in "
@@ -577,6 +725,7 @@ class ReasoningStore:
                 "(kimi_openai.echo_message), or use reasoning_echo='auto' to send a placeholder."
             )
         self._warn_placeholder(index, request.model, miss or "unknown", what)
+        tally.add("placeholder")
         return {**message, "reasoning_content": PLACEHOLDER_REASONING}
 
     def _what_happened(self, miss: EchoMiss) -> str:

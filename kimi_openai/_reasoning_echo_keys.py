@@ -19,7 +19,8 @@ turn (a tool call's id and name, or its text).
 
 from __future__ import annotations
 
-import struct
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Final, cast
@@ -29,6 +30,7 @@ from pydantic import BaseModel
 from ._fields import fields_of, fields_or_empty
 
 __all__ = [
+    "KEY_SIZE",
     "PENDING",
     "Prefix",
     "prefix_of",
@@ -36,8 +38,16 @@ __all__ = [
     "turn_parts",
 ]
 
-_START: Final = hash("kimi_openai reasoning prefix")
-_PACK: Final = struct.Struct("<q").pack
+_PREFIX_SIZE: Final = 16
+"""Bytes of a prefix digest: 128 bits, so an accidental match across a fleet's stores never happens."""
+_PART_SIZE: Final = 12
+"""Bytes of a turn part's digest (a tool call's id and name, or its text), read after its prefix."""
+KEY_SIZE: Final = _PREFIX_SIZE + _PART_SIZE
+"""Bytes of a turn's key: its prefix digest, then one part's."""
+_START: Final = hashlib.blake2b(b"kimi_openai reasoning prefix", digest_size=_PREFIX_SIZE).digest()
+_IDENTITIES: dict[tuple[str | None, ...], bytes] = {}
+"""The digest of each message identity computed lately: a history sent again costs a look-up per message."""
+_IDENTITIES_KEPT: Final = 1 << 16
 _INSTRUCTION_ROLES: Final = ("system", "developer")
 """Roles a handoff or a per-request system prompt rewrites; the second digest leaves them out."""
 
@@ -58,12 +68,15 @@ def text_of(content: object) -> str:
     )
 
 
-def _identity(fields: Mapping[str, object]) -> int:
-    """One request message (as :func:`fields_or_empty` reads it) as 64 bits: what survives a rebuild,
+def _identity(fields: Mapping[str, object]) -> bytes:
+    """One request message (as :func:`fields_or_empty` reads it) as a digest: what survives a rebuild,
     never its ``reasoning_content``.
 
-    Python's string hash is keyed per process and kept by each string once computed, so
-    the history a conversation sends again and again costs no rehashing of its text.
+    The same in every process (BLAKE2b of the fields as JSON, never Python's ``hash()``,
+    which is salted per process), so every worker of a fleet finds a turn by the same key.
+    The digests are kept by the fields they came from (found by Python's hash, kept by
+    each string once computed), so the history a conversation sends again and again costs
+    a look-up per message, not a digest of its text.
     """
     content = fields.get("content")
     role, call_id = fields.get("role"), fields.get("tool_call_id")
@@ -81,7 +94,18 @@ def _identity(fields: Mapping[str, object]) -> int:
     if calls:
         for call in _calls(calls):
             identity += _call_fields(call)
-    return hash(tuple(identity))
+    key = tuple(identity)
+    digest = _IDENTITIES.get(key)
+    if digest is None:
+        digest = _digest(json.dumps(identity, ensure_ascii=False).encode(), _PREFIX_SIZE)
+        if len(_IDENTITIES) >= _IDENTITIES_KEPT:
+            _IDENTITIES.clear()  # a bound, not a policy: the next requests fill it again
+        _IDENTITIES[key] = digest
+    return digest
+
+
+def _digest(data: bytes, size: int) -> bytes:
+    return hashlib.blake2b(data, digest_size=size).digest()
 
 
 def _calls(calls: object) -> list[object]:
@@ -101,19 +125,24 @@ class Prefix:
     """The rolling digests of one request's messages, computed only as far as they are asked for.
 
     Asked for in increasing positions (the restore walk, then the whole request when its
-    answer comes back), so each message is hashed once per request. Two digests are kept:
+    answer comes back), so each message is read once per request. Two digests are kept:
     of the messages but system and developer ones, and of those (with their positions);
-    a prefix's full digest combines the two. 64 bits, keyed per process: keys of an
-    in-memory store, where an accidental match is a 1 in 2**64 event and a deliberate one
-    needs the process's hash key.
+    a prefix's full digest combines the two. 128-bit BLAKE2b chains, the same in every
+    process, on every Python version and under every hash seed: keys a fleet's workers share.
     """
 
-    __slots__ = ("_done", "_instructions", "_messages", "_relaxed")
+    __slots__ = ("_done", "_instructions", "_known", "_messages", "_relaxed", "fetched", "shared_end")
 
     def __init__(self, messages: Sequence[object]) -> None:
         self._messages = tuple(messages)
         self._relaxed = self._instructions = _START
         self._done = 0
+        self._known: dict[int, tuple[bytes, bytes]] = {}
+        self.fetched = False
+        """Whether what a shared store holds for this request was read (once per request)."""
+        self.shared_end: bytes | None = None
+        """What the shared store said of this request's messages but system ones: under which
+        system messages another answer to them was written (see ``_reasoning_echo_shared``)."""
 
     def _advance(self, index: int) -> None:
         relaxed, instructions, position = self._relaxed, self._instructions, self._done
@@ -121,18 +150,33 @@ class Prefix:
             fields = fields_or_empty(message)
             role = fields.get("role")
             if role == "system" or role == "developer":  # _INSTRUCTION_ROLES
-                instructions = hash((instructions, position, _identity(fields)))
+                chained = instructions + position.to_bytes(4, "little") + _identity(fields)
+                instructions = _digest(chained, _PREFIX_SIZE)
             else:
-                relaxed = hash((relaxed, _identity(fields)))
+                relaxed = _digest(relaxed + _identity(fields), _PREFIX_SIZE)
             position += 1
         self._relaxed, self._instructions = relaxed, instructions
         self._done = max(self._done, index)
 
     def at(self, index: int) -> tuple[bytes, bytes]:
-        """The digests of ``messages[:index]``: of every message, and without system and developer ones."""
+        """The digests of ``messages[:index]``: of every message, and without system and developer ones.
+
+        Kept once computed: the shared store's read asks for the turns and the end before the
+        restore walk asks for the turns again.
+        """
+        known = self._known.get(index)
+        if known is not None:
+            return known
+        if index < self._done:  # asked out of order: computed afresh, rarely
+            return Prefix(self._messages[:index]).at(index)
         if index > self._done:
             self._advance(index)
-        return _PACK(hash((self._relaxed, self._instructions))), _PACK(self._relaxed)
+        if self._instructions is _START:  # no system message: nothing to combine
+            known = (self._relaxed, self._relaxed)
+        else:
+            known = (_digest(self._relaxed + self._instructions, _PREFIX_SIZE), self._relaxed)
+        self._known[index] = known
+        return known
 
     def before(self, index: int) -> bytes:
         """The digest of ``messages[:index]``."""
@@ -162,10 +206,10 @@ def turn_parts(tool_calls: object, content: object) -> list[bytes]:
     for call in _calls(tool_calls):
         call_id, name = _call_fields(call)
         if call_id:
-            parts.append(_PACK(hash(("call", call_id, name))))
+            parts.append(_digest(f"call\0{call_id}\0{name}".encode(), _PART_SIZE))
     text = text_of(content)
     if text:
-        parts.append(_PACK(hash(("text", text))))
+        parts.append(_digest(b"text\0" + text.encode(), _PART_SIZE))
     return parts
 
 

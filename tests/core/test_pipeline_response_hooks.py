@@ -17,6 +17,7 @@ USER: list[Any] = [{"role": "user", "content": "hi"}]
 
 class SpyStore(ReasoningStore):
     def __init__(self) -> None:
+        super().__init__()
         self.completions: list[ChatCompletion] = []
         self.streams: list[list[Any]] = []
 
@@ -31,6 +32,7 @@ class SpyStore(ReasoningStore):
 def _spy_on(client: KimiOpenAI | AsyncKimiOpenAI) -> SpyStore:
     """Replace the client's memory of reasoning by a spy (the state is frozen: a new one)."""
     spy = SpyStore()
+    spy.namespace = client._kimi_state.reasoning.namespace  # pyright: ignore[reportPrivateUsage]
     client._kimi_state = replace(client._kimi_state, reasoning=spy)  # pyright: ignore[reportPrivateUsage]
     return spy
 

@@ -44,17 +44,17 @@ def test_per_process_limiters_draw_429s() -> None:
 
 
 @pytest.mark.slow
-def test_a_shared_limiter_on_redis_draws_none(redis_url: str) -> None:
-    assert _fleet(redis_url) == [0, 0, 0]
+def test_a_shared_limiter_on_redis_draws_none(kimi_redis_url: str) -> None:
+    assert _fleet(kimi_redis_url) == [0, 0, 0]
 
 
 @pytest.mark.anyio
-async def test_the_async_limiter_shares_the_redis_windows_with_the_sync_one(redis_url: str) -> None:
+async def test_the_async_limiter_shares_the_redis_windows_with_the_sync_one(kimi_redis_url: str) -> None:
     from kimi_openai.lib.fleet_limits import SharedRateLimits
     from kimi_openai.lib.rate_limits import AsyncRateLimiter
 
     def shared() -> SharedRateLimits:
-        return SharedRateLimits(redis_url, key="async-and-sync", requests_per_minute=2, tokens_per_minute=100)
+        return SharedRateLimits(kimi_redis_url, key="async-and-sync", requests_per_minute=2, tokens_per_minute=100)
 
     assert shared().try_acquire(1, 60) == 0.0  # a sync worker
     limits = shared()
