@@ -47,7 +47,9 @@ def batch_tasks(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType]:
         yield module
 
 
-def test_shards_run_on_an_rq_queue(batch_tasks: types.ModuleType, kimi_redis_url: str, tmp_path: Path) -> None:
+def test_shards_run_on_an_rq_queue(
+    batch_tasks: types.ModuleType, kimi_redis_url: str, tmp_path: Path
+) -> None:
     connection: Redis = Redis.from_url(kimi_redis_url)  # pyright: ignore[reportUnknownMemberType]
     queue = Queue("kimi-batches", connection=connection)
     # RQ's enqueue is typed with a partly unknown parameter; its result is a Job.

@@ -54,7 +54,9 @@ async def test_the_async_limiter_shares_the_redis_windows_with_the_sync_one(kimi
     from kimi_openai.lib.rate_limits import AsyncRateLimiter
 
     def shared() -> SharedRateLimits:
-        return SharedRateLimits(kimi_redis_url, key="async-and-sync", requests_per_minute=2, tokens_per_minute=100)
+        return SharedRateLimits(
+            kimi_redis_url, key="async-and-sync", requests_per_minute=2, tokens_per_minute=100
+        )
 
     assert shared().try_acquire(1, 60) == 0.0  # a sync worker
     limits = shared()
