@@ -101,6 +101,7 @@ if _TYPE_CHECKING:
     from ._stream_snapshot import SnapshotToolCall as PartialToolCall  # deprecated
     from ._stream_snapshot import StreamSnapshot as PartialStream  # deprecated
     from .lib.rate_limits import AsyncRateLimiter as AsyncRateLimiter
+    from .lib.rate_limits import RateLimiter as RateLimiter
     from .lib.rate_limits import rate_limit_of as rate_limit_of
     from .lib.web_search import WEB_SEARCH_TOOL as WEB_SEARCH_TOOL
 
@@ -110,6 +111,7 @@ _LAZY: dict[str, str] = {
     "build_async_retrying": "._retry_tenacity",
     "build_retrying": "._retry_tenacity",
     "AsyncRateLimiter": ".lib.rate_limits",
+    "RateLimiter": ".lib.rate_limits",
     "rate_limit_of": ".lib.rate_limits",
     "RedisStore": "._redis_store",
     "WEB_SEARCH_TOOL": ".lib.web_search",
@@ -163,6 +165,7 @@ __all__ = [
     "RateLimitInfo",
     "RateLimitReachedError",
     "ReadOnlyStreakError",
+    "RateLimiter",
     "ReasoningEchoPolicy",
     "RedisStore",
     "Region",

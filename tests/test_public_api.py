@@ -77,6 +77,7 @@ EXPECTED = {
     "Price",
     "RateLimitInfo",
     "RateLimitReachedError",
+    "RateLimiter",
     "Region",
     "ResourceNotFoundError",
     "RetryPolicy",

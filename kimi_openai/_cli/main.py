@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import openai
 
-from . import account, chat, files, models
+from . import account, batch, chat, files, models
 from .console import Console
 from .errors import ExitCode, UsageError
 
@@ -37,6 +37,11 @@ COMMANDS: tuple[tuple[str, str, Configure], ...] = (
     ("balance", "the account balance", account.configure_balance),
     ("estimate", "the input tokens a message or a text file would use", account.configure_estimate),
     ("files", "upload, extract, list and delete files", files.configure),
+    (
+        "batch",
+        "submit a file of chat requests as a batch, see its status, collect its answers",
+        batch.configure,
+    ),
 )
 
 

@@ -21,8 +21,12 @@ from .sources import KD_BATCH_CREATE
 
 __all__ = [
     "BATCH_ENDPOINT",
+    "JOB_KEY_FIELD",
     "MAX_WINDOW_HOURS",
     "MIN_WINDOW_HOURS",
+    "SHARDS_FIELD",
+    "SHARD_FIELD",
+    "CustomIds",
     "check_batch_request",
     "check_not_streamed",
     "check_one_model",
@@ -36,6 +40,14 @@ BATCH_ENDPOINT: Final = "/v1/chat/completions"
 MIN_WINDOW_HOURS: Final = 12
 MAX_WINDOW_HOURS: Final = 7 * 24
 _WINDOW: Final = re.compile(r"^(\d+)([hd])$")
+
+# The metadata a job's batches carry, so a resubmitted job finds them (keys up to 64 characters).
+JOB_KEY_FIELD: Final = "kimi_openai_job"
+"""The caller's job key."""
+SHARD_FIELD: Final = "kimi_openai_shard"
+"""Which shard of the job this batch runs, from ``0``."""
+SHARDS_FIELD: Final = "kimi_openai_shards"
+"""How many shards the job has."""
 
 
 def window_hours(window: str) -> int | None:
@@ -119,6 +131,39 @@ def custom_ids(given: list[object]) -> list[str]:
         taken.add(candidate)
         ids.append(candidate)
     return ids
+
+
+class CustomIds:
+    """The ``custom_id`` of each line as lines stream by: given ones checked unique, ``request-<n>`` for the rest.
+
+    Unlike :func:`custom_ids` it cannot see later lines, so a given id equal to one already made
+    up for an earlier line is refused (name every request, or none).
+    """
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self._made: set[str] = set()
+
+    def assign(self, index: int, custom_id: object) -> str:
+        if custom_id is None:
+            candidate, bump = f"request-{index}", 0
+            while candidate in self.taken:
+                bump += 1
+                candidate = f"request-{index}-{bump}"
+            self._made.add(candidate)
+            self.taken.add(candidate)
+            return candidate
+        if not isinstance(custom_id, str) or not custom_id:
+            raise KimiValidationError(
+                f"request {index}: custom_id must be a non-empty string, got {custom_id!r}."
+            )
+        if custom_id in self.taken:
+            made = " (an earlier request without one was given it)" if custom_id in self._made else ""
+            raise KimiValidationError(
+                f"custom_id {custom_id!r} is used twice{made}: each must be unique ({KD_BATCH_CREATE})."
+            )
+        self.taken.add(custom_id)
+        return custom_id
 
 
 def check_one_model(models: Iterable[str]) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .conversation import ConversationStream as ConversationStream
     from .conversation import ConversationUsage as ConversationUsage
     from .conversation import TokenCounts as TokenCounts
+    from .fleet_limits import SharedRateLimits as SharedRateLimits
     from .k2_tool_calls import K2MarkupError as K2MarkupError
     from .k2_tool_calls import K2ParseResult as K2ParseResult
     from .k2_tool_calls import K2ToolCallStreamParser as K2ToolCallStreamParser
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from .partial import PartialStream as PartialStream
     from .partial import async_continue_after_length as async_continue_after_length
     from .partial import continue_after_length as continue_after_length
+    from .rate_limits import AsyncRateLimiter as AsyncRateLimiter
+    from .rate_limits import InProcessWindows as InProcessWindows
+    from .rate_limits import RateLimitBackend as RateLimitBackend
+    from .rate_limits import RateLimiter as RateLimiter
     from .rate_limits import limited_create as limited_create
     from .rate_limits import rate_limit_of as rate_limit_of
     from .resume import async_stream_with_resume as async_stream_with_resume
@@ -82,6 +87,11 @@ _LAZY: dict[str, str] = {
     "async_stream_with_resume": ".resume",
     "rate_limit_of": ".rate_limits",
     "limited_create": ".rate_limits",
+    "AsyncRateLimiter": ".rate_limits",
+    "RateLimiter": ".rate_limits",
+    "InProcessWindows": ".rate_limits",
+    "RateLimitBackend": ".rate_limits",
+    "SharedRateLimits": ".fleet_limits",
     "k2_problems_of": ".k2_tool_calls",
     "FileExtractionError": "kimi_openai._errors",
     "extracted_file_messages": "._files",
@@ -105,6 +115,7 @@ __all__ = [
     "AsyncConversation",
     "AsyncConversationStream",
     "AsyncPartialStream",
+    "AsyncRateLimiter",
     "BatchTimeoutError",
     "Compactor",
     "Conversation",
@@ -114,11 +125,15 @@ __all__ = [
     "FileExtractionError",
     "Formula",
     "FunctionTool",
+    "InProcessWindows",
     "K2MarkupError",
     "K2ParseResult",
     "K2ToolCallStreamParser",
     "PartialChatCompletion",
     "PartialStream",
+    "RateLimitBackend",
+    "RateLimiter",
+    "SharedRateLimits",
     "TokenCounts",
     "WebSearchResult",
     "async_continue_after_length",

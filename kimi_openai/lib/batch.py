@@ -2,7 +2,12 @@
 
 ``run_batch(client, requests)`` returns a :class:`~kimi_openai.types.batch_result.BatchResult`
 with typed chat completions keyed by ``custom_id``; ``resume_batch(client, batch_id)`` picks a
-batch up again after the process stopped. Rules from https://platform.kimi.ai/docs/api/batch-create:
+batch up again after the process stopped. For work past one process or one file:
+``submit_batch`` uploads and creates a batch and returns its id without waiting,
+``collect_batch`` reads a finished batch's answers in any process, streamed line by line,
+``write_batch_shards`` splits a job into files under the size limit as it writes them, and
+``submit_job`` submits every shard under a caller-chosen job key kept in the batch metadata, so
+submitting the same job again finds its batches instead of creating new ones. Rules from https://platform.kimi.ai/docs/api/batch-create:
 one model for every line, unique ``custom_id``s, a non-empty ``.jsonl`` of at most 100 MB uploaded
 with purpose ``batch``, and ``/v1/chat/completions`` as the only endpoint.
 
@@ -14,25 +19,37 @@ with purpose ``batch``, and ``/v1/chat/completions`` as the only endpoint.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any, Final, TypeAlias, cast
+import os
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TypeAlias, cast
 
 import openai
 import tenacity
-from openai import BaseModel, NotGiven, Omit
 from openai._models import construct_type
 from openai.types import Batch
 
 from kimi_openai._errors import BatchTimeoutError, KimiValidationError
-from kimi_openai._pipeline import prepare_chat_body
 from kimi_openai._rules.batches import (
     BATCH_ENDPOINT,
-    check_not_streamed,
+    JOB_KEY_FIELD,
+    SHARD_FIELD,
+    SHARDS_FIELD,
+    check_batch_request,
     check_one_model,
-    check_ready_line,
     custom_ids,
 )
-from kimi_openai._state import kimi_state_of, platform_of
+from kimi_openai._rules.files import MAX_FILE_BYTES
+from kimi_openai.lib._batch_files import (
+    BatchLines,
+    BatchRequest,
+    BatchShard,
+    body_of,
+    encode_batch_file,
+    prepare_batch_body,
+    write_batch_shards,
+)
 from kimi_openai.lib._batch_poll import (
     TERMINAL_STATUSES,
     PollLoop,
@@ -45,85 +62,35 @@ from kimi_openai.types.chat import KimiChatCompletion
 
 __all__ = [
     "TERMINAL_STATUSES",
+    "AsyncBatchOutput",
+    "BatchAnswer",
+    "BatchOutput",
     "BatchRequest",
+    "BatchShard",
     "BatchTimeoutError",
     "ProgressCallback",
+    "async_collect_batch",
+    "async_find_job_batches",
     "async_resume_batch",
     "async_run_batch",
+    "async_submit_batch",
+    "async_wait_for_batch",
     "batch_lines",
+    "collect_batch",
+    "find_job_batches",
     "parse_batch_output",
+    "parse_output_line",
     "prepare_batch_body",
     "resume_batch",
     "run_batch",
+    "submit_batch",
+    "submit_job",
+    "wait_for_batch",
+    "write_batch_shards",
 ]
-
-BatchRequest: TypeAlias = Mapping[str, object]
-"""One request: the keyword arguments of ``chat.completions.create`` (``model``, ``messages``...),
-optionally with a ``custom_id``; or a ready line, ``{"custom_id": ..., "body": {...}}``."""
-
-_CALL_OPTIONS: Final = frozenset({"extra_headers", "extra_query", "timeout"})
 
 
 # -- writing the input ----------------------------------------------------------------------
-
-
-def prepare_batch_body(
-    body: Mapping[str, object],
-    *,
-    validate: bool = True,
-    client: openai.OpenAI | openai.AsyncOpenAI | None = None,
-) -> dict[str, object]:
-    """The body of one line, checked and rewritten as a direct chat call would be.
-
-    The single place a batch request is validated: the same rules as ``chat.completions.create``.
-    With ``client``, its Kimi options apply as they do to its own calls: ``validation=False``
-    skips the checks, ``max_tokens_field`` and ``normalize_tool_schemas`` rewrite the body, and
-    ``reasoning_echo`` puts remembered ``reasoning_content`` back on assistant turns.
-    """
-    check_not_streamed(body)
-    # Without a client the lines are taken to be for Moonshot's platform.
-    hosted = client is None or platform_of(client) is not None
-    return prepare_chat_body(
-        _with_plain_messages(body), kimi_state_of(client), moonshot_hosted=hosted, validate=validate
-    )
-
-
-def _jsonable(value: object) -> object:
-    # Messages taken from responses are models: send the fields they carry, as openai does.
-    if isinstance(value, BaseModel):
-        return value.model_dump(exclude_unset=True)
-    raise TypeError(f"cannot write {type(value).__name__} into a batch line")
-
-
-def _with_plain_messages(body: Mapping[str, object]) -> dict[str, Any]:
-    # openai turns message models into dicts before the client's hook sees them; so here,
-    # or the reasoning echo would skip assistant turns taken from responses.
-    out: dict[str, Any] = dict(body)
-    messages: object = out.get("messages")
-    if isinstance(messages, list):
-        items = cast(list[object], messages)
-        out["messages"] = [_jsonable(m) if isinstance(m, BaseModel) else m for m in items]
-    return out
-
-
-def _body_of(index: int, request: BatchRequest) -> tuple[object, dict[str, object]]:
-    data = dict(request)
-    custom_id = data.pop("custom_id", None)
-    if "body" in data and "messages" not in data:
-        check_ready_line(index, custom_id, data)
-        body = data["body"]
-        if not isinstance(body, Mapping):
-            raise KimiValidationError(f"request {index}: 'body' must be a mapping of chat parameters.")
-        return custom_id, dict(cast(Mapping[str, object], body))
-    unsupported = sorted(_CALL_OPTIONS & data.keys())
-    if unsupported:
-        raise KimiValidationError(f"request {index}: {', '.join(unsupported)} cannot be sent inside a batch.")
-    extra: object = data.pop("extra_body", None) or {}
-    if not isinstance(extra, Mapping):
-        raise KimiValidationError(f"request {index}: extra_body must be a mapping.")
-    given = {k: v for k, v in data.items() if not isinstance(v, NotGiven | Omit)}
-    # extra_body merges at the top level of the body, as in a direct call.
-    return custom_id, {**given, **cast(Mapping[str, object], extra)}
 
 
 def batch_lines(
@@ -142,7 +109,7 @@ def batch_lines(
             whose ``url`` or ``method`` is not ``POST /v1/chat/completions``, or a request the
             chat rules refuse.
     """
-    pairs = [_body_of(index, request) for index, request in enumerate(requests)]
+    pairs = [body_of(index, request) for index, request in enumerate(requests)]
     if not pairs:
         raise KimiValidationError("a batch needs at least one request.")
     ids = custom_ids([custom_id for custom_id, _ in pairs])
@@ -160,14 +127,10 @@ def batch_lines(
     return lines
 
 
-def _jsonl(lines: list[dict[str, object]]) -> bytes:
-    return b"".join(
-        json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=_jsonable).encode() + b"\n"
-        for line in lines
-    )
-
-
 # -- reading the output ---------------------------------------------------------------------
+
+BatchAnswer: TypeAlias = KimiChatCompletion | BatchRequestFailure
+"""What one request of a batch got: its chat completion, or why it has none."""
 
 
 def _map(value: object) -> Mapping[str, object]:
@@ -189,51 +152,335 @@ def _failure(custom_id: str, line: Mapping[str, object]) -> BatchRequestFailure:
     )
 
 
+def parse_output_line(raw: str | bytes) -> tuple[str, BatchAnswer] | None:
+    """The ``custom_id`` and answer of one output or error line; ``None`` for a blank line."""
+    if not raw.strip():
+        return None
+    line = _map(json.loads(raw))
+    custom_id = str(line.get("custom_id"))
+    response = _map(line.get("response"))
+    if line.get("error") is None and response.get("status_code") == 200:
+        # Built like openai builds responses: without validation, unknown fields kept.
+        body = _map(response.get("body"))
+        return custom_id, cast(KimiChatCompletion, construct_type(type_=KimiChatCompletion, value=body))
+    return custom_id, _failure(custom_id, line)
+
+
 def parse_batch_output(
     text: str,
 ) -> tuple[dict[str, KimiChatCompletion], dict[str, BatchRequestFailure]]:
     """Completions and failures from the lines of an output or error file."""
+    return _split(parsed for raw in text.splitlines() if (parsed := parse_output_line(raw)) is not None)
+
+
+def _split(
+    answers: Iterable[tuple[str, BatchAnswer]],
+) -> tuple[dict[str, KimiChatCompletion], dict[str, BatchRequestFailure]]:
     completions: dict[str, KimiChatCompletion] = {}
     failures: dict[str, BatchRequestFailure] = {}
-    for raw in text.splitlines():
-        if not raw.strip():
-            continue
-        line = _map(json.loads(raw))
-        custom_id = str(line.get("custom_id"))
-        response = _map(line.get("response"))
-        if line.get("error") is None and response.get("status_code") == 200:
-            # Built like openai builds responses: without validation, unknown fields kept.
-            completions[custom_id] = cast(
-                KimiChatCompletion, construct_type(type_=KimiChatCompletion, value=_map(response.get("body")))
-            )
+    for custom_id, answer in answers:
+        if isinstance(answer, BatchRequestFailure):
+            failures[custom_id] = answer
         else:
-            failures[custom_id] = _failure(custom_id, line)
+            completions[custom_id] = answer
     return completions, failures
 
 
-def _result(batch: Batch, texts: list[str], custom_ids: Iterable[str] | None) -> BatchResult:
-    completions: dict[str, KimiChatCompletion] = {}
-    failures: dict[str, BatchRequestFailure] = {}
-    for text in texts:
-        done, failed = parse_batch_output(text)
-        completions.update(done)
-        failures.update(failed)
+def _result(
+    batch: Batch, answers: Iterable[tuple[str, BatchAnswer]], ids: Iterable[str] | None
+) -> BatchResult:
+    completions, failures = _split(answers)
     answered = completions.keys() | failures.keys()
-    missing = tuple(i for i in custom_ids or () if i not in answered)
+    missing = tuple(i for i in ids or () if i not in answered)
     return BatchResult(batch=batch, completions=completions, failures=failures, missing=missing)
 
 
-def _collect(client: openai.OpenAI, batch: Batch, custom_ids: Iterable[str] | None) -> BatchResult:
-    file_ids = [f for f in (batch.output_file_id, batch.error_file_id) if f]
-    return _result(batch, [client.files.content(f).text for f in file_ids], custom_ids)
+def _answer_files(batch: Batch) -> list[str]:
+    return [f for f in (batch.output_file_id, batch.error_file_id) if f]
 
 
-async def _async_collect(
-    client: openai.AsyncOpenAI, batch: Batch, custom_ids: Iterable[str] | None
-) -> BatchResult:
-    file_ids = [f for f in (batch.output_file_id, batch.error_file_id) if f]
-    texts = [(await client.files.content(f)).text for f in file_ids]
-    return _result(batch, texts, custom_ids)
+@dataclass(frozen=True)
+class BatchOutput:
+    """A finished batch's answers, downloaded and parsed line by line as they are iterated.
+
+    ``for custom_id, answer in output`` streams the output file, then the error file: memory
+    holds one line at a time, whatever the batch's size. ``result()`` gathers them all into a
+    :class:`BatchResult`, as ``run_batch`` returns.
+    """
+
+    batch: Batch
+    client: openai.OpenAI
+
+    def __iter__(self) -> Iterator[tuple[str, BatchAnswer]]:
+        for file_id in _answer_files(self.batch):
+            with self.client.files.with_streaming_response.content(file_id) as response:
+                for raw in response.iter_lines():
+                    if (parsed := parse_output_line(raw)) is not None:
+                        yield parsed
+
+    def result(self, custom_ids: Iterable[str] | None = None) -> BatchResult:
+        """Every answer in memory; ``custom_ids``, when given, fills :attr:`BatchResult.missing`."""
+        return _result(self.batch, self, custom_ids)
+
+
+@dataclass(frozen=True)
+class AsyncBatchOutput:
+    """:class:`BatchOutput` for ``AsyncKimiOpenAI``: ``async for custom_id, answer in output``."""
+
+    batch: Batch
+    client: openai.AsyncOpenAI
+
+    async def __aiter__(self) -> AsyncIterator[tuple[str, BatchAnswer]]:
+        for file_id in _answer_files(self.batch):
+            async with self.client.files.with_streaming_response.content(file_id) as response:
+                async for raw in response.iter_lines():
+                    if (parsed := parse_output_line(raw)) is not None:
+                        yield parsed
+
+    async def result(self, custom_ids: Iterable[str] | None = None) -> BatchResult:
+        """Every answer in memory; see :meth:`BatchOutput.result`."""
+        return _result(self.batch, [pair async for pair in self], custom_ids)
+
+
+def _finished(batch: Batch) -> Batch:
+    if batch.status not in TERMINAL_STATUSES:
+        raise BatchTimeoutError(batch, 0.0)
+    return batch
+
+
+def collect_batch(client: openai.OpenAI, batch_id: str) -> BatchOutput:
+    """The answers of a finished batch, from any process that knows its id; never waits.
+
+    Raises:
+        BatchTimeoutError: the batch has not finished (``error.batch`` is it as seen now);
+            collect it later, or wait with ``resume_batch``.
+    """
+    return BatchOutput(_finished(client.batches.retrieve(batch_id)), client)
+
+
+async def async_collect_batch(client: openai.AsyncOpenAI, batch_id: str) -> AsyncBatchOutput:
+    """:func:`collect_batch` for ``AsyncKimiOpenAI``."""
+    return AsyncBatchOutput(_finished(await client.batches.retrieve(batch_id)), client)
+
+
+# -- submitting -----------------------------------------------------------------------------
+
+BatchSource: TypeAlias = Iterable[BatchRequest] | BatchShard | str | os.PathLike[str]
+"""Requests (prepared and encoded here), a shard from ``write_batch_shards``, or a ready ``.jsonl`` path."""
+
+
+def _job_metadata(
+    metadata: Mapping[str, str] | None, job_key: str | None, shard: int, shards: int
+) -> dict[str, str] | None:
+    if job_key is None:
+        return dict(metadata) if metadata is not None else None
+    if not job_key:
+        raise KimiValidationError("job_key must be a non-empty string.")
+    return {**(metadata or {}), JOB_KEY_FIELD: job_key, SHARD_FIELD: str(shard), SHARDS_FIELD: str(shards)}
+
+
+@dataclass(frozen=True)
+class _Input:
+    """A batch's input file, ready to upload: its name and bytes or an open file."""
+
+    filename: str
+    content: IO[bytes]
+    custom_ids: list[str] | None
+
+
+def _input_of(source: BatchSource, lines: BatchLines) -> _Input:
+    if isinstance(source, BatchShard):
+        source = source.path
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise KimiValidationError(
+                f"{path} is {path.stat().st_size:,} bytes; a batch file holds at most {MAX_FILE_BYTES:,}: "
+                "split it with write_batch_shards()."
+            )
+        return _Input(path.name, path.open("rb"), None)
+    data, ids = encode_batch_file(lines, source)
+    return _Input(f"batch-{ids[0]}-{len(ids)}.jsonl", data, ids)
+
+
+def find_job_batches(client: openai.OpenAI, job_key: str) -> dict[int, Batch]:
+    """The batches submitted for ``job_key``, by shard: the newest of each not failed, expired or cancelled."""
+    found: dict[int, Batch] = {}
+    # Newest first (https://platform.kimi.ai/docs/api/batch-list): the first seen of a shard is its newest.
+    for batch in client.batches.list(limit=100):
+        if (shard := _job_shard(batch, job_key)) is not None:
+            found.setdefault(shard, batch)
+    return found
+
+
+def _job_shard(batch: Batch, job_key: str) -> int | None:
+    metadata = batch.metadata or {}
+    if metadata.get(JOB_KEY_FIELD) != job_key or batch.status in {
+        "failed",
+        "expired",
+        "cancelling",
+        "cancelled",
+    }:
+        return None
+    shard = metadata.get(SHARD_FIELD, "0")
+    return int(shard) if shard.isdigit() else None
+
+
+def _submit(
+    client: openai.OpenAI,
+    source: BatchSource,
+    lines: BatchLines,
+    window: str,
+    metadata: dict[str, str] | None,
+) -> tuple[Batch, list[str] | None]:
+    if lines.validate:  # before the upload: a refused batch leaves no file behind
+        check_batch_request(completion_window=window, endpoint=BATCH_ENDPOINT, metadata=metadata)
+    from kimi_openai.resources.files import KimiFiles  # here: resources.files imports this package
+
+    upload = _input_of(source, lines)
+    try:
+        uploaded = KimiFiles(client).create(
+            file=(upload.filename, upload.content, "application/jsonl"), purpose="batch"
+        )
+    finally:
+        upload.content.close()
+    batch = KimiBatches(client).create(
+        completion_window=window, input_file_id=uploaded.id, metadata=metadata, validate=lines.validate
+    )
+    return batch, upload.custom_ids
+
+
+def submit_batch(
+    client: openai.OpenAI,
+    source: BatchSource,
+    *,
+    model: str | None = None,
+    completion_window: str = "24h",
+    metadata: dict[str, str] | None = None,
+    validate: bool = True,
+    job_key: str | None = None,
+    shard: int = 0,
+    shards: int = 1,
+) -> str:
+    """Upload ``source`` and create its batch; the batch id. Never waits for the batch to run.
+
+    ``source`` is requests (as for ``run_batch``; past 100 MB they are refused at the line that
+    passes it), a :class:`BatchShard`, or the path of a ready ``.jsonl``. With ``job_key``, the
+    batch's metadata names the job and the shard (``shard`` of ``shards``), and a batch already
+    submitted for that job and shard (and not failed, expired, cancelling or cancelled) is returned instead
+    of a new one: submitting again after a crash creates nothing twice.
+    """
+    tagged = _job_metadata(metadata, job_key, shard, shards)
+    if job_key is not None and (found := find_job_batches(client, job_key).get(shard)) is not None:
+        return found.id
+    lines = BatchLines(model=model, validate=validate, client=client)
+    return _submit(client, source, lines, completion_window, tagged)[0].id
+
+
+def submit_job(
+    client: openai.OpenAI,
+    requests: Iterable[BatchRequest],
+    *,
+    job_key: str,
+    directory: str | Path,
+    model: str | None = None,
+    completion_window: str = "24h",
+    metadata: dict[str, str] | None = None,
+    validate: bool = True,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_lines: int | None = None,
+) -> list[str]:
+    """Split ``requests`` into shards (:func:`write_batch_shards` into ``directory``) and submit each; the batch ids.
+
+    Every batch carries ``job_key``. When the job's batches all exist already, their ids are
+    returned without reading ``requests``; when some do, only the missing shards are submitted.
+    """
+    existing = find_job_batches(client, job_key)
+    total = _shard_total(existing)
+    if total and all(index in existing for index in range(total)):
+        return [existing[index].id for index in range(total)]
+    shards = write_batch_shards(
+        requests,
+        directory,
+        model=model,
+        validate=validate,
+        client=client,
+        max_bytes=max_bytes,
+        max_lines=max_lines,
+    )
+    ids: list[str] = []
+    for shard in shards:
+        found = existing.get(shard.index)
+        if found is None:
+            lines = BatchLines(model=model, validate=validate, client=client)
+            tagged = _job_metadata(metadata, job_key, shard.index, len(shards))
+            found = _submit(client, shard, lines, completion_window, tagged)[0]
+        ids.append(found.id)
+    return ids
+
+
+def _shard_total(batches: Mapping[int, Batch]) -> int:
+    for batch in batches.values():
+        total = (batch.metadata or {}).get(SHARDS_FIELD, "")
+        if total.isdigit():
+            return int(total)
+    return 0
+
+
+async def async_find_job_batches(client: openai.AsyncOpenAI, job_key: str) -> dict[int, Batch]:
+    """:func:`find_job_batches` for ``AsyncKimiOpenAI``."""
+    found: dict[int, Batch] = {}
+    async for batch in client.batches.list(limit=100):
+        if (shard := _job_shard(batch, job_key)) is not None:
+            found.setdefault(shard, batch)
+    return found
+
+
+async def _async_submit(
+    client: openai.AsyncOpenAI,
+    source: BatchSource,
+    lines: BatchLines,
+    window: str,
+    metadata: dict[str, str] | None,
+) -> tuple[Batch, list[str] | None]:
+    if lines.validate:
+        check_batch_request(completion_window=window, endpoint=BATCH_ENDPOINT, metadata=metadata)
+    from kimi_openai.resources.files import AsyncKimiFiles  # here: resources.files imports this package
+
+    upload = _input_of(source, lines)
+    try:
+        uploaded = await AsyncKimiFiles(client).create(
+            file=(upload.filename, upload.content, "application/jsonl"), purpose="batch"
+        )
+    finally:
+        upload.content.close()
+    batch = await AsyncKimiBatches(client).create(
+        completion_window=window, input_file_id=uploaded.id, metadata=metadata, validate=lines.validate
+    )
+    return batch, upload.custom_ids
+
+
+async def async_submit_batch(
+    client: openai.AsyncOpenAI,
+    source: BatchSource,
+    *,
+    model: str | None = None,
+    completion_window: str = "24h",
+    metadata: dict[str, str] | None = None,
+    validate: bool = True,
+    job_key: str | None = None,
+    shard: int = 0,
+    shards: int = 1,
+) -> str:
+    """:func:`submit_batch` for ``AsyncKimiOpenAI``."""
+    tagged = _job_metadata(metadata, job_key, shard, shards)
+    if (
+        job_key is not None
+        and (found := (await async_find_job_batches(client, job_key)).get(shard)) is not None
+    ):
+        return found.id
+    lines = BatchLines(model=model, validate=validate, client=client)
+    return (await _async_submit(client, source, lines, completion_window, tagged))[0].id
 
 
 # -- polling --------------------------------------------------------------------------------
@@ -243,26 +490,50 @@ def _timed_out(error: tenacity.RetryError, timeout: float | None) -> BatchTimeou
     return BatchTimeoutError(cast(Batch, error.last_attempt.result()), timeout or 0.0)
 
 
-def _wait(client: openai.OpenAI, batch_id: str, progress: Progress, loop: PollLoop) -> Batch:
+def wait_for_batch(
+    client: openai.OpenAI,
+    batch_id: str,
+    *,
+    poll_interval: float = 5.0,
+    max_poll_interval: float = 60.0,
+    timeout: float | None = None,
+    max_poll_errors: int = 5,
+    progress: bool | ProgressCallback = True,
+) -> Batch:
+    """Poll ``batch_id`` until it ends (see :func:`run_batch` for the arguments); the batch."""
+    loop = PollLoop.for_client(client, poll_interval, max_poll_interval, timeout, max_poll_errors)
+    bar = Progress(progress, batch_id)
     # One retry layer: the poll loop retries, so each poll goes out with the client's own
     # retries (SDK or tenacity) off; stacked, they multiply the requests.
     batches = client.with_options(max_retries=0).batches
     try:
-        return loop.run(lambda: batches.retrieve(batch_id), progress)
+        return loop.run(lambda: batches.retrieve(batch_id), bar)
     except tenacity.RetryError as error:
         raise _timed_out(error, loop.timeout) from None
     finally:
-        progress.close()
+        bar.close()
 
 
-async def _async_wait(client: openai.AsyncOpenAI, batch_id: str, progress: Progress, loop: PollLoop) -> Batch:
+async def async_wait_for_batch(
+    client: openai.AsyncOpenAI,
+    batch_id: str,
+    *,
+    poll_interval: float = 5.0,
+    max_poll_interval: float = 60.0,
+    timeout: float | None = None,
+    max_poll_errors: int = 5,
+    progress: bool | ProgressCallback = True,
+) -> Batch:
+    """:func:`wait_for_batch` for ``AsyncKimiOpenAI``."""
+    loop = PollLoop.for_client(client, poll_interval, max_poll_interval, timeout, max_poll_errors)
+    bar = Progress(progress, batch_id)
     batches = client.with_options(max_retries=0).batches
     try:
-        return await loop.async_run(lambda: batches.retrieve(batch_id), progress)
+        return await loop.async_run(lambda: batches.retrieve(batch_id), bar)
     except tenacity.RetryError as error:
         raise _timed_out(error, loop.timeout) from None
     finally:
-        progress.close()
+        bar.close()
 
 
 # -- the entry points -----------------------------------------------------------------------
@@ -288,6 +559,8 @@ def run_batch(
         client: a ``KimiOpenAI`` (or an ``openai.OpenAI`` pointed at Moonshot). Its Kimi options
             shape each line as they shape its direct calls; its retry policy paces poll errors.
         requests: chat requests, as ``create`` keyword arguments, each with an optional ``custom_id``.
+            They are prepared and written one at a time; past 100 MB the batch is refused at the
+            request that passes it (``submit_job`` splits instead).
         model: the model of requests that do not name one.
         completion_window: ``12h`` to ``7d``.
         metadata: at most 16 pairs, attached to the batch.
@@ -301,19 +574,12 @@ def run_batch(
         progress: a tqdm bar (``True``, with the ``kimi-openai[progress]`` extra installed), a
             callback, or ``False``.
     """
-    lines = batch_lines(requests, model=model, validate=validate, client=client)
-    from kimi_openai.resources.files import KimiFiles  # here: resources.files imports this package
-
-    uploaded = KimiFiles(client).create(
-        file=(_filename(lines), _jsonl(lines), "application/jsonl"), purpose="batch"
-    )
-    batch = KimiBatches(client).create(
-        completion_window=completion_window, input_file_id=uploaded.id, metadata=metadata, validate=validate
-    )
+    lines = BatchLines(model=model, validate=validate, client=client)
+    batch, ids = _submit(client, requests, lines, completion_window, _job_metadata(metadata, None, 0, 1))
     return resume_batch(
         client,
         batch.id,
-        custom_ids=[str(line["custom_id"]) for line in lines],
+        custom_ids=ids,
         poll_interval=poll_interval,
         max_poll_interval=max_poll_interval,
         timeout=timeout,
@@ -337,9 +603,16 @@ def resume_batch(
 
     ``custom_ids``, when given, fills :attr:`BatchResult.missing`.
     """
-    loop = PollLoop.for_client(client, poll_interval, max_poll_interval, timeout, max_poll_errors)
-    batch = _wait(client, batch_id, Progress(progress, batch_id), loop)
-    return _collect(client, batch, custom_ids)
+    batch = wait_for_batch(
+        client,
+        batch_id,
+        poll_interval=poll_interval,
+        max_poll_interval=max_poll_interval,
+        timeout=timeout,
+        max_poll_errors=max_poll_errors,
+        progress=progress,
+    )
+    return BatchOutput(batch, client).result(custom_ids)
 
 
 async def async_run_batch(
@@ -357,19 +630,14 @@ async def async_run_batch(
     progress: bool | ProgressCallback = True,
 ) -> BatchResult:
     """Run ``requests`` as one batch and wait for the results; see :func:`run_batch`."""
-    lines = batch_lines(requests, model=model, validate=validate, client=client)
-    from kimi_openai.resources.files import AsyncKimiFiles  # here: resources.files imports this package
-
-    uploaded = await AsyncKimiFiles(client).create(
-        file=(_filename(lines), _jsonl(lines), "application/jsonl"), purpose="batch"
-    )
-    batch = await AsyncKimiBatches(client).create(
-        completion_window=completion_window, input_file_id=uploaded.id, metadata=metadata, validate=validate
+    lines = BatchLines(model=model, validate=validate, client=client)
+    batch, ids = await _async_submit(
+        client, requests, lines, completion_window, _job_metadata(metadata, None, 0, 1)
     )
     return await async_resume_batch(
         client,
         batch.id,
-        custom_ids=[str(line["custom_id"]) for line in lines],
+        custom_ids=ids,
         poll_interval=poll_interval,
         max_poll_interval=max_poll_interval,
         timeout=timeout,
@@ -390,11 +658,13 @@ async def async_resume_batch(
     progress: bool | ProgressCallback = True,
 ) -> BatchResult:
     """Wait for an existing batch and collect its results; see :func:`resume_batch`."""
-    loop = PollLoop.for_client(client, poll_interval, max_poll_interval, timeout, max_poll_errors)
-    batch = await _async_wait(client, batch_id, Progress(progress, batch_id), loop)
-    return await _async_collect(client, batch, custom_ids)
-
-
-def _filename(lines: list[dict[str, object]]) -> str:
-    # The .jsonl extension is required (KD_BATCH_CREATE); the name helps find the file in a listing.
-    return f"batch-{lines[0]['custom_id']}-{len(lines)}.jsonl"
+    batch = await async_wait_for_batch(
+        client,
+        batch_id,
+        poll_interval=poll_interval,
+        max_poll_interval=max_poll_interval,
+        timeout=timeout,
+        max_poll_errors=max_poll_errors,
+        progress=progress,
+    )
+    return await AsyncBatchOutput(batch, client).result(custom_ids)

@@ -96,9 +96,9 @@ def test_no_command_is_a_usage_error_on_stderr() -> None:
 
 
 def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    run = run_cli(capsys, "batch", "status")
+    run = run_cli(capsys, "tune", "status")
     assert run.code == 2
-    assert "invalid choice: 'batch'" in run.err
+    assert "invalid choice: 'tune'" in run.err
 
 
 def test_the_console_script_is_declared_for_this_main() -> None:
