@@ -39,7 +39,7 @@ from ._pipeline import after_completion, fast_completion, prepare_options
 from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
 from ._retry import RetryConfig, read_error_body_async, should_retry_response
-from ._rules.chat_request import TokenLimitField
+from ._rules.chat_request import TokenLimitSetting
 from ._state import (
     KimiState,
     NewerOpenAIOptions,
@@ -229,7 +229,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         http_client: httpx.Client | None = None,
         retry_policy: RetryConfig | None = None,
         validation: bool = True,
-        max_tokens_field: TokenLimitField = "max_tokens",
+        max_tokens_field: TokenLimitSetting = "auto",
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
@@ -354,7 +354,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         set_default_query: Mapping[str, object] | None = None,
         retry_policy: RetryConfig | None = None,
         validation: bool | None = None,
-        max_tokens_field: TokenLimitField | None = None,
+        max_tokens_field: TokenLimitSetting | None = None,
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
@@ -425,7 +425,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         http_client: httpx.AsyncClient | None = None,
         retry_policy: RetryConfig | None = None,
         validation: bool = True,
-        max_tokens_field: TokenLimitField = "max_tokens",
+        max_tokens_field: TokenLimitSetting = "auto",
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
@@ -529,7 +529,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         set_default_query: Mapping[str, object] | None = None,
         retry_policy: RetryConfig | None = None,
         validation: bool | None = None,
-        max_tokens_field: TokenLimitField | None = None,
+        max_tokens_field: TokenLimitSetting | None = None,
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,

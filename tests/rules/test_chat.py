@@ -468,6 +468,27 @@ def test_token_field_mapping(model: str, field: str, configured: Any, expected_k
     assert other not in prepared.body
 
 
+@pytest.mark.parametrize(
+    ("model", "expected_key"),
+    [
+        # Moonshot documents max_completion_tokens on every current model (max_tokens is deprecated).
+        ("kimi-k3", "max_completion_tokens"),
+        ("kimi-k3.1-pro", "max_completion_tokens"),
+        ("kimi-k2.7-code", "max_completion_tokens"),
+        ("kimi-k2.7-code-highspeed", "max_completion_tokens"),
+        ("kimi-k2.6", "max_completion_tokens"),
+        (UNKNOWN, "max_tokens"),
+        ("moonshotai/Kimi-K2.5", "max_tokens"),
+    ],
+)
+@pytest.mark.parametrize("field", ["max_tokens", "max_completion_tokens"])
+def test_auto_token_field_follows_the_model(model: str, field: str, expected_key: str) -> None:
+    prepared = accepted(req(model, **{field: 40_000}))
+    other = "max_completion_tokens" if expected_key == "max_tokens" else "max_tokens"
+    assert prepared.body[expected_key] == 40_000
+    assert other not in prepared.body
+
+
 def test_both_token_fields_equal_collapse_and_differing_rejected() -> None:
     body = req("moonshot-v1-8k", max_tokens=100, max_completion_tokens=100)
     assert accepted(body).body == req("moonshot-v1-8k", max_tokens=100)
@@ -505,7 +526,7 @@ def test_token_limit_unknown_context_passes(model: str) -> None:
         assert accepted(body).body == body
     else:
         body.pop("thinking")
-        assert accepted(body).body == body
+        assert accepted(body, max_tokens_field="max_tokens").body == body
 
 
 @pytest.mark.parametrize(
@@ -527,7 +548,7 @@ def test_low_limit_on_thinking_model_is_logged_not_warned(
     [(param, value)] = fields.items()
     logged = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert len(logged) == 1
-    assert "reasoning tokens count against" in logged[0]
+    assert "the reasoning budget (reasoning_content tokens) is part of this limit" in logged[0]
     assert f"{param}={value}" in logged[0]
     assert "16000" in logged[0]
     assert logged[0] in prepared.notes
@@ -650,3 +671,63 @@ def test_missing_model_is_refused_and_a_fragment_uses_the_permissive_default() -
         prepare_chat_request(body)
     # kimi_params checks only the fields it builds: no model, no rule tied to one.
     assert accepted(body, whole_request=False).body == body
+
+
+# --- the developer role and kimi-k3's dynamic tool messages --------------------------------------
+
+
+@pytest.mark.parametrize("model", ["kimi-k3", "kimi-k2.6", "kimi-k2.7-code", UNKNOWN])
+def test_developer_role_is_sent_as_system(model: str, caplog: pytest.LogCaptureFixture) -> None:
+    body = req(model)
+    body["messages"] = [{"role": "developer", "content": "Be brief."}, {"role": "user", "content": "hi"}]
+    with caplog.at_level(logging.DEBUG, logger="kimi_openai"):
+        prepared = accepted(body)
+    assert prepared.body["messages"][0] == {"role": "system", "content": "Be brief."}
+    assert prepared.body["messages"][1] == {"role": "user", "content": "hi"}
+    assert any("developer" in rec.getMessage() and "'system'" in rec.getMessage() for rec in caplog.records)
+
+
+def test_developer_role_is_kept_for_a_self_hosted_engine() -> None:
+    body = req("moonshotai/Kimi-K2.5")
+    body["messages"] = [{"role": "developer", "content": "Be brief."}]
+    assert accepted(body).body == body
+
+
+def dynamic(*tools: dict[str, Any]) -> dict[str, Any]:
+    return {"role": "system", "tools": list(tools)}
+
+
+def test_dynamic_tool_messages_are_normalised_like_top_level_tools() -> None:
+    email = {"type": "object", "properties": {"to": {"type": "string", "format": "email"}}}
+    body = req("kimi-k3")
+    body["messages"].append(dynamic(fn("send_mail", email)))
+    sent = accepted(body).body["messages"][-1]
+    [tool] = sent["tools"]
+    assert "format" not in tool["function"]["parameters"]["properties"]["to"]
+    assert sent["role"] == "system"
+    assert "content" not in sent
+    assert (
+        "format"
+        not in accepted(body, normalize_tool_schemas=True).body["messages"][-1]["tools"][0]["function"][
+            "parameters"
+        ]["properties"]["to"]
+    )
+    unnormalised = accepted(body, normalize_tool_schemas=False).body["messages"][-1]
+    assert unnormalised["tools"][0]["function"]["parameters"]["properties"]["to"]["format"] == "email"
+
+
+@pytest.mark.parametrize(
+    ("tools", "fragments"),
+    [
+        ([fn("$search")], ["messages[1].tools[0] name '$search'", "builtin_function"]),
+        ([fn("1bad")], ["messages[1].tools[0] name '1bad'", "names must match"]),
+        ([fn("ok_name", {"type": "array"})], ["messages[1].tools[0] parameters", "root must be an object"]),
+        ([fn(f"tool_{i}") for i in range(129)], ["messages[1].tools (129 entries)", "at most 128"]),
+    ],
+)
+def test_dynamic_tool_messages_are_checked_like_top_level_tools(
+    tools: list[Any], fragments: list[str]
+) -> None:
+    body = req("kimi-k3")
+    body["messages"].append(dynamic(*tools))
+    rejected(body, *fragments)
