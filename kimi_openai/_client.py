@@ -40,6 +40,7 @@ from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
 from ._retry import RetryConfig, read_error_body_async, should_retry_response
 from ._rules.chat_request import TokenLimitSetting
+from ._rules.model_specs import model_hint
 from ._state import (
     KimiState,
     NewerOpenAIOptions,
@@ -152,7 +153,9 @@ class BaseKimiClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def _make_status_error(
         self, err_msg: str, *, body: object, response: httpx.Response
     ) -> openai.APIStatusError:
-        return make_status_error(err_msg, body=body, response=response)
+        # On Moonshot's platform a 404 names the replacement of a retired id, or the closest known id.
+        hint = model_hint if self.region is not None else None
+        return make_status_error(err_msg, body=body, response=response, model_hint=hint)
 
     @override
     def _should_retry(self, response: httpx.Response) -> bool:

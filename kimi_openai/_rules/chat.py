@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from .chat_request import OFF_SWITCH, Ctx, PreparedRequest, TokenLimitField, TokenLimitSetting, spec_for
 from .chat_shape import PLATFORM_RESPONSE_FORMATS as RESPONSE_FORMATS
 from .chat_shape import check_response_format_shape, check_shape, check_tools_shape, listify, show
-from .model_specs import ModelSpec, ThinkingType, get_model_spec
+from .model_specs import ModelSpec, ThinkingType, get_model_spec, retired_advice
 from .params import check_params, thinking_state
 from .partial import excludes_partial, is_partial
 from .schema import as_list, as_map, normalize_tool_schema, normalize_tools
@@ -109,6 +109,7 @@ def prepare_chat_request(
     if normalize_tool_schemas and ctx.platform:
         _normalize_schemas(out)
     if validate:
+        _check_lifecycle(ctx)  # first: no other rule matters for a model that is gone
         for check in _CHECKS:
             check(ctx)
         _check_token_limit(ctx, limit_field)
@@ -379,9 +380,17 @@ def _check_token_limit(ctx: Ctx, key: TokenLimitField) -> None:
         ctx.notes.append(message)
 
 
-def _note_lifecycle(ctx: Ctx) -> None:
+def _check_lifecycle(ctx: Ctx) -> None:
+    """A retired id is refused before the 404 on Moonshot's platform; a deprecated one gets a note.
+
+    Moonshot answers a retired id with 404 "Not found the model <id> or Permission denied"
+    (https://platform.kimi.ai/docs/models; live in diillson/chatcli #1344). An id the table does
+    not know always passes: a new model works on day one.
+    """
     spec = ctx.spec
-    if spec.lifecycle in ("retired", "deprecated"):
+    if spec.lifecycle == "retired" and ctx.platform and ctx.whole:
+        ctx.reject(f"model={ctx.model!r}", *retired_advice(spec, ctx.model))
+    if spec.lifecycle == "deprecated":
         ctx.note(
             f"kimi_openai: model {ctx.model!r} is {spec.lifecycle} ({spec.lifecycle_date}; {spec.lifecycle_source})"
         )
@@ -538,5 +547,4 @@ _CHECKS: Final = (
     check_tools,
     check_stop,
     check_messages,
-    _note_lifecycle,
 )
