@@ -214,7 +214,9 @@ def test_continue_after_length_sends_the_text_so_far(
         {"role": "assistant", "content": "abc", "partial": True},
         {"role": "assistant", "content": "abcdef", "partial": True},
     ]
-    assert all((b or {})["messages"][:-1] == QUICKSORT and (b or {})["max_completion_tokens"] == 50 for b in sent)
+    assert all(
+        (b or {})["messages"][:-1] == QUICKSORT and (b or {})["max_completion_tokens"] == 50 for b in sent
+    )
 
 
 def test_continue_after_length_is_bounded(
