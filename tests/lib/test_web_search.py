@@ -23,7 +23,7 @@ from kimi_openai.resources.chat._builtin_tools import split_builtin_tools
 from kimi_openai.testing import MoonshotEmulator, ToolCall
 from kimi_openai.types.chat import KimiParsedChatCompletion
 
-PLAIN: dict[str, Any] = {"model": "kimi-k2.6", "extra_body": {"thinking": {"type": "disabled"}}}
+THINKING_OFF: dict[str, object] = {"thinking": {"type": "disabled"}}
 """A model answering without reasoning: kimi-k2.6 with thinking off."""
 
 
@@ -91,10 +91,14 @@ def test_echo_keeps_ids_type_and_reasoning(
 def test_tokens_add_up_over_requests(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
-    result = run_web_search(kimi_emulator_client, **PLAIN, messages=QUESTION)
+    result = run_web_search(
+        kimi_emulator_client, model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUESTION
+    )
     assert result.searches == 1
     assert result.search_tokens == 13046  # the emulator's default search size
-    first = kimi_emulator_client.chat.completions.create(**PLAIN, messages=QUESTION, tools=[WEB_SEARCH_TOOL])
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUESTION, tools=[WEB_SEARCH_TOOL]
+    )
     assert first.usage is not None
     assert result.total_tokens > first.usage.total_tokens + 13046
 
@@ -125,7 +129,9 @@ def test_other_tools_are_offered_and_stop_the_loop(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
     kimi_emulator.queue_tool_calls(("get_weather", {"city": "Shanghai"}))
-    result = run_web_search(kimi_emulator_client, **PLAIN, messages=QUESTION, tools=[WEATHER])
+    result = run_web_search(
+        kimi_emulator_client, model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUESTION, tools=[WEATHER]
+    )
     assert kimi_emulator.last_chat_request()["tools"] == [WEB_SEARCH_TOOL, WEATHER]
     assert result.completion.choices[0].finish_reason == "tool_calls"
     assert result.searches == 0
@@ -135,7 +141,13 @@ def test_other_tools_are_offered_and_stop_the_loop(
 def test_max_searches(kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI) -> None:
     kimi_emulator.queue_tool_calls(("$web_search", "{}")).queue_tool_calls(("$web_search", "{}"))
     with pytest.raises(MaxStepsExceededError, match="max_searches=1") as info:
-        run_web_search(kimi_emulator_client, **PLAIN, messages=QUESTION, max_searches=1)
+        run_web_search(
+            kimi_emulator_client,
+            model="kimi-k2.6",
+            extra_body=THINKING_OFF,
+            messages=QUESTION,
+            max_searches=1,
+        )
     assert [m["role"] for m in info.value.messages] == ["user", "assistant", "tool"]
     assert info.value.steps == 2
 
@@ -177,7 +189,9 @@ def test_parse_with_mixed_tools_keeps_the_order(
 ) -> None:
     weather: Any = WEATHER
     strict: Any = {**weather, "function": {**weather["function"], "strict": True}}
-    kimi_emulator_client.chat.completions.parse(**PLAIN, messages=QUESTION, tools=[strict, WEB_SEARCH_TOOL])
+    kimi_emulator_client.chat.completions.parse(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUESTION, tools=[strict, WEB_SEARCH_TOOL]
+    )
     assert [t["type"] for t in kimi_emulator.last_chat_request()["tools"]] == ["function", "builtin_function"]
 
 

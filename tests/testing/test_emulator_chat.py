@@ -7,6 +7,7 @@ from typing import Any
 
 import openai
 import pytest
+from openai.types.chat import ChatCompletion
 
 from kimi_openai._compat import httpx
 from kimi_openai.testing import ModelCard, MoonshotEmulator, StreamUsagePlacement
@@ -319,9 +320,7 @@ def test_max_tokens_truncates_with_finish_reason_length(
 def test_n_choices_for_models_without_fixed_sampling() -> None:
     with _legacy_client() as raw:
         body = {"model": "legacy-8k", "messages": [USER], "n": 3, "temperature": 0.5}
-        completion = openai.types.chat.ChatCompletion.model_validate(
-            raw.post("/chat/completions", json=body).json()
-        )
+        completion = ChatCompletion.model_validate(raw.post("/chat/completions", json=body).json())
 
     assert [c.index for c in completion.choices] == [0, 1, 2]
     assert {c.message.content for c in completion.choices} == {"You said: What is 1+1?"}

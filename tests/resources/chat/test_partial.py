@@ -26,7 +26,7 @@ from kimi_openai.lib.partial import (
 from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
 from kimi_openai.testing import MoonshotEmulator
 
-PLAIN: dict[str, Any] = {"model": "kimi-k2.6", "extra_body": {"thinking": {"type": "disabled"}}}
+THINKING_OFF: dict[str, object] = {"thinking": {"type": "disabled"}}
 """Partial mode without thinking (partial mode with thinking is undocumented)."""
 
 QUICKSORT: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Implement quicksort in Python."}]
@@ -97,7 +97,7 @@ def test_partial_message_is_last_and_flagged(
 ) -> None:
     kimi_emulator.queue_text("def quicksort(xs): ...")
     completion = kimi_emulator_client.chat.completions.partial(
-        messages=QUICKSORT, prefix="```python\n", **PLAIN, max_tokens=100
+        messages=QUICKSORT, prefix="```python\n", model="kimi-k2.6", extra_body=THINKING_OFF, max_tokens=100
     )
     body = kimi_emulator.last_chat_request()
     assert body["messages"][:-1] == QUICKSORT
@@ -108,7 +108,9 @@ def test_partial_message_is_last_and_flagged(
 
 
 def test_role_play_name_is_sent(kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI) -> None:
-    kimi_emulator_client.chat.completions.partial(messages=STORY, prefix="Ah,", name="Kelsier", **PLAIN)
+    kimi_emulator_client.chat.completions.partial(
+        messages=STORY, prefix="Ah,", name="Kelsier", model="kimi-k2.6", extra_body=THINKING_OFF
+    )
     assert _last_message(kimi_emulator.last_chat_request()) == {
         "role": "assistant",
         "content": "Ah,",
@@ -121,9 +123,13 @@ def test_joined_message_echoes_without_partial_fields(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
     kimi_emulator.queue_text(" world")
-    completion = kimi_emulator_client.chat.completions.partial(messages=QUICKSORT, prefix="Hello", **PLAIN)
+    completion = kimi_emulator_client.chat.completions.partial(
+        messages=QUICKSORT, prefix="Hello", model="kimi-k2.6", extra_body=THINKING_OFF
+    )
     follow_up: list[Any] = [*QUICKSORT, completion.choices[0].message, {"role": "user", "content": "More"}]
-    kimi_emulator_client.chat.completions.create(**PLAIN, messages=follow_up)
+    kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=follow_up
+    )
     echoed = kimi_emulator.last_chat_request()["messages"][1]
     assert echoed["content"] == "Hello world"
     assert set(echoed) == {"role", "content"}
@@ -148,7 +154,7 @@ def test_streamed_partial_exposes_prefix(
 ) -> None:
     kimi_emulator.queue_text("print('hi')\n```")
     with kimi_emulator_client.chat.completions.partial(
-        messages=QUICKSORT, prefix="```python\n", **PLAIN, stream=True
+        messages=QUICKSORT, prefix="```python\n", model="kimi-k2.6", extra_body=THINKING_OFF, stream=True
     ) as stream:
         assert isinstance(stream, PartialStream)
         pieces = [c.choices[0].delta.content or "" for c in stream if c.choices]
@@ -164,7 +170,7 @@ def test_raw_response_partial_parses_joined(
 ) -> None:
     kimi_emulator.queue_text("B")
     raw = kimi_emulator_client.chat.completions.with_raw_response.partial(
-        messages=QUICKSORT, prefix="A", **PLAIN
+        messages=QUICKSORT, prefix="A", model="kimi-k2.6", extra_body=THINKING_OFF
     )
     assert raw.http_request.headers.get("x-stainless-raw-response") == "true"
     assert json.loads(raw.http_request.content)["messages"][-1]["partial"] is True
@@ -178,7 +184,7 @@ def test_streaming_response_partial(
 ) -> None:
     kimi_emulator.queue_text("B")
     with kimi_emulator_client.chat.completions.with_streaming_response.partial(
-        messages=QUICKSORT, prefix="A", **PLAIN, stream=True
+        messages=QUICKSORT, prefix="A", model="kimi-k2.6", extra_body=THINKING_OFF, stream=True
     ) as response:
         stream = response.parse()
         assert isinstance(stream, PartialStream)
@@ -192,11 +198,15 @@ async def test_async_stream_and_raw(
 ) -> None:
     kimi_emulator.queue_text("B").queue_text("D")
     completions = async_kimi_emulator_client.chat.completions
-    async with await completions.partial(messages=QUICKSORT, prefix="A", **PLAIN, stream=True) as stream:
+    async with await completions.partial(
+        messages=QUICKSORT, prefix="A", model="kimi-k2.6", extra_body=THINKING_OFF, stream=True
+    ) as stream:
         assert isinstance(stream, AsyncPartialStream)
         [chunk async for chunk in stream]
     assert stream.text == "AB"
-    raw = await completions.with_raw_response.partial(messages=QUICKSORT, prefix="C", **PLAIN)
+    raw = await completions.with_raw_response.partial(
+        messages=QUICKSORT, prefix="C", model="kimi-k2.6", extra_body=THINKING_OFF
+    )
     assert raw.parse().text == "CD"
 
 
@@ -205,7 +215,9 @@ def test_continue_after_length_sends_the_text_so_far(
 ) -> None:
     kimi_emulator.queue_text("abc", finish_reason="length").queue_text("def", finish_reason="length")
     kimi_emulator.queue_text("ghi")
-    first = kimi_emulator_client.chat.completions.create(**PLAIN, messages=QUICKSORT)
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
+    )
     kimi_emulator.clear_requests()
     text = continue_after_length(kimi_emulator_client, first, QUICKSORT, max_tokens=50)
     assert text == "abcdefghi"
@@ -224,7 +236,9 @@ def test_continue_after_length_is_bounded(
 ) -> None:
     for part in ("a", "b", "c"):
         kimi_emulator.queue_text(part, finish_reason="length")
-    first = kimi_emulator_client.chat.completions.create(**PLAIN, messages=QUICKSORT)
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
+    )
     with pytest.raises(ContinuationLimitError, match="after 2 continuations") as info:
         continue_after_length(kimi_emulator_client, first, QUICKSORT, max_continuations=2)
     assert info.value.text == "abc"
@@ -234,7 +248,9 @@ def test_continue_after_length_stops_on_empty_continuation(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
     kimi_emulator.queue_text("a", finish_reason="length").queue_text("", finish_reason="length")
-    first = kimi_emulator_client.chat.completions.create(**PLAIN, messages=QUICKSORT)
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
+    )
     with pytest.raises(ContinuationLimitError, match="max_tokens is too small") as info:
         continue_after_length(kimi_emulator_client, first, QUICKSORT)
     assert info.value.text == "a"
@@ -244,7 +260,9 @@ def test_continue_after_length_stops_on_empty_continuation(
 def test_finished_completion_is_returned_as_is(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
-    first = kimi_emulator_client.chat.completions.create(**PLAIN, messages=QUICKSORT)
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
+    )
     assert continue_after_length(kimi_emulator_client, first, QUICKSORT) == first.choices[0].message.content
     assert len(kimi_emulator.chat_requests()) == 1
 
@@ -254,7 +272,9 @@ async def test_async_continue_after_length(
     kimi_emulator: MoonshotEmulator, async_kimi_emulator_client: AsyncKimiOpenAI
 ) -> None:
     kimi_emulator.queue_text("ab", finish_reason="length").queue_text("cd")
-    first = await async_kimi_emulator_client.chat.completions.create(**PLAIN, messages=QUICKSORT)
+    first = await async_kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
+    )
     text = await async_continue_after_length(async_kimi_emulator_client, first, QUICKSORT, name="Kelsier")
     assert text == "abcd"
     assert _last_message(kimi_emulator.last_chat_request())["name"] == "Kelsier"
