@@ -47,7 +47,8 @@ from ._pipeline import (
 from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
 from ._retry import RetryConfig, read_error_body_async, should_retry_response
-from ._rules.chat_request import TokenLimitField
+from ._rules.chat_request import TokenLimitSetting
+from ._rules.model_specs import model_hint
 from ._state import (
     KimiState,
     NewerOpenAIOptions,
@@ -172,7 +173,9 @@ class BaseKimiClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def _make_status_error(
         self, err_msg: str, *, body: object, response: httpx.Response
     ) -> openai.APIStatusError:
-        return make_status_error(err_msg, body=body, response=response)
+        # On Moonshot's platform a 404 names the replacement of a retired id, or the closest known id.
+        hint = model_hint if self.region is not None else None
+        return make_status_error(err_msg, body=body, response=response, model_hint=hint)
 
     @override
     def _should_retry(self, response: httpx.Response) -> bool:
@@ -265,7 +268,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         http_client: httpx.Client | None = None,
         retry_policy: RetryConfig | None = None,
         validation: bool = True,
-        max_tokens_field: TokenLimitField = "max_tokens",
+        max_tokens_field: TokenLimitSetting = "auto",
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
@@ -403,7 +406,7 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
         set_default_query: Mapping[str, object] | None = None,
         retry_policy: RetryConfig | None = None,
         validation: bool | None = None,
-        max_tokens_field: TokenLimitField | None = None,
+        max_tokens_field: TokenLimitSetting | None = None,
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,
@@ -495,7 +498,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         http_client: httpx.AsyncClient | None = None,
         retry_policy: RetryConfig | None = None,
         validation: bool = True,
-        max_tokens_field: TokenLimitField = "max_tokens",
+        max_tokens_field: TokenLimitSetting = "auto",
         normalize_tool_schemas: bool = True,
         reasoning_echo: ReasoningEchoPolicy = "auto",
         k2_tool_call_markup: bool = False,
@@ -609,7 +612,7 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         set_default_query: Mapping[str, object] | None = None,
         retry_policy: RetryConfig | None = None,
         validation: bool | None = None,
-        max_tokens_field: TokenLimitField | None = None,
+        max_tokens_field: TokenLimitSetting | None = None,
         normalize_tool_schemas: bool | None = None,
         reasoning_echo: ReasoningEchoPolicy | None = None,
         k2_tool_call_markup: bool | None = None,

@@ -83,7 +83,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, cast
 
@@ -439,7 +439,9 @@ class KimiPermissionDeniedError(KimiAPIError, openai.PermissionDeniedError):
 class KimiNotFoundError(KimiAPIError, openai.NotFoundError):
     """HTTP 404 with an ``error.type`` this package does not know."""
 
-    advice = "Check the model id{model} and any file id in the request; retired model ids return 404."
+    advice = (
+        "Check the model id{model} and any file id in the request; retired model ids return 404.{suggestion}"
+    )
 
 
 class ResourceNotFoundError(KimiNotFoundError):
@@ -885,7 +887,9 @@ def error_class_for(status_code: int, error_type: str | None) -> type[KimiAPIErr
     return KimiInternalServerError if status_code >= 500 else KimiAPIError
 
 
-def make_status_error(err_msg: str, *, body: object, response: httpx.Response) -> openai.APIStatusError:
+def make_status_error(
+    err_msg: str, *, body: object, response: httpx.Response, model_hint: Callable[[str], str] | None = None
+) -> openai.APIStatusError:
     """Build the typed error for a failed response. Never raises on a malformed body.
 
     ``err_msg`` and ``body`` are what openai's ``_make_status_error_from_response``
@@ -896,13 +900,14 @@ def make_status_error(err_msg: str, *, body: object, response: httpx.Response) -
     The message is rebuilt rather than taken from ``err_msg``: openai 2.x puts the
     whole body there (all of an HTML page), 3.x only ``error.message``. Ours is
     ``Error code: <status> - <error.message> [<error.type>]. <what to do>`` on both.
+    ``model_hint`` says what to do about the request's model on a 404 (retired, or did-you-mean).
     """
     del err_msg  # part of the SDK hook's signature; see above
     raw = _raw_text(response, body)
     payload = _error_payload(body)
     error_type = _error_type(payload, raw)
     cls = error_class_for(response.status_code, error_type)
-    message = _compose_message(cls, error_type, payload, raw, response)
+    message = _compose_message(cls, error_type, payload, raw, response, model_hint)
     return cls(message, response=response, body=payload if payload is not None else body)
 
 
@@ -955,6 +960,7 @@ def _compose_message(
     payload: Mapping[str, object] | None,
     raw: str | None,
     response: httpx.Response,
+    model_hint: Callable[[str], str] | None = None,
 ) -> str:
     head = f"Error code: {response.status_code}"
     server_message = payload.get("message") if payload is not None else None
@@ -966,11 +972,13 @@ def _compose_message(
     if payload is None and raw:
         kind = "an HTML page" if "<html" in raw[:500].lower() else "a non-JSON or truncated body"
         parts.append(f"Moonshot returned {kind} ({len(raw)} characters, kept in .raw_body)")
-    parts.append(_advice(cls, response))
+    parts.append(_advice(cls, response, model_hint))
     return _redact(". ".join(parts), response) or head
 
 
-def _advice(cls: type[KimiAPIError], response: httpx.Response) -> str:
+def _advice(
+    cls: type[KimiAPIError], response: httpx.Response, model_hint: Callable[[str], str] | None
+) -> str:
     retry_after = parse_retry_after(response.headers)
     if retry_after is not None and retry_after > 0:
         retry_hint = f"retry after {retry_after:g} s (Retry-After)"
@@ -982,6 +990,7 @@ def _advice(cls: type[KimiAPIError], response: httpx.Response) -> str:
         "retry_hint": retry_hint,
         "host": _request_host(response),
         "model": f" {model!r}" if model else "",
+        "suggestion": f" {model_hint(model)}" if model and model_hint is not None else "",
     }
     return cls.advice.format_map(context)
 

@@ -45,7 +45,7 @@ from ._errors import KimiConfigurationError
 from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
 from ._reasoning_echo_counts import TOTAL, EchoCounts
 from ._retry import DEFAULT_RETRY_POLICY, RetryConfig, RetrySetup, coerce_retry_policy
-from ._rules.chat_request import TokenLimitField
+from ._rules.chat_request import TokenLimitSetting
 from ._store import KeyValueStore, MemoryStore, namespace_of
 from ._usage import UsageTotals
 
@@ -71,8 +71,9 @@ class KimiSettings:
 
     validation: bool = True
     """Check chat requests against the model's rules before sending (``KimiValidationError``)."""
-    max_tokens_field: TokenLimitField = "max_tokens"
-    """The field the output limit is sent under; the other spelling is mapped to it."""
+    max_tokens_field: TokenLimitSetting = "auto"
+    """The field the output limit is sent under (``"auto"``: the one Moonshot documents for the model);
+    the other spelling is mapped to it."""
     normalize_tool_schemas: bool = True
     """Rewrite tool and ``json_schema`` schemas into what Moonshot accepts (MFJS)."""
     reasoning_echo: ReasoningEchoPolicy = "auto"
@@ -96,7 +97,7 @@ class KimiSettings:
                     f"{name}={value!r} is not allowed: pass {name}=True or {name}=False."
                 )
         for name, allowed in (
-            ("max_tokens_field", get_args(TokenLimitField)),
+            ("max_tokens_field", get_args(TokenLimitSetting)),
             ("reasoning_echo", get_args(ReasoningEchoPolicy)),
         ):
             value = getattr(self, name)

@@ -451,16 +451,16 @@ UNKNOWN_REASONING_TURN: list[Any] = [
 
 
 def test_a_moonshot_thinking_name_served_locally_gets_no_reasoning_placeholder() -> None:
-    # SGLang --served-model-name kimi-k2-thinking: the engine takes a turn without reasoning.
+    # SGLang --served-model-name kimi-k2.7-code: the engine takes a turn without reasoning.
     fields = {"messages": UNKNOWN_REASONING_TURN, "tools": [WEATHER_TOOL]}
-    sent = send(LOCAL, "kimi-k2-thinking", fields).last_json()
+    sent = send(LOCAL, "kimi-k2.7-code", fields).last_json()
     assert "reasoning_content" not in sent["messages"][1]
     # Moonshot, directly or through a proxy given its region, demands one:
     # https://platform.kimi.ai/docs/guide/use-thinking-models
     platforms: list[tuple[str, Region | None]] = [(MOONSHOT, None), (PROXY, "global")]
     for base_url, region in platforms:
         with pytest.warns(KimiWarning, match="placeholder"):
-            sent = send(base_url, "kimi-k2-thinking", fields, region=region).last_json()
+            sent = send(base_url, "kimi-k2.7-code", fields, region=region).last_json()
         assert sent["messages"][1]["reasoning_content"] == " "
 
 
@@ -497,9 +497,9 @@ def test_a_token_estimate_through_a_proxy_sends_what_chat_would() -> None:
     for region in (None, "global"):
         client = KimiOpenAI(base_url=PROXY, region=region, api_key="sk-test", http_client=http_client)
         if region is None:
-            client.tokenizers.estimate_token_count(model="kimi-k2-thinking", **fields)
+            client.tokenizers.estimate_token_count(model="kimi-k2.7-code", **fields)
         else:
             with pytest.warns(KimiWarning, match="placeholder"):
-                client.tokenizers.estimate_token_count(model="kimi-k2-thinking", **fields)
+                client.tokenizers.estimate_token_count(model="kimi-k2.7-code", **fields)
         sent = json.loads(emulator.requests[-1].body)["messages"][1]
         assert ("reasoning_content" in sent) is (region is not None)

@@ -44,7 +44,8 @@ def _thinking(spec: ModelSpec) -> str:
 
 
 def _lifecycle(spec: ModelSpec) -> str:
-    return f"{spec.lifecycle} ({spec.lifecycle_date})" if spec.lifecycle_date else spec.lifecycle
+    state = f"{spec.lifecycle} ({spec.lifecycle_date})" if spec.lifecycle_date else spec.lifecycle
+    return f"{state} -> {spec.replacement[0]}" if spec.replacement else state
 
 
 def table_row(spec: ModelSpec) -> tuple[str, ...]:

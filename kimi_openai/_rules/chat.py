@@ -27,10 +27,10 @@ from typing import Final, cast
 from openai import Omit
 from pydantic import BaseModel
 
-from .chat_request import OFF_SWITCH, Ctx, PreparedRequest, TokenLimitField, spec_for
+from .chat_request import OFF_SWITCH, Ctx, PreparedRequest, TokenLimitField, TokenLimitSetting, spec_for
 from .chat_shape import PLATFORM_RESPONSE_FORMATS as RESPONSE_FORMATS
 from .chat_shape import check_response_format_shape, check_shape, check_tools_shape, listify, show
-from .model_specs import ModelSpec, ThinkingType, get_model_spec
+from .model_specs import ModelSpec, ThinkingType, get_model_spec, retired_advice
 from .params import check_params, thinking_state
 from .partial import excludes_partial, is_partial
 from .schema import as_list, as_map, normalize_tool_schema, normalize_tools
@@ -59,7 +59,7 @@ def prepare_chat_request(
     *,
     spec: ModelSpec | None = None,
     validate: bool = True,
-    max_tokens_field: TokenLimitField = "max_tokens",
+    max_tokens_field: TokenLimitSetting = "auto",
     normalize_tool_schemas: bool = True,
     moonshot_hosted: bool = True,
     off_switch: str = OFF_SWITCH,
@@ -72,10 +72,11 @@ def prepare_chat_request(
         spec: the model spec; looked up from ``body["model"]`` when omitted.
         validate: False skips every check (nothing raises); field mapping and schema
             normalisation still apply.
-        max_tokens_field: the name the output limit is sent under. ``max_tokens`` by
-            default: Moonshot has ignored ``max_completion_tokens`` in the past
-            (RooCodeInc/Roo-Code PR #7673), though the 2026 docs deprecate ``max_tokens``
-            (https://platform.kimi.ai/docs/api/chat).
+        max_tokens_field: the name the output limit is sent under. ``"auto"`` (the default):
+            the field the model's spec names, ``max_completion_tokens`` on every current model
+            (the chat reference marks ``max_tokens`` deprecated; kimi-k3's quickstart and
+            Moonshot's own kimi-cli, PR #2332, send ``max_completion_tokens``), else
+            ``max_tokens`` (an unknown id or a self-hosted engine, as before).
         normalize_tool_schemas: rewrite tool and ``json_schema`` schemas into MFJS.
         moonshot_hosted: the request goes to Moonshot's platform. False (a self-hosted
             engine or a proxy) keeps only the rules that hold for the model's weights.
@@ -98,14 +99,20 @@ def prepare_chat_request(
     if validate:
         # First: every later step (and openai's JSON encoder) reads these values as typed.
         check_shape(ctx)
-    _map_token_field(ctx, max_tokens_field, validate=validate)
+    limit_field: TokenLimitField = (
+        max_tokens_field if max_tokens_field != "auto" else ctx.spec.max_tokens_field or "max_tokens"
+    )
+    _map_token_field(ctx, limit_field, validate=validate)
     # MFJS is Moonshot's platform rule; a self-hosted engine takes the schema as written.
+    if ctx.platform:
+        _developer_as_system(ctx)
     if normalize_tool_schemas and ctx.platform:
         _normalize_schemas(out)
     if validate:
+        _check_lifecycle(ctx)  # first: no other rule matters for a model that is gone
         for check in _CHECKS:
             check(ctx)
-        _check_token_limit(ctx, max_tokens_field)
+        _check_token_limit(ctx, limit_field)
     return PreparedRequest(out, tuple(ctx.notes))
 
 
@@ -165,10 +172,48 @@ def _map_token_field(ctx: Ctx, target: TokenLimitField, *, validate: bool) -> No
         )
 
 
+def _developer_as_system(ctx: Ctx) -> None:
+    """Send ``developer`` messages as ``system``: openai code sends ``developer`` for reasoning models,
+    and Moonshot answers it with ``invalid request: unsupported role ROLE_UNSPECIFIED``
+    (openclaw/openclaw #19260, #9018). The two roles mean the same to a chat model."""
+    messages = as_list(ctx.body.get("messages"))
+    if messages is None:
+        return
+    moved = [i for i, item in enumerate(messages) if (as_map(item) or {}).get("role") == "developer"]
+    if not moved:
+        return
+    ctx.body["messages"] = [
+        {**cast("Mapping[str, object]", item), "role": "system"} if i in moved else item
+        for i, item in enumerate(messages)
+    ]
+    ctx.note(f"kimi_openai: sending the developer message(s) at {moved} as role 'system' to {ctx.model!r}")
+
+
+def dynamic_tool_lists(messages: object) -> list[tuple[int, list[object]]]:
+    """The ``tools`` of kimi-k3's dynamic tool messages (``{"role": "system", "tools": [...]}``), by index.
+
+    Such a message adds tools from that point on; MFJS and the tool rules apply to them as to
+    top-level tools (https://platform.kimi.ai/docs/guide/kimi-k3-tool-calling-best-practice).
+    """
+    found: list[tuple[int, list[object]]] = []
+    for i, item in enumerate(as_list(messages) or ()):
+        msg = as_map(item) or {}
+        tools = as_list(msg.get("tools"))
+        if msg.get("role") == "system" and tools is not None:
+            found.append((i, tools))
+    return found
+
+
 def _normalize_schemas(body: dict[str, object]) -> None:
     tools = as_list(body.get("tools"))
     if tools is not None:
         body["tools"] = normalize_tools(tools)
+    dynamic = dynamic_tool_lists(body.get("messages"))
+    if dynamic:
+        messages = list(as_list(body.get("messages")) or ())
+        for i, listed in dynamic:
+            messages[i] = {**cast("Mapping[str, object]", messages[i]), "tools": normalize_tools(listed)}
+        body["messages"] = messages
     fmt = as_map(body.get("response_format"))
     js = as_map(fmt.get("json_schema")) if fmt is not None and fmt.get("type") == "json_schema" else None
     schema = as_map(js.get("schema")) if js is not None else None
@@ -321,20 +366,31 @@ def _check_token_limit(ctx: Ctx, key: TokenLimitField) -> None:
             f"Pass {param} <= {ceiling} minus the input length",
         )
     if _thinking_state(ctx) == "enabled" and limit < THINKING_MIN_TOKENS:
+        known = ctx.spec.default_max_output_tokens
+        default = "" if known is None else f"; without a limit this model allows {known:,} tokens"
         # Advice, not an error: a few thousand tokens is a common, deliberate choice, so
         # it is logged (INFO) rather than warned; finish_reason='length' shows a cut-off.
         message = (
             f"kimi_openai: {param}={_fmt(limit)} on {ctx.model!r} with thinking enabled: "
-            "reasoning tokens count against this limit, so the answer may be cut off "
-            f"(finish_reason='length'). Moonshot advises at least {THINKING_MIN_TOKENS} ({KD_THINKING})."
+            "the reasoning budget (reasoning_content tokens) is part of this limit, so the answer may be "
+            f"cut off (finish_reason='length'). Moonshot advises at least {THINKING_MIN_TOKENS} ({KD_THINKING})"
+            f"{default}."
         )
         logger.info("%s", message)
         ctx.notes.append(message)
 
 
-def _note_lifecycle(ctx: Ctx) -> None:
+def _check_lifecycle(ctx: Ctx) -> None:
+    """A retired id is refused before the 404 on Moonshot's platform; a deprecated one gets a note.
+
+    Moonshot answers a retired id with 404 "Not found the model <id> or Permission denied"
+    (https://platform.kimi.ai/docs/models; live in diillson/chatcli #1344). An id the table does
+    not know always passes: a new model works on day one.
+    """
     spec = ctx.spec
-    if spec.lifecycle in ("retired", "deprecated"):
+    if spec.lifecycle == "retired" and ctx.platform and ctx.whole:
+        ctx.reject(f"model={ctx.model!r}", *retired_advice(spec, ctx.model))
+    if spec.lifecycle == "deprecated":
         ctx.note(
             f"kimi_openai: model {ctx.model!r} is {spec.lifecycle} ({spec.lifecycle_date}; {spec.lifecycle_source})"
         )
@@ -350,12 +406,19 @@ TOOL_NAME: Final = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]{2,63}")
 
 
 def check_tools(ctx: Ctx) -> None:
-    tools = as_list(ctx.body.get("tools"))
-    if tools is None or not ctx.platform:
+    if not ctx.platform:
         return
+    tools = as_list(ctx.body.get("tools"))
+    if tools is not None:
+        _check_tool_list(ctx, tools, "tools")
+    for index, listed in dynamic_tool_lists(ctx.body.get("messages")):
+        _check_tool_list(ctx, listed, f"messages[{index}].tools")
+
+
+def _check_tool_list(ctx: Ctx, tools: list[object], where: str) -> None:
     if len(tools) > MAX_TOOLS:
         ctx.reject(
-            f"tools ({len(tools)} entries)", f"at most {MAX_TOOLS} tools are accepted", "Drop unused tools"
+            f"{where} ({len(tools)} entries)", f"at most {MAX_TOOLS} tools are accepted", "Drop unused tools"
         )
     for i, tool in enumerate(tools):
         spec = as_map(tool) or {}
@@ -365,20 +428,20 @@ def check_tools(ctx: Ctx) -> None:
             continue
         if name.startswith("$"):
             ctx.reject(
-                f"tools[{i}] name {name!r}",
+                f"{where}[{i}] name {name!r}",
                 "names starting with '$' are reserved for builtin_function tools",
                 f'Declare it as {{"type": "builtin_function", "function": {{"name": "{name}"}}}}',
             )
         if not TOOL_NAME.fullmatch(name):
             ctx.reject(
-                f"tools[{i}] name {name!r}",
+                f"{where}[{i}] name {name!r}",
                 "names must match ^[a-zA-Z_][a-zA-Z0-9-_]{2,63}$ (3-64 chars, no leading digit)",
                 "Rename the function",
             )
         params = as_map(fn.get("parameters"))
         if params is not None and params.get("type", "object") != "object":
             ctx.reject(
-                f"tools[{i}] parameters", "the schema root must be an object", "Wrap the value in an object"
+                f"{where}[{i}] parameters", "the schema root must be an object", "Wrap the value in an object"
             )
 
 
@@ -484,5 +547,4 @@ _CHECKS: Final = (
     check_tools,
     check_stop,
     check_messages,
-    _note_lifecycle,
 )

@@ -11,6 +11,7 @@ never rejected: Moonshot adds and retires models often, and the server's own
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -37,7 +38,10 @@ __all__ = [
     "Price",
     "clear_model_specs",
     "get_model_spec",
+    "model_hint",
     "refresh_model_specs",
+    "retired_advice",
+    "served_model_ids",
 ]
 
 ThinkingSupport = Literal["none", "configurable", "always_on", "enabled_only", "effort_only", "unknown"]
@@ -737,3 +741,33 @@ def clear_model_specs() -> None:
     (the other region, a proxy, a self-hosted engine), and between tests.
     """
     default_registry.clear_live()
+
+
+def retired_advice(spec: ModelSpec, model: str) -> tuple[str, str]:
+    """(why, what to do) for a retired model: its date, Moonshot's 404, the replacement."""
+    when = f" on {spec.lifecycle_date}" if spec.lifecycle_date else ""
+    why = f'Moonshot retired it{when} and answers 404 "Not found the model {model} or Permission denied"'
+    if not spec.replacement:
+        return why, "Use a current model such as 'kimi-k3'"
+    first, *others = spec.replacement
+    also = "".join(f" (or {other!r})" for other in others)
+    return why, f"Use {first!r}{also}; see docs/validation.md, migrating from retired models"
+
+
+def served_model_ids(registry: ModelRegistry | None = None) -> tuple[str, ...]:
+    """The current ids of Moonshot's platform in the table."""
+    reg = registry or default_registry
+    return tuple(s.id for s in reg.table() if s.hosting == "moonshot" and s.lifecycle == "current")
+
+
+def model_hint(model: str, registry: ModelRegistry | None = None) -> str:
+    """What to say when Moonshot answers 404 for ``model``: retired (and the replacement), or did-you-mean."""
+    reg = registry or default_registry
+    spec = reg.get(model)
+    if spec.lifecycle == "retired":
+        why, fix = retired_advice(spec, model)
+        return f"{model!r}: {why}. {fix}."
+    served = served_model_ids(reg)
+    close = difflib.get_close_matches(model, served, n=1, cutoff=0.6)
+    guess = f"Did you mean {close[0]!r}? " if close and close[0] != model else ""
+    return f"{guess}Ids the spec table knows as served: {', '.join(served)}."

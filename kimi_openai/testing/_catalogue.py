@@ -1,9 +1,11 @@
 """The server-side model catalogue: which models exist and which rules the server applies to each.
 
-Facts from moonshot-api.md §2.1/§2.2 ([KD-models], [CN-pricing], [MS-2026-01 k2.5 quickstart]).
-The real server retired several of these IDs in 2026 (promptfoo.dev/docs/providers/moonshot);
-the emulator keeps them so older code can be tested, and a test that wants the 404 builds an
-emulator with its own catalogue.
+Facts from moonshot-api.md §2.1/§2.2 and moonshot-api-2026-12.md §1 ([KD-models], the K3 quickstart,
+the chat OpenAPI). The catalogue is the platform's as of December 2026: the four ids the models page
+lists (platform.kimi.ai/docs/models), plus kimi-k3.1-pro (-highspeed), reported by third parties
+since 2026-10-24 ⚠. Every retired id (kimi-k2.5, moonshot-v1-*, the K2 previews, kimi-k2-thinking*,
+kimi-latest) answers 404, as the platform does; a test of older behaviour builds an emulator with
+its own catalogue.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-ThinkingMode: TypeAlias = Literal["none", "default_on", "always", "keep_all_only"]
+ThinkingMode: TypeAlias = Literal["none", "default_on", "always", "keep_all_only", "effort_only"]
 """How a model treats thinking.
 
 - ``"none"``: never returns ``reasoning_content`` (moonshot-v1, the K2 previews).
 - ``"default_on"``: on unless the request sends ``{"type": "disabled"}`` (kimi-k2.5, kimi-k2.6).
-- ``"always"``: implied by the model, the parameter cannot turn it off (kimi-k2-thinking*, kimi-k3).
-- ``"keep_all_only"``: only ``{"type": "enabled", "keep": "all"}`` is accepted (kimi-k2.7-code).
+- ``"always"``: implied by the model, the parameter cannot turn it off (kimi-k2-thinking*).
+- ``"keep_all_only"``: only ``{"type": "enabled"}`` with ``keep`` ``"all"``, null or omitted, all
+  meaning ``"all"`` (kimi-k2.7-code; chat OpenAPI ``thinking.keep``).
+- ``"effort_only"``: always on, and a ``thinking`` field is refused: the depth is
+  ``reasoning_effort`` (kimi-k3; use-reasoning-effort guide).
 """
 
 CREATED = 1_700_000_000
@@ -41,6 +46,8 @@ class ModelCard:
     supports_video_in: bool = False
     required_tool_choice: bool = False
     """Only kimi-k3 accepts ``tool_choice: "required"`` [KD-models]."""
+    fixed_temperature_off: float | None = 0.6
+    """The fixed temperature with thinking off; None when thinking cannot be off (k2.7-code, k3)."""
     reasoning_efforts: tuple[str, ...] = ()
     """Values of ``reasoning_effort`` the model documents (kimi-k3 only)."""
     prompt_caching: bool = True
@@ -77,41 +84,44 @@ def _k2_new(model_id: str, *, keep: bool, video: bool = True) -> ModelCard:
 
 
 def _code(model_id: str) -> ModelCard:
-    return ModelCard(model_id, 262_144, thinking="keep_all_only", fixed_sampling=True, supports_keep=True)
+    # 256k context, image and video input (K2.7 Code quickstart and pricing, via fastgpt-plugin #461).
+    return ModelCard(
+        model_id,
+        262_144,
+        thinking="keep_all_only",
+        fixed_sampling=True,
+        supports_keep=True,
+        supports_image_in=True,
+        supports_video_in=True,
+        fixed_temperature_off=None,
+    )
 
 
-def _v1(model_id: str, context: int, *, vision: bool = False) -> ModelCard:
-    return ModelCard(model_id, context, supports_image_in=vision, prompt_caching=False)
-
-
-DEFAULT_MODELS: tuple[ModelCard, ...] = (
-    ModelCard(
-        "kimi-k3",
-        1_048_576,
-        thinking="always",
+def _k3(model_id: str, context: int = 1_048_576) -> ModelCard:
+    # K3 quickstart "Important limits": fixed sampling, thinking always on, effort low|high|max.
+    return ModelCard(
+        model_id,
+        context,
+        thinking="effort_only",
         fixed_sampling=True,
         supports_image_in=True,
         supports_video_in=True,
         required_tool_choice=True,
         reasoning_efforts=("low", "high", "max"),
-    ),
+        fixed_temperature_off=None,
+    )
+
+
+DEFAULT_MODELS: tuple[ModelCard, ...] = (
+    _k3("kimi-k3"),
+    # ⚠ Third-party reports only; its context is not documented: K3's is assumed.
+    _k3("kimi-k3.1-pro"),
+    _k3("kimi-k3.1-pro-highspeed"),
     _code("kimi-k2.7-code"),
     _code("kimi-k2.7-code-highspeed"),
     _k2_new("kimi-k2.6", keep=True),
-    _k2_new("kimi-k2.5", keep=False),
-    ModelCard("kimi-k2-0905-preview", 262_144),
-    ModelCard("kimi-k2-0711-preview", 131_072),
-    ModelCard("kimi-k2-turbo-preview", 262_144),
-    ModelCard("kimi-k2-thinking", 262_144, thinking="always"),
-    ModelCard("kimi-k2-thinking-turbo", 262_144, thinking="always"),
-    _v1("moonshot-v1-8k", 8_192),
-    _v1("moonshot-v1-32k", 32_768),
-    _v1("moonshot-v1-128k", 131_072),
-    _v1("moonshot-v1-auto", 131_072),
-    _v1("moonshot-v1-8k-vision-preview", 8_192, vision=True),
-    _v1("moonshot-v1-32k-vision-preview", 32_768, vision=True),
-    _v1("moonshot-v1-128k-vision-preview", 131_072, vision=True),
 )
+"""What ``GET /v1/models`` lists; any other id answers 404 ``Not found the model <id> or Permission denied``."""
 
 
 class Catalogue:

@@ -23,6 +23,7 @@ MAX_TOOLS = 128
 MAX_N = 5
 NEAR_ZERO_TEMPERATURE = 0.3
 """Below this, ``n`` must be 1 [KD-models]; litellm clamps to 0.3 for n>1, hence the bound."""
+BOTH_CONTROLS = "cannot specify both 'thinking' and 'reasoning_effort'"
 NON_K3_EFFORTS = frozenset({"minimal", "low", "medium", "high"})
 """Accepted on k2.x although undocumented (pydantic-ai PR #6208)."""
 
@@ -60,8 +61,9 @@ MESSAGE_TYPES: dict[str, tuple[str, ...]] = {
     "tool_calls": ("[]object",),
     "reasoning_content": ("string",),
     "partial": ("bool",),
+    "tools": ("[]object",),
 }
-"""The same for the fields of one message [KD-chat] Message."""
+"""The same for the fields of one message [KD-chat] Message (``tools``: kimi-k3's dynamic tool messages)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,9 @@ def validate_chat(catalogue: Catalogue, body: JSONObject) -> ChatContext:
     check_types(body, BODY_TYPES, "")
     card = find_model(catalogue, body)
     messages = _messages(body)
+    if body.get("thinking") is not None and body.get("reasoning_effort") is not None:
+        # Live on K2.x (HKUDS/nanobot PR #3940); the text reported for K3 as well.
+        raise bad_request(BOTH_CONTROLS)
     thinking = resolve_thinking(body.get("thinking", None), "thinking" in body, card)
     check_sampling(body, card, thinking)
     check_reasoning_effort(body.get("reasoning_effort"), card)
@@ -162,6 +167,10 @@ def resolve_thinking(raw: object, present: bool, card: ModelCard) -> bool:
     """Whether this request thinks (moonshot-api.md §2.2 ``thinking``)."""
     if not present or raw is None:
         return card.thinking != "none"
+    if card.thinking == "effort_only":
+        # K3 has no `thinking` field (use-reasoning-effort guide; mnfst/modelparams.dev #168):
+        # K3 always applies an effort, hence the reported text. ⚠ a single third-party source
+        raise bad_request(BOTH_CONTROLS)
     thinking = as_object(raw)
     if thinking is None:
         # Verbatim from LionSR/TeXRA PR #1905.
@@ -174,7 +183,8 @@ def resolve_thinking(raw: object, present: bool, card: ModelCard) -> bool:
         raise bad_request("Invalid request: thinking.type must be 'enabled' or 'disabled'")  # ⚠ wording
     if keep not in (None, "all") or (keep is not None and not card.supports_keep):
         raise bad_request(f"Invalid request: thinking.keep is not supported for model {card.id}")  # ⚠ wording
-    if card.thinking == "keep_all_only" and (kind != "enabled" or keep != "all"):
+    if card.thinking == "keep_all_only" and kind != "enabled":
+        # An omitted or null keep means "all" [KD-chat thinking.keep]; "disabled" errors.
         raise bad_request(  # ⚠ wording; the rule is [KD-chat]
             f'Invalid request: model {card.id} only supports thinking {{"type":"enabled","keep":"all"}}'
         )
@@ -184,10 +194,11 @@ def resolve_thinking(raw: object, present: bool, card: ModelCard) -> bool:
     return kind == "enabled"
 
 
-def _fixed_values(thinking: bool) -> tuple[tuple[str, float], ...]:
+def _fixed_values(thinking: bool, card: ModelCard) -> tuple[tuple[str, float], ...]:
     # [KD-models]: 1.0 with thinking, 0.6 without; top_p 0.95; n 1; penalties 0.
+    off = card.fixed_temperature_off
     return (
-        ("temperature", 1.0 if thinking else 0.6),
+        ("temperature", 1.0 if thinking or off is None else off),
         ("top_p", 0.95),
         ("n", 1),
         ("presence_penalty", 0.0),
@@ -197,7 +208,7 @@ def _fixed_values(thinking: bool) -> tuple[tuple[str, float], ...]:
 
 def check_sampling(body: JSONObject, card: ModelCard, thinking: bool) -> None:
     if card.fixed_sampling:
-        for name, fixed in _fixed_values(thinking):
+        for name, fixed in _fixed_values(thinking, card):
             value = body.get(name)
             if value is not None and value != fixed:
                 # Live text: "invalid temperature: only 1 is allowed for this model" (litellm PR #29687).
@@ -247,6 +258,9 @@ def check_messages(messages: Sequence[JSONObject], thinking: bool) -> None:
     last = len(messages) - 1
     for index, message in enumerate(messages):
         role = message.get("role")
+        if role == "developer":
+            # Verbatim from openclaw/openclaw #19260 (2026-02-17).
+            raise bad_request("invalid request: unsupported role ROLE_UNSPECIFIED")
         if role not in ROLES:
             raise bad_request(f"Invalid request: unknown role {role!r} at position {index}")  # ⚠ wording
         if message.get("partial") and (index != last or role != "assistant"):
@@ -297,8 +311,25 @@ def check_tools(body: JSONObject, card: ModelCard, thinking: bool) -> list[Any]:
         )  # [CN-chat tool-use] ⚠ wording
     for tool in tools:
         _check_tool(tool)
+    dynamic = dynamic_tools(body)
+    for tool in dynamic:
+        _check_tool(tool)
     check_tool_choice(body.get("tool_choice"), card, thinking)
-    return tools
+    return [*tools, *dynamic]
+
+
+def dynamic_tools(body: JSONObject) -> list[Any]:
+    """Tools added mid-conversation by ``{"role": "system", "tools": [...]}`` messages (kimi-k3;
+    chat OpenAPI ``KimiK3DynamicToolMessage``; the K3 tool-calling guide)."""
+    found: list[Any] = []
+    for item in as_list(body.get("messages")) or []:
+        message = as_object(item) or {}
+        if message.get("role") == "system" and "tools" in message:
+            listed = as_list(message.get("tools"))
+            if listed is None:
+                raise bad_request("Invalid request: tools must be an array")  # ⚠ wording
+            found.extend(listed)
+    return found
 
 
 def check_tool_choice(choice: object, card: ModelCard, thinking: bool) -> None:
@@ -309,8 +340,9 @@ def check_tool_choice(choice: object, card: ModelCard, thinking: bool) -> None:
         raise bad_request(
             f"Invalid request: tool_choice 'required' is not supported for model {card.id}"
         )  # ⚠
-    if isinstance(choice, dict) and thinking and not card.required_tool_choice:
-        raise bad_request("tool_choice specified is incompatible with thinking enabled")  # oh-my-pi #1077
+    if isinstance(choice, dict) and thinking:
+        # Quoted form, live on K3 (enricoros/big-AGI #1161, 2026-07-17); oh-my-pi #1077 saw it unquoted.
+        raise bad_request("tool_choice 'specified' is incompatible with thinking enabled")
 
 
 def _check_tool(tool: object) -> None:

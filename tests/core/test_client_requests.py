@@ -126,16 +126,18 @@ def test_an_unknown_model_and_unknown_keywords_pass_through_untouched() -> None:
     assert body["messages"][0]["vendor_flag"] == 1
 
 
-def test_max_completion_tokens_is_sent_as_max_tokens_by_default_and_configurable() -> None:
+def test_the_output_limit_goes_under_the_models_field_by_default_and_configurable() -> None:
     recorder = Recorder()
     client = KimiOpenAI(api_key=KEY, http_client=recorder.client())
-    client.chat.completions.create(model="kimi-k2-0905-preview", messages=USER, max_completion_tokens=100)
-    assert recorder.last_json()["max_tokens"] == 100
-    assert "max_completion_tokens" not in recorder.last_json()
-    other = client.with_options(max_tokens_field="max_completion_tokens")
-    other.chat.completions.create(model="kimi-k2-0905-preview", messages=USER, max_tokens=100)
+    client.chat.completions.create(model="kimi-k2.6", messages=USER, max_tokens=100)
     assert recorder.last_json()["max_completion_tokens"] == 100
     assert "max_tokens" not in recorder.last_json()
+    client.chat.completions.create(model="kimi-k9-future", messages=USER, max_completion_tokens=100)
+    assert recorder.last_json()["max_tokens"] == 100  # an unknown id: the field older servers read
+    other = client.with_options(max_tokens_field="max_tokens")
+    other.chat.completions.create(model="kimi-k2.6", messages=USER, max_completion_tokens=100)
+    assert recorder.last_json()["max_tokens"] == 100
+    assert "max_completion_tokens" not in recorder.last_json()
 
 
 def test_other_endpoints_are_not_touched() -> None:

@@ -29,7 +29,7 @@ REQUEST: dict[str, Any] = {
     ],
     "tools": [TOOL],
     "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
-    "max_completion_tokens": 64,
+    "max_tokens": 64,
 }
 
 
@@ -45,7 +45,7 @@ def test_chat_a_batch_line_and_the_estimate_send_the_same_body(
     chat = _chat_body(kimi_emulator_client, kimi_emulator)
     assert chat["thinking"] == {"type": "disabled"}  # decided by the rules, before the echo
     assert "reasoning_content" not in chat["messages"][1]  # so no placeholder was needed
-    assert "max_completion_tokens" not in chat
+    assert "max_tokens" not in chat  # sent as max_completion_tokens, the field kimi-k2.6 documents
     kimi_emulator_client.tokenizers.estimate_token_count(**REQUEST)
     estimate = kimi_emulator.requests[-1].json
     line = batch_lines([REQUEST], client=kimi_emulator_client)[0]["body"]

@@ -523,7 +523,7 @@ def test_without_the_echo_moonshot_answers_400(kimi_emulator: MoonshotEmulator) 
 @pytest.mark.parametrize(
     ("model", "thinking"),
     # Off on this call; a model without thinking; open weights on a self-hosted engine (no such rule).
-    [("kimi-k2.6", {"type": "disabled"}), ("moonshot-v1-8k", None), ("moonshotai/Kimi-K2-Instruct", None)],
+    [("kimi-k2.6", {"type": "disabled"}), ("moonshotai/Kimi-K2-Instruct", None)],
 )
 def test_no_placeholder_when_the_request_does_not_think(model: str, thinking: Any) -> None:
     recorder = Recorder()

@@ -197,7 +197,7 @@ def test_stream_helper_keeps_choices_by_index_when_the_second_comes_first() -> N
         event({}, index=1, finish="stop"),
     )
     with _sync(_Server(two)).chat.completions.stream(
-        model="moonshot-v1-8k", messages=[USER], n=2, temperature=0.7
+        model="kimi-k9-future", messages=[USER], n=2, temperature=0.7
     ) as stream:
         final = stream.get_final_completion()
     assert [(c.index, c.message.content) for c in final.choices] == [(0, "A"), (1, "B")]

@@ -306,7 +306,7 @@ def test_lines_follow_the_client_echo_policy(
     [
         ([], "at least one request"),
         ([_ask("a", custom_id="same"), _ask("b", custom_id="same")], "'same' is used twice"),
-        ([_ask("a", model="kimi-k2.6"), _ask("b", model="kimi-k2.5")], "same model"),
+        ([_ask("a", model="kimi-k2.6"), _ask("b", model="kimi-k3")], "same model"),
         ([_ask("a", stream=True)], "stream=True"),
         ([_ask("a", timeout=3)], "timeout cannot be sent"),
         ([_ask("a", custom_id=7)], "non-empty string"),

@@ -63,10 +63,10 @@ def test_create_keywords_pass_through(kimi_emulator: MoonshotEmulator) -> None:
     sent = kimi_emulator.last_chat_request()
     assert sent["thinking"] == {"type": "disabled"}
     assert sent["prompt_cache_key"] == "chat-42"
-    assert sent["max_tokens"] == 32
-    chat.send("Again", model="kimi-k2.5")  # a turn's own keywords win
-    assert kimi_emulator.last_chat_request()["model"] == "kimi-k2.5"
-    assert set(chat.usage.by_model) == {"kimi-k2.6", "kimi-k2.5"}
+    assert sent["max_completion_tokens"] == 32
+    chat.send("Again", model="kimi-k2.7-code", thinking={"type": "enabled"})  # a turn's own keywords win
+    assert kimi_emulator.last_chat_request()["model"] == "kimi-k2.7-code"
+    assert set(chat.usage.by_model) == {"kimi-k2.6", "kimi-k2.7-code"}
 
 
 def test_a_failed_turn_adds_nothing(kimi_emulator: MoonshotEmulator) -> None:
@@ -81,7 +81,7 @@ def test_a_failed_turn_adds_nothing(kimi_emulator: MoonshotEmulator) -> None:
 
 
 def test_usage_cost_and_cache_hit_ratio(kimi_emulator: MoonshotEmulator) -> None:
-    chat = Conversation(_client(kimi_emulator), model="kimi-k2.5")
+    chat = Conversation(_client(kimi_emulator), model="kimi-k2.6")
     kimi_emulator.queue_text("One.", usage=Usage(1_000, 200, cached_tokens=0))
     kimi_emulator.queue_text("Two.", usage=Usage(1_500, 300, cached_tokens=1_000))
     chat.send("First")
@@ -94,12 +94,12 @@ def test_usage_cost_and_cache_hit_ratio(kimi_emulator: MoonshotEmulator) -> None
         1_000,
     )
     assert usage.cache_hit_ratio == pytest.approx(0.4)
-    price = next(p for p in get_model_spec("kimi-k2.5").prices if p.currency == "USD")
+    price = next(p for p in get_model_spec("kimi-k2.6").prices if p.currency == "USD")
     assert price.cache_hit is not None
     expected = (1_000 * price.cache_hit + 1_500 * price.cache_miss + 500 * price.output) / 1_000_000
     assert usage.cost("USD") == pytest.approx(expected)
-    chat.send("Third", model="kimi-k2.7-code", thinking={"type": "enabled", "keep": "all"})
-    assert usage.cost("USD") is None  # no list price in the spec table for that model
+    chat.send("Third", model="kimi-k3.1-pro")
+    assert usage.cost("CNY") is None  # no CNY list price in the spec table for that model
 
 
 def test_fork_checkpoint_and_restore(kimi_emulator: MoonshotEmulator) -> None:
@@ -213,10 +213,10 @@ def test_cost_defaults_to_the_currency_of_the_clients_platform(kimi_emulator: Mo
     china = KimiOpenAI(
         api_key="sk-test", region="cn", http_client=httpx.Client(transport=kimi_emulator.transport())
     )
-    chat = Conversation(china, model="kimi-k2.5")
+    chat = Conversation(china, model="kimi-k2.6")
     kimi_emulator.queue_text("One.", usage=Usage(1_000, 200, cached_tokens=0))
     chat.send("First")
-    price = next(p for p in get_model_spec("kimi-k2.5").prices if p.currency == "CNY")
+    price = next(p for p in get_model_spec("kimi-k2.6").prices if p.currency == "CNY")
     assert chat.usage.currency == "CNY"
     assert chat.usage.cost() == pytest.approx((1_000 * price.cache_miss + 200 * price.output) / 1_000_000)
     assert chat.usage.cost("USD") != chat.usage.cost()

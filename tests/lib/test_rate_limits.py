@@ -20,7 +20,7 @@ from tests._helpers import COMPLETION
 
 BASE_URL = "https://api.moonshot.ai/v1"
 ASK: list[Any] = [{"role": "user", "content": "Hi"}]
-MODEL = "kimi-k2-0905-preview"
+MODEL = "kimi-k2.6"
 
 
 def client(emulator: MoonshotEmulator) -> KimiOpenAI:

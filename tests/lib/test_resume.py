@@ -18,7 +18,9 @@ from kimi_openai.testing import MoonshotEmulator, TextReply, ToolCall, ToolCalls
 from kimi_openai.types.chat import KimiChatCompletionChunk
 
 BASE_URL = "https://api.moonshot.ai/v1"
-MODEL = "kimi-k2-0905-preview"  # no thinking: the emulator adds no reasoning of its own
+MODEL = "kimi-k2.6"
+PLAIN: dict[str, Any] = {"model": MODEL, "extra_body": {"thinking": {"type": "disabled"}}}
+"""Thinking off: the emulator adds no reasoning of its own."""
 ASK: list[Any] = [{"role": "user", "content": "Tell me a story"}]
 STORY = "Once upon a time a small kettle learned to sing in the rain, and the whole street listened"
 NO_WAIT = RetryPolicy(initial_backoff=0, jitter=0)
@@ -46,7 +48,7 @@ def chat_bodies(emulator: MoonshotEmulator) -> list[dict[str, Any]]:
 def test_a_dropped_stream_continues_and_the_joined_text_is_the_answer(after_chunks: int) -> None:
     # The emulator answers a partial request with the continuation only, as Moonshot does.
     emulator = MoonshotEmulator().queue_drop(after_chunks, TextReply(STORY)).queue_text(STORY)
-    chunks = list(stream_with_resume(client(emulator), retry=NO_WAIT, model=MODEL, messages=ASK))
+    chunks = list(stream_with_resume(client(emulator), retry=NO_WAIT, **PLAIN, messages=ASK))
     assert text_of(chunks) == STORY
     first, resumed = chat_bodies(emulator)
     received = resumed["messages"][-1]["content"]
@@ -62,9 +64,7 @@ def test_requests_go_out_with_sdk_retries_off() -> None:
     # An overload before the stream starts is what the SDK itself would retry (its retry
     # count header would then read "1"): here only the resume loop may send it again.
     emulator = MoonshotEmulator().queue_overloaded(retry_after=0).queue_text(STORY)
-    chunks = list(
-        stream_with_resume(client(emulator, max_retries=5), retry=NO_WAIT, model=MODEL, messages=ASK)
-    )
+    chunks = list(stream_with_resume(client(emulator, max_retries=5), retry=NO_WAIT, **PLAIN, messages=ASK))
     assert text_of(chunks) == STORY
     assert [r.headers.get("x-stainless-retry-count") for r in emulator.chat_requests()] == ["0", "0"]
 
@@ -75,11 +75,7 @@ def test_a_client_with_a_tenacity_policy_does_not_multiply_the_attempts() -> Non
         emulator.queue_overloaded(retry_after=0)
     policy = tenacity.Retrying(stop=tenacity.stop_after_attempt(3), sleep=lambda _: None, reraise=True)
     with pytest.raises(EngineOverloadedError):
-        list(
-            stream_with_resume(
-                client(emulator, retry_policy=policy), retry=NO_WAIT, model=MODEL, messages=ASK
-            )
-        )
+        list(stream_with_resume(client(emulator, retry_policy=policy), retry=NO_WAIT, **PLAIN, messages=ASK))
     assert len(emulator.chat_requests()) == 3  # the resume loop's 1 + max_resumes, not 3 x 3
 
 
@@ -113,7 +109,7 @@ def test_an_error_event_is_resumed_only_when_its_type_passes_with_time(
         200, _error_event_stream(error_type), content_type="text/event-stream"
     )
     emulator.queue_text(STORY)
-    stream = stream_with_resume(client(emulator), retry=NO_WAIT, model=MODEL, messages=ASK)
+    stream = stream_with_resume(client(emulator), retry=NO_WAIT, **PLAIN, messages=ASK)
     if resumed:
         assert text_of(list(stream)) == STORY
         assert len(emulator.chat_requests()) == 2
@@ -130,7 +126,7 @@ def test_two_drops_in_a_row_are_both_resumed() -> None:
     emulator = (
         MoonshotEmulator().queue_drop(3, TextReply(STORY)).queue_drop(4, TextReply(STORY)).queue_text(STORY)
     )
-    chunks = list(stream_with_resume(client(emulator), retry=NO_WAIT, model=MODEL, messages=ASK))
+    chunks = list(stream_with_resume(client(emulator), retry=NO_WAIT, **PLAIN, messages=ASK))
     assert text_of(chunks) == STORY
     prefixes = [b["messages"][-1].get("content") for b in chat_bodies(emulator)[1:]]
     assert len(prefixes) == 2
@@ -145,7 +141,7 @@ def test_too_many_drops_raise_with_the_text_of_every_attempt() -> None:
     chunks: list[KimiChatCompletionChunk] = []
     with pytest.raises(StreamInterruptedError) as caught:
         chunks.extend(
-            stream_with_resume(client(emulator), max_resumes=2, retry=NO_WAIT, model=MODEL, messages=ASK)
+            stream_with_resume(client(emulator), max_resumes=2, retry=NO_WAIT, **PLAIN, messages=ASK)
         )
     assert len(emulator.chat_requests()) == 3
     assert caught.value.partial.content == text_of(list(caught.value.partial.chunks))
@@ -157,7 +153,7 @@ def test_a_caller_prefill_grows_instead_of_stacking_two_partial_turns() -> None:
     prefix = "Once upon a time"
     emulator = MoonshotEmulator().queue_drop(3, TextReply(STORY)).queue_text(STORY)
     messages = [*ASK, {"role": "assistant", "content": prefix, "partial": True}]
-    chunks = list(stream_with_resume(client(emulator), retry=NO_WAIT, model=MODEL, messages=messages))
+    chunks = list(stream_with_resume(client(emulator), retry=NO_WAIT, **PLAIN, messages=messages))
     assert prefix + text_of(chunks) == STORY
     resumed = chat_bodies(emulator)[-1]["messages"]
     assert len(resumed) == 2
@@ -168,7 +164,7 @@ def test_a_drop_mid_tool_call_is_not_resumed() -> None:
     reply = ToolCallsReply((ToolCall("get_weather", {"city": "Beijing, China"}),), content="Checking")
     emulator = MoonshotEmulator().queue_drop(5, reply)
     with pytest.raises(StreamInterruptedError) as caught:
-        list(stream_with_resume(client(emulator), retry=NO_WAIT, model=MODEL, messages=ASK))
+        list(stream_with_resume(client(emulator), retry=NO_WAIT, **PLAIN, messages=ASK))
     assert len(emulator.chat_requests()) == 1
     assert caught.value.partial.tool_calls[0].id == "functions.get_weather:0"
     assert any("tool call" in note for note in caught.value.__notes__)
@@ -178,7 +174,7 @@ def test_a_drop_with_only_reasoning_is_not_resumed() -> None:
     reply = TextReply(STORY, reasoning="Thinking about kettles and rain and a street of listeners")
     emulator = MoonshotEmulator().queue_drop(4, reply)
     with pytest.raises(StreamInterruptedError) as caught:
-        list(stream_with_resume(client(emulator), retry=NO_WAIT, model=MODEL, messages=ASK))
+        list(stream_with_resume(client(emulator), retry=NO_WAIT, **PLAIN, messages=ASK))
     assert len(emulator.chat_requests()) == 1
     assert caught.value.partial.reasoning_content
     assert caught.value.partial.content == ""
@@ -186,7 +182,7 @@ def test_a_drop_with_only_reasoning_is_not_resumed() -> None:
 
 def test_a_drop_before_anything_arrived_resends_the_original_request() -> None:
     emulator = MoonshotEmulator().queue_drop(0, TextReply(STORY)).queue_text(STORY)
-    chunks = list(stream_with_resume(client(emulator), retry=NO_WAIT, model=MODEL, messages=ASK))
+    chunks = list(stream_with_resume(client(emulator), retry=NO_WAIT, **PLAIN, messages=ASK))
     assert text_of(chunks) == STORY
     assert [b["messages"] for b in chat_bodies(emulator)] == [ASK, ASK]
 
@@ -194,7 +190,7 @@ def test_a_drop_before_anything_arrived_resends_the_original_request() -> None:
 def test_a_quota_error_on_the_resumed_request_is_not_retried() -> None:
     emulator = MoonshotEmulator().queue_drop(3, TextReply(STORY)).queue_quota_exceeded()
     with pytest.raises(Exception, match="exceeded_current_quota_error"):
-        list(stream_with_resume(client(emulator), retry=NO_WAIT, max_resumes=3, model=MODEL, messages=ASK))
+        list(stream_with_resume(client(emulator), retry=NO_WAIT, max_resumes=3, **PLAIN, messages=ASK))
     assert len(emulator.chat_requests()) == 2
 
 
@@ -204,7 +200,7 @@ def test_a_tenacity_object_drives_the_attempts_as_given() -> None:
     )
     retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(2), reraise=True)
     with pytest.raises(StreamInterruptedError):
-        list(stream_with_resume(client(emulator), retry=retrying, model=MODEL, messages=ASK))
+        list(stream_with_resume(client(emulator), retry=retrying, **PLAIN, messages=ASK))
     assert len(emulator.chat_requests()) == 2
 
 
@@ -213,9 +209,7 @@ async def test_async_resume_joins_the_text_and_sends_partial_mode() -> None:
     emulator = MoonshotEmulator().queue_drop(5, TextReply(STORY)).queue_text(STORY)
     chunks = [
         c
-        async for c in async_stream_with_resume(
-            async_client(emulator), retry=NO_WAIT, model=MODEL, messages=ASK
-        )
+        async for c in async_stream_with_resume(async_client(emulator), retry=NO_WAIT, **PLAIN, messages=ASK)
     ]
     assert text_of(chunks) == STORY
     resumed = emulator.last_chat_request()["messages"]
@@ -227,9 +221,7 @@ async def test_async_drop_mid_tool_call_raises_with_the_fragments() -> None:
     reply = ToolCallsReply((ToolCall("get_weather", {"city": "Beijing, China"}),), content="Checking")
     emulator = MoonshotEmulator().queue_drop(5, reply)
     with pytest.raises(StreamInterruptedError) as caught:
-        async for _ in async_stream_with_resume(
-            async_client(emulator), retry=NO_WAIT, model=MODEL, messages=ASK
-        ):
+        async for _ in async_stream_with_resume(async_client(emulator), retry=NO_WAIT, **PLAIN, messages=ASK):
             pass
     assert caught.value.partial.tool_calls[0].name == "get_weather"
     assert len(emulator.chat_requests()) == 1

@@ -34,6 +34,10 @@ from kimi_openai.pytest_plugin import KIMI_BODY_MATCH, KimiRecording
 from kimi_openai.testing import MoonshotEmulator, ToolCall
 from kimi_openai.types.tool_run import ToolRunResult
 
+PLAIN: dict[str, Any] = {"model": "kimi-k2.6", "extra_body": {"thinking": {"type": "disabled"}}}
+"""A model answering without reasoning: kimi-k2.6 with thinking off."""
+
+
 QUESTION: list[Any] = [{"role": "user", "content": "Weather in Beijing and Shanghai, in celsius?"}]
 
 
@@ -288,13 +292,13 @@ def test_mixed_function_search_and_formula(
     kimi_emulator.queue_text("Done.")
     result = run_tools(
         kimi_emulator_client,
-        model="kimi-k2.5",
+        model="kimi-k2.6",
         messages=QUESTION,
         tools=[get_weather, WEB_SEARCH_TOOL, Formula("moonshot/date:latest")],
     )
     sent = kimi_emulator.last_chat_request()
     assert [t["function"]["name"] for t in sent["tools"]] == ["get_weather", "$web_search", "date"]
-    assert sent["thinking"] == {"type": "disabled"}  # k2.5 + $web_search
+    assert "thinking" not in sent  # kimi-k2.6 searches while thinking
     tools = [m for m in sent["messages"] if m["role"] == "tool"]
     assert [m["tool_call_id"] for m in tools] == ["call_a", "search:1", "call_c"]
     assert tools[1] == {
@@ -321,7 +325,7 @@ def test_tool_errors_go_back_to_the_model(
     kimi_emulator.queue_text("Sorry.")
     result = run_tools(
         kimi_emulator_client,
-        model="kimi-k2-turbo-preview",
+        **PLAIN,
         messages=QUESTION,
         tools=[explode, Formula("moonshot/date:latest")],
     )
@@ -338,7 +342,7 @@ def test_tool_errors_can_raise(kimi_emulator: MoonshotEmulator, kimi_emulator_cl
     with pytest.raises(ToolExecutionError, match="boom: y") as info:
         run_tools(
             kimi_emulator_client,
-            model="kimi-k2-turbo-preview",
+            **PLAIN,
             messages=QUESTION,
             tools=[explode],
             on_tool_error="raise",
@@ -354,7 +358,7 @@ def test_max_steps(kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOp
     with pytest.raises(MaxStepsExceededError, match="max_steps=2") as info:
         run_tools(
             kimi_emulator_client,
-            model="kimi-k2-turbo-preview",
+            **PLAIN,
             messages=QUESTION,
             tools=[get_weather],
             max_steps=2,
@@ -369,7 +373,7 @@ def test_token_budget(kimi_emulator: MoonshotEmulator, kimi_emulator_client: Kim
     with pytest.raises(TokenBudgetExceededError, match="max_tokens_budget=10") as info:
         run_tools(
             kimi_emulator_client,
-            model="kimi-k2-turbo-preview",
+            **PLAIN,
             messages=QUESTION,
             tools=[get_weather],
             max_tokens_budget=10,
@@ -440,7 +444,7 @@ async def test_async_raise_surfaces_the_tool_error(
     with pytest.raises(ToolExecutionError, match="boom: z"):
         await async_run_tools(
             async_kimi_emulator_client,
-            model="kimi-k2-turbo-preview",
+            **PLAIN,
             messages=QUESTION,
             tools=[explode, Formula("moonshot/date:latest")],
             on_tool_error="raise",

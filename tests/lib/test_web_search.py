@@ -23,6 +23,10 @@ from kimi_openai.resources.chat._builtin_tools import split_builtin_tools
 from kimi_openai.testing import MoonshotEmulator, ToolCall
 from kimi_openai.types.chat import KimiParsedChatCompletion
 
+THINKING_OFF: dict[str, object] = {"thinking": {"type": "disabled"}}
+"""A model answering without reasoning: kimi-k2.6 with thinking off."""
+
+
 QUESTION: list[ChatCompletionMessageParam] = [
     {"role": "user", "content": "What is the tallest building in Shanghai? Search the web."}
 ]
@@ -87,31 +91,34 @@ def test_echo_keeps_ids_type_and_reasoning(
 def test_tokens_add_up_over_requests(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
-    result = run_web_search(kimi_emulator_client, model="kimi-k2-turbo-preview", messages=QUESTION)
+    result = run_web_search(
+        kimi_emulator_client, model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUESTION
+    )
     assert result.searches == 1
     assert result.search_tokens == 13046  # the emulator's default search size
     first = kimi_emulator_client.chat.completions.create(
-        model="kimi-k2-turbo-preview", messages=QUESTION, tools=[WEB_SEARCH_TOOL]
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUESTION, tools=[WEB_SEARCH_TOOL]
     )
     assert first.usage is not None
     assert result.total_tokens > first.usage.total_tokens + 13046
 
 
-def test_k2_5_searches_without_thinking_unless_asked(
+def test_k2_6_searches_while_thinking_unless_told_otherwise(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
-    run_web_search(kimi_emulator_client, model="kimi-k2.5", messages=QUESTION)
-    assert {r.json["thinking"]["type"] for r in kimi_emulator.chat_requests() if r.json} == {"disabled"}
+    run_web_search(kimi_emulator_client, model="kimi-k2.6", messages=QUESTION)
+    sent = kimi_emulator.last_chat_request()
+    assert "thinking" not in sent
+    assert sent["messages"][1]["reasoning_content"]
     kimi_emulator.clear_requests()
-    run_web_search(kimi_emulator_client, model="kimi-k2.5", messages=QUESTION, thinking={"type": "enabled"})
-    assert kimi_emulator.last_chat_request()["thinking"] == {"type": "enabled"}
-    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"]
+    run_web_search(kimi_emulator_client, model="kimi-k2.6", messages=QUESTION, thinking={"type": "disabled"})
+    assert kimi_emulator.last_chat_request()["thinking"] == {"type": "disabled"}
 
 
-def test_k2_thinking_keeps_thinking(
+def test_an_always_thinking_model_keeps_thinking(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
-    result = run_web_search(kimi_emulator_client, model="kimi-k2-thinking", messages=QUESTION)
+    result = run_web_search(kimi_emulator_client, model="kimi-k2.7-code", messages=QUESTION)
     sent = kimi_emulator.last_chat_request()
     assert "thinking" not in sent
     assert sent["messages"][1]["reasoning_content"]
@@ -123,7 +130,7 @@ def test_other_tools_are_offered_and_stop_the_loop(
 ) -> None:
     kimi_emulator.queue_tool_calls(("get_weather", {"city": "Shanghai"}))
     result = run_web_search(
-        kimi_emulator_client, model="kimi-k2-turbo-preview", messages=QUESTION, tools=[WEATHER]
+        kimi_emulator_client, model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUESTION, tools=[WEATHER]
     )
     assert kimi_emulator.last_chat_request()["tools"] == [WEB_SEARCH_TOOL, WEATHER]
     assert result.completion.choices[0].finish_reason == "tool_calls"
@@ -134,7 +141,13 @@ def test_other_tools_are_offered_and_stop_the_loop(
 def test_max_searches(kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI) -> None:
     kimi_emulator.queue_tool_calls(("$web_search", "{}")).queue_tool_calls(("$web_search", "{}"))
     with pytest.raises(MaxStepsExceededError, match="max_searches=1") as info:
-        run_web_search(kimi_emulator_client, model="kimi-k2-turbo-preview", messages=QUESTION, max_searches=1)
+        run_web_search(
+            kimi_emulator_client,
+            model="kimi-k2.6",
+            extra_body=THINKING_OFF,
+            messages=QUESTION,
+            max_searches=1,
+        )
     assert [m["role"] for m in info.value.messages] == ["user", "assistant", "tool"]
     assert info.value.steps == 2
 
@@ -177,7 +190,7 @@ def test_parse_with_mixed_tools_keeps_the_order(
     weather: Any = WEATHER
     strict: Any = {**weather, "function": {**weather["function"], "strict": True}}
     kimi_emulator_client.chat.completions.parse(
-        model="kimi-k2-turbo-preview", messages=QUESTION, tools=[strict, WEB_SEARCH_TOOL]
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUESTION, tools=[strict, WEB_SEARCH_TOOL]
     )
     assert [t["type"] for t in kimi_emulator.last_chat_request()["tools"]] == ["function", "builtin_function"]
 

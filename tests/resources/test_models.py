@@ -41,7 +41,7 @@ def test_list_returns_kimi_models_with_the_extra_fields_typed(kimi_emulator_clie
         True,
         True,
     )
-    assert by_id["moonshot-v1-8k"].supports_reasoning is False
+    assert "moonshot-v1-8k" not in by_id  # retired: no longer listed
     assert k26.model_extra in (None, {})  # nothing left untyped
 
 
@@ -62,7 +62,7 @@ def test_raw_and_streaming_wrappers_parse_kimi_models(kimi_emulator_client: Kimi
     one = kimi_emulator_client.models.with_raw_response.retrieve("kimi-k2.6").parse()
     assert isinstance(one, KimiModel)
     assert one.supports_video_in is True
-    with kimi_emulator_client.models.with_streaming_response.retrieve("kimi-k2.5") as response:
+    with kimi_emulator_client.models.with_streaming_response.retrieve("kimi-k2.7-code") as response:
         assert response.parse().context_length == 262_144
     with kimi_emulator_client.models.with_streaming_response.list() as response:
         assert any(m.id == NEW_MODEL for m in response.parse())
@@ -104,12 +104,12 @@ def test_refresh_overrides_a_known_model_with_the_servers_value(
     kimi_emulator_client_factory: KimiClientFactory,
 ) -> None:
     client = kimi_emulator_client_factory(
-        emulator=MoonshotEmulator(models=(ModelCard("moonshot-v1-8k", 16_384),))
+        emulator=MoonshotEmulator(models=(ModelCard("kimi-k2.6", 524_288, thinking="default_on"),))
     )
-    assert get_model_spec("moonshot-v1-8k").context_length == 8_192
+    assert get_model_spec("kimi-k2.6").context_length == 262_144
     client.models.refresh_specs()
-    assert get_model_spec("moonshot-v1-8k").context_length == 16_384
-    assert get_model_spec("moonshot-v1-8k").temperature_range == (0.0, 1.0)  # table rules kept
+    assert get_model_spec("kimi-k2.6").context_length == 524_288
+    assert get_model_spec("kimi-k2.6").fixed_temperature_thinking == 1.0  # table rules kept
 
 
 @pytest.mark.anyio
@@ -145,7 +145,7 @@ async def test_async_streamed_refresh_specs_merges_when_parsed(
 def test_the_registry_fixture_restored_the_default_lookup() -> None:
     # Runs after the refresh tests in file order: their live entries are gone.
     assert get_model_spec(NEW_MODEL).matched_by == "default"
-    assert get_model_spec("moonshot-v1-8k").context_length == 8_192
+    assert get_model_spec("kimi-k2.6").context_length == 262_144
 
 
 def test_clear_model_specs_forgets_the_live_entries(kimi_emulator_client: KimiOpenAI) -> None:

@@ -103,7 +103,7 @@ def test_the_estimate_counts_the_body_chat_would_send(
         "model": "kimi-k2.6",
         "messages": MESSAGES,
         "tools": RAW_TOOLS,
-        "max_completion_tokens": 100,
+        "max_tokens": 100,
         "extra_body": {"thinking": {"type": "disabled"}},
     }
     client.chat.completions.create(**ask)  # pyright: ignore[reportCallIssue, reportArgumentType]
@@ -111,24 +111,22 @@ def test_the_estimate_counts_the_body_chat_would_send(
     chat, estimate = (request.json for request in kimi_emulator.requests)
     assert estimate == chat
     assert estimate is not None
-    assert "max_completion_tokens" not in estimate
-    assert estimate["max_tokens"] == 100
+    assert "max_tokens" not in estimate
+    assert estimate["max_completion_tokens"] == 100
     assert "title" not in json.dumps(estimate["tools"])
 
 
 def test_the_estimate_follows_the_clients_settings(
     kimi_emulator_client_factory: KimiClientFactory, kimi_emulator: MoonshotEmulator
 ) -> None:
-    client = kimi_emulator_client_factory(
-        normalize_tool_schemas=False, max_tokens_field="max_completion_tokens"
-    )
+    client = kimi_emulator_client_factory(normalize_tool_schemas=False, max_tokens_field="max_tokens")
     client.tokenizers.estimate_token_count(
-        model="kimi-k2.6", messages=MESSAGES, tools=RAW_TOOLS, max_tokens=32_000
+        model="kimi-k2.6", messages=MESSAGES, tools=RAW_TOOLS, max_completion_tokens=32_000
     )
     body = kimi_emulator.requests[-1].json
     assert body is not None
-    assert (body["tools"], body["max_completion_tokens"]) == (RAW_TOOLS, 32_000)
-    assert "max_tokens" not in body
+    assert (body["tools"], body["max_tokens"]) == (RAW_TOOLS, 32_000)
+    assert "max_completion_tokens" not in body
 
 
 def test_the_estimate_refuses_what_chat_refuses(

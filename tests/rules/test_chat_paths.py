@@ -21,6 +21,7 @@ import pytest
 from _helpers import Recorder, answer_completion_or_stream
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI, KimiValidationError, kimi_params
+from kimi_openai.lib.batch import batch_lines
 
 KEY = "sk-test-paths-0123456789"
 USER: list[dict[str, Any]] = [{"role": "user", "content": "hi"}]
@@ -59,42 +60,56 @@ TWO: list[dict[str, Any]] = [
 ]
 PARTIAL: list[dict[str, Any]] = [*USER, {"role": "assistant", "content": "{", "partial": True}]
 
+TWO_TOOLS: list[dict[str, Any]] = [_tool("get_x"), _tool("get_y")]
+DYNAMIC: list[dict[str, Any]] = [*USER, {"role": "system", "tools": [_tool("$x")]}]
+
 CASES: dict[str, Case] = {
-    # fixed sampling (K2.5 and later) and ranges (moonshot-v1)
+    # retired ids: refused before the 404, with the date and the replacement
+    "retired-k2.5": Case("kimi-k2.5", {}, "model='kimi-k2.5'", "retired it on 2026-08-31", "Use 'kimi-k3'"),
+    "retired-v1": Case("moonshot-v1-8k", {}, "model='moonshot-v1-8k'", "Not found the model moonshot-v1-8k", "Use 'kimi-k3' (or 'kimi-k2.6')"),
+    "retired-k2-thinking": Case("kimi-k2-thinking", {}, "model='kimi-k2-thinking'", "retired it on 2026-05-25", "Use 'kimi-k2.6'"),
+    # fixed sampling (K2.6 and later, K3, K3.1)
     "temperature-k2.6": Case("kimi-k2.6", {"temperature": 0.3}, "temperature=0.3", "1.0 with thinking, 0.6 without", "Remove `temperature`"),
-    "top_p-k2.5": Case("kimi-k2.5", {"top_p": 0.5}, "top_p=0.5", "top_p 0.95", "Remove `top_p`"),
-    "temperature-v1": Case("moonshot-v1-8k", {"temperature": 1.5}, "temperature=1.5", "[0, 1]", "Pass a temperature in [0, 1]"),
-    "n-v1": Case("moonshot-v1-32k", {"n": 6}, "n=6", "at most 5", "Pass n <= 5"),
-    # thinking shape
+    "temperature-k3": Case("kimi-k3", {"temperature": 0.5}, "temperature=0.5", "invalid temperature: only 1 is allowed for this model", "Remove `temperature`"),
+    "temperature-k3.1": Case("kimi-k3.1-pro", {"temperature": 0.2}, "temperature=0.2", "only 1 is allowed", "Remove `temperature`"),
+    "top_p-k2.7": Case("kimi-k2.7-code", {"top_p": 0.5}, "top_p=0.5", "top_p 0.95", "Remove `top_p`"),
+    "n-k3": Case("kimi-k3", {"n": 6}, "n=6", "n 1", "Remove `n`"),
+    "penalty-k2.7-hs": Case("kimi-k2.7-code-highspeed", {"presence_penalty": 0.5}, "presence_penalty=0.5", "presence_penalty 0", "Remove `presence_penalty`"),
+    # thinking shape and per-model thinking
     "thinking-bool": Case("kimi-k2.6", {"extra_body": {"thinking": True}}, "thinking=True", "must be an object", 'thinking={"type": "enabled"}'),
-    "thinking-type": Case("kimi-k2.5", {"extra_body": {"thinking": {"type": "on"}}}, "thinking.type='on'", '"enabled" or "disabled"', 'Pass {"type": "enabled"}'),
-    "thinking-keep": Case("kimi-k2.5", {"extra_body": {"thinking": {"type": "enabled", "keep": "all"}}}, "thinking=", "kimi-k2.6 has it", "Remove `keep`"),
+    "thinking-type": Case("kimi-k2.6", {"extra_body": {"thinking": {"type": "on"}}}, "thinking.type='on'", '"enabled" or "disabled"', 'Pass {"type": "enabled"}'),
+    "thinking-keep-k2.7": Case("kimi-k2.7-code", {"extra_body": {"thinking": {"type": "enabled", "keep": "none"}}}, "thinking.keep='none'", '`keep` is null or "all"', 'Pass keep="all" or omit it'),
+    "thinking-off-k2.7": Case("kimi-k2.7-code", {"extra_body": {"thinking": {"type": "disabled"}}}, "thinking=", "always on", "Remove `thinking`"),
+    "thinking-k3": Case("kimi-k3", {"extra_body": {"thinking": {"type": "enabled"}}}, "thinking=", "no `thinking` field", "Remove `thinking`"),
+    "thinking-and-effort-k2.6": Case("kimi-k2.6", {"reasoning_effort": "high", "extra_body": {"thinking": {"type": "enabled"}}}, "together with reasoning_effort='high'", "cannot specify both 'thinking' and 'reasoning_effort'", "Keep `thinking` and remove `reasoning_effort`"),
+    "effort-k3": Case("kimi-k3", {"reasoning_effort": "medium"}, "reasoning_effort='medium'", "low, high, max", "Pass one of"),
     # tool_choice and thinking
     "required-k2.6": Case("kimi-k2.6", {"tools": [_tool("get_x")], "tool_choice": "required"}, "tool_choice='required'", "not supported", 'tool_choice="auto"'),
+    "required-k2.7": Case("kimi-k2.7-code", {"tools": [_tool("get_x")], "tool_choice": "required"}, "tool_choice='required'", "tool_choice 'required' is incompatible with thinking enabled", 'tool_choice="auto"'),
     "named-with-thinking": Case("kimi-k2.6", {"tools": [_tool("get_x")], "tool_choice": _forced("get_x"), "extra_body": {"thinking": {"type": "enabled"}}}, "function 'get_x'", "incompatible with thinking enabled", 'thinking={"type": "disabled"}'),
-    "named-always-on": Case("kimi-k2-thinking", {"tools": [_tool("get_x")], "tool_choice": _forced("get_x")}, "function 'get_x'", "incompatible with thinking enabled", "cannot be turned off"),
-    # tools: count, name, reserved `$`
+    "named-always-on": Case("kimi-k2.7-code", {"tools": [_tool("get_x")], "tool_choice": _forced("get_x")}, "function 'get_x'", "tool_choice 'specified' is incompatible with thinking enabled", "cannot be turned off"),
+    "named-k3-two-tools": Case("kimi-k3", {"tools": TWO_TOOLS, "tool_choice": _forced("get_x")}, "function 'get_x'", "tool_choice 'specified' is incompatible with thinking enabled", 'tool_choice="required"'),
+    # tools: count, name, reserved `$`, in kimi-k3's dynamic tool messages too
     "tools-129": Case("kimi-k2.6", {"tools": [_tool(f"tool_{i}") for i in range(129)]}, "tools (129 entries)", "at most 128", "Drop unused tools"),
-    "tool-name": Case("moonshot-v1-8k", {"tools": [_tool("1x")]}, "tools[0] name '1x'", "^[a-zA-Z_]", "Rename the function"),
+    "tool-name": Case("kimi-k2.7-code-highspeed", {"tools": [_tool("1x")]}, "tools[0] name '1x'", "^[a-zA-Z_]", "Rename the function"),
     "tool-dollar": Case("kimi-k3", {"tools": [_tool("$web_search")]}, "'$web_search'", "reserved for builtin_function", '{"type": "builtin_function"'),
+    "dynamic-tool-dollar": Case("kimi-k3", {"messages": DYNAMIC}, "messages[1].tools[0] name '$x'", "reserved for builtin_function", '{"type": "builtin_function"'),
     # stop
     "stop-count": Case("kimi-k2.6", {"stop": ["a", "b", "c", "d", "e", "f"]}, "stop (6 sequences)", "at most 5", "Drop some"),
-    "stop-bytes": Case("moonshot-v1-32k", {"stop": "x" * 40}, "stop sequence", "at most 32 bytes", "Shorten it"),
+    "stop-bytes": Case("kimi-k3", {"stop": "x" * 40}, "stop sequence", "at most 32 bytes", "Shorten it"),
     # legacy functions
     "functions": Case("kimi-k2.6", {"functions": [{"name": "f", "parameters": {}}]}, "`functions`", "not supported", "Use `tools="),
-    "function_call": Case("moonshot-v1-8k", {"function_call": "auto"}, "`function_call`", "not supported", "Use `tool_choice`"),
+    "function_call": Case("kimi-k3", {"function_call": "auto"}, "`function_call`", "not supported", "Use `tool_choice`"),
     # partial + json_object, empty assistant message
     "partial-json": Case("kimi-k2.6", {"messages": PARTIAL, "response_format": {"type": "json_object"}}, "messages[1].partial=true", "cannot be combined", "Drop one"),
-    "empty-assistant": Case("moonshot-v1-8k", {"messages": TWO}, "messages[1] (empty assistant message)", "needs content or tool_calls", "Drop the message"),
-    # max_tokens beyond the context window
-    "max_tokens-v1": Case("moonshot-v1-8k", {"max_tokens": 10_000}, "max_tokens=10000", "8,192 tokens", "Pass max_tokens <= 8192"),
-    # named as the caller passed it, though it goes out as max_tokens
+    "empty-assistant": Case("kimi-k2.7-code", {"messages": TWO}, "messages[1] (empty assistant message)", "needs content or tool_calls", "Drop the message"),
+    # the output limit beyond the context window, named as the caller passed it
+    "max_tokens-k3": Case("kimi-k3", {"max_tokens": 2_000_000}, "max_tokens=2000000", "1,048,576 tokens", "Pass max_tokens <= 1048576"),
     "max_tokens-k2.6": Case("kimi-k2.6", {"max_completion_tokens": 300_000}, "max_completion_tokens=300000", "262,144 tokens", "Pass max_completion_tokens <= 262144"),
-    # media: vision/video on a text model, plain http image URL
-    "image-on-text": Case("moonshot-v1-8k", {"messages": _media("image_url", "data:image/png;base64,AA==")}, "an image part in messages[0]", "does not accept image input", "Use a vision model"),
-    "video-on-text": Case("kimi-k2-0905-preview", {"messages": _media("video_url", "ms://file-1")}, "a video part in messages[0]", "does not accept video input", "Use a vision model"),
+    # media: plain http image URLs
     "http-image": Case("kimi-k2.6", {"messages": _media("image_url", "http://example.com/a.png")}, "'http://example.com/a.png'", "only base64 data: URLs and ms://", 'purpose="image"'),
     "https-image-k3": Case("kimi-k3", {"messages": _media("image_url", "https://example.com/a.png")}, "'https://example.com/a.png'", "not http(s) URLs", "data: URL"),
+    "http-video-k2.7": Case("kimi-k2.7-code", {"messages": _media("video_url", "https://example.com/a.mp4")}, "'https://example.com/a.mp4'", "not http(s) URLs", 'purpose="video"'),
 }  # fmt: skip
 
 
@@ -183,6 +198,30 @@ ASYNC: dict[str, Callable[[AsyncKimiOpenAI, dict[str, Any]], Awaitable[None]]] =
 }
 
 
+def _batch_line(c: KimiOpenAI, kw: dict[str, Any]) -> None:
+    batch_lines([kw], client=c)
+
+
+def _estimate(c: KimiOpenAI, kw: dict[str, Any]) -> None:
+    c.tokenizers.estimate_token_count(**kw)
+
+
+async def _aestimate(c: AsyncKimiOpenAI, kw: dict[str, Any]) -> None:
+    await c.tokenizers.estimate_token_count(**kw)
+
+
+# Paths that build the same chat body without sending a chat completion.
+SYNC_BODIES: dict[str, Callable[[KimiOpenAI, dict[str, Any]], None]] = {
+    **SYNC,
+    "batch line": _batch_line,
+    "token estimate": _estimate,
+}
+ASYNC_BODIES: dict[str, Callable[[AsyncKimiOpenAI, dict[str, Any]], Awaitable[None]]] = {
+    **ASYNC,
+    "token estimate": _aestimate,
+}
+
+
 def _clients() -> tuple[Recorder, KimiOpenAI, AsyncKimiOpenAI]:
     recorder = Recorder(respond=answer_completion_or_stream)
     sync = KimiOpenAI(api_key=KEY, http_client=recorder.client(), max_retries=0)
@@ -198,23 +237,23 @@ def _assert_names_everything(error: KimiValidationError, case: Case) -> None:
 # --- every rule, every path ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", SYNC)
+@pytest.mark.parametrize("path", SYNC_BODIES)
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_rule_is_enforced_before_the_wire(case: Case, path: str) -> None:
     recorder, client, _ = _clients()
     with pytest.raises(KimiValidationError) as info:
-        SYNC[path](client, _call_args(case.model, case.kwargs))
+        SYNC_BODIES[path](client, _call_args(case.model, case.kwargs))
     assert recorder.requests == []
     _assert_names_everything(info.value, case)
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("path", ASYNC)
+@pytest.mark.parametrize("path", ASYNC_BODIES)
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 async def test_async_rule_is_enforced_before_the_wire(case: Case, path: str) -> None:
     recorder, _, client = _clients()
     with pytest.raises(KimiValidationError) as info:
-        await ASYNC[path](client, _call_args(case.model, case.kwargs))
+        await ASYNC_BODIES[path](client, _call_args(case.model, case.kwargs))
     assert recorder.requests == []
     _assert_names_everything(info.value, case)
 
@@ -251,6 +290,76 @@ async def test_async_unknown_model_and_keyword_reach_the_wire_untouched(path: st
     recorder, _, client = _clients()
     await ASYNC[path](client, dict(UNKNOWN_CALL))
     _assert_untouched(recorder.last_json())
+
+
+# What the client rewrites instead of refusing, as it reaches the wire on every path.
+REWRITES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    # One declared tool named on kimi-k3 (always thinking): "required" forces the same tool.
+    "k3-single-named-tool": (
+        {"model": "kimi-k3", "messages": USER, "tools": [_tool("get_x")], "tool_choice": _forced("get_x")},
+        {"tool_choice": "required"},
+    ),
+    "k3.1-single-named-tool": (
+        {
+            "model": "kimi-k3.1-pro",
+            "messages": USER,
+            "tools": [_tool("get_x")],
+            "tool_choice": _forced("get_x"),
+        },
+        {"tool_choice": "required"},
+    ),
+    # openai code sends `developer` for reasoning models; Moonshot knows only `system`.
+    "developer-k3": (
+        {"model": "kimi-k3", "messages": [{"role": "developer", "content": "Be brief."}, *USER]},
+        {"messages": [{"role": "system", "content": "Be brief."}, *USER]},
+    ),
+    "developer-k2.6": (
+        {"model": "kimi-k2.6", "messages": [{"role": "developer", "content": "Be brief."}, *USER]},
+        {"messages": [{"role": "system", "content": "Be brief."}, *USER]},
+    ),
+    # The output limit goes under the field the model documents.
+    "limit-field-k2.7": (
+        {"model": "kimi-k2.7-code", "messages": USER, "max_tokens": 4000},
+        {"max_completion_tokens": 4000},
+    ),
+    # kimi-k2.7-code: an omitted `keep` means "all" and is accepted as sent.
+    "keep-omitted-k2.7": (
+        {"model": "kimi-k2.7-code", "messages": USER, "extra_body": {"thinking": {"type": "enabled"}}},
+        {"thinking": {"type": "enabled"}},
+    ),
+}
+
+
+def _assert_sent(body: dict[str, Any], expected: dict[str, Any]) -> None:
+    for key, value in expected.items():
+        assert body[key] == value, (key, body)
+    assert "max_tokens" not in body or "max_completion_tokens" not in expected
+
+
+@pytest.mark.parametrize("path", SYNC)
+@pytest.mark.parametrize(("call", "expected"), REWRITES.values(), ids=REWRITES.keys())
+def test_rewrites_reach_the_wire(call: dict[str, Any], expected: dict[str, Any], path: str) -> None:
+    recorder, client, _ = _clients()
+    SYNC[path](client, dict(call))
+    _assert_sent(recorder.last_json(), expected)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", ASYNC)
+@pytest.mark.parametrize(("call", "expected"), REWRITES.values(), ids=REWRITES.keys())
+async def test_async_rewrites_reach_the_wire(
+    call: dict[str, Any], expected: dict[str, Any], path: str
+) -> None:
+    recorder, _, client = _clients()
+    await ASYNC[path](client, dict(call))
+    _assert_sent(recorder.last_json(), expected)
+
+
+@pytest.mark.parametrize(("call", "expected"), REWRITES.values(), ids=REWRITES.keys())
+def test_rewrites_reach_a_batch_line(call: dict[str, Any], expected: dict[str, Any]) -> None:
+    _, client, _ = _clients()
+    [line] = batch_lines([dict(call)], client=client)
+    _assert_sent(cast("dict[str, Any]", line["body"]), expected)
 
 
 FORCED_CALL: dict[str, Any] = {

@@ -360,12 +360,13 @@ ALLOWED: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], object]]] = 
     "tool_choice-none": ({"tools": [TOOL], "tool_choice": "none"}, lambda body: body["tool_choice"] == "none"),
     "max_tokens-None": ({"max_tokens": None}, lambda body: body.get("max_tokens") is None),
     "temperature-None": ({"temperature": None}, lambda body: body.get("temperature") is None),
-    "max_tokens-whole-float": ({"max_tokens": 1024.0}, lambda body: body["max_tokens"] == 1024),
+    "max_tokens-whole-float": ({"max_tokens": 1024.0}, lambda body: body["max_completion_tokens"] == 1024),
     "json_schema": (
         {"response_format": {"type": "json_schema", "json_schema": {"name": "a", "schema": {"type": "object"}}}},
         lambda body: body["response_format"]["type"] == "json_schema",
     ),
-    "developer-role": (_msgs({"role": "developer", "content": "be brief"}, *USER), lambda body: body["messages"][0]["role"] == "developer"),
+    # Sent as `system`: Moonshot answers `developer` with "unsupported role ROLE_UNSPECIFIED".
+    "developer-role": (_msgs({"role": "developer", "content": "be brief"}, *USER), lambda body: body["messages"][0] == {"role": "system", "content": "be brief"}),
     "non-ascii-and-astral": (
         _msgs({"role": "user", "content": "héllo 😀 \u2028"}),
         lambda body: body["messages"][0]["content"] == "héllo 😀 \u2028",

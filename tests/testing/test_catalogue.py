@@ -5,8 +5,7 @@ written apart on purpose, so that each can catch the other's mistakes. That work
 they agree on what Moonshot documents. Where the spec table states a fact, the catalogue must
 serve it; where the table says "not known" (``None``, ``"unknown"``: the client then checks
 nothing), the emulator has to pick a behaviour, and this test leaves it free. Today those
-are kimi-k3's thinking mode, fixed sampling and video input, kimi-k2.7-code's context
-length, and the prompt-cache tier of both (the table has no price for them).
+are kimi-k3.1-pro's context length and media input (third-party reports only).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ THINKING: dict[ThinkingMode, ThinkingSupport] = {
     "default_on": "configurable",
     "always": "always_on",
     "keep_all_only": "enabled_only",
+    "effort_only": "effort_only",
 }
 """The catalogue's thinking modes, in the spec table's words."""
 
@@ -47,7 +47,7 @@ def _stated(spec: ModelSpec, card: ModelCard) -> dict[str, tuple[object, object]
         "reasoning_effort_values": (spec.reasoning_effort_values, card.reasoning_efforts),
     }
     facts.update({name: pair for name, pair in pairs.items() if pair[0] is not None})
-    if spec.prices:
+    if any(p.confirmed for p in spec.prices):  # a third-party price list may just omit the tier
         facts["prompt_cache"] = (any(p.cache_hit is not None for p in spec.prices), card.prompt_caching)
     return facts
 

@@ -237,7 +237,7 @@ MESSAGE_CASES = [
 
 @pytest.mark.parametrize(("field", "value"), BODY_CASES)
 def test_a_chat_field_of_the_wrong_type_is_a_400_naming_it(field: str, value: Any) -> None:
-    body = {"model": "kimi-k2-turbo-preview", "messages": [USER], field: value}
+    body = {"model": "kimi-k2.6", "messages": [USER], field: value}
 
     status, raw, _ = post(json.dumps(body).encode())
 
@@ -250,7 +250,7 @@ def test_a_chat_field_of_the_wrong_type_is_a_400_naming_it(field: str, value: An
 @pytest.mark.parametrize(("field", "value"), MESSAGE_CASES)
 def test_a_message_field_of_the_wrong_type_is_a_400_naming_it(field: str, value: Any) -> None:
     message = {"role": "assistant", "content": "prefix", field: value}
-    body = {"model": "kimi-k2-turbo-preview", "messages": [USER, message]}
+    body = {"model": "kimi-k2.6", "messages": [USER, message]}
 
     status, raw, _ = post(json.dumps(body).encode())
 
@@ -286,7 +286,7 @@ def test_a_body_that_is_not_a_json_object_is_a_400_saying_why(body: bytes, reaso
 
 
 def test_a_surrogate_pair_is_text_not_an_error() -> None:
-    body = b'{"model": "kimi-k2-turbo-preview", "messages": [{"role": "user", "content": "\\ud83d\\ude00"}]}'
+    body = b'{"model": "kimi-k2.6", "messages": [{"role": "user", "content": "\\ud83d\\ude00"}]}'
 
     status, raw, _ = post(body)
 
@@ -297,7 +297,7 @@ def test_a_surrogate_pair_is_text_not_an_error() -> None:
 @pytest.mark.parametrize("depth", [50_000, 990])
 def test_deeply_nested_json_is_a_400_or_an_answer_never_an_exception(depth: int) -> None:
     nested = "[" * depth + "]" * depth
-    body = f'{{"model": "kimi-k2-turbo-preview", "messages": [{{"role": "user", "content": "hi", "x": {nested}}}]}}'
+    body = f'{{"model": "kimi-k2.6", "messages": [{{"role": "user", "content": "hi", "x": {nested}}}]}}'
 
     status, raw, _ = post(body.encode())
 

@@ -7,12 +7,15 @@ from typing import Any
 
 import openai
 import pytest
+from openai.types.chat import ChatCompletion
 
 from kimi_openai._compat import httpx
-from kimi_openai.testing import MoonshotEmulator, StreamUsagePlacement
+from kimi_openai.testing import ModelCard, MoonshotEmulator, StreamUsagePlacement
 
 BASE_URL = "http://emulator.local/v1"
 USER: Any = {"role": "user", "content": "What is 1+1?"}
+NO_THINKING: Any = {"type": "disabled"}
+"""Answers without reasoning_content (what the retired non-thinking K2 previews gave)."""
 
 
 def events(response: httpx.Response) -> list[Any]:
@@ -59,8 +62,19 @@ def test_repeated_prefix_is_reported_as_cached_tokens(raw: httpx.Client) -> None
     assert 0 < second["usage"]["cached_tokens"] < second["usage"]["prompt_tokens"]
 
 
-def test_moonshot_v1_has_no_cache_tier_and_no_reasoning(raw: httpx.Client) -> None:
-    body = raw.post("/chat/completions", json={"model": "moonshot-v1-8k", "messages": [USER]}).json()
+# A model of the kind moonshot-v1 was (retired 2026-08-31): no cache tier, no thinking, sampling ranges.
+LEGACY = ModelCard("legacy-8k", 8_192, prompt_caching=False)
+
+
+def _legacy_client() -> httpx.Client:
+    emulator = MoonshotEmulator(models=[LEGACY])
+    headers = {"Authorization": "Bearer sk-test"}
+    return httpx.Client(transport=emulator.transport(), base_url=BASE_URL, headers=headers)
+
+
+def test_a_model_without_cache_tier_or_thinking_reports_neither() -> None:
+    with _legacy_client() as raw:
+        body = raw.post("/chat/completions", json={"model": "legacy-8k", "messages": [USER]}).json()
 
     assert "cached_tokens" not in body["usage"]
     assert "reasoning_content" not in body["choices"][0]["message"]
@@ -71,15 +85,11 @@ def test_moonshot_v1_has_no_cache_tier_and_no_reasoning(raw: httpx.Client) -> No
     [
         ("kimi-k2.6", None, True),
         ("kimi-k2.6", {"type": "disabled"}, False),
-        ("kimi-k2.5", None, True),
-        ("kimi-k2.5", {"type": "disabled"}, False),
-        ("kimi-k2-thinking", None, True),
-        ("kimi-k2-thinking-turbo", None, True),
         ("kimi-k2.7-code", {"type": "enabled", "keep": "all"}, True),
+        ("kimi-k2.7-code", {"type": "enabled"}, True),
+        ("kimi-k2.7-code-highspeed", None, True),
         ("kimi-k3", None, True),
-        ("moonshot-v1-32k", None, False),
-        ("kimi-k2-0905-preview", None, False),
-        ("kimi-k2-turbo-preview", None, False),
+        ("kimi-k3.1-pro", None, True),
     ],
 )
 def test_model_and_thinking_decide_reasoning_content(
@@ -113,7 +123,12 @@ def test_stream_follows_the_documented_order_and_ends_with_done(raw: httpx.Clien
 
 def _stream_usage(placement: StreamUsagePlacement, include_usage: bool) -> list[Any]:
     emulator = MoonshotEmulator(stream_usage=placement)
-    request: dict[str, Any] = {"model": "kimi-k2-turbo-preview", "messages": [USER], "stream": True}
+    request: dict[str, Any] = {
+        "model": "kimi-k2.6",
+        "thinking": NO_THINKING,
+        "messages": [USER],
+        "stream": True,
+    }
     if include_usage:
         request["stream_options"] = {"include_usage": True}
     headers = {"Authorization": "Bearer sk-test"}
@@ -172,7 +187,7 @@ def test_streamed_tool_call_deltas_carry_id_and_name_first(
     kimi_emulator.queue_tool_calls(
         ("get_weather", {"city": "Beijing", "unit": "celsius"}), ("get_time", {"zone": "UTC"})
     )
-    request = {"model": "kimi-k2-turbo-preview", "messages": [USER], "stream": True}
+    request = {"model": "kimi-k2.6", "thinking": NO_THINKING, "messages": [USER], "stream": True}
     chunks = events(raw.post("/chat/completions", json=request))[:-1]
 
     calls = [
@@ -209,7 +224,9 @@ def test_tool_call_ids_count_across_the_conversation(
         },
         {"role": "tool", "tool_call_id": "functions.lookup:0", "content": "42"},
     ]
-    completion = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=history)
+    completion = client.chat.completions.create(
+        model="kimi-k2.6", extra_body={"thinking": NO_THINKING}, messages=history
+    )
 
     [call] = completion.choices[0].message.tool_calls or []
     assert call.id == "functions.lookup:1"
@@ -228,7 +245,9 @@ def test_default_answer_after_a_tool_result_quotes_it(client: openai.OpenAI) -> 
         },
         {"role": "tool", "tool_call_id": "search:0", "name": "search", "content": "two"},
     ]
-    completion = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=history)
+    completion = client.chat.completions.create(
+        model="kimi-k2.6", extra_body={"thinking": NO_THINKING}, messages=history
+    )
 
     assert completion.choices[0].message.content == "The tool search returned: two"
 
@@ -245,7 +264,9 @@ def test_partial_mode_returns_only_the_continuation(
 
 def test_partial_mode_default_answer_never_repeats_the_prefix(client: openai.OpenAI) -> None:
     prefill: Any = {"role": "assistant", "name": "Kelsier", "content": "", "partial": True}
-    completion = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER, prefill])
+    completion = client.chat.completions.create(
+        model="kimi-k2.6", extra_body={"thinking": NO_THINKING}, messages=[USER, prefill]
+    )
 
     assert completion.choices[0].message.content == " (continued) You said: What is 1+1?"
 
@@ -253,7 +274,9 @@ def test_partial_mode_default_answer_never_repeats_the_prefix(client: openai.Ope
 def test_web_search_round_trip_adds_search_tokens_to_the_prompt(client: openai.OpenAI) -> None:
     tools: Any = [{"type": "builtin_function", "function": {"name": "$web_search"}}]
     messages: list[Any] = [{"role": "user", "content": "Moonshot news"}]
-    first = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=messages, tools=tools)
+    first = client.chat.completions.create(
+        model="kimi-k2.6", extra_body={"thinking": NO_THINKING}, messages=messages, tools=tools
+    )
 
     assert first.choices[0].finish_reason == "tool_calls"
     [call] = first.choices[0].message.tool_calls or []
@@ -267,14 +290,16 @@ def test_web_search_round_trip_adds_search_tokens_to_the_prompt(client: openai.O
         first.choices[0].message.model_dump(exclude_none=True, warnings=False),
         {"role": "tool", "tool_call_id": call.id, "name": "$web_search", "content": json.dumps(arguments)},
     ]
-    final = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=messages, tools=tools)
+    final = client.chat.completions.create(
+        model="kimi-k2.6", extra_body={"thinking": NO_THINKING}, messages=messages, tools=tools
+    )
 
     assert final.choices[0].finish_reason == "stop"
     assert final.choices[0].message.content == "Here is what the web says about: Moonshot news"
     assert final.usage is not None
     estimate = client.post(
         "/tokenizers/estimate-token-count",
-        body={"model": "kimi-k2-turbo-preview", "messages": messages, "tools": tools},
+        body={"model": "kimi-k2.6", "thinking": NO_THINKING, "messages": messages, "tools": tools},
         cast_to=httpx.Response,
     ).json()["data"]["total_tokens"]
     assert final.usage.prompt_tokens == estimate + 13046
@@ -284,14 +309,18 @@ def test_max_tokens_truncates_with_finish_reason_length(
     kimi_emulator: MoonshotEmulator, client: openai.OpenAI
 ) -> None:
     kimi_emulator.queue_text("word " * 100)
-    completion = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER], max_tokens=10)
+    completion = client.chat.completions.create(
+        model="kimi-k2.6", extra_body={"thinking": NO_THINKING}, messages=[USER], max_tokens=10
+    )
 
     assert completion.choices[0].finish_reason == "length"
     assert completion.choices[0].message.content == ("word " * 100)[:40]
 
 
-def test_n_choices_for_models_without_fixed_sampling(client: openai.OpenAI) -> None:
-    completion = client.chat.completions.create(model="moonshot-v1-8k", messages=[USER], n=3, temperature=0.5)
+def test_n_choices_for_models_without_fixed_sampling() -> None:
+    with _legacy_client() as raw:
+        body = {"model": "legacy-8k", "messages": [USER], "n": 3, "temperature": 0.5}
+        completion = ChatCompletion.model_validate(raw.post("/chat/completions", json=body).json())
 
     assert [c.index for c in completion.choices] == [0, 1, 2]
     assert {c.message.content for c in completion.choices} == {"You said: What is 1+1?"}

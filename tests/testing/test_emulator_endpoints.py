@@ -34,7 +34,9 @@ def test_models_list_items_have_the_documented_fields(client: openai.OpenAI) -> 
         "id", "object", "created", "owned_by", "context_length",
         "supports_image_in", "supports_video_in", "supports_reasoning",
     }  # fmt: skip
-    assert models["moonshot-v1-8k"].model_dump()["supports_reasoning"] is False
+    assert models["kimi-k2.7-code"].model_dump()["supports_reasoning"] is True
+    # Retired ids are not listed (and answer 404), as on the platform since 2026-08-31.
+    assert not {"kimi-k2.5", "moonshot-v1-8k", "kimi-k2-thinking", "kimi-latest"} & set(models)
     assert client.models.retrieve("kimi-k2.6").model_dump()["context_length"] == 262144
 
 
@@ -190,7 +192,7 @@ def _batch_input(lines: list[dict[str, Any]]) -> bytes:
     return "\n".join(json.dumps(line) for line in lines).encode()
 
 
-def _line(custom_id: str, model: str = "kimi-k2-turbo-preview", **body: Any) -> dict[str, Any]:
+def _line(custom_id: str, model: str = "kimi-k2.6", **body: Any) -> dict[str, Any]:
     request = {"model": model, "messages": [{"role": "user", "content": custom_id}], **body}
     return {"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions", "body": request}
 
@@ -251,7 +253,7 @@ def test_batch_cancel(client: openai.OpenAI) -> None:
         ({"completion_window": "6h"}, [_line("a")], "batch", 400),
         ({"completion_window": "8d"}, [_line("a")], "batch", 400),
         ({}, [_line("a")], "file-extract", 400),
-        ({}, [_line("a"), _line("b", model="kimi-k2.6")], "batch", 400),
+        ({}, [_line("a"), _line("b", model="kimi-k3")], "batch", 400),
         ({}, [_line("a"), _line("a")], "batch", 400),
         ({"input_file_id": "file-missing"}, [_line("a")], "batch", 404),
     ],

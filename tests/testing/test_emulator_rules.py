@@ -8,8 +8,10 @@ from typing import Any
 import openai
 import pytest
 
+from kimi_openai import KimiValidationError
 from kimi_openai._compat import httpx
 from kimi_openai.testing import Balance, MoonshotEmulator, RateLimit, TextReply, Usage
+from kimi_openai.testing.pytest_plugin import KimiClientFactory
 
 BASE_URL = "http://emulator.local/v1"
 USER: Any = {"role": "user", "content": "hi"}
@@ -25,23 +27,37 @@ def tool_turn(reasoning: str | None) -> list[Any]:
 
 RULES: list[tuple[dict[str, Any], int, str, str]] = [
     ({"model": "kimi-k2.6", "temperature": 0.3}, 400, "invalid_request_error", "invalid temperature: only 1 is allowed for this model"),
-    ({"model": "kimi-k2.5", "top_p": 0.5}, 400, "invalid_request_error", "invalid top_p: only 0.95 is allowed for this model"),
+    ({"model": "kimi-k2.7-code", "top_p": 0.5}, 400, "invalid_request_error", "invalid top_p: only 0.95 is allowed for this model"),
+    ({"model": "kimi-k3", "temperature": 0.5}, 400, "invalid_request_error", "invalid temperature: only 1 is allowed for this model"),
+    ({"model": "kimi-k3.1-pro", "temperature": 0.2}, 400, "invalid_request_error", "invalid temperature: only 1 is allowed for this model"),
+    ({"model": "kimi-k2.7-code", "temperature": 0.6}, 400, "invalid_request_error", "invalid temperature: only 1 is allowed for this model"),
+    ({"model": "kimi-k3", "n": 2}, 400, "invalid_request_error", "invalid n: only 1 is allowed for this model"),
+    ({"model": "kimi-k3", "thinking": {"type": "enabled"}}, 400, "invalid_request_error", "cannot specify both 'thinking' and 'reasoning_effort'"),
+    ({"model": "kimi-k2.6", "thinking": {"type": "enabled"}, "reasoning_effort": "high"}, 400, "invalid_request_error", "cannot specify both 'thinking' and 'reasoning_effort'"),
+    ({"model": "kimi-k3", "tool_choice": {"type": "function", "function": {"name": "fff"}}}, 400, "invalid_request_error", "tool_choice 'specified' is incompatible with thinking enabled"),
+    ({"model": "kimi-k2.7-code", "tool_choice": "required"}, 400, "invalid_request_error", "tool_choice 'required' is incompatible with thinking enabled"),
+    ({"model": "kimi-k2.7-code", "thinking": {"type": "disabled"}}, 400, "invalid_request_error", 'Invalid request: model kimi-k2.7-code only supports thinking {"type":"enabled","keep":"all"}'),
+    ({"model": "kimi-k3", "messages": [{"role": "developer", "content": "Be brief."}, USER]}, 400, "invalid_request_error", "invalid request: unsupported role ROLE_UNSPECIFIED"),
+    ({"model": "kimi-k3", "messages": [USER, {"role": "system", "tools": [{"type": "function", "function": {"name": "1x"}}]}]}, 400, "invalid_request_error", "Invalid request: invalid tool definition '1x'"),
+    ({"model": "kimi-k3", "reasoning_effort": "medium"}, 400, "invalid_request_error", "Invalid request: reasoning_effort 'medium' is not supported for model kimi-k3"),
+    ({"model": "kimi-k2.5"}, 404, "resource_not_found_error", "Not found the model kimi-k2.5 or Permission denied"),
+    ({"model": "moonshot-v1-8k"}, 404, "resource_not_found_error", "Not found the model moonshot-v1-8k or Permission denied"),
+    ({"model": "kimi-k2-thinking"}, 404, "resource_not_found_error", "Not found the model kimi-k2-thinking or Permission denied"),
+    ({"model": "kimi-latest"}, 404, "resource_not_found_error", "Not found the model kimi-latest or Permission denied"),
     ({"model": "kimi-k2.6", "n": 2}, 400, "invalid_request_error", "invalid n: only 1 is allowed for this model"),
     ({"model": "kimi-k2.6", "presence_penalty": 1}, 400, "invalid_request_error", "invalid presence_penalty: only 0 is allowed for this model"),
     ({"model": "kimi-k2.6", "frequency_penalty": 1}, 400, "invalid_request_error", "invalid frequency_penalty: only 0 is allowed for this model"),
-    ({"model": "moonshot-v1-8k", "temperature": 1.5}, 400, "invalid_request_error", "Invalid request: temperature must be in [0, 1], got 1.5"),
-    ({"model": "moonshot-v1-8k", "n": 6}, 400, "invalid_request_error", "Invalid request: n must be between 1 and 5, got 6"),
     ({"model": "kimi-k2.6", "thinking": True}, 400, "invalid_request_error", "the thinking field in the request (expected type object) is illegal, and bool is not acceptable"),
     ({"model": "kimi-k2.6", "messages": tool_turn(None)}, 400, "invalid_request_error", "thinking is enabled but reasoning_content is missing in assistant tool call message at index 1"),
     ({"model": "kimi-k2.6", "messages": tool_turn("")}, 400, "invalid_request_error", "thinking is enabled but reasoning_content is missing in assistant tool call message at index 1"),
     ({"model": "kimi-k2.6", "messages": [USER, {"role": "assistant", "content": ""}, USER]}, 400, "invalid_request_error", "Invalid request: the message at position 1 with role 'assistant' must not be empty"),
-    ({"model": "kimi-k2-turbo-preview", "messages": [USER, {"role": "tool", "tool_call_id": "nope", "content": "x"}]}, 400, "invalid_request_error", "Invalid request: tool_call_id nope not found"),
+    ({"model": "kimi-k2.6", "messages": [USER, {"role": "tool", "tool_call_id": "nope", "content": "x"}]}, 400, "invalid_request_error", "Invalid request: tool_call_id nope not found"),
     ({"model": "kimi-k2.6", "tool_choice": "required"}, 400, "invalid_request_error", "tool_choice 'required' is incompatible with thinking enabled"),
-    ({"model": "kimi-k2.6", "tool_choice": {"type": "function", "function": {"name": "f"}}}, 400, "invalid_request_error", "tool_choice specified is incompatible with thinking enabled"),
-    ({"model": "kimi-k2-turbo-preview", "tool_choice": "required"}, 400, "invalid_request_error", "Invalid request: tool_choice 'required' is not supported for model kimi-k2-turbo-preview"),
+    ({"model": "kimi-k2.6", "tool_choice": {"type": "function", "function": {"name": "f"}}}, 400, "invalid_request_error", "tool_choice 'specified' is incompatible with thinking enabled"),
+    ({"model": "kimi-k2.6", "thinking": {"type": "disabled"}, "tool_choice": "required"}, 400, "invalid_request_error", "Invalid request: tool_choice 'required' is not supported for model kimi-k2.6"),
     ({"model": "kimi-k2.6", "messages": [USER, {"role": "assistant", "content": "{", "partial": True}], "response_format": {"type": "json_object"}}, 400, "invalid_request_error", "Invalid request: partial mode is not supported with response_format json_object"),
     ({"model": "kimi-k9"}, 404, "resource_not_found_error", "Not found the model kimi-k9 or Permission denied"),
-    ({"model": "moonshot-v1-8k", "max_tokens": 8190}, 400, "invalid_request_error", "Your request exceeded model token limit : 8192"),
+    ({"model": "kimi-k2.6", "max_completion_tokens": 262_140}, 400, "invalid_request_error", "Your request exceeded model token limit : 262144"),
 ]  # fmt: skip
 
 
@@ -70,7 +86,17 @@ def test_accepted_variants_pass(raw: httpx.Client) -> None:
             "tool_choice": "required",
             "tools": [{"type": "function", "function": {"name": "fff"}}],
         },
-        {"model": "moonshot-v1-8k", "temperature": 0.3, "n": 5},
+        {"model": "kimi-k3", "temperature": 1, "top_p": 0.95, "n": 1, "reasoning_effort": "low"},
+        {"model": "kimi-k2.7-code", "thinking": {"type": "enabled"}},
+        {"model": "kimi-k2.7-code-highspeed", "thinking": {"type": "enabled", "keep": None}},
+        {"model": "kimi-k2.6", "reasoning_effort": "high"},
+        {
+            "model": "kimi-k3",
+            "messages": [
+                USER,
+                {"role": "system", "tools": [{"type": "function", "function": {"name": "later"}}]},
+            ],
+        },
     ]
     for request in accepted:
         response = raw.post("/chat/completions", json={"messages": [USER]} | request)
@@ -122,9 +148,9 @@ def test_empty_balance_fails_inference_with_quota_error(
 
 def test_script_is_first_in_first_out(kimi_emulator: MoonshotEmulator, client: openai.OpenAI) -> None:
     kimi_emulator.queue_text("one").queue_text("two", reasoning="because", usage=Usage(5, 6, 2))
-    first = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER])
-    second = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER])
-    third = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER])
+    first = client.chat.completions.create(model="kimi-k2.6", messages=[USER])
+    second = client.chat.completions.create(model="kimi-k2.6", messages=[USER])
+    third = client.chat.completions.create(model="kimi-k2.6", messages=[USER])
 
     assert [c.choices[0].message.content for c in (first, second, third)] == ["one", "two", "You said: hi"]
     assert (second.choices[0].message.model_extra or {})["reasoning_content"] == "because"
@@ -198,7 +224,10 @@ def test_drop_after_n_chunks_breaks_the_stream_after_delivering_them(
 ) -> None:
     kimi_emulator.queue_drop(3, TextReply("one two three four five six"))
     received: list[str] = []
-    stream = client.chat.completions.create(model="kimi-k2-turbo-preview", messages=[USER], stream=True)
+    # Thinking off: the chunks are content only (a thinking model would stream reasoning first).
+    stream = client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER], stream=True, extra_body={"thinking": {"type": "disabled"}}
+    )
     with pytest.raises((openai.APIConnectionError, httpx.RemoteProtocolError)) as info:
         received.extend(chunk.choices[0].delta.content or "" for chunk in stream)
 
@@ -228,9 +257,7 @@ async def test_drop_on_the_async_transport(kimi_emulator: MoonshotEmulator) -> N
     async with openai.AsyncOpenAI(
         api_key="sk-test", base_url=BASE_URL, http_client=http, max_retries=0
     ) as sdk:
-        stream = await sdk.chat.completions.create(
-            model="kimi-k2-turbo-preview", messages=[USER], stream=True
-        )
+        stream = await sdk.chat.completions.create(model="kimi-k2.6", messages=[USER], stream=True)
         with pytest.raises((openai.APIConnectionError, httpx.RemoteProtocolError)):
             await _collect(stream, received)
 
@@ -265,3 +292,38 @@ def test_request_id_and_rate_limit_headers() -> None:
     assert answers[0].headers["x-ratelimit-limit"] == "3"
     assert answers[0].headers["x-ratelimit-reset"] == "60"
     assert len({a.headers["x-request-id"] for a in answers}) == 4
+
+
+# The client and the emulator encode each rule apart; both refuse the same K3 request, in their words.
+BOTH_WAYS: list[tuple[dict[str, Any], str, str]] = [
+    ({"temperature": 0.5}, "temperature=0.5", "invalid temperature: only 1 is allowed for this model"),
+    ({"top_p": 0.5}, "top_p=0.5", "invalid top_p: only 0.95 is allowed for this model"),
+    ({"extra_body": {"thinking": {"type": "enabled"}}}, "no `thinking` field", "cannot specify both 'thinking' and 'reasoning_effort'"),
+    (
+        {"tools": [{"type": "function", "function": {"name": "a"*3}}, {"type": "function", "function": {"name": "bbb"}}],
+         "tool_choice": {"type": "function", "function": {"name": "aaa"}}},
+        "tool_choice naming function 'aaa'",
+        "tool_choice 'specified' is incompatible with thinking enabled",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kwargs", "client_words", "server_words"), BOTH_WAYS)
+def test_k3_rules_refused_by_the_client_and_by_the_emulator(
+    kimi_emulator: MoonshotEmulator,
+    kimi_emulator_client_factory: KimiClientFactory,
+    kwargs: dict[str, Any],
+    client_words: str,
+    server_words: str,
+) -> None:
+    with kimi_emulator_client_factory() as checked, pytest.raises(KimiValidationError) as refused:
+        checked.chat.completions.create(model="kimi-k3", messages=[USER], **kwargs)
+    assert client_words in str(refused.value)
+    assert kimi_emulator.chat_requests() == ()
+    with (
+        kimi_emulator_client_factory(validation=False) as unchecked,
+        pytest.raises(openai.BadRequestError) as answered,
+    ):
+        unchecked.chat.completions.create(model="kimi-k3", messages=[USER], **kwargs)
+    assert answered.value.status_code == 400
+    assert server_words in str(answered.value)

@@ -36,7 +36,7 @@ def test_plain_and_streamed_chat_over_the_socket() -> None:
 
 def test_sse_is_sent_chunked_and_ends_with_done() -> None:
     emulator = MoonshotEmulator()
-    request = {"model": "kimi-k2-turbo-preview", "messages": [USER], "stream": True}
+    request = {"model": "kimi-k2.6", "thinking": {"type": "disabled"}, "messages": [USER], "stream": True}
     with (
         emulator.serve() as base_url,
         httpx.Client(headers={"Authorization": "Bearer sk-test"}) as http,
@@ -56,7 +56,7 @@ def test_sse_is_sent_chunked_and_ends_with_done() -> None:
 def test_drop_closes_the_connection_mid_stream() -> None:
     emulator = MoonshotEmulator()
     emulator.queue_drop(2, TextReply("alpha beta gamma delta"))
-    request = {"model": "kimi-k2-turbo-preview", "messages": [USER], "stream": True}
+    request = {"model": "kimi-k2.6", "thinking": {"type": "disabled"}, "messages": [USER], "stream": True}
     received: list[bytes] = []
     with (
         emulator.serve() as base_url,

@@ -22,7 +22,11 @@ from kimi_openai.testing import MoonshotEmulator, TextReply
 CONNECTIONS = 256
 SYN_RETRY = 1.0
 """The initial retransmission timeout (RFC 6298 §2.1): a SYN a full listen queue dropped is resent after it."""
-CHAT = {"model": "kimi-k2-turbo-preview", "messages": [{"role": "user", "content": "hi"}]}
+CHAT = {
+    "model": "kimi-k2.6",
+    "thinking": {"type": "disabled"},
+    "messages": [{"role": "user", "content": "hi"}],
+}
 
 
 @pytest.fixture

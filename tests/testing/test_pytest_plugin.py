@@ -279,14 +279,14 @@ def test_emulator_fixtures_script_answers_show_requests_and_take_client_options(
 
             def test_factory_takes_client_options(kimi_emulator, kimi_emulator_client_factory):
                 default = kimi_emulator_client_factory()
-                renamed = kimi_emulator_client_factory(max_tokens_field="max_completion_tokens")
+                renamed = kimi_emulator_client_factory(max_tokens_field="max_tokens")
                 made.extend([default, renamed])
                 assert (default.max_retries, str(default.base_url)) == (0, "https://api.moonshot.ai/v1/")
                 ask = {"model": "kimi-k2.6", "messages": [{"role": "user", "content": "q"}], "max_tokens": 50}
                 default.chat.completions.create(**ask)
-                assert kimi_emulator.last_chat_request()["max_tokens"] == 50
-                renamed.chat.completions.create(**ask)
                 assert kimi_emulator.last_chat_request()["max_completion_tokens"] == 50
+                renamed.chat.completions.create(**ask)
+                assert kimi_emulator.last_chat_request()["max_tokens"] == 50
 
             def test_factory_clients_are_closed_after_their_test():
                 assert made and all(client.is_closed() for client in made)

@@ -26,6 +26,9 @@ from kimi_openai.lib.partial import (
 from kimi_openai.pytest_plugin import KIMI_BODY_MATCH
 from kimi_openai.testing import MoonshotEmulator
 
+THINKING_OFF: dict[str, object] = {"thinking": {"type": "disabled"}}
+"""Partial mode without thinking (partial mode with thinking is undocumented)."""
+
 QUICKSORT: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Implement quicksort in Python."}]
 STORY: list[ChatCompletionMessageParam] = [
     {"role": "system", "content": "You are Kelsier from Mistborn. Stay in character."},
@@ -94,19 +97,19 @@ def test_partial_message_is_last_and_flagged(
 ) -> None:
     kimi_emulator.queue_text("def quicksort(xs): ...")
     completion = kimi_emulator_client.chat.completions.partial(
-        messages=QUICKSORT, prefix="```python\n", model="kimi-k2-turbo-preview", max_tokens=100
+        messages=QUICKSORT, prefix="```python\n", model="kimi-k2.6", extra_body=THINKING_OFF, max_tokens=100
     )
     body = kimi_emulator.last_chat_request()
     assert body["messages"][:-1] == QUICKSORT
     assert _last_message(body) == {"role": "assistant", "content": "```python\n", "partial": True}
-    assert body["max_tokens"] == 100
+    assert body["max_completion_tokens"] == 100
     assert completion.continuations == ["def quicksort(xs): ..."]
     assert completion.choices[0].message.content == "```python\ndef quicksort(xs): ..."
 
 
 def test_role_play_name_is_sent(kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI) -> None:
     kimi_emulator_client.chat.completions.partial(
-        messages=STORY, prefix="Ah,", name="Kelsier", model="kimi-k2-turbo-preview"
+        messages=STORY, prefix="Ah,", name="Kelsier", model="kimi-k2.6", extra_body=THINKING_OFF
     )
     assert _last_message(kimi_emulator.last_chat_request()) == {
         "role": "assistant",
@@ -121,10 +124,12 @@ def test_joined_message_echoes_without_partial_fields(
 ) -> None:
     kimi_emulator.queue_text(" world")
     completion = kimi_emulator_client.chat.completions.partial(
-        messages=QUICKSORT, prefix="Hello", model="kimi-k2-turbo-preview"
+        messages=QUICKSORT, prefix="Hello", model="kimi-k2.6", extra_body=THINKING_OFF
     )
     follow_up: list[Any] = [*QUICKSORT, completion.choices[0].message, {"role": "user", "content": "More"}]
-    kimi_emulator_client.chat.completions.create(model="kimi-k2-turbo-preview", messages=follow_up)
+    kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=follow_up
+    )
     echoed = kimi_emulator.last_chat_request()["messages"][1]
     assert echoed["content"] == "Hello world"
     assert set(echoed) == {"role", "content"}
@@ -149,7 +154,7 @@ def test_streamed_partial_exposes_prefix(
 ) -> None:
     kimi_emulator.queue_text("print('hi')\n```")
     with kimi_emulator_client.chat.completions.partial(
-        messages=QUICKSORT, prefix="```python\n", model="kimi-k2-turbo-preview", stream=True
+        messages=QUICKSORT, prefix="```python\n", model="kimi-k2.6", extra_body=THINKING_OFF, stream=True
     ) as stream:
         assert isinstance(stream, PartialStream)
         pieces = [c.choices[0].delta.content or "" for c in stream if c.choices]
@@ -165,7 +170,7 @@ def test_raw_response_partial_parses_joined(
 ) -> None:
     kimi_emulator.queue_text("B")
     raw = kimi_emulator_client.chat.completions.with_raw_response.partial(
-        messages=QUICKSORT, prefix="A", model="kimi-k2-turbo-preview"
+        messages=QUICKSORT, prefix="A", model="kimi-k2.6", extra_body=THINKING_OFF
     )
     assert raw.http_request.headers.get("x-stainless-raw-response") == "true"
     assert json.loads(raw.http_request.content)["messages"][-1]["partial"] is True
@@ -179,7 +184,7 @@ def test_streaming_response_partial(
 ) -> None:
     kimi_emulator.queue_text("B")
     with kimi_emulator_client.chat.completions.with_streaming_response.partial(
-        messages=QUICKSORT, prefix="A", model="kimi-k2-turbo-preview", stream=True
+        messages=QUICKSORT, prefix="A", model="kimi-k2.6", extra_body=THINKING_OFF, stream=True
     ) as response:
         stream = response.parse()
         assert isinstance(stream, PartialStream)
@@ -194,13 +199,13 @@ async def test_async_stream_and_raw(
     kimi_emulator.queue_text("B").queue_text("D")
     completions = async_kimi_emulator_client.chat.completions
     async with await completions.partial(
-        messages=QUICKSORT, prefix="A", model="kimi-k2-turbo-preview", stream=True
+        messages=QUICKSORT, prefix="A", model="kimi-k2.6", extra_body=THINKING_OFF, stream=True
     ) as stream:
         assert isinstance(stream, AsyncPartialStream)
         [chunk async for chunk in stream]
     assert stream.text == "AB"
     raw = await completions.with_raw_response.partial(
-        messages=QUICKSORT, prefix="C", model="kimi-k2-turbo-preview"
+        messages=QUICKSORT, prefix="C", model="kimi-k2.6", extra_body=THINKING_OFF
     )
     assert raw.parse().text == "CD"
 
@@ -210,7 +215,9 @@ def test_continue_after_length_sends_the_text_so_far(
 ) -> None:
     kimi_emulator.queue_text("abc", finish_reason="length").queue_text("def", finish_reason="length")
     kimi_emulator.queue_text("ghi")
-    first = kimi_emulator_client.chat.completions.create(model="kimi-k2-turbo-preview", messages=QUICKSORT)
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
+    )
     kimi_emulator.clear_requests()
     text = continue_after_length(kimi_emulator_client, first, QUICKSORT, max_tokens=50)
     assert text == "abcdefghi"
@@ -219,7 +226,9 @@ def test_continue_after_length_sends_the_text_so_far(
         {"role": "assistant", "content": "abc", "partial": True},
         {"role": "assistant", "content": "abcdef", "partial": True},
     ]
-    assert all((b or {})["messages"][:-1] == QUICKSORT and (b or {})["max_tokens"] == 50 for b in sent)
+    assert all(
+        (b or {})["messages"][:-1] == QUICKSORT and (b or {})["max_completion_tokens"] == 50 for b in sent
+    )
 
 
 def test_continue_after_length_is_bounded(
@@ -227,7 +236,9 @@ def test_continue_after_length_is_bounded(
 ) -> None:
     for part in ("a", "b", "c"):
         kimi_emulator.queue_text(part, finish_reason="length")
-    first = kimi_emulator_client.chat.completions.create(model="kimi-k2-turbo-preview", messages=QUICKSORT)
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
+    )
     with pytest.raises(ContinuationLimitError, match="after 2 continuations") as info:
         continue_after_length(kimi_emulator_client, first, QUICKSORT, max_continuations=2)
     assert info.value.text == "abc"
@@ -237,7 +248,9 @@ def test_continue_after_length_stops_on_empty_continuation(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
     kimi_emulator.queue_text("a", finish_reason="length").queue_text("", finish_reason="length")
-    first = kimi_emulator_client.chat.completions.create(model="kimi-k2-turbo-preview", messages=QUICKSORT)
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
+    )
     with pytest.raises(ContinuationLimitError, match="max_tokens is too small") as info:
         continue_after_length(kimi_emulator_client, first, QUICKSORT)
     assert info.value.text == "a"
@@ -247,7 +260,9 @@ def test_continue_after_length_stops_on_empty_continuation(
 def test_finished_completion_is_returned_as_is(
     kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
 ) -> None:
-    first = kimi_emulator_client.chat.completions.create(model="kimi-k2-turbo-preview", messages=QUICKSORT)
+    first = kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
+    )
     assert continue_after_length(kimi_emulator_client, first, QUICKSORT) == first.choices[0].message.content
     assert len(kimi_emulator.chat_requests()) == 1
 
@@ -258,7 +273,7 @@ async def test_async_continue_after_length(
 ) -> None:
     kimi_emulator.queue_text("ab", finish_reason="length").queue_text("cd")
     first = await async_kimi_emulator_client.chat.completions.create(
-        model="kimi-k2-turbo-preview", messages=QUICKSORT
+        model="kimi-k2.6", extra_body=THINKING_OFF, messages=QUICKSORT
     )
     text = await async_continue_after_length(async_kimi_emulator_client, first, QUICKSORT, name="Kelsier")
     assert text == "abcd"
