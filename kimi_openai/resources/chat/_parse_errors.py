@@ -60,11 +60,14 @@ def explained(error: Exception, completion: object, request: Mapping[str, Any] |
     if isinstance(error, openai.LengthFinishReasonError):
         return StructuredOutputLengthError(_cut_off(completion, request), completion=completion)
     if isinstance(error, openai.ContentFilterFinishReasonError):
-        message = (
-            ".parse() made no value: Moonshot's content filter stopped the answer "
-            "(finish_reason='content_filter'). Rephrase the input; retrying it unchanged gives the same."
+        # openai's own words stay the message (its tests, and callers, compare it); nothing
+        # about the request explains a filtered answer, so the advice goes in a note.
+        filtered = StructuredOutputContentFilterError(str(error), completion=completion)
+        filtered.add_note(
+            "Moonshot's content filter stopped the answer (finish_reason='content_filter'): "
+            "rephrase the input; retrying it unchanged gives the same."
         )
-        return StructuredOutputContentFilterError(message, completion=completion)
+        return filtered
     if isinstance(error, pydantic.ValidationError):
         try:
             return StructuredOutputInvalidError.of(error, _invalid(error, completion, request), completion)

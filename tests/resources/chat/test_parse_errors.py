@@ -118,7 +118,9 @@ def test_content_filter(kimi_emulator: MoonshotEmulator, kimi_emulator_client: K
     with pytest.raises(openai.ContentFilterFinishReasonError) as caught:
         _parse(kimi_emulator_client)
     assert isinstance(caught.value, StructuredOutputContentFilterError)
-    assert "content filter" in str(caught.value)
+    # openai's message, word for word (code that compares it keeps working), and the advice in a note.
+    assert str(caught.value) == str(openai.ContentFilterFinishReasonError())
+    assert any("rephrase the input" in note for note in caught.value.__notes__)
 
 
 def test_a_tool_call_or_a_plain_json_format_keeps_openai_s_none(
