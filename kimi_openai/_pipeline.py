@@ -38,12 +38,14 @@ from pydantic import ValidationError
 
 from ._errors import UnservedEndpointError
 from ._ratelimit_headers import parse_rate_limit_headers
+from ._reasoning_echo import StreamedTurn
 from ._responses_memory import ResponsesMemory
 from ._rules.chat import check_helper_arguments, prepare_chat_request
 from ._rules.endpoints import unserved_endpoint
 from ._rules.responses import prepare_responses_request
 from ._state import KimiSettings, KimiState, kimi_state_of
-from ._usage import stream_usage
+from ._stream_index import choice_index
+from ._usage import chunk_usage, stream_usage
 from .types.chat.kimi_chat_completion import KimiChatCompletion
 from .types.kimi_response import KimiResponse
 
@@ -55,6 +57,7 @@ __all__ = [
     "CHAT_COMPLETIONS_PATH",
     "RATE_LIMIT_ATTRIBUTE",
     "RESPONSES_PATH",
+    "StreamRecord",
     "after_completion",
     "after_stream",
     "aprepare_options",
@@ -282,10 +285,62 @@ def _remember_response(result: Response, state: KimiState, response: httpx.Respo
         responses_memory(state).remember(cast("dict[str, Any]", body), result.id, output)
 
 
-def after_stream(chunks: list[Any], state: KimiState, request: Prefix | None) -> None:
+class StreamRecord:
+    """What a Kimi client keeps from a chat stream while it is read, for :func:`after_stream`.
+
+    Each choice's turn (its reasoning, text and tool-call ids, for the reasoning echo) and
+    the chunks the usage is read from. Gathered chunk by chunk, so the stream need not keep
+    its chunk objects for it: a thinking stream is thousands of chunks, and objects kept
+    alive are what the garbage collector walks over and over while the stream is read.
+    """
+
+    __slots__ = ("_kimi_chunks", "first", "last_with_usage", "turns")
+
+    def __init__(self, *, kimi_chunks: bool) -> None:
+        self._kimi_chunks = kimi_chunks
+        """The chunks are Kimi's: a choice's usage is already on the chunk (KimiChatCompletionChunk)."""
+        self.first: object = None
+        self.last_with_usage: object = None
+        self.turns: dict[int, StreamedTurn] = {}
+
+    def add(self, chunk: object) -> None:
+        """One chunk, as the stream yields it."""
+        if self.first is None:
+            self.first = chunk
+        if (getattr(chunk, "usage", None) if self._kimi_chunks else chunk_usage(chunk)) is not None:
+            self.last_with_usage = chunk
+        choices = getattr(chunk, "choices", None)
+        if not isinstance(choices, list):
+            return
+        turns = self.turns
+        for choice in cast("list[object]", choices):
+            delta = getattr(choice, "delta", None)
+            if delta is not None:
+                index = choice_index(getattr(choice, "index", None))
+                turn = turns.get(index)
+                if turn is None:
+                    turn = turns[index] = StreamedTurn()
+                turn.add(delta)
+
+    def add_text(self, chunk: object, usage: object, index: int, reasoning: bool, text: str) -> None:
+        """:meth:`add` for a chunk whose one choice ``index`` only adds ``text`` to its reasoning
+        (or its answer), from a caller that has looked at the chunk already (``usage``: the chunk's)."""
+        if not self._kimi_chunks or self.first is None:
+            self.add(chunk)
+            return
+        if usage is not None:
+            self.last_with_usage = chunk
+        if text:
+            turn = self.turns.get(index)
+            if turn is None:
+                turn = self.turns[index] = StreamedTurn()
+            (turn.reasoning if reasoning else turn.content).append(text)
+
+
+def after_stream(record: StreamRecord, state: KimiState, request: Prefix | None) -> None:
     """Called once a chat stream has finished (``[DONE]`` received); ``request`` as taken at its start."""
-    state.reasoning.remember_chunks(chunks, request)
-    counted = stream_usage(chunks)
+    state.reasoning.remember_stream(record.turns.values(), request)
+    counted = stream_usage(record.first, record.last_with_usage)
     if counted is not None:
         state.usage.add(*counted)
 

@@ -50,7 +50,7 @@ from ._reasoning_echo_keys import KEY_SIZE, PENDING, Prefix, turn_parts
 from ._reasoning_echo_shared import AMBIGUOUS_VALUE, SharedEcho
 from ._rules.model_specs import ModelSpec, get_model_spec
 from ._store import KeyValueStore
-from ._stream_index import ToolCallSlots, choice_index
+from ._stream_index import ToolCallSlots
 from .types.assistant_message_param import KimiAssistantMessageParam
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "ReasoningEchoPolicy",
     "ReasoningStore",
     "ShouldEchoReasoning",
+    "StreamedTurn",
     "echo_message",
     "should_echo_reasoning",
 ]
@@ -245,8 +246,8 @@ class _Request:
         self.platform = spec.hosting == "moonshot" and moonshot_hosted
 
 
-class _StreamedTurn:
-    """One choice of a finished stream, gathered from its deltas."""
+class StreamedTurn:
+    """One choice of a stream, gathered from its deltas as they arrive (for :meth:`ReasoningStore.remember_stream`)."""
 
     __slots__ = ("calls", "content", "reasoning", "slots")
 
@@ -265,7 +266,11 @@ class _StreamedTurn:
         if isinstance(text, str) and text:
             self.content.append(text)
         calls = getattr(delta, "tool_calls", None)
-        for call in cast("list[object]", calls) if isinstance(calls, list) else ():
+        if isinstance(calls, list) and calls:
+            self._add_calls(cast("list[object]", calls))
+
+    def _add_calls(self, calls: list[object]) -> None:
+        for call in calls:
             fields = fields_or_empty(call)
             if not fields:
                 continue
@@ -618,25 +623,17 @@ class ReasoningStore:
             entries.update(self._remember(reasoning, request, tool_calls, content) or {})
         self._write(entries)
 
-    def remember_chunks(self, chunks: list[Any], request: Prefix | None) -> None:
+    def remember_stream(self, turns: Iterable[StreamedTurn], request: Prefix | None) -> None:
         """Record the reasoning of a finished stream's assistant turns (one per choice index).
 
-        ``request`` is what :meth:`take_pending` gave when the stream was created. Tool-call
-        deltas are put together by the rule in ``_stream_index`` (an ``index`` that is not
-        an int, or none, never stops it).
+        ``request`` is what :meth:`take_pending` gave when the stream was created; the turns
+        were gathered while the stream was read. Tool-call deltas are put together by the rule
+        in ``_stream_index`` (an ``index`` that is not an int, or none, never stops it).
         """
         if request is None:
             return
-        turns: dict[int, _StreamedTurn] = {}
-        for chunk in chunks:
-            choices = getattr(chunk, "choices", None)
-            for choice in cast("list[object]", choices) if isinstance(choices, list) else ():
-                delta = getattr(choice, "delta", None)
-                if delta is not None:
-                    index = choice_index(getattr(choice, "index", None))
-                    turns.setdefault(index, _StreamedTurn()).add(delta)
         entries: _Entries = {}
-        for turn in turns.values():
+        for turn in turns:
             if turn.reasoning:
                 text = "".join(turn.content)
                 entries.update(

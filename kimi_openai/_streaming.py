@@ -66,7 +66,8 @@ from ._errors import (
     StreamTimeoutError,
     stream_error_event,
 )
-from ._pipeline import after_stream
+from ._pipeline import StreamRecord, after_stream
+from ._sse import KimiSSEDecoder
 from ._state import KimiState, kimi_state_of
 from ._stream_snapshot import StreamSnapshot, stream_snapshot
 from .types.chat.kimi_chat_completion_chunk import KimiChatCompletionChunk
@@ -104,6 +105,12 @@ class _Parsers(NamedTuple):
     """The same without the model's Python step that copies a choice's ``usage`` to the
     chunk; that step does nothing unless the payload has a ``usage`` key. The full
     validator when it cannot be built."""
+
+    def parse(self, data: str) -> BaseModel:
+        """One chunk's JSON text as the stream reads it (raises ``ValueError`` where openai's path must decide)."""
+        # A key is quoted as written, or spelled with escapes: without a backslash and without
+        # ``"usage"``, the payload has no ``usage`` anywhere.
+        return self.full(data) if '"usage"' in data or "\\" in data else self.plain(data)
 
 
 @cache
@@ -176,33 +183,64 @@ def _is_error_payload(data: object) -> bool:
 
 
 def _chunk_reader(
-    parsers: _Parsers | None, mode: _Mode, fallback: Callable[[ServerSentEvent], object]
-) -> Callable[[ServerSentEvent], object]:
-    """What turns one event into the stream's item: the compiled validator, or ``fallback`` where openai's path must decide.
+    parsers: _Parsers | None,
+    mode: _Mode,
+    fallback: Callable[[ServerSentEvent], object],
+    keep: Callable[[object], object],
+) -> Callable[[ServerSentEvent | str], object]:
+    """What turns one event (or a data-only event's text) into the stream's item, and keeps it.
 
-    Built once per stream, so the per-event work is one call.
+    The compiled validator builds the item where it can, and ``keep`` gets the JSON text
+    (the item is built again from it when :attr:`KimiStream.received` is read); anywhere
+    openai's path must decide, ``fallback`` builds it and ``keep`` gets the item. Built once
+    per stream, so the per-event work is one call.
     """
     if parsers is None or mode.synthesize:
-        return fallback
+
+        def read_lenient(sse: ServerSentEvent | str) -> object:
+            item = fallback(_event(sse))
+            keep(item)
+            return item
+
+        return read_lenient
     legacy = mode.legacy
     full, plain = parsers
 
-    def read(sse: ServerSentEvent) -> object:
-        if legacy and (event := sse.event) and event.startswith("thread."):
-            return fallback(sse)
-        data = sse.data
+    def read(sse: ServerSentEvent | str) -> object:
+        if isinstance(sse, str):
+            data = sse
+        else:
+            if legacy and (event := sse.event) and event.startswith("thread."):
+                return _kept(fallback(sse), keep)
+            data = sse.data
         try:
-            # A key is quoted as written, or spelled with ``\\u`` escapes: without either,
-            # the payload has no ``usage`` anywhere.
-            item = full(data) if '"usage"' in data or "\\u" in data else plain(data)
+            # _Parsers.parse, spelled out: this runs for every chunk.
+            item = full(data) if '"usage"' in data or "\\" in data else plain(data)
         except ValueError:  # pydantic's ValidationError, bad JSON included
-            return fallback(sse)
+            return _kept(fallback(_event(sse)), keep)
         extra = item.__pydantic_extra__
         if legacy and extra and extra.get("error"):
-            return fallback(sse)
+            return _kept(fallback(_event(sse)), keep)
+        keep(data)
         return item
 
     return read
+
+
+def _kept(item: object, keep: Callable[[object], object]) -> object:
+    keep(item)
+    return item
+
+
+def _event(sse: ServerSentEvent | str) -> ServerSentEvent:
+    """The event a data-only event's text stands for (see ``KimiSSEDecoder(texts=True)``)."""
+    return ServerSentEvent(data=sse) if isinstance(sse, str) else sse
+
+
+def _text_decoder(stream: Stream[Any] | AsyncStream[Any]) -> None:
+    """Give the stream a decoder that hands data-only events over as their text, when it has Kimi's own."""
+    if type(stream._decoder) is KimiSSEDecoder:  # pyright: ignore[reportPrivateUsage]
+        stream._decoder = KimiSSEDecoder(texts=True)  # pyright: ignore[reportPrivateUsage]
 
 
 def _lenient_item(stream: Stream[Any] | AsyncStream[Any], sse: ServerSentEvent, *, mode: _Mode) -> object:
@@ -378,8 +416,16 @@ def _stream_started(state: KimiState | None) -> Prefix | None:
 class _Received:
     """What a stream has delivered so far; shared by the sync and async classes."""
 
-    received: list[Any]
-    """Every item yielded so far, in order (kept by reference: appending is the whole cost)."""
+    _kept: list[object]
+    """Every item yielded so far, in order: the JSON text of a chunk the compiled validator
+    built, else the item itself. A string is all the garbage collector skips: thousands of
+    kept chunk objects would be walked over and over while the stream is read."""
+
+    _built: list[Any]
+    """:attr:`received`: the items of ``_kept``, built the first time it is read."""
+
+    _parsers: _Parsers | None
+    """The compiled validators the kept texts were built with."""
 
     finished: bool
     """``True`` once ``data: [DONE]`` arrived: the stream was complete, not cut off."""
@@ -390,13 +436,64 @@ class _Received:
     _kimi_state: KimiState | None
     """The state of the Kimi client that opened the stream (``None`` for a plain openai client)."""
 
+    _record: StreamRecord | None
+    """What the Kimi client learns from the stream, gathered as it is read."""
+
+    _gathered_outside: bool
+    """The reader of the items gathers ``_record`` (see :meth:`gather_elsewhere`)."""
+
+    _began: bool
+    """Iteration has started (the stream's generator ran)."""
+
     started: Prefix | None
     """The request the stream answers, as the client's reasoning memory noted it when the stream was created."""
 
+    def _start(self, client: object, cast_to: object) -> None:
+        self._kept = []
+        self._built = []
+        self._parsers = _fast_parser(cast_to)
+        self.finished = False
+        self.k2_problems = []
+        self._kimi_state = kimi_state_of(client)
+        self._record = (
+            None if self._kimi_state is None else StreamRecord(kimi_chunks=self._parsers is not None)
+        )
+        self._gathered_outside = False
+        self._began = False
+        self.started = _stream_started(self._kimi_state)
+
+    @property
+    def received(self) -> list[Any]:
+        """Every item yielded so far, in order: equal to the items the stream yielded.
+
+        A chunk the compiled validator built is kept as its JSON text and built again, the
+        same way, the first time this is read; anything else is the very item yielded.
+        """
+        built, kept = self._built, self._kept
+        if len(built) < len(kept):
+            parsers = self._parsers
+            built.extend(
+                parsers.parse(item) if parsers is not None and isinstance(item, str) else item
+                for item in kept[len(built) :]
+            )
+        return built
+
+    def gather_elsewhere(self) -> StreamRecord | None:
+        """Let the caller gather the stream's :class:`StreamRecord`; the record, ``None`` if there is none to gather.
+
+        For a reader that looks at every item anyway (``.stream()``'s state): the stream then
+        does not look at each item a second time. Only before iteration starts; afterwards the
+        stream keeps gathering itself and this returns ``None``.
+        """
+        if self._began:
+            return None
+        self._gathered_outside = True
+        return self._record
+
     def _remember(self) -> None:
-        """``[DONE]`` arrived: the client remembers the reasoning this stream carried."""
-        if self._kimi_state is not None:
-            after_stream(self.received, self._kimi_state, self.started)
+        """``[DONE]`` arrived: the client remembers the reasoning and usage this stream carried."""
+        if self._kimi_state is not None and self._record is not None:
+            after_stream(self._record, self._kimi_state, self.started)
 
     def _markup_rewriter(self, cast_to: object) -> K2ChunkRewriter | None:
         """A K2 markup rewriter when the client asks for one (and the stream is of chat chunks)."""
@@ -420,6 +517,10 @@ class _Received:
         return stream_snapshot(self.received)
 
 
+def _discard(item: object) -> None:
+    """Keeps nothing: the K2 rewriter's chunks are kept instead of the ones it was given."""
+
+
 class KimiStream(Stream[_T], _Received):
     """openai's ``Stream`` that parses Kimi chunks with a compiled validator and keeps what arrived."""
 
@@ -432,12 +533,9 @@ class KimiStream(Stream[_T], _Received):
         client: OpenAI,
         options: FinalRequestOptions | None = None,
     ) -> None:
-        self.received = []
-        self.finished = False
-        self.k2_problems = []
-        self._kimi_state = kimi_state_of(client)
-        self.started = _stream_started(self._kimi_state)
+        self._start(client, cast_to)
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
+        _text_decoder(self)
 
     @override
     def __iter__(self) -> Iterator[_T]:
@@ -447,45 +545,51 @@ class KimiStream(Stream[_T], _Received):
 
     @override
     def __stream__(self) -> Iterator[_T]:
+        self._began = True
         mode = _Mode(self._options)
-        read: Callable[[ServerSentEvent], Any] = _chunk_reader(
-            _fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode)
-        )
         k2 = self._markup_rewriter(self._cast_to)
-        received = self.received
+        kept, record = self._kept, None if self._gathered_outside else self._record
+        read: Callable[[ServerSentEvent | str], Any] = _chunk_reader(
+            self._parsers, mode, partial(_lenient_item, self, mode=mode), _discard if k2 else kept.append
+        )
         try:
             try:
                 for sse in self._kimi_events():
-                    if sse.data.startswith("[DONE]"):
+                    if (sse if isinstance(sse, str) else sse.data).startswith("[DONE]"):
                         if k2 is not None:
-                            yield from _keep(received, k2.flush())
+                            yield from _keep(kept, record, k2.flush())
                         self.finished = True
                         self._remember()
                         break
                     value: _T = read(sse)
-                    if k2 is None:
-                        received.append(value)
-                        yield value
-                    else:
-                        yield from _keep(received, k2.rewrite(value))
+                    if k2 is not None:
+                        yield from _keep(kept, record, k2.rewrite(value))
+                        continue
+                    if record is not None:
+                        record.add(value)
+                    yield value
             except Exception as exc:
-                interrupted = _interruption(exc, received, self.response.request)
+                interrupted = _interruption(exc, self.received, self.response.request)
                 if interrupted is None:
                     raise
                 raise interrupted from _wrapped(exc)
             if not self.finished:
-                raise _incomplete(received)
+                raise _incomplete(self.received)
         finally:
             self.response.close()
 
-    def _kimi_events(self) -> Iterator[ServerSentEvent]:
-        """openai's events, or the ones a whole JSON answer stands for (not a generator: no extra layer per event)."""
+    def _kimi_events(self) -> Iterator[ServerSentEvent | str]:
+        """openai's events (data-only ones as their text), or the ones a whole JSON answer stands for.
+
+        Not a generator: no extra layer per event.
+        """
         if _json_answer(self.response, self._cast_to):
             self.response.read()
             events = _answer_events(self.response)
             if events is not None:
                 return iter(events)
-        return self._iter_events()
+        # The decoder is Kimi's (see _text_decoder): a data-only event is its text.
+        return cast("Iterator[ServerSentEvent | str]", self._iter_events())
 
 
 class AsyncKimiStream(AsyncStream[_T], _Received):
@@ -500,12 +604,9 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
         client: AsyncOpenAI,
         options: FinalRequestOptions | None = None,
     ) -> None:
-        self.received = []
-        self.finished = False
-        self.k2_problems = []
-        self._kimi_state = kimi_state_of(client)
-        self.started = _stream_started(self._kimi_state)
+        self._start(client, cast_to)
         super().__init__(cast_to=cast_to, response=response, client=client, options=options)
+        _text_decoder(self)
 
     @override
     def __aiter__(self) -> AsyncIterator[_T]:
@@ -514,52 +615,55 @@ class AsyncKimiStream(AsyncStream[_T], _Received):
 
     @override
     async def __stream__(self) -> AsyncIterator[_T]:
+        self._began = True
         mode = _Mode(self._options)
-        read: Callable[[ServerSentEvent], Any] = _chunk_reader(
-            _fast_parser(self._cast_to), mode, partial(_lenient_item, self, mode=mode)
-        )
         k2 = self._markup_rewriter(self._cast_to)
-        received = self.received
+        kept, record = self._kept, None if self._gathered_outside else self._record
+        read: Callable[[ServerSentEvent | str], Any] = _chunk_reader(
+            self._parsers, mode, partial(_lenient_item, self, mode=mode), _discard if k2 else kept.append
+        )
         response = self.response
         try:
             try:
                 async for sse in await self._kimi_events():
-                    if sse.data.startswith("[DONE]"):
+                    if (sse if isinstance(sse, str) else sse.data).startswith("[DONE]"):
                         # As openai 3.x: the rest of an HTTP/1.1 body is read at once, within
                         # openai's deadline, so the connection goes back to the pool.
                         if _drain_response_async is not None and response.http_version == "HTTP/1.1":
                             await _drain_response_async(response)
                         if k2 is not None:
-                            for value in _keep(received, k2.flush()):
+                            for value in _keep(kept, record, k2.flush()):
                                 yield value
                         self.finished = True
                         self._remember()
                         break
                     value: _T = read(sse)
-                    if k2 is None:
-                        received.append(value)
-                        yield value
-                    else:
-                        for rewritten in _keep(received, k2.rewrite(value)):
+                    if k2 is not None:
+                        for rewritten in _keep(kept, record, k2.rewrite(value)):
                             yield rewritten
+                        continue
+                    if record is not None:
+                        record.add(value)
+                    yield value
             except Exception as exc:
-                interrupted = _interruption(exc, received, response.request)
+                interrupted = _interruption(exc, self.received, response.request)
                 if interrupted is None:
                     raise
                 raise interrupted from _wrapped(exc)
             if not self.finished:
-                raise _incomplete(received)
+                raise _incomplete(self.received)
         finally:
             await response.aclose()
 
-    async def _kimi_events(self) -> AsyncIterator[ServerSentEvent]:
-        """openai's events, or the ones a whole JSON answer stands for (no extra layer per event)."""
+    async def _kimi_events(self) -> AsyncIterator[ServerSentEvent | str]:
+        """openai's events (data-only ones as their text), or the ones a whole JSON answer stands for."""
         if _json_answer(self.response, self._cast_to):
             await self.response.aread()
             events = _answer_events(self.response)
             if events is not None:
                 return _aiter(events)
-        return self._iter_events()
+        # The decoder is Kimi's (see _text_decoder): a data-only event is its text.
+        return cast("AsyncIterator[ServerSentEvent | str]", self._iter_events())
 
 
 async def _aiter(items: list[ServerSentEvent]) -> AsyncIterator[ServerSentEvent]:
@@ -567,8 +671,10 @@ async def _aiter(items: list[ServerSentEvent]) -> AsyncIterator[ServerSentEvent]
         yield item
 
 
-def _keep(received: list[Any], values: list[Any]) -> Iterator[Any]:
-    """Record and hand out rewritten chunks."""
+def _keep(kept: list[object], record: StreamRecord | None, values: list[Any]) -> Iterator[Any]:
+    """Keep, record and hand out rewritten chunks."""
     for value in values:
-        received.append(value)
+        kept.append(value)
+        if record is not None:
+            record.add(value)
         yield value

@@ -39,6 +39,7 @@ __all__ = [
     "TokenPrices",
     "UsageTotals",
     "cached_tokens",
+    "chunk_usage",
     "resolve_prices",
     "stream_usage",
     "usage_cost",
@@ -245,23 +246,34 @@ class TokenCounts:
         return self.prompt_tokens + self.completion_tokens
 
 
-def stream_usage(chunks: list[Any]) -> tuple[str, CompletionUsage | None] | None:
-    """The model and usage of a finished chat stream (usage from its last chunks), or ``None`` for another stream.
+def chunk_usage(chunk: object) -> CompletionUsage | None:
+    """The usage a chat chunk carries, or ``None``.
 
     Usage comes in the final chunk, top level as openai's ``include_usage`` puts it, or inside
     ``choices[0]`` where Moonshot's legacy streams put it (moonshot-api.md §6).
     """
-    if not chunks or not isinstance(chunks[0], ChatCompletionChunk):
+    usage: object = getattr(chunk, "usage", None)
+    for choice in getattr(chunk, "choices", None) or ():
+        usage = usage or getattr(choice, "usage", None)
+    if isinstance(usage, CompletionUsage):
+        return usage
+    if isinstance(usage, Mapping):
+        return CompletionUsage.model_validate(usage)
+    return None
+
+
+def stream_usage(first: object, last_with_usage: object) -> tuple[str, CompletionUsage | None] | None:
+    """The model and usage of a finished chat stream, or ``None`` for another stream.
+
+    ``first`` is the stream's first chunk, ``last_with_usage`` the last one that carried a
+    usage (``None`` when none did): the usage and the model are read from it.
+    """
+    if not isinstance(first, ChatCompletionChunk):
         return None
-    for chunk in reversed(chunks):
-        usage: object = getattr(chunk, "usage", None)
-        for choice in getattr(chunk, "choices", None) or ():
-            usage = usage or getattr(choice, "usage", None)
-        if isinstance(usage, CompletionUsage):
-            return str(chunk.model), usage
-        if isinstance(usage, Mapping):
-            return str(chunk.model), CompletionUsage.model_validate(usage)
-    return str(chunks[0].model), None
+    usage = None if last_with_usage is None else chunk_usage(last_with_usage)
+    if usage is None:
+        return str(first.model), None
+    return str(getattr(last_with_usage, "model", first.model)), usage
 
 
 class UsageTotals:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from openai.types.chat import ChatCompletion
 
 from kimi_openai import AsyncKimiOpenAI, KimiOpenAI
-from kimi_openai._reasoning_echo import ReasoningStore
+from kimi_openai._reasoning_echo import ReasoningStore, StreamedTurn
 from kimi_openai._reasoning_echo_keys import Prefix
 
 USER: list[Any] = [{"role": "user", "content": "hi"}]
@@ -19,14 +20,14 @@ class SpyStore(ReasoningStore):
     def __init__(self) -> None:
         super().__init__()
         self.completions: list[ChatCompletion] = []
-        self.streams: list[list[Any]] = []
+        self.streams: list[list[StreamedTurn]] = []
 
     def remember_completion(self, completion: ChatCompletion) -> None:
         self.completions.append(completion)
 
-    def remember_chunks(self, chunks: list[Any], request: Prefix | None) -> None:
+    def remember_stream(self, turns: Iterable[StreamedTurn], request: Prefix | None) -> None:
         assert request is not None  # the stream knows which request it answers
-        self.streams.append(chunks)
+        self.streams.append(list(turns))
 
 
 def _spy_on(client: KimiOpenAI | AsyncKimiOpenAI) -> SpyStore:
@@ -47,7 +48,11 @@ def test_sync_paths_reach_the_hooks_and_copies_share_the_store(kimi_emulator_cli
     assert len(spy.completions) == 3
     list(completions.create(model="kimi-k2.6", messages=USER, stream=True))
     assert len(spy.streams) == 1
-    assert spy.streams[0][-1].choices[0].finish_reason == "stop"
+    [turn] = spy.streams[0]  # one choice, its text gathered from the chunks
+    assert (
+        "".join(turn.content)
+        == completions.create(model="kimi-k2.6", messages=USER).choices[0].message.content
+    )
 
 
 @pytest.mark.anyio

@@ -327,6 +327,81 @@ def test_plain_turn_is_restored_by_its_text(
     assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Recall the forecast."
 
 
+def _read_stream(client: KimiOpenAI, style: str, **request: Any) -> None:
+    """Read one streamed answer to its end, with ``create(stream=True)`` or with ``.stream()``."""
+    if style == "create":
+        for _ in client.chat.completions.create(stream=True, **request):
+            pass
+    else:
+        with client.chat.completions.stream(**request) as stream:
+            stream.until_done()
+
+
+async def _aread_stream(client: AsyncKimiOpenAI, style: str, **request: Any) -> None:
+    if style == "create":
+        async for _ in await client.chat.completions.create(stream=True, **request):
+            pass
+    else:
+        async with client.chat.completions.stream(**request) as stream:
+            await stream.until_done()
+
+
+SUNNY: list[ChatCompletionMessageParam] = [
+    USER,
+    {"role": "assistant", "content": "It is sunny in Paris today."},
+    {"role": "user", "content": "And tomorrow?"},
+]
+
+
+@pytest.mark.parametrize("style", ["create", "stream"])
+def test_a_streamed_turn_is_remembered_and_counted_however_the_stream_is_read(
+    style: str, kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    """``.stream()`` gathers the turn as it accumulates the chunks; ``create(stream=True)`` as it yields them."""
+    kimi_emulator.queue_text("It is sunny in Paris today.", reasoning="Recall the forecast for Paris.")
+    _read_stream(kimi_emulator_client, style, model="kimi-k2.6", messages=[USER])
+    assert kimi_emulator_client.usage.requests == 1
+    kimi_emulator_client.chat.completions.create(model="kimi-k2.6", messages=SUNNY)
+    assert (
+        kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"]
+        == "Recall the forecast for Paris."
+    )
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("style", ["create", "stream"])
+async def test_a_streamed_turn_is_remembered_and_counted_however_the_stream_is_read_async(
+    style: str, kimi_emulator: MoonshotEmulator, async_kimi_emulator_client: AsyncKimiOpenAI
+) -> None:
+    kimi_emulator.queue_text("It is sunny in Paris today.", reasoning="Recall the forecast for Paris.")
+    await _aread_stream(async_kimi_emulator_client, style, model="kimi-k2.6", messages=[USER])
+    assert async_kimi_emulator_client.usage.requests == 1
+    await async_kimi_emulator_client.chat.completions.create(model="kimi-k2.6", messages=SUNNY)
+    assert (
+        kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"]
+        == "Recall the forecast for Paris."
+    )
+
+
+def test_a_tool_call_turn_read_with_the_stream_helper_is_remembered(
+    kimi_emulator: MoonshotEmulator, kimi_emulator_client: KimiOpenAI
+) -> None:
+    kimi_emulator.queue_tool_calls(
+        ToolCall("get_weather", {"city": "Paris"}, id="s:0"), reasoning="Streamed thought."
+    )
+    _read_stream(kimi_emulator_client, "stream", model="kimi-k2.6", messages=[USER], tools=[WEATHER_TOOL])
+    rebuilt: ChatCompletionMessageParam = {
+        "role": "assistant",
+        "tool_calls": [
+            {"id": "s:0", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+        ],
+    }
+    kimi_emulator_client.chat.completions.create(
+        model="kimi-k2.6", messages=[USER, rebuilt, _tool_result("s:0")]
+    )
+    assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Streamed thought."
+
+
 def test_memory_is_shared_with_copies(kimi_emulator: MoonshotEmulator) -> None:
     client = _client(kimi_emulator)
     kimi_emulator.queue_tool_calls(ToolCall("get_weather", {}, id="c:0"), reasoning="From the parent.")

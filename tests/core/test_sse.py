@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 import anyio
 import openai
@@ -94,3 +94,62 @@ def test_the_kimi_clients_decode_with_it() -> None:
     assert isinstance(client._make_sse_decoder(), SSEDecoder)  # pyright: ignore[reportPrivateUsage]
     plain = openai.OpenAI(api_key="sk-test")
     assert type(plain._make_sse_decoder()) is SSEDecoder  # pyright: ignore[reportPrivateUsage]
+
+
+def _items(items: Iterator[object] | Sequence[object]) -> list[Event]:
+    """What a stream reads from a decoder asked for ``texts``: a text stands for a data-only event."""
+    out: list[Event] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append((None, item, None, None))
+        else:
+            assert isinstance(item, ServerSentEvent)
+            out.append((item.event, item.data, item.id, item.retry))
+    return out
+
+
+@st.composite
+def event_pieces(draw: st.DrawFn) -> list[bytes]:
+    """A body sent as a token-by-token server sends it: mostly one event per network chunk, ``\\n`` ends."""
+    blocks = draw(st.lists(BLOCK, max_size=6))
+    events = ["\n".join(block) + "\n\n" for block in blocks]
+    pieces: list[bytes] = []
+    for event in events:
+        if pieces and draw(st.booleans()) and draw(st.booleans()):
+            pieces[-1] += event.encode()  # now and then two events in one chunk
+        else:
+            pieces.append(event.encode())
+    return pieces
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(bodies().map(lambda case: _pieces(*case)), event_pieces()))
+def test_texts_are_the_data_of_the_same_events_openai_finds(pieces: list[bytes]) -> None:
+    expected = _events(SSEDecoder().iter_bytes(iter(pieces)))
+    items = list(KimiSSEDecoder(texts=True).iter_bytes(iter(pieces)))
+    assert _items(items) == expected
+    body = b"".join(pieces)
+    # A Moonshot stream: data fields only, \n line ends (at a \r openai's own decoder takes over).
+    if b"\r" not in body and all(line.startswith(b"data") or not line for line in body.split(b"\n")):
+        assert all(isinstance(item, str) for item in items)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(bodies().map(lambda case: _pieces(*case)), event_pieces()))
+def test_async_texts_are_the_data_of_the_same_events_openai_finds(pieces: list[bytes]) -> None:
+    async def collect() -> list[object]:
+        return [item async for item in KimiSSEDecoder(texts=True).aiter_bytes(_aiter(pieces))]
+
+    async def expected() -> list[Event]:
+        return [(e.event, e.data, e.id, e.retry) async for e in SSEDecoder().aiter_bytes(_aiter(pieces))]
+
+    assert _items(anyio.run(collect)) == anyio.run(expected)
+
+
+def test_one_event_per_network_chunk_comes_out_as_its_text() -> None:
+    pieces = [b'data: {"n": 1}\n\n', b'data: {"n": 2}\n\n', b"event: ping\ndata: {}\n\n", b"data: [DONE]\n\n"]
+    items = list(KimiSSEDecoder(texts=True).iter_bytes(iter(pieces)))
+    assert items[:2] == ['{"n": 1}', '{"n": 2}']
+    assert isinstance(items[2], ServerSentEvent)
+    assert (items[2].event, items[2].data) == ("ping", "{}")
+    assert items[3] == "[DONE]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, cast
@@ -13,6 +14,7 @@ from openai.resources.chat import AsyncCompletions, Completions
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
+from kimi_openai import KimiOpenAI
 from kimi_openai._compat import httpx
 from kimi_openai._errors import StreamInterruptedError
 from kimi_openai._streaming import AsyncKimiStream, KimiStream
@@ -146,6 +148,31 @@ def dumps(items: list[Any]) -> list[Any]:
 
 
 MOONSHOT_BODY = sse(*(data(c) for c in MOONSHOT_STREAM), DONE)
+
+
+def test_a_read_stream_holds_its_chunks_as_text_until_received_is_read() -> None:
+    """A thinking answer is thousands of chunks: held as objects they would cost memory and garbage
+    collector time for as long as the stream lives. The stream holds each chunk's JSON text and builds
+    ``received`` from it when asked, equal to what was yielded."""
+    pieces = [data(delta_chunk({"reasoning_content": f" step{i}"})) for i in range(2_000)]
+    body = sse(*pieces, data(delta_chunk({"content": "Done."}, finish_reason="stop", usage=USAGE)), DONE)
+    client = KimiOpenAI(
+        api_key="sk-test",
+        base_url="http://127.0.0.1:9/v1",
+        http_client=httpx.Client(transport=transport(body)),
+    )
+    stream = client.chat.completions.create(
+        model="kimi-k2.6", messages=[{"role": "user", "content": "hi"}], stream=True
+    )
+    gc.collect()
+    before = len(gc.get_objects())
+    seen = [chunk.model_dump_json() for chunk in stream]
+    gc.collect()
+    assert len(gc.get_objects()) - before < 200  # not a handful of objects per chunk
+    assert stream.finished
+    assert [chunk.model_dump_json() for chunk in stream.received] == seen
+    assert stream.received_reasoning().endswith(" step1999")
+    assert client.usage.requests == 1
 
 
 def test_create_stream_returns_kimi_chunks() -> None:

@@ -31,7 +31,9 @@ from kimi_openai.types.chat import KimiChatCompletionChunk
 CLIENT = openai.OpenAI(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
 RESPONSE = httpx.Response(200, request=httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions"))
 LEGACY = _Mode(None)
-FAST = _chunk_reader(_fast_parser(KimiChatCompletionChunk), LEGACY, lambda _sse: None)
+PARSERS = _fast_parser(KimiChatCompletionChunk)
+_kept: list[object] = []
+FAST = _chunk_reader(PARSERS, LEGACY, lambda _sse: None, _kept.append)
 """The stream's reader of one event, answering ``None`` where openai's lenient path would decide."""
 
 Strategy = st.SearchStrategy[Any]
@@ -173,7 +175,21 @@ def lenient(data: str) -> object:
 
 
 def fast(data: str) -> object | None:
-    return FAST(ServerSentEvent(data=data))
+    """The fast path's item for ``data``, sent as a full event and as a data-only event's text alike.
+
+    Where the validator built the item, the stream keeps the text and builds ``received`` from
+    it again: that item must equal the one yielded.
+    """
+    _kept.clear()
+    got = FAST(ServerSentEvent(data=data))
+    assert shape(FAST(data)) == shape(got)
+    if got is not None:
+        assert _kept == [data] * 2
+        assert PARSERS is not None
+        rebuilt = PARSERS.parse(data)
+        assert rebuilt == got
+        assert shape(rebuilt) == shape(got)
+    return got
 
 
 @settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow], deadline=None)

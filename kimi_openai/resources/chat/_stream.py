@@ -34,7 +34,8 @@ from openai.types.chat import ChatCompletionChunk, ChatCompletionToolUnionParam
 from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
 from typing_extensions import TypeVar, Unpack
 
-from kimi_openai._pipeline import check_helper_call
+from kimi_openai._pipeline import StreamRecord, check_helper_call
+from kimi_openai._streaming import AsyncKimiStream, KimiStream
 from kimi_openai.types.chat.kimi_parsed_chat_completion import KimiParsedChatCompletion
 from kimi_openai.types.chat.stream_events import KimiChatCompletionStreamEvent
 from kimi_openai.types.thinking_param import ThinkingParam
@@ -217,9 +218,21 @@ class KimiChatCompletionStream(Generic[ResponseFormatT]):
 
     def __stream__(self) -> Iterator[KimiChatCompletionStreamEvent[ResponseFormatT]]:
         handle = self._state.handle_chunk
+        record = _gather_in(self._state, self._raw_stream)
         for chunk in self._raw_stream:
             if chunk.object == _CHUNK_OBJECT:
                 yield from handle(chunk)
+            elif record is not None:
+                record.add(chunk)
+
+
+def _gather_in(state: KimiChatCompletionStreamState[Any], raw: object) -> StreamRecord | None:
+    """The state gathers what the client keeps from a Kimi stream (it reads every chunk anyway); the record for the rest."""
+    if not isinstance(raw, KimiStream | AsyncKimiStream):
+        return None
+    record = raw.gather_elsewhere()
+    state.gather_into(record)
+    return record
 
 
 class KimiChatCompletionStreamManager(Generic[ResponseFormatT]):
@@ -305,10 +318,13 @@ class AsyncKimiChatCompletionStream(Generic[ResponseFormatT]):
 
     async def __stream__(self) -> AsyncIterator[KimiChatCompletionStreamEvent[ResponseFormatT]]:
         handle = self._state.handle_chunk
+        record = _gather_in(self._state, self._raw_stream)
         async for chunk in self._raw_stream:
             if chunk.object == _CHUNK_OBJECT:
                 for event in handle(chunk):
                     yield event
+            elif record is not None:
+                record.add(chunk)
 
 
 class AsyncKimiChatCompletionStreamManager(Generic[ResponseFormatT]):

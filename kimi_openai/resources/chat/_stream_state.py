@@ -74,6 +74,7 @@ from pydantic import BaseModel as PydanticModel
 from pydantic import ValidationError
 from typing_extensions import TypeVar
 
+from kimi_openai._pipeline import StreamRecord
 from kimi_openai._stream_index import ToolCallSlots, choice_index
 from kimi_openai.resources.chat._parse_errors import explained as _explained
 from kimi_openai.resources.chat._parse_errors import raise_for_empty
@@ -99,7 +100,7 @@ ResponseFormatT = TypeVar("ResponseFormatT", default=None)
 # through the slot descriptors, as ``object.__setattr__`` is slower and pydantic's own
 # ``__setattr__`` validates.
 _new = object.__new__
-_set = object.__setattr__
+_set_dict = PydanticModel.__dict__["__dict__"].__set__
 _set_fields_set = PydanticModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = PydanticModel.__dict__["__pydantic_extra__"].__set__
 _set_private = PydanticModel.__dict__["__pydantic_private__"].__set__
@@ -148,6 +149,9 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         self._choices: dict[int, ChoiceAccumulator] = {}
         self._top: dict[str, Any] | None = None
         self._later: dict[str, Any] = {}
+        self._chunk_private: dict[str, Any] = {"_snapshot_source": self._read_snapshot}
+        self._record: StreamRecord | None = None
+        """The private attributes of every ``chunk`` event: one dict, read only (the snapshot is built when read)."""
         self._snapshot: KimiParsedChatCompletion[object] | None = None
 
     # -- results -----------------------------------------------------------------------------
@@ -174,6 +178,10 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
             raise_for_empty(parsed, None)  # as .parse() does (see _parse_errors)
         return to_kimi_parsed(parsed)
 
+    def gather_into(self, record: StreamRecord | None) -> None:
+        """Also gather what the client keeps from the stream into ``record`` (see ``KimiStream.gather_elsewhere``)."""
+        self._record = record
+
     # -- one chunk ---------------------------------------------------------------------------
 
     def handle_chunk(
@@ -185,6 +193,8 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
             text = self._text_only(chunk)
             if text is not None:
                 return text
+        if self._record is not None:
+            self._record.add(chunk)
         accumulated = self._start(chunk) if self._top is None else self._continue(chunk)
         events: list[KimiChatCompletionStreamEvent[ResponseFormatT]] = [self._chunk_event(chunk)]
         try:
@@ -199,9 +209,11 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
 
         Most chunks of a stream are one choice's next reasoning or content token and nothing
         else. For those, this does what :meth:`_continue` and :meth:`_choice_events` would
-        (the same merge, the same events, built the same way) without their general walk.
+        (the same merge, the same events, built the same way) without their general walk;
+        what :meth:`_later_fields` and :meth:`_chunk_event` do is spelled out here too.
         """
-        choices: list[Choice] | None = chunk.__dict__.get("choices")
+        top: Mapping[str, Any] = chunk.__dict__
+        choices: list[Choice] | None = top.get("choices")
         if type(choices) is not list or len(choices) != 1:
             return None
         values: Mapping[str, Any] = choices[0].__dict__
@@ -209,32 +221,44 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
         if delta is None:
             return None
         fields: set[str] = delta.__pydantic_fields_set__
-        index = values.get("index")
-        acc = self._choices.get(index) if type(index) is int and len(fields) == 1 else None
-        if acc is None or delta.__pydantic_extra__ or values.get("finish_reason") or acc.delta_calls:
+        if (
+            len(fields) != 1
+            or delta.__pydantic_extra__
+            or values.get("finish_reason")
+            or values.get("logprobs") is not None
+        ):
             return None
-        key = _TEXT_KEYS.get(next(iter(fields)))
+        index: int | None = values.get("index")
+        acc = self._choices.get(index) if type(index) is int else None
+        if index is None or acc is None or acc.delta_calls or acc.fields.get("finish_reason"):
+            return None
+        (field,) = fields
+        key = _TEXT_KEYS.get(field)
         if key is None:
             return None
         text: object = delta.__dict__.get(key)
-        current: object = acc.message.get(key)
-        if (
-            type(text) is not str
-            or (current is not None and type(current) is not str)
-            or values.get("logprobs") is not None
-            or acc.fields.get("finish_reason")
-        ):
+        message = acc.message
+        current: object = message.get(key)
+        if type(text) is not str or (current is not None and type(current) is not str):
             return None
-        snapshot = acc.message[key] = text if current is None else current + text
+        snapshot = message[key] = text if current is None else current + text
         acc.parsed = None
-        self._later_fields(chunk)
+        later = self._later
+        usage = later["usage"] = top.get("usage")
+        if self._record is not None:
+            self._record.add_text(chunk, usage, index, key == "reasoning_content", text)
+        later["system_fingerprint"] = top.get("system_fingerprint")
+        if _TRACKS_MODERATION and top.get("moderation") is not None:
+            self._later_fields(chunk)
+        event = _new(KimiChunkEvent)
+        _set_dict(event, {"type": "chunk", "chunk": chunk})
+        _set_fields_set(event, set(_CHUNK_FIELDS))
+        _set_extra(event, {})
+        _set_private(event, self._chunk_private)
         if key == "reasoning_content":
             acc.reasoning_done = False
-            return [
-                self._chunk_event(chunk),
-                _text_event(ReasoningDeltaEvent, "reasoning.delta", text, snapshot),
-            ]
-        events: list[Any] = [self._chunk_event(chunk)]
+            return [event, _text_event(ReasoningDeltaEvent, "reasoning.delta", text, snapshot)]
+        events: list[Any] = [event]
         if text:
             reasoning_done_event(acc, events)
         events.append(_content_delta_event(text, snapshot))
@@ -318,10 +342,10 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
     def _chunk_event(self, chunk: ChatCompletionChunk) -> KimiChunkEvent:
         # ``fast_event`` spelled out for the one event every chunk makes.
         event = _new(KimiChunkEvent)
-        _set(event, "__dict__", {"type": "chunk", "chunk": chunk})
-        _set_fields_set(event, {"type", "chunk", "snapshot"})
+        _set_dict(event, {"type": "chunk", "chunk": chunk})
+        _set_fields_set(event, set(_CHUNK_FIELDS))
         _set_extra(event, {})
-        _set_private(event, {"_snapshot_source": self._read_snapshot})
+        _set_private(event, self._chunk_private)
         return event
 
     def _read_snapshot(self) -> KimiParsedChatCompletion[object]:
@@ -646,7 +670,7 @@ def fast_event(cls: type[_M], private: dict[str, Any] | None = None, /, **values
     """
     event = _new(cls)
     defaults = _defaults(cls)
-    _set(event, "__dict__", {**defaults, **values} if defaults else values)
+    _set_dict(event, {**defaults, **values} if defaults else values)
     _set_fields_set(event, set(values))
     _set_extra(event, {})
     _set_private(event, private)
@@ -655,6 +679,7 @@ def fast_event(cls: type[_M], private: dict[str, Any] | None = None, /, **values
 
 _TEXT_KEYS = {"content": "content", "reasoning_content": "reasoning_content"}
 """The delta fields :meth:`KimiChatCompletionStreamState._text_only` takes (the key itself, interned)."""
+_CHUNK_FIELDS = frozenset({"type", "chunk", "snapshot"})
 _DELTA_FIELDS = frozenset({"type", "delta", "snapshot"})
 _CONTENT_DELTA_FIELDS = frozenset({"type", "delta", "snapshot", "parsed"})
 
@@ -662,7 +687,7 @@ _CONTENT_DELTA_FIELDS = frozenset({"type", "delta", "snapshot", "parsed"})
 def _text_event(cls: type[_M], type_: str, delta: str, snapshot: str) -> _M:
     """``fast_event(cls, type=type_, delta=delta, snapshot=snapshot)`` for a class without defaults, spelled out."""
     event = _new(cls)
-    _set(event, "__dict__", {"type": type_, "delta": delta, "snapshot": snapshot})
+    _set_dict(event, {"type": type_, "delta": delta, "snapshot": snapshot})
     _set_fields_set(event, set(_DELTA_FIELDS))
     _set_extra(event, {})
     _set_private(event, None)
@@ -672,7 +697,7 @@ def _text_event(cls: type[_M], type_: str, delta: str, snapshot: str) -> _M:
 def _content_delta_event(delta: str, snapshot: str) -> ContentDeltaEvent:
     """``fast_event(ContentDeltaEvent, ..., parsed=None)`` spelled out: the same dict, in the same order."""
     event = _new(ContentDeltaEvent)
-    _set(event, "__dict__", {"parsed": None, "type": "content.delta", "delta": delta, "snapshot": snapshot})
+    _set_dict(event, {"parsed": None, "type": "content.delta", "delta": delta, "snapshot": snapshot})
     _set_fields_set(event, set(_CONTENT_DELTA_FIELDS))
     _set_extra(event, {})
     _set_private(event, None)
