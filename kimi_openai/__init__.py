@@ -63,8 +63,6 @@ from ._errors import ToolExecutionError as ToolExecutionError
 from ._errors import ToolLoopError as ToolLoopError
 from ._errors import UnexpectedOutputError as UnexpectedOutputError
 from ._errors import UnservedEndpointError as UnservedEndpointError
-from ._extra_body import ThinkingParam as ThinkingParam
-from ._extra_body import kimi_params as kimi_params
 from ._model_ids import KimiModel as KimiModel
 from ._ratelimit_headers import RateLimitInfo as RateLimitInfo
 from ._ratelimit_headers import parse_rate_limit_headers as parse_rate_limit_headers
@@ -79,9 +77,6 @@ from ._rules.model_specs import Price as Price
 from ._rules.model_specs import clear_model_specs as clear_model_specs
 from ._rules.model_specs import get_model_spec as get_model_spec
 from ._rules.model_specs import refresh_model_specs as refresh_model_specs
-from ._rules.partial import partial_message as partial_message
-from ._rules.schema import normalize_tool_schema as normalize_tool_schema
-from ._rules.schema import normalize_tools as normalize_tools
 from ._state import echo_counts as echo_counts
 from ._store import KeyValueStore as KeyValueStore
 from ._store import MemoryStore as MemoryStore
@@ -94,9 +89,14 @@ from ._usage import UsageTotals as UsageTotals
 from ._usage import usage_cost as usage_cost
 
 if _TYPE_CHECKING:
+    from ._extra_body import ThinkingParam as ThinkingParam
+    from ._extra_body import kimi_params as kimi_params
     from ._redis_store import RedisStore as RedisStore
     from ._retry_tenacity import build_async_retrying as build_async_retrying
     from ._retry_tenacity import build_retrying as build_retrying
+    from ._rules.partial import partial_message as partial_message
+    from ._rules.schema import normalize_tool_schema as normalize_tool_schema
+    from ._rules.schema import normalize_tools as normalize_tools
     from ._stream_snapshot import SnapshotChoice as PartialChoice  # deprecated
     from ._stream_snapshot import SnapshotToolCall as PartialToolCall  # deprecated
     from ._stream_snapshot import StreamSnapshot as PartialStream  # deprecated
@@ -108,6 +108,11 @@ if _TYPE_CHECKING:
 # Loaded on first use: these live in helper modules that plain client use never needs,
 # and `import kimi_openai` should cost little beyond `import openai`.
 _LAZY: dict[str, str] = {
+    "ThinkingParam": "._extra_body",
+    "kimi_params": "._extra_body",
+    "partial_message": "._rules.partial",
+    "normalize_tool_schema": "._rules.schema",
+    "normalize_tools": "._rules.schema",
     "build_async_retrying": "._retry_tenacity",
     "build_retrying": "._retry_tenacity",
     "AsyncRateLimiter": ".lib.rate_limits",

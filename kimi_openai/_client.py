@@ -34,20 +34,11 @@ from typing_extensions import override
 
 from ._compat import httpx
 from ._config import logger, moonpalace_endpoint, rules_off_notice
-from ._constants import MOONPALACE_PORT, Region
+from ._constants import MOONPALACE_PORT, Region, TokenLimitSetting
 from ._errors import MalformedResponseError, make_status_error
-from ._pipeline import (
-    CHAT_COMPLETIONS_PATH,
-    after_completion,
-    aprepare_options,
-    fast_completion,
-    prepare_options,
-    response_cast,
-)
 from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
 from ._retry import RetryConfig, read_error_body_async, should_retry_response
-from ._rules.chat_request import TokenLimitSetting
 from ._rules.model_specs import model_hint
 from ._state import (
     KimiState,
@@ -203,6 +194,8 @@ class BaseKimiClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         self, *, data: object, cast_to: type[ResponseT], response: httpx.Response
     ) -> ResponseT:
         # Every parsed body passes here, with_raw_response(...).parse() included.
+        from ._pipeline import after_completion, fast_completion, response_cast  # see _prepare_options
+
         result = fast_completion(data, cast_to, strict=self._strict_response_validation)
         if result is None:
             return after_completion(
@@ -229,6 +222,8 @@ _RULES_OFF = "rules_off"
 
 def note_rules_off(client: BaseKimiClient[Any, Any], options: FinalRequestOptions) -> None:
     """Log, once per client, that a Moonshot model went where Moonshot's rules are off (see ``rules_off_notice``)."""
+    from ._pipeline import CHAT_COMPLETIONS_PATH
+
     notices = client._kimi_state.notices  # pyright: ignore[reportPrivateUsage]
     if _RULES_OFF in notices or options.url != CHAT_COMPLETIONS_PATH:
         return
@@ -462,6 +457,10 @@ class KimiOpenAI(BaseKimiClient[httpx.Client, Stream[Any]], openai.OpenAI):
 
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
+        # The pipeline, and Kimi's request rules with it, load with the first request, as
+        # openai loads its resources when first used: ``import kimi_openai`` stays light.
+        from ._pipeline import prepare_options
+
         hosted = self.region is not None
         prepared = prepare_options(
             super()._prepare_options(options),
@@ -640,6 +639,8 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
 
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
+        from ._pipeline import aprepare_options  # see KimiOpenAI._prepare_options
+
         hosted = self.region is not None
         prepared = await aprepare_options(
             await super()._prepare_options(options),

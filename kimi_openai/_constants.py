@@ -12,6 +12,10 @@ from typing import Final, Literal
 Region = Literal["global", "cn"]
 """Which Moonshot platform to talk to: ``"global"`` (api.moonshot.ai) or ``"cn"`` (api.moonshot.cn)."""
 
+TokenLimitSetting = Literal["auto", "max_tokens", "max_completion_tokens"]
+"""A client's ``max_tokens_field``: ``"auto"`` sends the field the model's spec names (``max_tokens``
+when it names none), either other value always that one."""
+
 REGION_BASE_URLS: Final[dict[str, str]] = {
     "global": "https://api.moonshot.ai/v1",
     "cn": "https://api.moonshot.cn/v1",

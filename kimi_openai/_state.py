@@ -40,12 +40,11 @@ from ._config import (
     resolve_api_key,
     resolve_endpoint,
 )
-from ._constants import REGION_BASE_URLS, Region
+from ._constants import REGION_BASE_URLS, Region, TokenLimitSetting
 from ._errors import KimiConfigurationError
 from ._reasoning_echo import ReasoningEchoPolicy, ReasoningStore
 from ._reasoning_echo_counts import TOTAL, EchoCounts
 from ._retry import DEFAULT_RETRY_POLICY, RetryConfig, RetrySetup, coerce_retry_policy
-from ._rules.chat_request import TokenLimitSetting
 from ._store import KeyValueStore, MemoryStore, namespace_of
 from ._usage import UsageTotals
 

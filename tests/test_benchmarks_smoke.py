@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from benchmarks.payloads import HISTORY_LENGTHS, STREAM_CHUNKS, history_request
+from benchmarks.run import bytecode_env
 from benchmarks.server import serve
 from kimi_openai._compat import httpx
 from kimi_openai._rules.chat import prepare_chat_request
@@ -83,3 +84,17 @@ def test_runner_quick_run_prints_a_table() -> None:
     assert medians
     assert all(median > 0 for median in medians)
     assert "echo-store memory, 20,000 turns" in table
+
+
+def test_the_import_rows_time_both_packages_from_compiled_bytecode() -> None:
+    """An installed package imports from bytecode; the import rows must not time compiling our sources."""
+    probe = (
+        "import os, sys, openai, kimi_openai; "
+        "print(all(os.path.exists(m.__cached__) for m in (openai, kimi_openai, sys.modules['kimi_openai._client'])))"
+    )
+    with bytecode_env([sys.executable, "-c", "import openai, kimi_openai"]) as env:
+        assert "PYTHONDONTWRITEBYTECODE" not in env
+        out = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        )
+    assert out.stdout.strip() == "True"

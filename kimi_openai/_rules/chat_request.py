@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal, NoReturn
+from typing import Final, NoReturn
+
+from kimi_openai._constants import TokenLimitSetting
 
 from .model_specs import ModelSpec, TokenLimitField
 from .params import Refusal, raise_refusal
 
 __all__ = ["OFF_SWITCH", "Ctx", "PreparedRequest", "TokenLimitField", "TokenLimitSetting", "spec_for"]
 
-TokenLimitSetting = Literal["auto", "max_tokens", "max_completion_tokens"]
-"""A client's ``max_tokens_field``: ``"auto"`` sends the field the model's spec names (``max_tokens``
-when it names none), either other value always that one."""
 
 logger = logging.getLogger("kimi_openai")
 
