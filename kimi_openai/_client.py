@@ -34,7 +34,7 @@ from typing_extensions import override
 
 from ._compat import httpx
 from ._config import logger, moonpalace_endpoint, rules_off_notice
-from ._constants import MOONPALACE_PORT, Region, TokenLimitSetting
+from ._constants import CHAT_COMPLETIONS_PATH, MOONPALACE_PORT, Region, TokenLimitSetting
 from ._errors import MalformedResponseError, make_status_error
 from ._reasoning_echo import ReasoningEchoPolicy
 from ._redaction import redact_url_userinfo
@@ -131,13 +131,23 @@ class BaseKimiClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
     _kimi_state: KimiState
     """The client's Kimi options, retry setup and memory of reasoning (read with ``kimi_state_of``)."""
 
+    _kimi_region: tuple[object, Region | None] | None = None
+    """:attr:`region`, with the base URL it was worked out for."""
+
     @property
     def region(self) -> Region | None:
         """The Moonshot platform this client talks to; ``None`` for a self-hosted engine.
 
         A proxy's base URL counts as the platform given with it: ``KimiOpenAI(base_url=proxy, region="cn")``.
         """
-        return platform_of(self)
+        # Read on every request: worked out again only when the base URL was replaced.
+        base_url = self._base_url
+        known = self._kimi_region
+        if known is not None and known[0] is base_url:
+            return known[1]
+        region = platform_of(self)
+        self._kimi_region = (base_url, region)
+        return region
 
     @property
     def usage(self) -> UsageTotals:
@@ -222,8 +232,6 @@ _RULES_OFF = "rules_off"
 
 def note_rules_off(client: BaseKimiClient[Any, Any], options: FinalRequestOptions) -> None:
     """Log, once per client, that a Moonshot model went where Moonshot's rules are off (see ``rules_off_notice``)."""
-    from ._pipeline import CHAT_COMPLETIONS_PATH
-
     notices = client._kimi_state.notices  # pyright: ignore[reportPrivateUsage]
     if _RULES_OFF in notices or options.url != CHAT_COMPLETIONS_PATH:
         return

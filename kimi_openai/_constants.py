@@ -32,6 +32,10 @@ variable of Moonshot's Kimi SDKs, read second as ``KIMI_API_KEY`` is for the key
 
 DOTENV_FILENAME: Final[str] = ".env"
 
+CHAT_COMPLETIONS_PATH: Final = "/chat/completions"
+"""openai's path of a chat completion request (relative to the base URL, which ends in ``/v1``)."""
+RESPONSES_PATH: Final = "/responses"
+
 MOONPALACE_PORT: Final[int] = 9988
 """The port MoonPalace, Moonshot's local debugging proxy, listens on by default; it serves the
 API under ``/v1`` (``moonpalace start --port``): https://github.com/MoonshotAI/moonpalace"""

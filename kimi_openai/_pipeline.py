@@ -36,6 +36,7 @@ from openai.types.chat import ChatCompletion
 from openai.types.responses import Response, ResponseCompletedEvent, ResponseIncompleteEvent
 from pydantic import ValidationError
 
+from ._constants import CHAT_COMPLETIONS_PATH, RESPONSES_PATH
 from ._errors import UnservedEndpointError
 from ._ratelimit_headers import parse_rate_limit_headers
 from ._reasoning_echo import StreamedTurn
@@ -71,8 +72,6 @@ __all__ = [
     "responses_memory",
 ]
 
-CHAT_COMPLETIONS_PATH = "/chat/completions"
-RESPONSES_PATH = "/responses"
 
 RATE_LIMIT_ATTRIBUTE = "_kimi_rate_limit"
 """The parsed ``X-RateLimit-*`` headers of a completion's response (read by ``rate_limit_of``)."""

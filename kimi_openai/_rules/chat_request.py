@@ -60,11 +60,26 @@ _PLATFORM_ONLY: Final[dict[str, object]] = {
 OFF_SWITCH: Final = "validation=False on the client or with_options"
 
 
+_OFF_PLATFORM: dict[int, tuple[ModelSpec, ModelSpec]] = {}
+"""Specs without their platform-only rules, by the id of the spec they come from (kept beside them,
+so the id stays theirs): built once per spec, not on every request to a self-hosted engine."""
+
+_OFF_PLATFORM_MAX: Final = 256
+"""Specs remembered at most (a spec registered at run time is a new object each time)."""
+
+
 def spec_for(spec: ModelSpec, moonshot_hosted: bool) -> ModelSpec:
     """The rules that apply where the request goes: the spec as is on Moonshot, the weights' rules elsewhere."""
     if moonshot_hosted or spec.hosting != "moonshot":
         return spec
-    return replace(spec, **_PLATFORM_ONLY)
+    found = _OFF_PLATFORM.get(id(spec))
+    if found is not None and found[0] is spec:
+        return found[1]
+    if len(_OFF_PLATFORM) >= _OFF_PLATFORM_MAX:
+        _OFF_PLATFORM.clear()
+    off = replace(spec, **_PLATFORM_ONLY)
+    _OFF_PLATFORM[id(spec)] = (spec, off)
+    return off
 
 
 @dataclass(slots=True)

@@ -123,6 +123,19 @@ def test_region_with_a_proxy_base_url_names_the_platform_it_fronts(
     assert client_class(api_key=KEY, base_url=PROXY).region is None
 
 
+@pytest.mark.parametrize("client_class", [KimiOpenAI, AsyncKimiOpenAI])
+def test_the_region_follows_a_base_url_set_after_construction(
+    client_class: type[KimiOpenAI] | type[AsyncKimiOpenAI],
+) -> None:
+    """openai lets ``client.base_url`` be set; the platform (and whether its rules apply) follows it."""
+    client = client_class(api_key=KEY)
+    assert client.region == "global"
+    client.base_url = "https://api.moonshot.cn/v1"
+    assert client.region == "cn"
+    client.base_url = PROXY
+    assert client.region is None
+
+
 def test_region_with_moonshot_base_url_variable_names_the_platform_it_fronts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
