@@ -80,12 +80,23 @@ class KimiSSEDecoder(SSEDecoder):
     def iter_bytes(self, iterator: Iterator[bytes]) -> Iterator[ServerSentEvent]:
         chunks = iter(iterator)
         pending = b""
-        whole = self._whole_data_event if self._texts else None
+        texts = self._texts
         for chunk in chunks:
             if b"\r" in chunk:
                 yield from super().iter_bytes(_chain((pending, chunk), chunks))
                 return
-            if whole is not None and whole(pending, chunk):
+            # _whole_data_event, spelled out: this runs for every network chunk.
+            if (
+                texts
+                and not pending
+                and chunk.endswith(b"\n\n")
+                and chunk.startswith(_DATA)
+                and chunk.count(b"\n") == 2
+                and not self._data
+                and self._event is None
+                and self._retry is None
+                and self._last_event_id is None
+            ):
                 yield chunk[6:-2].decode("utf-8")  # pyright: ignore[reportReturnType]  # see _texts
                 continue
             events, pending = self._feed(pending, chunk)

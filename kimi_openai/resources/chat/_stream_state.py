@@ -187,12 +187,72 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
     def handle_chunk(
         self, chunk: ChatCompletionChunk
     ) -> list[KimiChatCompletionStreamEvent[ResponseFormatT]]:
-        """Accumulate one chunk; the events it produces, in openai's order, reasoning events added."""
+        """Accumulate one chunk; the events it produces, in openai's order, reasoning events added.
+
+        Most chunks of a stream are one choice's next reasoning or content token and nothing
+        else. For those, the first part does what :meth:`_continue` and :meth:`_choice_events`
+        would (the same merge, the same events, built the same way) without their general
+        walk; what :meth:`_later_fields`, :meth:`_chunk_event` and the record's ``add`` do is
+        spelled out there too. Every other chunk takes the general walk.
+        """
         self._snapshot = None
-        if self._top is not None and not self._rich:
-            text = self._text_only(chunk)
-            if text is not None:
-                return text
+        if self._top is None or self._rich:
+            return self._handle(chunk)
+        top: Mapping[str, Any] = chunk.__dict__
+        choices: list[Choice] | None = top.get("choices")
+        if type(choices) is not list or len(choices) != 1:
+            return self._handle(chunk)
+        values: Mapping[str, Any] = choices[0].__dict__
+        delta: ChoiceDelta | None = values.get("delta")
+        if delta is None:
+            return self._handle(chunk)
+        fields: set[str] = delta.__pydantic_fields_set__
+        if (
+            len(fields) != 1
+            or delta.__pydantic_extra__
+            or values.get("finish_reason")
+            or values.get("logprobs") is not None
+        ):
+            return self._handle(chunk)
+        index: int | None = values.get("index")
+        acc = self._choices.get(index) if type(index) is int else None
+        if index is None or acc is None or acc.delta_calls or acc.fields.get("finish_reason"):
+            return self._handle(chunk)
+        (field,) = fields
+        key = _TEXT_KEYS.get(field)
+        if key is None:
+            return self._handle(chunk)
+        text: object = delta.__dict__.get(key)
+        message = acc.message
+        current: object = message.get(key)
+        if type(text) is not str or (current is not None and type(current) is not str):
+            return self._handle(chunk)
+        snapshot = message[key] = text if current is None else current + text
+        acc.parsed = None
+        later = self._later
+        usage = later["usage"] = top.get("usage")
+        later["system_fingerprint"] = top.get("system_fingerprint")
+        if _TRACKS_MODERATION and top.get("moderation") is not None:
+            self._later_fields(chunk)
+        reasoning = key == "reasoning_content"
+        if self._record is not None:
+            self._record.add_text(chunk, usage, index, reasoning, text)
+        event = _new(KimiChunkEvent)
+        _set_dict(event, {"type": "chunk", "chunk": chunk})
+        _set_fields_set(event, set(_CHUNK_FIELDS))
+        _set_extra(event, {})
+        _set_private(event, self._chunk_private)
+        if reasoning:
+            acc.reasoning_done = False
+            return [event, _text_event(ReasoningDeltaEvent, "reasoning.delta", text, snapshot)]
+        events: list[Any] = [event]
+        if text:
+            reasoning_done_event(acc, events)
+        events.append(_content_delta_event(text, snapshot))
+        return events
+
+    def _handle(self, chunk: ChatCompletionChunk) -> list[KimiChatCompletionStreamEvent[ResponseFormatT]]:
+        """:meth:`handle_chunk` for any chunk: the general walk."""
         if self._record is not None:
             self._record.add(chunk)
         accumulated = self._start(chunk) if self._top is None else self._continue(chunk)
@@ -202,66 +262,6 @@ class KimiChatCompletionStreamState(Generic[ResponseFormatT]):
                 self._choice_events(choice, acc, events)
         except ValidationError as error:  # content.done parses the content: explained as .parse() does
             raise _explained(error, self.current_completion_snapshot) from error
-        return events
-
-    def _text_only(self, chunk: ChatCompletionChunk) -> list[Any] | None:
-        """The events of a chunk that only adds text to the reasoning or the answer; ``None`` for any other.
-
-        Most chunks of a stream are one choice's next reasoning or content token and nothing
-        else. For those, this does what :meth:`_continue` and :meth:`_choice_events` would
-        (the same merge, the same events, built the same way) without their general walk;
-        what :meth:`_later_fields` and :meth:`_chunk_event` do is spelled out here too.
-        """
-        top: Mapping[str, Any] = chunk.__dict__
-        choices: list[Choice] | None = top.get("choices")
-        if type(choices) is not list or len(choices) != 1:
-            return None
-        values: Mapping[str, Any] = choices[0].__dict__
-        delta: ChoiceDelta | None = values.get("delta")
-        if delta is None:
-            return None
-        fields: set[str] = delta.__pydantic_fields_set__
-        if (
-            len(fields) != 1
-            or delta.__pydantic_extra__
-            or values.get("finish_reason")
-            or values.get("logprobs") is not None
-        ):
-            return None
-        index: int | None = values.get("index")
-        acc = self._choices.get(index) if type(index) is int else None
-        if index is None or acc is None or acc.delta_calls or acc.fields.get("finish_reason"):
-            return None
-        (field,) = fields
-        key = _TEXT_KEYS.get(field)
-        if key is None:
-            return None
-        text: object = delta.__dict__.get(key)
-        message = acc.message
-        current: object = message.get(key)
-        if type(text) is not str or (current is not None and type(current) is not str):
-            return None
-        snapshot = message[key] = text if current is None else current + text
-        acc.parsed = None
-        later = self._later
-        usage = later["usage"] = top.get("usage")
-        if self._record is not None:
-            self._record.add_text(chunk, usage, index, key == "reasoning_content", text)
-        later["system_fingerprint"] = top.get("system_fingerprint")
-        if _TRACKS_MODERATION and top.get("moderation") is not None:
-            self._later_fields(chunk)
-        event = _new(KimiChunkEvent)
-        _set_dict(event, {"type": "chunk", "chunk": chunk})
-        _set_fields_set(event, set(_CHUNK_FIELDS))
-        _set_extra(event, {})
-        _set_private(event, self._chunk_private)
-        if key == "reasoning_content":
-            acc.reasoning_done = False
-            return [event, _text_event(ReasoningDeltaEvent, "reasoning.delta", text, snapshot)]
-        events: list[Any] = [event]
-        if text:
-            reasoning_done_event(acc, events)
-        events.append(_content_delta_event(text, snapshot))
         return events
 
     def _start(self, chunk: ChatCompletionChunk) -> list[tuple[Choice, ChoiceAccumulator]]:
