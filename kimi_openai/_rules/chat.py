@@ -222,6 +222,8 @@ def _normalize_schemas(body: dict[str, object]) -> None:
 
 
 def _number(value: object) -> float | None:
+    if type(value) is int or type(value) is float:  # the usual case first: no isinstance walk
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None  # non-numbers are left for the server to reject
     return float(value)
@@ -332,8 +334,13 @@ def _check_fixed_or_range(
         )
 
 
+_RANGE_KEYS: Final = frozenset({"temperature", "presence_penalty", "frequency_penalty", "n"})
+
+
 def _check_sampling_ranges(ctx: Ctx) -> None:
     """Ranges of models whose sampling is not fixed (fixed values: ``params.check_sampling``)."""
+    if _RANGE_KEYS.isdisjoint(ctx.body):
+        return  # nothing to check: most calls leave sampling to the model
     spec = ctx.spec
     _check_temperature_range(ctx)
     for key in ("presence_penalty", "frequency_penalty"):

@@ -102,6 +102,8 @@ def raise_refusal(refusal: Refusal, model: str, off_switch: str, *, switch: bool
 
 
 def _number(value: object) -> float | None:
+    if type(value) is int or type(value) is float:  # the usual case first: no isinstance walk
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None  # non-numbers are left to the shape checks and the server
     return float(value)
@@ -131,6 +133,9 @@ def thinking_state(params: Mapping[str, object], spec: ModelSpec) -> ThinkingTyp
 # -- sampling -------------------------------------------------------------------------------------
 
 
+_SAMPLING_KEYS: Final = frozenset({"temperature", "top_p", "n", "presence_penalty", "frequency_penalty"})
+
+
 def check_sampling(params: Mapping[str, object], spec: ModelSpec) -> Refusal | None:
     """Fixed sampling (K2.6 and later, K3): temperature, top_p, n and the penalties take one value.
 
@@ -138,6 +143,8 @@ def check_sampling(params: Mapping[str, object], spec: ModelSpec) -> Refusal | N
     "Important limits"; live 400s in enricoros/big-AGI #1161). K2.6: temperature 1.0 with thinking,
     0.6 without (arcsin1/oh-my-ppt #45). Ranges of older models are checked by the chat rules.
     """
+    if _SAMPLING_KEYS.isdisjoint(params):
+        return None  # nothing to check: most calls leave sampling to the model
     refusal = _check_temperature(params, spec)
     if refusal is not None:
         return refusal
