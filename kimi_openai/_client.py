@@ -681,7 +681,8 @@ class AsyncKimiOpenAI(BaseKimiClient[httpx.AsyncClient, AsyncStream[Any]], opena
         except json.JSONDecodeError as exc:  # see malformed_response
             raise malformed_response(kwargs["response"], exc) from exc
         # A shared reasoning store holds the answer before the caller sees it (another worker may get the next turn).
-        await self._kimi_state.reasoning.drain()
+        if self._kimi_state.reasoning.shared is not None:
+            await self._kimi_state.reasoning.drain()
         return result
 
     @override

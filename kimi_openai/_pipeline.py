@@ -212,7 +212,12 @@ async def aprepare_options(
         return options
     settings = state.settings
     checked = _checked(_with_cache_key(body, state), settings, moonshot_hosted=moonshot_hosted)
-    prefix = await state.reasoning.afetch(checked, settings.reasoning_echo)
+    # Without a shared store there is nothing to read: no coroutine on every request.
+    prefix = (
+        await state.reasoning.afetch(checked, settings.reasoning_echo)
+        if state.reasoning.shared is not None
+        else None
+    )
     options.json_data = state.reasoning.restore(
         checked, settings.reasoning_echo, moonshot_hosted=moonshot_hosted, prefix=prefix
     )

@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 __all__ = [
     "RateLimitInfo",
@@ -144,10 +145,29 @@ class RateLimitInfo:
         return any(v is not None and v <= 0 for v in values)
 
 
+def _none_in_raw(headers: object) -> bool:
+    """httpx's headers, read as received (bytes), have no ``X-RateLimit-*`` one.
+
+    Most answers carry none of these, and finding that out does not need every header
+    decoded (this runs on every answer). ``False`` for any other mapping: it is read in full.
+    """
+    raw: object = getattr(headers, "raw", None)
+    if not isinstance(raw, list):
+        return False
+    try:
+        return not any(
+            name[:12].lower() == b"x-ratelimit-" for name, _ in cast("list[tuple[bytes, bytes]]", raw)
+        )
+    except (TypeError, ValueError, AttributeError):  # not pairs of bytes: read in full
+        return False
+
+
 def parse_rate_limit_headers(
     headers: Mapping[str, str] | None, *, now: float | None = None
 ) -> RateLimitInfo | None:
     """Read the ``X-RateLimit-*`` headers; ``None`` when none of them is present. Never raises."""
+    if _none_in_raw(headers):
+        return None
     h = _header_map(headers)
     if not any(k.startswith("x-ratelimit-") for k in h):
         return None

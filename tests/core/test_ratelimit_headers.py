@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kimi_openai._compat import httpx
 from kimi_openai._errors import KimiConfigurationError, KimiValidationError
 from kimi_openai._ratelimit_headers import (
     RateLimitInfo,
@@ -206,3 +207,21 @@ async def test_limiter_refuses_a_request_that_can_never_fit() -> None:
 def test_limiter_rejects_bad_limits(kwargs: dict[str, float]) -> None:
     with pytest.raises(KimiConfigurationError):
         AsyncRateLimiter(**kwargs)  # pyright: ignore[reportArgumentType]
+
+
+def test_httpx_headers_are_read_whatever_the_case_of_their_names() -> None:
+    """What a completion's rate-limit info comes from: the answer's httpx headers, as the server wrote them."""
+    headers = httpx.Headers(
+        [
+            (b"Content-Type", b"application/json"),
+            (b"X-RateLimit-Remaining-Requests", b"7"),
+            (b"x-ratelimit-limit-requests", b"10"),
+        ]
+    )
+    info = parse_rate_limit_headers(headers)
+    assert info is not None
+    assert (info.remaining_requests, info.limit_requests) == (7, 10)
+    assert (
+        parse_rate_limit_headers(httpx.Headers({"content-type": "application/json", "x-request-id": "r1"}))
+        is None
+    )
