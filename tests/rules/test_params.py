@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from kimi_openai._errors import KimiValidationError
-from kimi_openai._rules.model_specs import get_model_spec
+from kimi_openai._rules.model_specs import KnownModel, get_model_spec
 from kimi_openai._rules.params import (
     ParamRewrite,
     Refusal,
@@ -145,3 +145,9 @@ def test_refusal_message_names_subject_model_reason_server_fix_and_switch() -> N
         "top_p=0.5 is not allowed for model 'kimi-k3': fixed; Moonshot answers \"server words\". "
         "Remove it (or turn the check off: validation=False)."
     )
+
+
+def test_a_call_that_sets_no_parameter_meets_every_rule_of_every_model() -> None:
+    """What lets the chat checks skip the parameter rules for a call without any of their fields."""
+    for model in get_args(KnownModel):
+        assert check_params({}, get_model_spec(model), model=model, off_switch="validation=False") == ({}, ())
