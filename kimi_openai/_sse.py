@@ -16,8 +16,9 @@ rather than a ``ServerSentEvent``; the stream reads both. That is one object les
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any
+from typing import Any, Final
 
 from openai._streaming import ServerSentEvent, SSEDecoder
 from typing_extensions import override
@@ -25,6 +26,8 @@ from typing_extensions import override
 __all__ = ["KimiSSEDecoder"]
 
 _DATA = b"data: "
+_ONE_DATA_EVENT: Final = re.compile(rb"data: [^\n]*\n\n")
+"""One data line and the blank line that ends its event (``fullmatch``: nothing before or after)."""
 
 
 class KimiSSEDecoder(SSEDecoder):
@@ -59,47 +62,27 @@ class KimiSSEDecoder(SSEDecoder):
                     events.append(ServerSentEvent(data=data, id=self._last_event_id))
         return events, pending
 
-    def _whole_data_event(self, pending: bytes, chunk: bytes) -> bool:
-        """Whether ``chunk`` is exactly one data-only event, ``data: ...`` and a blank line, with nothing pending.
-
-        How a token-by-token server sends a stream (one event per network chunk); its text is
-        then ``chunk[6:-2]``, as :meth:`_feed` would find it.
-        """
-        return (
-            not pending
-            and chunk.endswith(b"\n\n")
-            and chunk.startswith(_DATA)
-            and chunk.count(b"\n") == 2
-            and not self._data
-            and self._event is None
-            and self._retry is None
-            and self._last_event_id is None
-        )
+    def _idle(self) -> bool:
+        """No field of an event is pending (nothing a blank line would end but its own data)."""
+        return not self._data and self._event is None and self._retry is None and self._last_event_id is None
 
     @override
     def iter_bytes(self, iterator: Iterator[bytes]) -> Iterator[ServerSentEvent]:
         chunks = iter(iterator)
         pending = b""
-        texts = self._texts
+        # A network chunk that is exactly one data-only event (how a token-by-token server
+        # sends a stream), with nothing pending, is its text: chunk[6:-2], as _feed finds it.
+        one_event = _ONE_DATA_EVENT.fullmatch if self._texts else None
+        idle = self._idle()
         for chunk in chunks:
             if b"\r" in chunk:
                 yield from super().iter_bytes(_chain((pending, chunk), chunks))
                 return
-            # _whole_data_event, spelled out: this runs for every network chunk.
-            if (
-                texts
-                and not pending
-                and chunk.endswith(b"\n\n")
-                and chunk.startswith(_DATA)
-                and chunk.count(b"\n") == 2
-                and not self._data
-                and self._event is None
-                and self._retry is None
-                and self._last_event_id is None
-            ):
+            if one_event is not None and idle and not pending and one_event(chunk):
                 yield chunk[6:-2].decode("utf-8")  # pyright: ignore[reportReturnType]  # see _texts
                 continue
             events, pending = self._feed(pending, chunk)
+            idle = self._idle()
             yield from events
         # A last line without its end can set fields but never end an event: nothing to yield.
 
@@ -107,16 +90,18 @@ class KimiSSEDecoder(SSEDecoder):
     async def aiter_bytes(self, iterator: AsyncIterator[bytes]) -> AsyncIterator[ServerSentEvent]:
         chunks = aiter(iterator)
         pending = b""
-        whole = self._whole_data_event if self._texts else None
+        one_event = _ONE_DATA_EVENT.fullmatch if self._texts else None  # as in iter_bytes
+        idle = self._idle()
         async for chunk in chunks:
             if b"\r" in chunk:
                 async for sse in super().aiter_bytes(_achain((pending, chunk), chunks)):
                     yield sse
                 return
-            if whole is not None and whole(pending, chunk):
+            if one_event is not None and idle and not pending and one_event(chunk):
                 yield chunk[6:-2].decode("utf-8")  # pyright: ignore[reportReturnType]  # see _texts
                 continue
             events, pending = self._feed(pending, chunk)
+            idle = self._idle()
             for sse in events:
                 yield sse
 

@@ -74,6 +74,16 @@ def _call(call_id: str) -> dict[str, Any]:
     return {"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
 
 
+def _weather_call_turn(call_id: str) -> ChatCompletionMessageParam:
+    """The tool-call turn as a framework sends it back: rebuilt, without its reasoning."""
+    return {
+        "role": "assistant",
+        "tool_calls": [
+            {"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+        ],
+    }
+
+
 def _tool_result(call_id: str) -> ChatCompletionMessageParam:
     return {"role": "tool", "tool_call_id": call_id, "content": '{"temp_c": 21}'}
 
@@ -273,14 +283,8 @@ async def test_streamed_turn_is_remembered_async(
     )
     async for _ in stream:
         pass
-    rebuilt: ChatCompletionMessageParam = {
-        "role": "assistant",
-        "tool_calls": [
-            {"id": "s:0", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
-        ],
-    }
     await async_kimi_emulator_client.chat.completions.create(
-        model="kimi-k2.6", messages=[USER, rebuilt, _tool_result("s:0")]
+        model="kimi-k2.6", messages=[USER, _weather_call_turn("s:0"), _tool_result("s:0")]
     )
     assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Streamed thought."
 
@@ -301,14 +305,8 @@ def test_a_stream_read_after_another_request_remembers_its_own_turn(
     )
     for _ in stream:
         pass
-    rebuilt: ChatCompletionMessageParam = {
-        "role": "assistant",
-        "tool_calls": [
-            {"id": "s:0", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
-        ],
-    }
     kimi_emulator_client.chat.completions.create(
-        model="kimi-k2.6", messages=[USER, rebuilt, _tool_result("s:0")]
+        model="kimi-k2.6", messages=[USER, _weather_call_turn("s:0"), _tool_result("s:0")]
     )
     assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Streamed thought."
 
@@ -390,14 +388,8 @@ def test_a_tool_call_turn_read_with_the_stream_helper_is_remembered(
         ToolCall("get_weather", {"city": "Paris"}, id="s:0"), reasoning="Streamed thought."
     )
     _read_stream(kimi_emulator_client, "stream", model="kimi-k2.6", messages=[USER], tools=[WEATHER_TOOL])
-    rebuilt: ChatCompletionMessageParam = {
-        "role": "assistant",
-        "tool_calls": [
-            {"id": "s:0", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
-        ],
-    }
     kimi_emulator_client.chat.completions.create(
-        model="kimi-k2.6", messages=[USER, rebuilt, _tool_result("s:0")]
+        model="kimi-k2.6", messages=[USER, _weather_call_turn("s:0"), _tool_result("s:0")]
     )
     assert kimi_emulator.last_chat_request()["messages"][1]["reasoning_content"] == "Streamed thought."
 
